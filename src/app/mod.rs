@@ -1,0 +1,93 @@
+//! Runs the pipeline stages for each command: ingest -> enrich -> evaluate -> report.
+//!
+//! In: parsed [`Cli`]. Out: an [`Outcome`] that `main` maps to an exit code, or an error
+//! (exit 2, or 3 for nothing to scan). Only this module and `main` write to stdout/stderr.
+
+mod explain;
+mod sbom;
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::cli::{Cli, Command, ScanArgs};
+use crate::ingest::{IngestError, IngestOptions};
+use crate::inventory::Inventory;
+
+/// How a command ended, when it did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything passed (exit 0).
+    Pass,
+    /// The policy was violated, or for `verify` drift was found (exit 1).
+    Violated,
+    /// There was nothing to scan (exit 3).
+    NothingToScan,
+}
+
+impl Outcome {
+    /// The process exit code for this outcome.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Outcome::Pass => 0,
+            Outcome::Violated => 1,
+            Outcome::NothingToScan => 3,
+        }
+    }
+}
+
+/// The exit code for an error: 3 when there was nothing to scan, otherwise 2.
+pub fn error_exit_code(error: &anyhow::Error) -> u8 {
+    let nothing = error.chain().any(|cause| {
+        cause
+            .downcast_ref::<IngestError>()
+            .is_some_and(IngestError::is_nothing_to_scan)
+    });
+    if nothing { 3 } else { 2 }
+}
+
+/// Runs one command.
+pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    match cli.command {
+        Command::Sbom(args) => sbom::run(args),
+        Command::Explain(args) => explain::run(args),
+    }
+}
+
+/// Turns the shared scan flags into ingest options.
+pub(crate) fn ingest_options(scan: &ScanArgs) -> IngestOptions {
+    IngestOptions {
+        offline: scan.offline,
+        cargo_metadata: scan.cargo_metadata,
+        exclude: scan.exclude.clone(),
+        include_vendored: scan.include_vendored,
+    }
+}
+
+/// Ingests the scan path, with the path in the error context.
+pub(crate) fn load_inventory(scan: &ScanArgs) -> anyhow::Result<Inventory> {
+    let inventory = crate::ingest::ingest(&scan.path, &ingest_options(scan))?;
+    Ok(inventory)
+}
+
+/// Writes `bytes` to `output` atomically, or to standard output when there is none.
+pub(crate) fn emit(output: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
+    match output {
+        Some(path) => crate::util::write_atomic(path, bytes)
+            .with_context(|| format!("cannot write `{}`", path.display())),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(bytes)?;
+            stdout.flush()?;
+            Ok(())
+        }
+    }
+}
+
+/// Prints the inventory's gaps to standard error, so missing facts are never silent.
+pub(crate) fn warn_gaps(inventory: &Inventory) {
+    for gap in &inventory.gaps {
+        eprintln!("warning: {}", gap.message);
+    }
+}

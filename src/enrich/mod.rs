@@ -1,0 +1,4 @@
+//! Stage 3, enrich: adds facts (licenses, advisories, version ordering), never verdicts.
+//!
+//! In: an `Inventory` and local data (registry sources, advisory databases). Out: the same
+//! inventory with more facts, plus advisory matches for `evaluate`.

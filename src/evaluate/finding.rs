@@ -1,0 +1,391 @@
+//! The finding record (one problem with one package or policy entry) and the coverage summary.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::inventory::{Location, Package, PackageId};
+
+/// How bad a finding is. `Error` fails the gate; `Warning` reports; `Note` informs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// From a `deny` rule: fails the gate.
+    Error,
+    /// From a `warn` rule: reported, fails only with `--fail-on warn`.
+    Warning,
+    /// Informational.
+    Note,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        })
+    }
+}
+
+/// Stable, kebab-case finding codes. Part of the interface: never rename one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingCode {
+    /// A license (or every branch of an `OR`) is on a deny list or in a denied category.
+    LicenseDenied,
+    /// A license is not on the allow list.
+    LicenseNotAllowed,
+    /// No license is declared or detectable, or it could not be parsed.
+    LicenseUnknown,
+    /// Detected license text scored below the policy's minimum confidence.
+    LicenseLowConfidence,
+    /// A clarification's pinned license-file hash no longer matches the file.
+    ClarificationStale,
+    /// A license exception or clarification that matched no package.
+    UnusedException,
+    /// An allow-list entry that matched no package.
+    UnusedAllow,
+    /// The package (or version range) is banned.
+    PackageBanned,
+    /// The package is older than the required minimum version.
+    VersionBelowMinimum,
+    /// Several versions of the same package are present.
+    DuplicateVersions,
+    /// A workspace manifest uses a wildcard (`*`) version requirement.
+    WildcardRequirement,
+    /// A pre-release version is used where the policy forbids it.
+    PrereleaseVersion,
+    /// The package comes from a registry or git host that is not allowed.
+    SourceNotAllowed,
+    /// A git dependency, reported per policy.
+    GitSource,
+    /// A local path dependency, reported per policy.
+    PathSource,
+    /// The package version has a known vulnerability.
+    AdvisoryVulnerable,
+    /// The package is unmaintained (RustSec informational).
+    AdvisoryUnmaintained,
+    /// The package is unsound (RustSec informational).
+    AdvisoryUnsound,
+    /// A RustSec notice.
+    AdvisoryNotice,
+    /// The package version was yanked from its registry.
+    AdvisoryYanked,
+    /// An advisory database is older than the policy's `max-db-age`.
+    AdvisoryDbStale,
+    /// A waiver whose expiry date has passed: its finding is back.
+    ExpiredWaiver,
+    /// A waiver that matched no finding.
+    UnusedWaiver,
+    /// A waiver that expires within the warning window.
+    WaiverExpiring,
+    /// Something could not be evaluated (fail closed).
+    NotEvaluated,
+}
+
+impl FindingCode {
+    /// Every code, for documentation and the contract test.
+    pub const ALL: &'static [FindingCode] = &[
+        FindingCode::LicenseDenied,
+        FindingCode::LicenseNotAllowed,
+        FindingCode::LicenseUnknown,
+        FindingCode::LicenseLowConfidence,
+        FindingCode::ClarificationStale,
+        FindingCode::UnusedException,
+        FindingCode::UnusedAllow,
+        FindingCode::PackageBanned,
+        FindingCode::VersionBelowMinimum,
+        FindingCode::DuplicateVersions,
+        FindingCode::WildcardRequirement,
+        FindingCode::PrereleaseVersion,
+        FindingCode::SourceNotAllowed,
+        FindingCode::GitSource,
+        FindingCode::PathSource,
+        FindingCode::AdvisoryVulnerable,
+        FindingCode::AdvisoryUnmaintained,
+        FindingCode::AdvisoryUnsound,
+        FindingCode::AdvisoryNotice,
+        FindingCode::AdvisoryYanked,
+        FindingCode::AdvisoryDbStale,
+        FindingCode::ExpiredWaiver,
+        FindingCode::UnusedWaiver,
+        FindingCode::WaiverExpiring,
+        FindingCode::NotEvaluated,
+    ];
+
+    /// The kebab-case spelling.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            FindingCode::LicenseDenied => "license-denied",
+            FindingCode::LicenseNotAllowed => "license-not-allowed",
+            FindingCode::LicenseUnknown => "license-unknown",
+            FindingCode::LicenseLowConfidence => "license-low-confidence",
+            FindingCode::ClarificationStale => "clarification-stale",
+            FindingCode::UnusedException => "unused-exception",
+            FindingCode::UnusedAllow => "unused-allow",
+            FindingCode::PackageBanned => "package-banned",
+            FindingCode::VersionBelowMinimum => "version-below-minimum",
+            FindingCode::DuplicateVersions => "duplicate-versions",
+            FindingCode::WildcardRequirement => "wildcard-requirement",
+            FindingCode::PrereleaseVersion => "prerelease-version",
+            FindingCode::SourceNotAllowed => "source-not-allowed",
+            FindingCode::GitSource => "git-source",
+            FindingCode::PathSource => "path-source",
+            FindingCode::AdvisoryVulnerable => "advisory-vulnerable",
+            FindingCode::AdvisoryUnmaintained => "advisory-unmaintained",
+            FindingCode::AdvisoryUnsound => "advisory-unsound",
+            FindingCode::AdvisoryNotice => "advisory-notice",
+            FindingCode::AdvisoryYanked => "advisory-yanked",
+            FindingCode::AdvisoryDbStale => "advisory-db-stale",
+            FindingCode::ExpiredWaiver => "expired-waiver",
+            FindingCode::UnusedWaiver => "unused-waiver",
+            FindingCode::WaiverExpiring => "waiver-expiring",
+            FindingCode::NotEvaluated => "not-evaluated",
+        }
+    }
+
+    /// Parses the kebab-case spelling.
+    pub fn parse(code: &str) -> Option<FindingCode> {
+        FindingCode::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == code)
+    }
+}
+
+impl fmt::Display for FindingCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The package a finding is about, as it appears in reports.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct PackageRef {
+    /// Ecosystem (purl type spelling).
+    pub ecosystem: String,
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// Package URL, when identity is certain.
+    pub purl: Option<String>,
+}
+
+impl PackageRef {
+    /// The reference for an inventory package.
+    pub fn from_package(package: &Package) -> Self {
+        Self {
+            ecosystem: package.ecosystem.to_string(),
+            name: package.name.clone(),
+            version: package.version.clone(),
+            purl: package.purl.clone(),
+        }
+    }
+}
+
+/// The advisory a finding is about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdvisoryRef {
+    /// Primary id (`RUSTSEC-…`, `GHSA-…`, `PYSEC-…`, `GO-…`).
+    pub id: String,
+    /// Other ids of the same advisory (CVE, GHSA, ...).
+    pub aliases: Vec<String>,
+    /// Severity label (`critical|high|medium|low|none|unknown`).
+    pub severity: String,
+    /// CVSS base score when a vector is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cvss_score: Option<f64>,
+    /// Versions or ranges that fix it.
+    pub fixed_in: Vec<String>,
+    /// One-line summary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Link to the advisory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// The waiver that applied to (or should have applied to) a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaiverRef {
+    /// The waiver's id in the policy.
+    pub id: String,
+    /// Why it was granted.
+    pub reason: String,
+    /// Who owns it.
+    pub owner: String,
+    /// Expiry date, `YYYY-MM-DD`.
+    pub expires: String,
+}
+
+/// Whether a finding was already present in the baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BaselineState {
+    /// Introduced by the change: gates.
+    New,
+    /// Present in the baseline: reported, does not gate.
+    Existing,
+}
+
+/// One problem found by evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable code.
+    pub code: FindingCode,
+    /// The id of the policy rule that produced it.
+    pub rule: String,
+    /// Severity after waivers (a waived finding becomes a note).
+    pub severity: Severity,
+    /// The package, when the finding is about one.
+    pub package: Option<PackageRef>,
+    /// The package's id in the inventory (not serialised).
+    #[serde(skip)]
+    pub package_id: Option<PackageId>,
+    /// The advisory, for advisory findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advisory: Option<AdvisoryRef>,
+    /// The license expression concerned, for license findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license: Option<String>,
+    /// One-line message.
+    pub message: String,
+    /// Dependency paths from a root, rendered `a 1.0 > b 2.0`.
+    pub paths: Vec<String>,
+    /// Who to ask: the rule's owner.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Why the rule exists (rationale or link).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rationale: Option<String>,
+    /// The waiver that applied, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<WaiverRef>,
+    /// Where: the package's lockfile line, or the policy file for policy findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// New or existing, when a baseline was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineState>,
+}
+
+impl Finding {
+    /// A finding with the given code, rule, severity and message; everything else empty.
+    pub fn new(
+        code: FindingCode,
+        rule: impl Into<String>,
+        severity: Severity,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            code,
+            rule: rule.into(),
+            severity,
+            package: None,
+            package_id: None,
+            advisory: None,
+            license: None,
+            message: message.into(),
+            paths: Vec::new(),
+            owner: None,
+            rationale: None,
+            waiver: None,
+            location: None,
+            baseline: None,
+        }
+    }
+
+    /// The stable fingerprint used by baselines and SARIF: code, package name, and the advisory
+    /// id or license, never the version (so an upgrade that keeps a problem keeps its identity).
+    pub fn fingerprint(&self) -> String {
+        let package = self
+            .package
+            .as_ref()
+            .map(|p| format!("{}/{}", p.ecosystem, p.name))
+            .unwrap_or_default();
+        let subject = self
+            .advisory
+            .as_ref()
+            .map(|a| a.id.clone())
+            .or_else(|| self.license.clone())
+            .unwrap_or_default();
+        format!("{}|{}|{}|{}", self.code, self.rule, package, subject)
+    }
+
+    /// Sort key giving deterministic output: severity, code, package, advisory, message.
+    pub fn sort_key(&self) -> (Severity, FindingCode, String, String, String, String) {
+        let (name, version) = self
+            .package
+            .as_ref()
+            .map(|p| (p.name.clone(), p.version.clone()))
+            .unwrap_or_default();
+        let advisory = self
+            .advisory
+            .as_ref()
+            .map(|a| a.id.clone())
+            .unwrap_or_default();
+        (
+            self.severity,
+            self.code,
+            name,
+            version,
+            advisory,
+            self.message.clone(),
+        )
+    }
+}
+
+/// Per rule kind: how many packages were evaluated and which could not be.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoverageEntry {
+    /// Packages the rule kind evaluated.
+    pub evaluated: usize,
+    /// Packages it could not evaluate, with the reason, e.g. `serde@1.0.0: no license metadata`.
+    pub not_evaluated: Vec<String>,
+}
+
+/// What the gate looked at and what it could not see, so it never passes silently.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// Packages in the inventory.
+    pub packages: usize,
+    /// Per rule kind (`licenses`, `advisories`, `bans`, `sources`, ...).
+    pub rules: BTreeMap<String, CoverageEntry>,
+    /// Facts ingest could not establish (from `Inventory::gaps`), rendered as sentences.
+    pub gaps: Vec<String>,
+}
+
+/// The result of evaluating a policy against an inventory.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// Findings, sorted.
+    pub findings: Vec<Finding>,
+    /// What was and was not evaluated.
+    pub coverage: Coverage,
+}
+
+impl Evaluation {
+    /// Sorts findings into their deterministic order.
+    pub fn sort(&mut self) {
+        self.findings.sort_by_key(|f| f.sort_key());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_round_trips_and_is_kebab_case() {
+        for code in FindingCode::ALL {
+            let text = code.as_str();
+            assert_eq!(FindingCode::parse(text), Some(*code));
+            assert!(text.chars().all(|c| c.is_ascii_lowercase() || c == '-'));
+            let json = serde_json::to_string(code).unwrap();
+            assert_eq!(json, format!("\"{text}\""));
+        }
+    }
+}

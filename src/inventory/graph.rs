@@ -1,0 +1,290 @@
+//! Dependency edges and graph queries: scopes derived from reachability, and "why is this here".
+
+use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Inventory, PackageId, PackageKind, Scope};
+
+/// The kind of a dependency edge, as the depending package declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DepKind {
+    /// A normal (runtime) dependency.
+    Normal,
+    /// A build-time dependency (build scripts).
+    Build,
+    /// A development dependency (tests, benches, examples).
+    Dev,
+    /// A dependency whose kind the input does not say (a lockfile alone).
+    Unknown,
+}
+
+/// A dependency edge `from -> to`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Edge {
+    /// The depending package.
+    pub from: PackageId,
+    /// The dependency.
+    pub to: PackageId,
+    /// How `from` declares `to`.
+    pub kind: DepKind,
+    /// True when the dependency is optional (enabled by a feature).
+    pub optional: bool,
+}
+
+impl Edge {
+    /// A normal, non-optional edge.
+    pub fn normal(from: PackageId, to: PackageId) -> Self {
+        Self {
+            from,
+            to,
+            kind: DepKind::Normal,
+            optional: false,
+        }
+    }
+}
+
+pub(super) struct Reach {
+    pub scope: Vec<Option<Scope>>,
+    pub direct: Vec<bool>,
+}
+
+/// Walks the graph from the roots three times (normal-only, no-dev, everything) to find the
+/// strongest scope through which each package is reachable.
+pub(super) fn scope_reach(inventory: &Inventory) -> Reach {
+    let n = inventory.packages.len();
+    let adjacency = adjacency(inventory);
+    let mut scope = vec![None; n];
+    let mut direct = vec![false; n];
+    for root in &inventory.roots {
+        for &(to, _) in &adjacency[root.0] {
+            if inventory.packages[to].kind == PackageKind::ThirdParty {
+                direct[to] = true;
+            }
+        }
+    }
+    // Unknown kinds count as normal: without the manifests we must not under-report.
+    let passes: [(Scope, fn(&Edge) -> bool); 3] = [
+        (Scope::Runtime, |e| {
+            matches!(e.kind, DepKind::Normal | DepKind::Unknown) && !e.optional
+        }),
+        (Scope::Optional, |e| {
+            matches!(e.kind, DepKind::Normal | DepKind::Unknown)
+        }),
+        (Scope::Build, |e| e.kind != DepKind::Dev),
+    ];
+    for (level, allowed) in passes {
+        mark(inventory, &adjacency, &mut scope, level, allowed);
+    }
+    mark(inventory, &adjacency, &mut scope, Scope::Dev, |_| true);
+    Reach { scope, direct }
+}
+
+fn mark(
+    inventory: &Inventory,
+    adjacency: &[Vec<(usize, usize)>],
+    scope: &mut [Option<Scope>],
+    level: Scope,
+    allowed: fn(&Edge) -> bool,
+) {
+    let mut seen = vec![false; inventory.packages.len()];
+    let mut queue: VecDeque<usize> = inventory.roots.iter().map(|r| r.0).collect();
+    for r in &inventory.roots {
+        seen[r.0] = true;
+    }
+    while let Some(node) = queue.pop_front() {
+        for &(to, edge_index) in &adjacency[node] {
+            if seen[to] || !allowed(&inventory.edges[edge_index]) {
+                continue;
+            }
+            seen[to] = true;
+            if scope[to].is_none() {
+                scope[to] = Some(level);
+            }
+            queue.push_back(to);
+        }
+    }
+}
+
+/// `adjacency[from] = [(to, edge index)]`, sorted for deterministic traversal.
+fn adjacency(inventory: &Inventory) -> Vec<Vec<(usize, usize)>> {
+    let mut adjacency = vec![Vec::new(); inventory.packages.len()];
+    for (index, edge) in inventory.edges.iter().enumerate() {
+        adjacency[edge.from.0].push((edge.to.0, index));
+    }
+    for list in &mut adjacency {
+        list.sort_unstable();
+    }
+    adjacency
+}
+
+/// Shortest paths from any root to `target`, found by a breadth-first search backwards from the
+/// target over reverse edges; then enumerated in order, up to `limit` paths.
+pub(super) fn paths_to(
+    inventory: &Inventory,
+    target: PackageId,
+    limit: usize,
+) -> Vec<Vec<PackageId>> {
+    let n = inventory.packages.len();
+    if target.0 >= n || limit == 0 {
+        return Vec::new();
+    }
+    if inventory.roots.contains(&target) {
+        return vec![vec![target]];
+    }
+    let mut reverse: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for edge in &inventory.edges {
+        reverse[edge.to.0].push(edge.from.0);
+    }
+    for list in &mut reverse {
+        list.sort_unstable();
+        list.dedup();
+    }
+    // Distance from each node to the target.
+    let mut distance = vec![usize::MAX; n];
+    distance[target.0] = 0;
+    let mut queue = VecDeque::from([target.0]);
+    while let Some(node) = queue.pop_front() {
+        for &from in &reverse[node] {
+            if distance[from] == usize::MAX {
+                distance[from] = distance[node] + 1;
+                queue.push_back(from);
+            }
+        }
+    }
+    let mut roots: Vec<usize> = inventory
+        .roots
+        .iter()
+        .map(|r| r.0)
+        .filter(|r| distance[*r] != usize::MAX)
+        .collect();
+    roots.sort_by_key(|r| (distance[*r], *r));
+
+    // Forward adjacency restricted to edges that move one step closer to the target, so every
+    // enumerated path is a shortest path from its root.
+    let mut forward: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for edge in &inventory.edges {
+        let (from, to) = (edge.from.0, edge.to.0);
+        if distance[from] != usize::MAX
+            && distance[to] != usize::MAX
+            && distance[to] + 1 == distance[from]
+        {
+            forward[from].push(to);
+        }
+    }
+    for list in &mut forward {
+        list.sort_unstable();
+        list.dedup();
+    }
+    let mut paths = Vec::new();
+    for root in roots {
+        let mut stack = vec![(root, vec![root])];
+        // Depth-first, but children pushed in reverse so the smallest ids come out first.
+        while let Some((node, path)) = stack.pop() {
+            if paths.len() >= limit {
+                break;
+            }
+            if node == target.0 {
+                paths.push(path.into_iter().map(PackageId).collect());
+                continue;
+            }
+            for &next in forward[node].iter().rev() {
+                let mut extended = path.clone();
+                extended.push(next);
+                stack.push((next, extended));
+            }
+        }
+        if paths.len() >= limit {
+            break;
+        }
+    }
+    paths
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{Ecosystem, Location, Package};
+
+    fn pkg(name: &str, kind: PackageKind) -> Package {
+        let mut p = Package::new(
+            Ecosystem::Cargo,
+            name,
+            "1.0.0",
+            Location {
+                file: "Cargo.lock".into(),
+                line: None,
+            },
+        );
+        p.kind = kind;
+        p
+    }
+
+    fn edge(from: PackageId, to: PackageId, kind: DepKind) -> Edge {
+        Edge {
+            from,
+            to,
+            kind,
+            optional: false,
+        }
+    }
+
+    #[test]
+    fn scopes_take_the_strongest_path() {
+        let mut inv = Inventory::new();
+        let app = inv.add_package(pkg("app", PackageKind::Root));
+        let serde = inv.add_package(pkg("serde", PackageKind::ThirdParty));
+        let cc = inv.add_package(pkg("cc", PackageKind::ThirdParty));
+        let proptest = inv.add_package(pkg("proptest", PackageKind::ThirdParty));
+        let rand = inv.add_package(pkg("rand", PackageKind::ThirdParty));
+        inv.add_root(app);
+        inv.add_edge(edge(app, serde, DepKind::Normal));
+        inv.add_edge(edge(app, cc, DepKind::Build));
+        inv.add_edge(edge(app, proptest, DepKind::Dev));
+        inv.add_edge(edge(proptest, rand, DepKind::Normal));
+        inv.add_edge(edge(cc, rand, DepKind::Normal));
+        inv.compute_scopes();
+        assert_eq!(inv.package(serde).scope, Scope::Runtime);
+        assert_eq!(inv.package(cc).scope, Scope::Build);
+        assert_eq!(inv.package(proptest).scope, Scope::Dev);
+        // Reachable through a build path and a dev path: build wins.
+        assert_eq!(inv.package(rand).scope, Scope::Build);
+        assert!(inv.package(serde).direct);
+        assert!(!inv.package(rand).direct);
+    }
+
+    #[test]
+    fn paths_are_shortest_first_and_limited() {
+        let mut inv = Inventory::new();
+        let app = inv.add_package(pkg("app", PackageKind::Root));
+        let a = inv.add_package(pkg("a", PackageKind::ThirdParty));
+        let b = inv.add_package(pkg("b", PackageKind::ThirdParty));
+        let c = inv.add_package(pkg("c", PackageKind::ThirdParty));
+        let target = inv.add_package(pkg("t", PackageKind::ThirdParty));
+        inv.add_root(app);
+        inv.add_edge(Edge::normal(app, a));
+        inv.add_edge(Edge::normal(app, b));
+        inv.add_edge(Edge::normal(a, target));
+        inv.add_edge(Edge::normal(b, target));
+        inv.add_edge(Edge::normal(app, c));
+        inv.add_edge(Edge::normal(c, a));
+        let paths = inv.paths_to(target, 10);
+        assert_eq!(paths, vec![vec![app, a, target], vec![app, b, target]]);
+        assert_eq!(inv.paths_to(target, 1).len(), 1);
+        assert_eq!(inv.paths_to(app, 5), vec![vec![app]]);
+        assert_eq!(
+            inv.paths_to_display(target, 1),
+            vec!["app 1.0.0 > a 1.0.0 > t 1.0.0".to_string()]
+        );
+    }
+
+    #[test]
+    fn unreachable_package_has_no_path() {
+        let mut inv = Inventory::new();
+        let app = inv.add_package(pkg("app", PackageKind::Root));
+        let lone = inv.add_package(pkg("lone", PackageKind::ThirdParty));
+        inv.add_root(app);
+        assert!(inv.paths_to(lone, 5).is_empty());
+    }
+}

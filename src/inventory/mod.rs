@@ -1,0 +1,224 @@
+//! Stage 2, the model: every dependency as a [`Package`] plus the dependency graph.
+//!
+//! In: nothing (ingest builds it, enrich adds facts to it). Out: an [`Inventory`] that every
+//! later stage reads. The model is ecosystem-neutral; format quirks stay in `ingest`.
+
+mod graph;
+mod package;
+
+pub use graph::{DepKind, Edge};
+pub use package::{
+    Ecosystem, Hash, HashAlgorithm, LicenseInfo, LicenseOrigin, Location, Package, PackageId,
+    PackageKind, Scope, Source,
+};
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// One file that was read to build the inventory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InputFile {
+    /// Path as given or found (relative to the scanned root where possible).
+    pub path: PathBuf,
+    /// Lowercase hex SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// The format it was parsed as, e.g. `Cargo.lock v3`.
+    pub format: String,
+}
+
+/// A fact that ingest could not establish, said out loud instead of silently skipped.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Gap {
+    /// Stable kebab-case kind, e.g. `license-unknown`, `scope-unknown`.
+    pub kind: String,
+    /// Human-readable explanation, naming files in backticks.
+    pub message: String,
+    /// How many packages the gap affects.
+    pub packages: usize,
+}
+
+/// The dependency inventory: packages, edges between them, and the roots they hang from.
+#[derive(Debug, Clone, Default)]
+pub struct Inventory {
+    packages: Vec<Package>,
+    edges: Vec<Edge>,
+    roots: Vec<PackageId>,
+    /// Files read to build this inventory.
+    pub inputs: Vec<InputFile>,
+    /// Facts that could not be established (reported in coverage sections).
+    pub gaps: Vec<Gap>,
+}
+
+impl Inventory {
+    /// An empty inventory.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a package and returns its id. Ids are indexes and stay valid for the inventory's life.
+    pub fn add_package(&mut self, mut package: Package) -> PackageId {
+        let id = PackageId(self.packages.len());
+        package.id = id;
+        self.packages.push(package);
+        id
+    }
+
+    /// Adds an edge `from -> to`; duplicate edges of the same kind are ignored.
+    pub fn add_edge(&mut self, edge: Edge) {
+        if !self.edges.contains(&edge) {
+            self.edges.push(edge);
+        }
+    }
+
+    /// Marks a package as a root (a workspace member, a project, the subject of an SBOM).
+    pub fn add_root(&mut self, id: PackageId) {
+        if !self.roots.contains(&id) {
+            self.roots.push(id);
+        }
+    }
+
+    /// All packages, in insertion order.
+    pub fn packages(&self) -> &[Package] {
+        &self.packages
+    }
+
+    /// Mutable access to the packages, for enrichment. Ids must not be changed.
+    pub fn packages_mut(&mut self) -> &mut [Package] {
+        &mut self.packages
+    }
+
+    /// The package with this id.
+    pub fn package(&self, id: PackageId) -> &Package {
+        &self.packages[id.0]
+    }
+
+    /// The package with this id, mutably.
+    pub fn package_mut(&mut self, id: PackageId) -> &mut Package {
+        &mut self.packages[id.0]
+    }
+
+    /// All edges.
+    pub fn edges(&self) -> &[Edge] {
+        &self.edges
+    }
+
+    /// The roots.
+    pub fn roots(&self) -> &[PackageId] {
+        &self.roots
+    }
+
+    /// Packages that are dependencies (everything that is not a root or a local workspace package).
+    pub fn third_party(&self) -> impl Iterator<Item = &Package> {
+        self.packages
+            .iter()
+            .filter(|p| p.kind == PackageKind::ThirdParty)
+    }
+
+    /// Edges leaving `id`.
+    pub fn dependencies_of(&self, id: PackageId) -> impl Iterator<Item = &Edge> {
+        self.edges.iter().filter(move |e| e.from == id)
+    }
+
+    /// Finds packages by ecosystem and name (all versions).
+    pub fn find_by_name<'a>(
+        &'a self,
+        ecosystem: &'a Ecosystem,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a Package> + 'a {
+        self.packages
+            .iter()
+            .filter(move |p| &p.ecosystem == ecosystem && p.name == name)
+    }
+
+    /// Records a gap, merging with an existing gap of the same kind and message.
+    pub fn add_gap(&mut self, kind: &str, message: String, packages: usize) {
+        if let Some(gap) = self
+            .gaps
+            .iter_mut()
+            .find(|g| g.kind == kind && g.message == message)
+        {
+            gap.packages += packages;
+        } else {
+            self.gaps.push(Gap {
+                kind: kind.to_string(),
+                message,
+                packages,
+            });
+        }
+    }
+
+    /// Appends another inventory (e.g. a second lockfile of a monorepo), remapping its ids.
+    pub fn merge(&mut self, other: Inventory) {
+        let offset = self.packages.len();
+        let remap = |id: PackageId| PackageId(id.0 + offset);
+        for package in other.packages {
+            self.add_package(package);
+        }
+        for edge in other.edges {
+            self.add_edge(Edge {
+                from: remap(edge.from),
+                to: remap(edge.to),
+                ..edge
+            });
+        }
+        for root in other.roots {
+            self.add_root(remap(root));
+        }
+        self.inputs.extend(other.inputs);
+        for gap in other.gaps {
+            self.add_gap(&gap.kind, gap.message, gap.packages);
+        }
+    }
+
+    /// Derives each package's `scope` and `direct` flag from the graph.
+    ///
+    /// A package is `Runtime` when some path from a root reaches it through normal edges only,
+    /// else `Build` when a path avoids dev edges, else `Dev`. Unreachable packages keep the scope
+    /// ingest gave them. `direct` means a root depends on it directly.
+    pub fn compute_scopes(&mut self) {
+        let reach = graph::scope_reach(self);
+        for (index, package) in self.packages.iter_mut().enumerate() {
+            if package.kind != PackageKind::ThirdParty {
+                continue;
+            }
+            if let Some(scope) = reach.scope[index] {
+                package.scope = scope;
+            }
+            package.direct = reach.direct[index];
+        }
+    }
+
+    /// Paths from a root to `target` ("why is this here"): shortest first, at most `limit`.
+    ///
+    /// Each path starts at a root and ends at `target`. A root itself has the one path `[root]`.
+    pub fn paths_to(&self, target: PackageId, limit: usize) -> Vec<Vec<PackageId>> {
+        graph::paths_to(self, target, limit)
+    }
+
+    /// Paths rendered as `a 1.0 > b 2.0 > target 3.0`, for reports.
+    pub fn paths_to_display(&self, target: PackageId, limit: usize) -> Vec<String> {
+        self.paths_to(target, limit)
+            .into_iter()
+            .map(|path| {
+                path.iter()
+                    .map(|id| {
+                        let p = self.package(*id);
+                        format!("{} {}", p.name, p.version)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" > ")
+            })
+            .collect()
+    }
+
+    /// Counts packages per ecosystem, for summaries.
+    pub fn count_by_ecosystem(&self) -> BTreeMap<String, usize> {
+        let mut counts = BTreeMap::new();
+        for package in &self.packages {
+            *counts.entry(package.ecosystem.to_string()).or_insert(0) += 1;
+        }
+        counts
+    }
+}

@@ -1,0 +1,94 @@
+//! Small helpers shared by every stage: hashing, atomic writes, the reproducible clock.
+
+use std::io::Write;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+/// Lowercase hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same directory, flushed and
+/// synced, then renamed over the target. A failure at any point leaves no partial file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut temp = tempfile::Builder::new()
+        .prefix(".depgate-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| std::io::Error::new(e.kind(), format!("`{}`: {e}", dir.display())))?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| {
+        std::io::Error::new(e.error.kind(), format!("`{}`: {}", path.display(), e.error))
+    })?;
+    Ok(())
+}
+
+/// The time to stamp into generated documents: `SOURCE_DATE_EPOCH` when set (reproducible
+/// builds), else now. An unparsable `SOURCE_DATE_EPOCH` is an error, not silently ignored.
+pub fn timestamp() -> Result<time::OffsetDateTime, String> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(value) => {
+            let seconds: i64 = value
+                .trim()
+                .parse()
+                .map_err(|_| format!("`SOURCE_DATE_EPOCH` is not an integer: `{value}`"))?;
+            time::OffsetDateTime::from_unix_timestamp(seconds)
+                .map_err(|e| format!("`SOURCE_DATE_EPOCH` out of range: {e}"))
+        }
+        Err(_) => Ok(time::OffsetDateTime::now_utc()),
+    }
+}
+
+/// RFC 3339 form of a timestamp, whole seconds, UTC (`2024-01-02T03:04:05Z`).
+pub fn rfc3339(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    at.format(&format)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_of_empty_input() {
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn atomic_write_replaces_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.json");
+        write_atomic(&path, b"first").unwrap();
+        write_atomic(&path, b"second").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"second");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1);
+    }
+
+    #[test]
+    fn atomic_write_into_missing_directory_fails_cleanly() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing").join("out.json");
+        assert!(write_atomic(&path, b"x").is_err());
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn rfc3339_is_utc_whole_seconds() {
+        let at = time::OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+        assert_eq!(rfc3339(at), "2023-11-14T22:13:20Z");
+    }
+}

@@ -1,0 +1,5 @@
+//! The one integration-test binary: runs the built `depgate` and checks exit codes and output.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod common;
+mod explain;
