@@ -1,4 +1,144 @@
 //! Policy as code: `rules/` TOML files, read with spans, validated into a `ValidPolicy`.
 //!
-//! In: policy files. Out: a validated policy that `evaluate` applies. Errors carry file, line
-//! and column.
+//! In: policy files. Out: validated rule sets that `evaluate` applies. Errors carry file, line
+//! and column. The types below are the validated forms shared by every rule family.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::evaluate::Severity;
+
+/// What a rule does when it matches: `deny` fails the gate, `warn` reports, `allow` passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Fails the gate (severity `error`).
+    Deny,
+    /// Reported, does not fail unless `--fail-on warn` (severity `warning`).
+    Warn,
+    /// Passes; nothing is reported.
+    Allow,
+}
+
+impl Level {
+    /// The finding severity for this level, or `None` for `allow`.
+    pub fn severity(&self) -> Option<Severity> {
+        match self {
+            Level::Deny => Some(Severity::Error),
+            Level::Warn => Some(Severity::Warning),
+            Level::Allow => None,
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Level::Deny => "deny",
+            Level::Warn => "warn",
+            Level::Allow => "allow",
+        })
+    }
+}
+
+/// What every rule carries: an id, a level, who owns it and why it exists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleMeta {
+    /// Stable id, unique in the policy (e.g. `licenses.allowed`, `advisories.vulnerability`).
+    pub id: String,
+    /// What happens on a match.
+    pub level: Level,
+    /// Who to ask (a team, a person, an email).
+    pub owner: String,
+    /// Why the rule exists, or a link to the reasoning.
+    pub rationale: String,
+}
+
+/// Validated advisory rules (`[advisories]` in a policy file).
+///
+/// ```toml
+/// [advisories]
+/// owner = "security@example.com"
+/// rationale = "Known vulnerabilities must not ship"
+/// vulnerability = "deny"        # level for advisory-vulnerable
+/// unmaintained = "warn"         # level for advisory-unmaintained
+/// unsound = "warn"              # level for advisory-unsound
+/// notice = "warn"               # level for advisory-notice
+/// yanked = "warn"               # level for advisory-yanked
+/// severity-threshold = 7.0      # vulnerabilities with a CVSS base score below this are `warn`
+/// unknown-severity = "high"     # how to treat advisories with no severity
+/// max-db-age = "7d"             # fail closed when a database is older (days)
+/// databases = ["rustsec", "osv"]
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdvisoryPolicy {
+    /// Rule for known vulnerabilities (`advisories.vulnerability`).
+    pub vulnerability: RuleMeta,
+    /// Rule for unmaintained packages (`advisories.unmaintained`).
+    pub unmaintained: RuleMeta,
+    /// Rule for unsound packages (`advisories.unsound`).
+    pub unsound: RuleMeta,
+    /// Rule for RustSec notices (`advisories.notice`).
+    pub notice: RuleMeta,
+    /// Rule for yanked versions (`advisories.yanked`).
+    pub yanked: RuleMeta,
+    /// Rule for stale databases (`advisories.db-age`).
+    pub stale_db: RuleMeta,
+    /// CVSS base score below which a vulnerability is only a warning; `None` = all deny.
+    pub severity_threshold: Option<f64>,
+    /// The CVSS score assumed for advisories without a severity (default 7.0, "high").
+    pub unknown_severity_score: f64,
+    /// Maximum database age in days; `None` = no limit.
+    pub max_db_age_days: Option<u32>,
+    /// Which database kinds to use (`rustsec`, `osv`); empty = all available.
+    pub databases: Vec<String>,
+}
+
+impl AdvisoryPolicy {
+    /// The built-in defaults (the same as `rules/default.toml`'s `[advisories]`).
+    pub fn default_with_owner(owner: &str) -> Self {
+        let rule = |id: &str, level: Level, rationale: &str| RuleMeta {
+            id: id.to_string(),
+            level,
+            owner: owner.to_string(),
+            rationale: rationale.to_string(),
+        };
+        Self {
+            vulnerability: rule(
+                "advisories.vulnerability",
+                Level::Deny,
+                "Known vulnerabilities must not ship",
+            ),
+            unmaintained: rule(
+                "advisories.unmaintained",
+                Level::Warn,
+                "Unmaintained packages get no security fixes",
+            ),
+            unsound: rule(
+                "advisories.unsound",
+                Level::Warn,
+                "Unsound code can cause undefined behaviour",
+            ),
+            notice: rule(
+                "advisories.notice",
+                Level::Warn,
+                "Advisory notices need a look",
+            ),
+            yanked: rule(
+                "advisories.yanked",
+                Level::Warn,
+                "Yanked versions were withdrawn by their authors",
+            ),
+            stale_db: rule(
+                "advisories.db-age",
+                Level::Deny,
+                "A stale advisory database hides new vulnerabilities",
+            ),
+            severity_threshold: None,
+            unknown_severity_score: 7.0,
+            max_db_age_days: Some(7),
+            databases: Vec::new(),
+        }
+    }
+}
