@@ -32,7 +32,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use super::sbom_common::{
-    self, DocumentInfo, LicenseForm, TOOL_NAME, TOOL_VERSION, classify_license,
+    self, DocumentInfo, LicenseForm, TOOL_NAME, TOOL_VERSION, classify_license, clean,
 };
 use crate::inventory::{HashAlgorithm, Inventory, Package, PackageId, Scope, Source};
 
@@ -44,6 +44,34 @@ pub const SCHEMA_1_6: &str = "http://cyclonedx.org/schema/bom-1.6.schema.json";
 /// Component property holding the license exactly as declared, when the document carries a
 /// normalised form (`MIT/Apache-2.0` declared, `MIT OR Apache-2.0` written).
 pub const DECLARED_LICENSE_PROPERTY: &str = "depgate:license:declared";
+
+/// SPDX license ids the spdx crate knows (license list 3.29) that the CycloneDX 1.5/1.6 schemas'
+/// `license.id` enum (SPDX list 3.28, `spdx.schema.json` / `spdx.xsd`) does not. A package
+/// declaring one of these alone gets it as an `expression` (any valid SPDX expression is
+/// allowed there), so the document stays schema-valid. A data test renders every id the spdx
+/// crate knows and validates the result, so a crate update that adds ids fails loudly.
+const IDS_NEWER_THAN_SCHEMA: &[&str] = &[
+    "BSD-2-Clause-pos-unchanged",
+    "BSD-3-Clause-OpenWebUI",
+    "BSD-Source-Code-no-disclaimer",
+    "BSD-Source-alt-GPL",
+    "BSD-ask-to-endorse",
+    "Brian-Gladman-3-Clause-no-conversion",
+    "Bugroff",
+    "CC-BY-NC-3.0-IGO",
+    "FDK-MPEG-H",
+    "GFDL-1.1-invariants",
+    "GFDL-1.1-no-invariants",
+    "GFDL-1.2-invariants",
+    "GFDL-1.2-no-invariants",
+    "GFDL-1.3-invariants",
+    "GFDL-1.3-no-invariants",
+    "Google-Patent-WebM",
+    "Hippocratic-3.0-core",
+    "Informatica",
+    "MVT-1.1",
+    "atc-game",
+];
 
 /// Why a CycloneDX document could not be written.
 #[derive(Debug, Error)]
@@ -201,7 +229,7 @@ fn build_unsigned(inventory: &Inventory, info: &DocumentInfo) -> Result<Bom, Cyc
         None => {
             let mut root = Component::new(
                 Classification::Application,
-                &info.name,
+                &clean(&info.name),
                 "",
                 Some(synthetic_ref.clone()),
             );
@@ -290,7 +318,7 @@ fn empty_bom() -> Bom {
 
 /// The synthetic root's bom-ref, kept clear of every package's reference.
 fn synthetic_root_ref(name: &str, refs: &[String]) -> String {
-    let base = format!("depgate:root:{name}");
+    let base = format!("depgate:root:{}", clean(name));
     let mut candidate = base.clone();
     let mut counter = 1;
     while refs.contains(&candidate) {
@@ -317,8 +345,8 @@ fn component(package: &Package, bom_ref: &str, root_like: bool) -> Component {
     };
     let mut component = Component::new(
         classification,
-        &package.name,
-        &package.version,
+        &clean(&package.name),
+        &clean(&package.version),
         Some(bom_ref.to_string()),
     );
     if package.version.is_empty() {
@@ -342,19 +370,27 @@ fn component(package: &Package, bom_ref: &str, root_like: bool) -> Component {
         .as_deref()
         .map(str::trim)
         .filter(|d| !d.is_empty())
-        .map(NormalizedString::new);
+        .map(|d| NormalizedString::new(&clean(d)));
     component.hashes = hashes(package);
     let mut properties = Vec::new();
     if let Some(declared) = package.license_expression().and_then(classify_license) {
         if declared.is_normalised() {
-            properties.push(Property::new(DECLARED_LICENSE_PROPERTY, &declared.declared));
+            properties.push(Property::new(
+                DECLARED_LICENSE_PROPERTY,
+                &clean(&declared.declared),
+            ));
         }
         component.licenses = Some(Licenses(vec![match declared.form {
+            LicenseForm::Id(id) if IDS_NEWER_THAN_SCHEMA.contains(&id.as_str()) => {
+                LicenseChoice::Expression(SpdxExpression::new(&id))
+            }
             LicenseForm::Id(id) => LicenseChoice::License(License::license_id(&id)),
             LicenseForm::Expression(expression) => {
                 LicenseChoice::Expression(SpdxExpression::new(&expression))
             }
-            LicenseForm::Named(name) => LicenseChoice::License(License::named_license(&name)),
+            LicenseForm::Named(name) => {
+                LicenseChoice::License(License::named_license(&clean(&name)))
+            }
         }]));
     }
     if !properties.is_empty() {
@@ -387,12 +423,12 @@ fn hashes(package: &Package) -> Option<Hashes> {
 }
 
 /// `vcs` for the repository (and a git source), `website` for the homepage, `distribution`
-/// for a registry. URLs that do not parse are left out: the schemas require IRI references.
+/// for a registry. Only absolute URLs are written (the schemas require IRI references, and a
+/// relative one would mean nothing to a reader of the SBOM).
 fn external_references(package: &Package) -> Option<ExternalReferences> {
     let mut references: BTreeSet<(String, String)> = BTreeSet::new();
     let mut add = |kind: &str, url: &str| {
-        let url = url.trim();
-        if Uri::try_from(url.to_string()).is_ok() {
+        if let Some(url) = sbom_common::absolute_url(url) {
             references.insert((kind.to_string(), url.to_string()));
         }
     };

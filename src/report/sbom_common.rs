@@ -35,6 +35,20 @@ pub(crate) const TOOL_NAME: &str = "depgate";
 /// This build's version.
 pub(crate) const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// `text` with every character XML 1.0 cannot carry (control characters other than tab, line
+/// feed and carriage return; U+FFFE, U+FFFF) replaced by U+FFFD. Manifests can hold such
+/// characters, and the same model is written as XML, so every string from the inventory goes
+/// through here.
+pub(crate) fn clean(text: &str) -> String {
+    text.chars()
+        .map(|character| match character {
+            '\t' | '\n' | '\r' => character,
+            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => '\u{fffd}',
+            _ => character,
+        })
+        .collect()
+}
+
 /// One reference per package (indexed by [`PackageId`]), unique within the inventory.
 ///
 /// The base is [`crate::inventory::Package::bom_ref`]. A monorepo with two lockfiles can hold
@@ -43,7 +57,7 @@ pub(crate) const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub(crate) fn unique_refs(inventory: &Inventory) -> Vec<String> {
     let packages = inventory.packages();
     let mut order: Vec<usize> = (0..packages.len()).collect();
-    let bases: Vec<String> = packages.iter().map(|p| p.bom_ref()).collect();
+    let bases: Vec<String> = packages.iter().map(|p| clean(&p.bom_ref())).collect();
     order.sort_by(|&a, &b| {
         let (pa, pb) = (&packages[a], &packages[b]);
         bases[a]
@@ -107,6 +121,24 @@ pub(crate) fn dependency_sets(inventory: &Inventory) -> BTreeMap<PackageId, BTre
     sets
 }
 
+/// The URL trimmed, when it is an absolute URI (`scheme:...`, RFC 3986) worth writing as a
+/// reference: relative references (`github.com/o/r`), scp-like git addresses
+/// (`git@host:o/r.git`), empty strings and unparsable text are left out.
+pub(crate) fn absolute_url(url: &str) -> Option<&str> {
+    let url = url.trim();
+    let (scheme, rest) = url.split_once(':')?;
+    let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    if !scheme_ok || rest.is_empty() {
+        return None;
+    }
+    cyclonedx_bom::external_models::uri::Uri::try_from(url.to_string())
+        .ok()
+        .map(|_| url)
+}
+
 /// True when `value` is lowercase-or-uppercase hex of the right length for `algorithm`.
 ///
 /// Both schemas pin hash values to hex of the algorithm's length; a value ingest stored in
@@ -158,11 +190,13 @@ impl DeclaredLicense {
 ///
 /// Lax parsing decides whether it is SPDX at all (it accepts `/` for `OR`, deprecated ids,
 /// imprecise names such as `Apache 2.0`); the canonical form it yields must then pass strict
-/// parsing, or the text is kept as a name. `DocumentRef-` needs an external document we do not
+/// parsing, or the text is kept as a name. `NOASSERTION` and `NONE` are no license to write.
+/// `DocumentRef-` needs an external document we do not
 /// write, so such expressions are kept as names too. Empty text is no license.
 pub(crate) fn classify_license(declared: &str) -> Option<DeclaredLicense> {
     let declared = declared.trim();
-    if declared.is_empty() {
+    // SPDX's "no information" and "no license" values are not licenses to write as such.
+    if declared.is_empty() || declared == "NOASSERTION" || declared == "NONE" {
         return None;
     }
     let named = || DeclaredLicense {
@@ -308,6 +342,7 @@ mod tests {
             Some(LicenseForm::Named("DocumentRef-x:LicenseRef-y".into()))
         );
         assert_eq!(form("   "), None);
+        assert_eq!(form("NOASSERTION"), None);
     }
 
     #[test]
@@ -317,6 +352,29 @@ mod tests {
             vec!["LicenseRef-A".to_string()]
         );
         assert!(license_refs("MIT").is_empty());
+    }
+
+    #[test]
+    fn only_absolute_urls_are_references() {
+        assert_eq!(
+            absolute_url(" https://github.com/o/r "),
+            Some("https://github.com/o/r")
+        );
+        assert_eq!(
+            absolute_url("sparse+https://index.crates.io/"),
+            Some("sparse+https://index.crates.io/")
+        );
+        assert_eq!(absolute_url("github.com/o/r"), None);
+        assert_eq!(absolute_url("git@github.com:o/r.git"), None);
+        assert_eq!(absolute_url("http://[broken"), None);
+        assert_eq!(absolute_url("https://x.org/a b"), None);
+        assert_eq!(absolute_url(""), None);
+    }
+
+    #[test]
+    fn clean_replaces_what_xml_cannot_carry() {
+        assert_eq!(clean("a\u{0}b\tc\u{fffe}"), "a\u{fffd}b\tc\u{fffd}");
+        assert_eq!(clean("ünïcödé"), "ünïcödé");
     }
 
     #[test]

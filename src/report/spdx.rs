@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::sbom_common::{
-    self, DocumentInfo, LicenseForm, TOOL_NAME, TOOL_VERSION, classify_license,
+    self, DocumentInfo, LicenseForm, TOOL_NAME, TOOL_VERSION, classify_license, clean,
 };
 use crate::inventory::{DepKind, HashAlgorithm, Inventory, Package, Source};
 
@@ -207,7 +207,7 @@ pub fn build_document(
         spdx_version: "SPDX-2.3".to_string(),
         data_license: "CC0-1.0".to_string(),
         spdx_id: DOCUMENT_ID.to_string(),
-        name: info.name.clone(),
+        name: clean(&info.name),
         document_namespace: String::new(),
         creation_info: CreationInfo {
             creators: vec![format!("Tool: {TOOL_NAME}-{TOOL_VERSION}")],
@@ -292,7 +292,7 @@ fn package(
             if declared.is_normalised() {
                 license_comments = Some(format!(
                     "Declared as `{}`; written as the equivalent SPDX expression.",
-                    declared.declared
+                    clean(&declared.declared)
                 ));
             }
             match declared.form {
@@ -302,7 +302,7 @@ fn package(
                     }
                     text
                 }
-                LicenseForm::Named(text) => extracted.named(&text),
+                LicenseForm::Named(text) => extracted.named(&clean(&text)),
             }
         }
     };
@@ -326,8 +326,8 @@ fn package(
     checksums.dedup();
     SpdxPackage {
         spdx_id: spdx_id.to_string(),
-        name: package.name.clone(),
-        version_info: (!package.version.is_empty()).then(|| package.version.clone()),
+        name: clean(&package.name),
+        version_info: (!package.version.is_empty()).then(|| clean(&package.version)),
         download_location: download_location(&package.source),
         files_analyzed: false,
         license_concluded: NOASSERTION.to_string(),
@@ -346,16 +346,15 @@ fn package(
         homepage: package
             .homepage
             .as_deref()
-            .map(str::trim)
+            .and_then(sbom_common::absolute_url)
             .filter(|url| url.starts_with("https://") || url.starts_with("http://"))
-            .filter(|url| !url.contains(char::is_whitespace))
             .map(str::to_string),
         description: package
             .description
             .as_deref()
             .map(str::trim)
             .filter(|d| !d.is_empty())
-            .map(str::to_string),
+            .map(clean),
         license_comments,
         primary_package_purpose: if root_like { "APPLICATION" } else { "LIBRARY" }.to_string(),
     }
@@ -365,8 +364,11 @@ fn package(
 /// `NOASSERTION` for local and unknown sources.
 fn download_location(source: &Source) -> String {
     match source {
-        Source::Registry { url, .. } if !url.contains(char::is_whitespace) => url.clone(),
-        Source::Git { url, commit, .. } if !url.contains(char::is_whitespace) => {
+        Source::Registry { url, .. } if sbom_common::absolute_url(url).is_some() => {
+            url.trim().to_string()
+        }
+        Source::Git { url, commit, .. } if sbom_common::absolute_url(url).is_some() => {
+            let url = url.trim();
             let url = url.strip_prefix("git+").unwrap_or(url);
             match commit {
                 Some(commit) => format!("git+{url}@{commit}"),

@@ -282,6 +282,49 @@ fn hand_made_inventories_give_valid_sboms() {
     validate_all(&validators, &sample_inventory::sample().inventory, "sample");
     validate_all(&validators, &sample_inventory::two_roots(), "two roots");
     validate_all(&validators, &Inventory::new(), "empty inventory");
+    validate_all(&validators, &sample_inventory::odd_strings(), "odd strings");
+}
+
+/// Every license id the spdx crate knows, declared alone by one package each: the CycloneDX
+/// documents must stay schema-valid although the crate's license list is newer than the
+/// schemas' `license.id` enum.
+#[test]
+fn every_known_license_id_gives_valid_sboms() {
+    use depgate::inventory::{Ecosystem, LicenseInfo, LicenseOrigin, Location, Package};
+    let Some(data) = data_dir() else { return };
+    let validators = Validators::load(&data);
+    let mut inventory = Inventory::new();
+    let root = inventory.add_package(Package::new(
+        Ecosystem::Cargo,
+        "licenses",
+        "1.0.0",
+        Location {
+            file: "Cargo.lock".into(),
+            line: None,
+        },
+    ));
+    inventory.add_root(root);
+    for license in spdx::identifiers::LICENSES {
+        let mut package = Package::new(
+            Ecosystem::Cargo,
+            format!("uses-{}", license.name),
+            "1.0.0",
+            Location {
+                file: "Cargo.lock".into(),
+                line: None,
+            },
+        );
+        package.purl = Some(format!("pkg:cargo/uses-{}@1.0.0", license.name));
+        package.license = Some(LicenseInfo {
+            expression: license.name.to_string(),
+            origin: LicenseOrigin::Manifest,
+            confidence: 1.0,
+            file: None,
+        });
+        let id = inventory.add_package(package);
+        inventory.add_edge(depgate::inventory::Edge::normal(root, id));
+    }
+    validate_all(&validators, &inventory, "every SPDX license id");
 }
 
 /// A named way to break a valid document.

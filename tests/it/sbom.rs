@@ -574,3 +574,88 @@ fn output_file_is_written_whole() {
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(leftovers.len(), 1, "no temporary file left behind");
 }
+#[test]
+fn messy_strings_are_cleaned_or_left_out() {
+    let inventory = sample_inventory::odd_strings();
+    let document = parse(&cyclonedx::to_json_1_5(&inventory, &info()).unwrap());
+    let root = &document["metadata"]["component"];
+    // Characters XML cannot carry become U+FFFD; the empty version is left out.
+    assert_eq!(root["name"], "root\u{fffd}with\u{fffd}controls");
+    assert!(root.get("version").is_none());
+    let by_name: BTreeMap<String, Value> = document["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["name"].as_str().unwrap().to_string(), c.clone()))
+        .collect();
+    for component in by_name.values() {
+        // The base64 SHA-512 is not hex: left out. The upper-case SHA-1 is lowercased.
+        assert_eq!(
+            component["hashes"],
+            json!([{"alg": "SHA-1", "content": "da39a3ee5e6b4b0d3255bfef95601890afd80709"}])
+        );
+        // Relative, scp-like, broken and empty URLs are left out: all that remain are absolute.
+        let urls: Vec<&str> = component["externalReferences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["url"].as_str().unwrap())
+            .collect();
+        assert!(
+            urls.iter().all(|u| u.contains("://")),
+            "{}: {urls:?}",
+            component["name"]
+        );
+    }
+    assert_eq!(
+        by_name["ünïcödé-crate"]["licenses"],
+        json!([{"license": {"id": "GPL-2.0-or-later"}}])
+    );
+    assert_eq!(
+        by_name["relative"]["licenses"],
+        json!([{"expression": "MIT AND BSD-2-Clause"}])
+    );
+    assert_eq!(
+        by_name["lowercase-ids"]["licenses"],
+        json!([{"license": {"name": "mit or apache-2.0"}}])
+    );
+    assert!(by_name["noassertion"].get("licenses").is_none());
+    assert!(by_name["empty-license"].get("licenses").is_none());
+    assert_eq!(
+        by_name["xml<&>chars"]["externalReferences"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "`<` and `>` are not allowed in a URI: only the registry is left"
+    );
+
+    let spdx = parse(&depgate::report::spdx::to_json(&inventory, &info()).unwrap());
+    let packages: BTreeMap<String, Value> = spdx["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap().to_string(), p.clone()))
+        .collect();
+    assert!(packages["broken-url"].get("homepage").is_none());
+    assert_eq!(
+        packages["broken-url"]["licenseDeclared"],
+        "LicenseRef-Company-1.0 OR MIT"
+    );
+    assert_eq!(packages["noassertion"]["licenseDeclared"], "NOASSERTION");
+    let extracted: Vec<&str> = spdx["hasExtractedLicensingInfos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["licenseId"].as_str().unwrap())
+        .collect();
+    // The LicenseRef used inside an expression is defined too.
+    assert_eq!(
+        extracted,
+        vec![
+            "LicenseRef-Company-1.0",
+            "LicenseRef-Custom-license-quotes",
+            "LicenseRef-mit-or-apache-2.0"
+        ]
+    );
+}

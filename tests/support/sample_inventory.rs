@@ -179,3 +179,65 @@ pub fn two_roots() -> Inventory {
     inventory.compute_scopes();
     inventory
 }
+
+/// Strings as messy as real manifests get: control characters, non-ASCII names, URLs that are
+/// not URLs, hashes in the wrong encoding, licenses that only lax parsing understands.
+pub fn odd_strings() -> Inventory {
+    let mut inventory = Inventory::new();
+    let mut root = package("root\u{0}with\u{7}controls", "", 1);
+    root.kind = PackageKind::Root;
+    root.description = Some("line one\nline two\ttabbed\u{1b}[0m".to_string());
+    let root = inventory.add_package(root);
+    inventory.add_root(root);
+    let cases: [(&str, &str, Option<&str>); 8] = [
+        (
+            "ünïcödé-crate",
+            "GPL-2.0+",
+            Some("git@github.com:owner/repo.git"),
+        ),
+        (
+            "spaces",
+            "Apache 2.0",
+            Some("https://github.com/owner/repo with space"),
+        ),
+        ("relative", "MIT AND BSD", Some("github.com/owner/repo")),
+        (
+            "broken-url",
+            "LicenseRef-Company-1.0 OR MIT",
+            Some("http://[broken"),
+        ),
+        ("lowercase-ids", "mit or apache-2.0", Some("")),
+        (
+            "xml<&>chars",
+            "Custom <license> & \"quotes\"",
+            Some("https://example.com/?a=1&b=<2>"),
+        ),
+        ("empty-license", "", None),
+        ("noassertion", "NOASSERTION", None),
+    ];
+    for (index, (name, license_text, url)) in cases.into_iter().enumerate() {
+        let mut p = registry(
+            name,
+            "1.0.0-beta.1+build.5",
+            10 + index as u32,
+            license_text,
+        );
+        p.purl = Some(format!("pkg:cargo/{}@1.0.0-beta.1%2Bbuild.5", index));
+        p.repository = url.map(str::to_string);
+        p.homepage = url.map(str::to_string);
+        p.description = Some(format!("\u{feff}{name}\r\n\u{fffe}"));
+        p.hashes.push(Hash {
+            algorithm: HashAlgorithm::Sha512,
+            // base64, as npm writes integrity: the writers must leave it out.
+            value: "z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg==".to_string(),
+        });
+        p.hashes.push(Hash {
+            algorithm: HashAlgorithm::Sha1,
+            value: "DA39A3EE5E6B4B0D3255BFEF95601890AFD80709".to_string(),
+        });
+        let id = inventory.add_package(p);
+        inventory.add_edge(Edge::normal(root, id));
+    }
+    inventory.compute_scopes();
+    inventory
+}
