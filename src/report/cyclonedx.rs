@@ -3,13 +3,14 @@
 //! In: `&Inventory` and [`DocumentInfo`]. Out: the document's bytes. There is ONE CycloneDX
 //! model in the code: the `cyclonedx-bom` crate's [`Bom`], built by [`build_bom`]. Its own
 //! writers produce 1.5 JSON and XML. The crate stops at 1.5, so 1.6 JSON is the 1.5 JSON of the
-//! same model lifted to 1.6 (every 1.5 field we write means the same in 1.6), plus the 1.6-only
-//! top-level sections carried by [`Cdx16Extensions`].
+//! same model lifted to 1.6 (every 1.5 field we write means the same in 1.6): `specVersion` and
+//! `$schema` changed, each license marked `declared` or `concluded` (`acknowledgement`, new in
+//! 1.6), and the 1.6-only top-level sections carried by [`Cdx16Extensions`] appended.
 //!
 //! Reproducible: components, dependencies, hashes and references are sorted; the timestamp
 //! comes from the caller; the serial number is a UUID derived from the document's content.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use cyclonedx_bom::external_models::date_time::DateTime;
 use cyclonedx_bom::external_models::normalized_string::NormalizedString;
@@ -34,7 +35,9 @@ use thiserror::Error;
 use super::sbom_common::{
     self, DocumentInfo, LicenseForm, TOOL_NAME, TOOL_VERSION, classify_license, clean,
 };
-use crate::inventory::{HashAlgorithm, Inventory, Package, PackageId, Scope, Source};
+use crate::inventory::{
+    HashAlgorithm, Inventory, LicenseOrigin, Package, PackageId, Scope, Source,
+};
 
 /// `$schema` of CycloneDX 1.5 JSON documents.
 pub const SCHEMA_1_5: &str = "http://cyclonedx.org/schema/bom-1.5.schema.json";
@@ -156,8 +159,65 @@ pub fn to_json_1_6(
 ) -> Result<Vec<u8>, CycloneDxError> {
     let mut bom = build_unsigned(inventory, info)?;
     bom.serial_number = Some(serial_number(&bom, extensions)?);
-    let value = json_value_1_5(bom)?;
+    let mut value = json_value_1_5(bom)?;
+    acknowledge_licenses(&mut value, inventory);
     finish_json(value, SCHEMA_1_6, "1.6", extensions)
+}
+
+/// 1.6 says whether a license is `declared` (by the package's authors: manifest, lockfile,
+/// registry, an SBOM) or `concluded` (by analysis: detected from license text, or clarified by
+/// policy). 1.5 has no such field, so it is added to each component's license when lifting.
+fn acknowledge_licenses(document: &mut serde_json::Value, inventory: &Inventory) {
+    let refs = sbom_common::unique_refs(inventory);
+    let acknowledgements: BTreeMap<&str, &str> = inventory
+        .packages()
+        .iter()
+        .filter_map(|package| {
+            let origin = package.license.as_ref()?.origin;
+            let acknowledgement = match origin {
+                LicenseOrigin::Detected | LicenseOrigin::Clarified => "concluded",
+                LicenseOrigin::Lockfile
+                | LicenseOrigin::Manifest
+                | LicenseOrigin::CargoMetadata
+                | LicenseOrigin::Sbom
+                | LicenseOrigin::Registry => "declared",
+            };
+            Some((refs[package.id.0].as_str(), acknowledgement))
+        })
+        .collect();
+    let mut pending: Vec<&mut serde_json::Value> = Vec::new();
+    let Some(fields) = document.as_object_mut() else {
+        return;
+    };
+    for (key, field) in fields.iter_mut() {
+        match (key.as_str(), field) {
+            ("metadata", metadata) => pending.extend(metadata.get_mut("component")),
+            ("components", serde_json::Value::Array(components)) => {
+                pending.extend(components.iter_mut())
+            }
+            _ => {}
+        }
+    }
+    for component in pending {
+        let acknowledgement = component
+            .get("bom-ref")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|bom_ref| acknowledgements.get(bom_ref).copied());
+        let (Some(acknowledgement), Some(serde_json::Value::Array(licenses))) =
+            (acknowledgement, component.get_mut("licenses"))
+        else {
+            continue;
+        };
+        for choice in licenses {
+            let target = match choice.get_mut("license") {
+                Some(license) => license,
+                None => choice,
+            };
+            if let serde_json::Value::Object(fields) = target {
+                fields.insert("acknowledgement".into(), acknowledgement.into());
+            }
+        }
+    }
 }
 
 /// The 1.5 JSON of a model, as a JSON value (field order kept: serde_json `preserve_order`).

@@ -271,14 +271,59 @@ fn cyclonedx_1_6_is_the_1_5_document_lifted() {
     assert_eq!(v16["$schema"], cyclonedx::SCHEMA_1_6);
     assert_eq!(v16["specVersion"], "1.6");
     assert!(v16.get("declarations").is_none() && v16.get("definitions").is_none());
-    let strip = |mut value: Value| {
-        let object = value.as_object_mut().unwrap();
-        object.remove("$schema");
-        object.remove("specVersion");
-        value
-    };
-    // Same model, same serial number: only the version markers differ.
-    assert_eq!(strip(v15), strip(v16.clone()));
+    // Licenses say they are declared (the sample's come from manifests), a 1.6 field.
+    assert_eq!(
+        v16["metadata"]["component"]["licenses"],
+        json!([{"expression": "MIT OR Apache-2.0", "acknowledgement": "declared"}])
+    );
+    let regex_syntax = v16["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "regex-syntax")
+        .unwrap();
+    assert_eq!(
+        regex_syntax["licenses"],
+        json!([{"license": {"id": "MIT", "acknowledgement": "declared"}}])
+    );
+    fn strip(value: &mut Value) {
+        if let Some(object) = value.as_object_mut() {
+            object.remove("$schema");
+            object.remove("specVersion");
+            object.remove("acknowledgement");
+            object.values_mut().for_each(strip);
+        } else if let Some(array) = value.as_array_mut() {
+            array.iter_mut().for_each(strip);
+        }
+    }
+    // Same model, same serial number: only the version markers and acknowledgements differ.
+    let (mut stripped15, mut stripped16) = (v15, v16.clone());
+    strip(&mut stripped15);
+    strip(&mut stripped16);
+    assert_eq!(stripped15, stripped16);
+
+    // A license detected from the license text is concluded, not declared.
+    let mut detected = sample();
+    detected
+        .inventory
+        .package_mut(detected.regex_syntax)
+        .license
+        .as_mut()
+        .unwrap()
+        .origin = depgate::inventory::LicenseOrigin::Detected;
+    let lifted = parse(
+        &cyclonedx::to_json_1_6(&detected.inventory, &info(), &Cdx16Extensions::default()).unwrap(),
+    );
+    let regex_syntax = lifted["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "regex-syntax")
+        .unwrap();
+    assert_eq!(
+        regex_syntax["licenses"][0]["license"]["acknowledgement"],
+        "concluded"
+    );
 
     // 1.6-only sections are appended, and change the serial number.
     let extensions = Cdx16Extensions {
