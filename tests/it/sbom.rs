@@ -533,6 +533,19 @@ fn xml_with_spec_version_1_6_is_a_usage_error() {
 }
 
 #[test]
+fn spdx_with_a_spec_version_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = depgate()
+        .args(["sbom", "--format", "spdx-json", "--spec-version", "1.5"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("SPDX is always written as 2.3"), "{stderr}");
+}
+
+#[test]
 fn output_into_a_missing_directory_fails_and_leaves_no_file() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("missing").join("sbom.json");
