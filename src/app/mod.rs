@@ -78,9 +78,11 @@ pub(crate) fn emit(output: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
             .with_context(|| format!("cannot write `{}`", path.display())),
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout.write_all(bytes)?;
-            stdout.flush()?;
-            Ok(())
+            match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+                // A reader that stops early (`depgate sbom | head`) is not an error of ours.
+                Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                result => Ok(result?),
+            }
         }
     }
 }

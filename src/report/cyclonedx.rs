@@ -98,11 +98,12 @@ pub enum CycloneDxError {
 
 /// Top-level sections that exist only in CycloneDX 1.6, added when lifting 1.5 JSON to 1.6.
 ///
-/// Empty by default, and then the 1.6 document holds exactly what the 1.5 one does. The
-/// attestation work (`depgate attest`) fills these: `declarations` (assessors, attestations,
-/// claims, evidence, targets, affirmation) and `definitions` (`standards`, e.g. the policy as a
-/// standard with requirements). Their values are written as given, after `dependencies`, in the
-/// order `declarations`, `definitions`; build them with `serde_json::to_value` from typed structs.
+/// Empty by default: a plain SBOM has neither section. The attestation work (`depgate attest`)
+/// fills them: `declarations` (assessors, attestations, claims, evidence, targets, affirmation)
+/// and `definitions` (`standards`, e.g. the policy as a standard with requirements). Their
+/// values are written as given, at the end of the document, in the order `declarations`,
+/// `definitions`; build them with `serde_json::to_value` from typed structs. They take part in
+/// the serial number.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Cdx16Extensions {
     /// CycloneDX 1.6 `declarations` (attestations).
@@ -338,8 +339,6 @@ fn build_unsigned(inventory: &Inventory, info: &DocumentInfo) -> Result<Bom, Cyc
     )]));
 
     Ok(Bom {
-        version: 1,
-        serial_number: None,
         metadata: Some(Metadata {
             timestamp: Some(timestamp),
             tools: Some(Tools::Object {
@@ -351,7 +350,6 @@ fn build_unsigned(inventory: &Inventory, info: &DocumentInfo) -> Result<Bom, Cyc
         }),
         components: Some(Components(components)),
         dependencies: Some(Dependencies(dependencies)),
-        spec_version: SpecVersion::V1_5,
         ..empty_bom()
     })
 }
