@@ -358,6 +358,61 @@ pub fn compare(attested: &Value, current: &Value) -> Drift {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inventory::{Ecosystem, InputFile, Inventory, Location, Package, PackageKind};
+
+    fn inventory(packages: &[(&str, &str)], lockfile_sha: &str) -> Inventory {
+        let mut inventory = Inventory::new();
+        let location = Location {
+            file: "Cargo.lock".into(),
+            line: None,
+        };
+        let mut root = Package::new(Ecosystem::Cargo, "app", "0.1.0", location.clone());
+        root.kind = PackageKind::Root;
+        let root = inventory.add_package(root);
+        inventory.add_root(root);
+        for (name, version) in packages {
+            let mut package = Package::new(Ecosystem::Cargo, *name, *version, location.clone());
+            package.purl = Some(format!("pkg:cargo/{name}@{version}"));
+            inventory.add_package(package);
+        }
+        inventory.inputs.push(InputFile {
+            path: "Cargo.lock".into(),
+            sha256: lockfile_sha.to_string(),
+            format: "Cargo.lock v4".to_string(),
+        });
+        inventory
+    }
+
+    #[test]
+    fn inventory_documents_compare_by_identity_and_input_digest() {
+        let before = inventory_document(&inventory(&[("serde", "1.0.0"), ("log", "0.4.0")], "aa"));
+        let same = inventory_document(&inventory(&[("log", "0.4.0"), ("serde", "1.0.0")], "aa"));
+        assert!(compare(&before, &same).is_empty());
+
+        let after = inventory_document(&inventory(&[("serde", "1.0.1"), ("rand", "0.9.0")], "bb"));
+        let drift = compare(&before, &after);
+        assert_eq!(drift.changed.len(), 1);
+        assert_eq!(
+            (drift.changed[0].from.as_str(), drift.changed[0].to.as_str()),
+            ("1.0.0", "1.0.1")
+        );
+        assert_eq!(drift.added[0].name, "rand");
+        assert_eq!(drift.removed[0].name, "log");
+        assert_eq!(drift.inputs[0].subject, "Cargo.lock");
+        assert_eq!(drift.inputs[0].current.as_deref(), Some("sha256:bb"));
+        // The root project is not a component.
+        assert!(!before.to_string().contains("\"app\""));
+    }
+
+    #[test]
+    fn a_second_version_appearing_is_an_addition_not_a_change() {
+        let before = inventory_document(&inventory(&[("serde", "1.0.0")], "aa"));
+        let after = inventory_document(&inventory(&[("serde", "1.0.0"), ("serde", "2.0.0")], "aa"));
+        let drift = compare(&before, &after);
+        assert!(drift.changed.is_empty());
+        assert_eq!(drift.added.len(), 1);
+        assert_eq!(drift.added[0].version, "2.0.0");
+    }
 
     #[test]
     fn purl_identity_drops_version_qualifiers_and_subpath() {
