@@ -144,7 +144,12 @@ pub fn write_key_pair(
     let private_pem = private_key_pem(key)?;
     let public_pem = public_key_pem(&key.verifying_key())?;
     write_with_mode(&paths.private_key, private_pem.as_bytes(), 0o600)?;
-    write_with_mode(&paths.public_key, public_pem.as_bytes(), 0o644)?;
+    if let Err(error) = write_with_mode(&paths.public_key, public_pem.as_bytes(), 0o644) {
+        // Half a key pair is worse than none: the private key without its public half
+        // would be unusable for verification and easy to mistake for a complete pair.
+        let _ = std::fs::remove_file(&paths.private_key);
+        return Err(error);
+    }
     Ok(paths)
 }
 

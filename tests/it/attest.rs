@@ -330,6 +330,17 @@ fn wrong_key_unsigned_and_non_cyclonedx_documents_are_named() {
     );
     let error = verify(b"{ not json", &key().verifying_key()).unwrap_err();
     assert!(matches!(error, VerifyError::NotJson(_)), "{error}");
+
+    // A duplicate member name could make another parser read another document.
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    let duplicated = text.replacen("\"bomFormat\"", "\"version\": 2,\n  \"bomFormat\"", 1);
+    let error = verify(duplicated.as_bytes(), &key().verifying_key()).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("duplicate member name `version`"),
+        "{error}"
+    );
 }
 
 #[test]
