@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+mod attest;
 mod sbom;
 
 /// The shared data folder, or `None` (after a loud message) when it is absent.
