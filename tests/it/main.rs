@@ -3,3 +3,5 @@
 
 mod common;
 mod explain;
+mod sbom_input;
+mod sbom_roundtrip;
