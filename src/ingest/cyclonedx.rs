@@ -395,9 +395,10 @@ pub fn parse_xml(path: &Path, text: &str) -> Result<Inventory, IngestError> {
                             _ => {}
                         }
                     } else if under_dependencies && local == "dependency" {
-                        if let Some(reference) = attribute(start, "ref") {
-                            document.dependencies.push((reference, Vec::new()));
-                        }
+                        // A `dependency` without `ref` still opens an entry, so its children are
+                        // not attached to the previous one (it is reported as unresolved).
+                        let reference = attribute(start, "ref").unwrap_or_default();
+                        document.dependencies.push((reference, Vec::new()));
                     } else if under_dependency
                         && local == "dependency"
                         && let (Some(reference), Some(last)) =

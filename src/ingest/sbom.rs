@@ -88,9 +88,9 @@ pub fn not_an_sbom_hint(path: &Path) -> Option<String> {
              nor an SPDX SBOM (no `\"spdxVersion\"`), and not a known lockfile"
                 .to_string(),
         ),
-        "xml" if contains(&sample, b"spdx.org/rdf") => {
-            Some("an SPDX RDF/XML document; depgate reads SPDX JSON and tag-value".to_string())
-        }
+        "xml" if contains(&sample, b"spdx.org/rdf") || contains(&sample, b"spdxVersion") => Some(
+            "an SPDX RDF/XML or XML document; depgate reads SPDX JSON and tag-value".to_string(),
+        ),
         "xml" => Some(format!(
             "an XML file without the CycloneDX namespace `{CYCLONEDX_NAMESPACE}1.x`, and not a \
              known manifest"

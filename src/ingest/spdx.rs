@@ -72,10 +72,18 @@ pub fn parse_json(path: &Path, text: &str) -> Result<Inventory, IngestError> {
         .and_then(Value::as_str)
         .filter(|v| v.starts_with("SPDX-"))
     else {
+        let spdx_3 = root
+            .get("@context")
+            .and_then(Value::as_str)
+            .is_some_and(|context| context.contains("spdx.org/rdf/3"));
         return Err(IngestError::parse(
             path,
             Some(1),
-            "not an SPDX SBOM: no `\"spdxVersion\": \"SPDX-2.x\"` at the top level",
+            if spdx_3 {
+                "an SPDX 3 JSON-LD document: depgate reads SPDX 2.2 and 2.3 (JSON and tag-value)"
+            } else {
+                "not an SPDX SBOM: no `\"spdxVersion\": \"SPDX-2.x\"` at the top level"
+            },
         ));
     };
     let lines = object_lines(text);
@@ -488,6 +496,14 @@ Relationship: SPDXRef-left-pad dev_dependency_of SPDXRef-app
         let text = "SPDXVersion: SPDX-2.3\nPackageName: a\nPackageDescription: <text>never\nclosed";
         let error = parse_tag_value(Path::new("x.spdx"), text).unwrap_err();
         assert!(error.to_string().contains("line 3"), "{error}");
+    }
+
+    #[test]
+    fn spdx_3_named_like_spdx_2_is_refused_with_the_reason() {
+        let text =
+            r#"{"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": []}"#;
+        let error = parse_json(Path::new("x.spdx.json"), text).unwrap_err();
+        assert!(error.to_string().contains("SPDX 3 JSON-LD"), "{error}");
     }
 
     #[test]

@@ -341,3 +341,50 @@ fn official_cyclonedx_test_boms() {
     assert!(valid >= 200, "only {valid} valid test BOMs found");
     assert!(invalid >= 100, "only {invalid} invalid test BOMs found");
 }
+
+/// The official SPDX examples: every SPDX 2.x JSON or tag-value document ingests with its own
+/// package count (the length of `packages`, or the number of `PackageName:` lines); every SPDX 3
+/// JSON-LD document is refused with a message that says so.
+#[test]
+fn official_spdx_examples() {
+    let Some(data) = data_dir() else { return };
+    let mut stack = vec![data.join("spdx/examples")];
+    let mut read = 0;
+    let mut refused = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if !(name.ends_with(".json") || name.ends_with(".spdx")) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            if text.contains("\"@context\"") && text.contains("spdx.org/rdf/3") {
+                let error = ingest_sbom(&path).unwrap_err().to_string();
+                assert!(error.contains("SPDX 3"), "`{}`: {error}", path.display());
+                refused += 1;
+                continue;
+            }
+            let expected = if name.ends_with(".spdx") {
+                expected_spdx_tag_value(&text)
+            } else {
+                expected_spdx_json(&text)
+            };
+            let inventory = ingest_sbom(&path)
+                .unwrap_or_else(|e| panic!("`{}` failed to ingest: {e}", path.display()));
+            assert_eq!(
+                inventory.packages().len(),
+                expected.count,
+                "package count of `{}`",
+                path.display()
+            );
+            read += 1;
+        }
+    }
+    assert!(read >= 30, "only {read} SPDX 2.x examples read");
+    assert!(refused >= 20, "only {refused} SPDX 3 examples refused");
+}
