@@ -78,6 +78,10 @@ pub struct SbomArgs {
     /// What to scan.
     #[command(flatten)]
     pub scan: ScanArgs,
+    /// Convert this existing SBOM (CycloneDX JSON/XML, SPDX JSON/tag-value) instead of
+    /// scanning PATH.
+    #[arg(long, value_name = "FILE", conflicts_with = "path")]
+    pub from: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "cyclonedx-json")]
     pub format: SbomFormat,

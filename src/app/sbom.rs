@@ -1,4 +1,4 @@
-//! `depgate sbom`: ingest a path and write an SBOM.
+//! `depgate sbom`: ingest a path (or, with `--from`, an existing SBOM) and write an SBOM.
 //!
 //! In: [`SbomArgs`]. Out: a CycloneDX (1.5/1.6 JSON, 1.5 XML) or SPDX 2.3 JSON document on
 //! standard output, or written atomically to `-o FILE`.
@@ -68,7 +68,11 @@ pub fn run(args: SbomArgs) -> anyhow::Result<Outcome> {
     if let Some(output) = &args.output {
         check_output_directory(output)?;
     }
-    let inventory = super::load_inventory(&args.scan)?;
+    let inventory = match &args.from {
+        // `--from FILE`: convert an existing SBOM; the rest of the path is the same.
+        Some(file) => crate::ingest::ingest_sbom(file)?,
+        None => super::load_inventory(&args.scan)?,
+    };
     // License-text detection (`enrich::license_text`) plugs in here, before the SBOM is built.
     super::warn_gaps(&inventory);
     let timestamp = crate::util::timestamp().map_err(anyhow::Error::msg)?;

@@ -9,6 +9,14 @@ use super::{IngestError, IngestOptions};
 pub enum Format {
     /// `Cargo.lock` (v1-v4), enriched from manifests beside it.
     CargoLock,
+    /// A CycloneDX SBOM in JSON (spec 1.2-1.7).
+    CycloneDxJson,
+    /// A CycloneDX SBOM in XML (namespace `http://cyclonedx.org/schema/bom/1.x`).
+    CycloneDxXml,
+    /// An SPDX 2.x SBOM in JSON.
+    SpdxJson,
+    /// An SPDX 2.x SBOM in tag-value form (`.spdx`).
+    SpdxTagValue,
 }
 
 impl Format {
@@ -16,7 +24,19 @@ impl Format {
     pub fn name(&self) -> &'static str {
         match self {
             Format::CargoLock => "Cargo.lock",
+            Format::CycloneDxJson => "CycloneDX JSON",
+            Format::CycloneDxXml => "CycloneDX XML",
+            Format::SpdxJson => "SPDX JSON",
+            Format::SpdxTagValue => "SPDX tag-value",
         }
+    }
+
+    /// True for SBOM formats (the inputs `depgate sbom --from` and `check --sbom` accept).
+    pub fn is_sbom(&self) -> bool {
+        matches!(
+            self,
+            Format::CycloneDxJson | Format::CycloneDxXml | Format::SpdxJson | Format::SpdxTagValue
+        )
     }
 }
 
@@ -26,10 +46,15 @@ pub fn detect_format(path: &Path) -> Result<Option<Format>, IngestError> {
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default();
-    Ok(match name {
+    let by_name = match name {
         "Cargo.lock" => Some(Format::CargoLock),
         _ => None,
-    })
+    };
+    match by_name {
+        Some(format) => Ok(Some(format)),
+        // SBOMs are recognised by content (`bomFormat`, `spdxVersion`, the CycloneDX namespace).
+        None => super::sbom::detect_sbom(path),
+    }
 }
 
 /// Directory names never descended into unless `include_vendored` is set.

@@ -4,7 +4,11 @@
 //! packages and edges carry the file and line they came from. One module per format; each
 //! parser returns packages *and* edges. Nothing from the scanned repository is executed.
 
+mod cyclonedx;
 mod discover;
+mod purl;
+mod sbom;
+mod spdx;
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +17,7 @@ use thiserror::Error;
 use crate::inventory::{InputFile, Inventory};
 
 pub use discover::{Format, detect_format, discover};
+pub use purl::{PurlIdentity, parse_purl};
 
 /// Options that change how inputs are read.
 #[derive(Debug, Clone, Default)]
@@ -150,7 +155,7 @@ pub fn ingest(path: &Path, options: &IngestOptions) -> Result<Inventory, IngestE
     } else {
         let format = detect_format(path)?.ok_or_else(|| IngestError::Unsupported {
             path: path.to_path_buf(),
-            hint: None,
+            hint: sbom::not_an_sbom_hint(path),
         })?;
         vec![(path.to_path_buf(), format)]
     };
@@ -175,5 +180,27 @@ pub fn ingest_file(
             path: path.to_path_buf(),
             hint: Some("Cargo.lock support is being built".to_string()),
         }),
+        Format::CycloneDxJson => cyclonedx::parse_json(path, &read_text(path)?),
+        Format::CycloneDxXml => cyclonedx::parse_xml(path, &read_text(path)?),
+        Format::SpdxJson => spdx::parse_json(path, &read_text(path)?),
+        Format::SpdxTagValue => spdx::parse_tag_value(path, &read_text(path)?),
     }
+}
+
+/// Ingests one existing SBOM (CycloneDX JSON/XML, SPDX JSON/tag-value), for `depgate sbom
+/// --from FILE` and `depgate check --sbom FILE`.
+///
+/// The file must be an SBOM: a lockfile or any other file is an error naming it (exit 2).
+pub fn ingest_sbom(path: &Path) -> Result<Inventory, IngestError> {
+    let format = detect_format(path)?
+        .filter(Format::is_sbom)
+        .ok_or_else(|| IngestError::Unsupported {
+            path: path.to_path_buf(),
+            hint: Some(sbom::not_an_sbom_hint(path).unwrap_or_else(|| {
+                "expected a CycloneDX (JSON or XML) or SPDX (JSON or tag-value) SBOM".to_string()
+            })),
+        })?;
+    let mut inventory = ingest_file(path, format, &IngestOptions::default())?;
+    inventory.compute_scopes();
+    Ok(inventory)
 }

@@ -6,3 +6,5 @@ mod attest_fixture;
 mod common;
 mod explain;
 mod sbom;
+mod sbom_input;
+mod sbom_roundtrip;
