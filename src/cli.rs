@@ -23,6 +23,9 @@ pub enum Command {
     Sbom(SbomArgs),
     /// Why a package is present: the dependency paths from each root.
     Explain(ExplainArgs),
+    /// Debug: print the ingested inventory (packages, edges, roots, gaps).
+    #[command(hide = true)]
+    Inventory(InventoryArgs),
 }
 
 /// What to scan and how to read it; shared by every command that reads a repository.
@@ -95,4 +98,24 @@ pub struct ExplainArgs {
     /// At most this many paths per package version.
     #[arg(long, default_value_t = 5)]
     pub limit: usize,
+}
+
+/// Output formats of the debug `depgate inventory` command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InventoryFormat {
+    /// One line per root and package, then the gaps.
+    Text,
+    /// The whole inventory as JSON (`depgate.inventory/debug`; not a stable schema).
+    Json,
+}
+
+/// `depgate inventory` (hidden; for debugging parsers and benchmarks).
+#[derive(Debug, Args)]
+pub struct InventoryArgs {
+    /// What to scan.
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: InventoryFormat,
 }

@@ -4,6 +4,7 @@
 //! (exit 2, or 3 for nothing to scan). Only this module and `main` write to stdout/stderr.
 
 mod explain;
+mod inventory;
 mod sbom;
 
 use std::io::Write;
@@ -52,6 +53,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Sbom(args) => sbom::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Inventory(args) => inventory::run(args),
     }
 }
 

@@ -5,6 +5,10 @@
 //! parser returns packages *and* edges. Nothing from the scanned repository is executed.
 
 mod discover;
+mod js;
+pub mod npm;
+pub mod pnpm;
+pub mod yarn;
 
 use std::path::{Path, PathBuf};
 
@@ -12,7 +16,7 @@ use thiserror::Error;
 
 use crate::inventory::{InputFile, Inventory};
 
-pub use discover::{Format, detect_format, discover};
+pub use discover::{Format, detect_format, discover, sniff};
 
 /// Options that change how inputs are read.
 #[derive(Debug, Clone, Default)]
@@ -155,12 +159,45 @@ pub fn ingest(path: &Path, options: &IngestOptions) -> Result<Inventory, IngestE
         vec![(path.to_path_buf(), format)]
     };
     let mut inventory = Inventory::new();
+    warn_mixed_lockfiles(&mut inventory, &files);
     for (file, format) in files {
         let part = ingest_file(&file, format, options)?;
         inventory.merge(part);
     }
     inventory.compute_scopes();
+    inventory.compute_roots();
     Ok(inventory)
+}
+
+/// Two package managers' lockfiles in one directory usually means one is stale: both are read
+/// (nothing is silently dropped) and the inventory says so.
+fn warn_mixed_lockfiles(inventory: &mut Inventory, files: &[(PathBuf, Format)]) {
+    let mut by_dir: std::collections::BTreeMap<&Path, Vec<&Path>> = Default::default();
+    for (file, format) in files {
+        if format.is_javascript_lockfile()
+            && let Some(dir) = file.parent()
+        {
+            by_dir.entry(dir).or_default().push(file);
+        }
+    }
+    for (dir, lockfiles) in by_dir {
+        if lockfiles.len() > 1 {
+            let names: Vec<String> = lockfiles
+                .iter()
+                .filter_map(|f| f.file_name())
+                .map(|n| format!("`{}`", n.to_string_lossy()))
+                .collect();
+            inventory.add_gap(
+                "multiple-lockfiles",
+                format!(
+                    "`{}` holds more than one JavaScript lockfile ({}); all were read, and their packages may overlap or be stale",
+                    dir.display(),
+                    names.join(", ")
+                ),
+                0,
+            );
+        }
+    }
 }
 
 /// Parses one file of a known format.
@@ -175,5 +212,8 @@ pub fn ingest_file(
             path: path.to_path_buf(),
             hint: Some("Cargo.lock support is being built".to_string()),
         }),
+        Format::NpmLock | Format::NpmShrinkwrap => npm::parse(path, &read_text(path)?),
+        Format::YarnLock => yarn::parse(path, &read_text(path)?),
+        Format::PnpmLock => pnpm::parse(path, &read_text(path)?),
     }
 }

@@ -65,6 +65,7 @@ pub(super) fn scope_reach(inventory: &Inventory) -> Reach {
         }
     }
     // Unknown kinds count as normal: without the manifests we must not under-report.
+    #[allow(clippy::type_complexity)]
     let passes: [(Scope, fn(&Edge) -> bool); 3] = [
         (Scope::Runtime, |e| {
             matches!(e.kind, DepKind::Normal | DepKind::Unknown) && !e.optional
