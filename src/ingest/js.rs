@@ -217,12 +217,21 @@ impl Manifest {
         }
     }
 
-    /// The forced range for `name` from `resolutions` (`name`, `**/name` or `a/name` keys).
-    pub fn resolution_for(&self, name: &str) -> Option<&str> {
+    /// The forced range for `name@range` from `resolutions`: keys may be the descriptor
+    /// itself (`name@npm:^1`), the name, or a `parent/name` / `**/name` pattern.
+    pub fn resolution_for(&self, name: &str, range: &str) -> Option<&str> {
+        let descriptor = format!("{name}@{range}");
+        let suffix = format!("/{name}");
         self.resolutions
-            .iter()
-            .find(|(pattern, _)| *pattern == name || pattern.ends_with(&format!("/{name}")))
-            .map(|(_, range)| range.as_str())
+            .get(&descriptor)
+            .or_else(|| self.resolutions.get(name))
+            .or_else(|| {
+                self.resolutions
+                    .iter()
+                    .find(|(pattern, _)| pattern.ends_with(&suffix))
+                    .map(|(_, forced)| forced)
+            })
+            .map(String::as_str)
     }
 
     /// Every declared dependency with the edge kind and optional flag it implies.

@@ -441,6 +441,18 @@ fn parse_berry(path: &Path, text: &str) -> Result<Inventory, IngestError> {
             }
             Locator::Local { name, path: local } => {
                 let local = js::percent_decode(&local);
+                // The path is relative to the workspace named by `::locator=`.
+                let base = resolution
+                    .split_once("::locator=")
+                    .map(|(_, locator)| {
+                        js::percent_decode(locator.split('&').next().unwrap_or(locator))
+                    })
+                    .and_then(|locator| {
+                        let (_, reference) = js::split_descriptor(&locator)?;
+                        reference.strip_prefix("workspace:").map(str::to_string)
+                    })
+                    .unwrap_or_else(|| ".".to_string());
+                let local = js::join_relative(&base, &local);
                 builder.local(&name, &version, &local, PackageKind::Local, line)
             }
             Locator::Git { name, reference } => builder.third_party(ThirdParty {
@@ -475,6 +487,8 @@ fn parse_berry(path: &Path, text: &str) -> Result<Inventory, IngestError> {
     }
     // `resolutions` in the root package.json force versions the dependency lists do not show.
     let root_manifest = js::read_manifest(lockfile_dir)?.map(|(_, manifest)| manifest);
+    // `catalog:` ranges are defined in `.yarnrc.yml`.
+    let catalogs = read_catalogs(lockfile_dir);
     // Berry merges dev and normal dependencies of a workspace; its package.json tells them apart.
     let mut unknown_scope_workspaces = 0;
     let mut unresolved = 0;
@@ -507,7 +521,14 @@ fn parse_berry(path: &Path, text: &str) -> Result<Inventory, IngestError> {
                 // Berry before lockfile v6 wrote dependency ranges without `npm:`.
                 .or_else(|| by_descriptor.get(&format!("{name}@npm:{range}")))
                 .or_else(|| {
-                    let forced = root_manifest.as_ref()?.resolution_for(&name)?;
+                    let catalog = range.strip_prefix("catalog:")?;
+                    let range = catalogs.get(&(catalog.to_string(), name.clone()))?;
+                    by_descriptor
+                        .get(&format!("{name}@npm:{range}"))
+                        .or_else(|| by_descriptor.get(&format!("{name}@{range}")))
+                })
+                .or_else(|| {
+                    let forced = root_manifest.as_ref()?.resolution_for(&name, &range)?;
                     by_descriptor
                         .get(&format!("{name}@{forced}"))
                         .or_else(|| by_descriptor.get(&format!("{name}@npm:{forced}")))
@@ -549,6 +570,34 @@ fn parse_berry(path: &Path, text: &str) -> Result<Inventory, IngestError> {
         text.as_bytes(),
         format!("yarn.lock berry (metadata v{metadata_version})"),
     ))
+}
+
+/// The `catalog` (named `""`) and `catalogs` of a `.yarnrc.yml`, as (catalog, package) → range.
+/// A missing or unreadable file gives no catalogs; `catalog:` references then stay unresolved
+/// and are reported as such.
+fn read_catalogs(dir: &Path) -> HashMap<(String, String), String> {
+    let mut out = HashMap::new();
+    let Ok(text) = fs_err::read_to_string(dir.join(".yarnrc.yml")) else {
+        return out;
+    };
+    let Ok(document) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&text) else {
+        return out;
+    };
+    for (name, range) in js::yaml_string_map(js::yaml_get(&document, "catalog")) {
+        out.insert((String::new(), name), range);
+    }
+    for (catalog, entries) in js::yaml_get(&document, "catalogs")
+        .and_then(|c| c.as_mapping())
+        .into_iter()
+        .flatten()
+    {
+        if let Some(catalog) = js::yaml_text(catalog) {
+            for (name, range) in js::yaml_string_map(Some(entries)) {
+                out.insert((catalog.clone(), name), range);
+            }
+        }
+    }
+    out
 }
 
 /// Encodes a locator the way Berry writes it after `::locator=` (`@` → `%40`, `:` → `%3A`).

@@ -1,0 +1,22 @@
+//! Tests against the real-world data in `../shared/data` (a separate test target).
+//!
+//! When that folder is missing the tests print `SKIPPED: ../shared/data not found` and pass,
+//! unless `DEPGATE_REQUIRE_DATA=1` is set, in which case they fail.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::path::{Path, PathBuf};
+
+mod js;
+
+/// The shared data folder, or `None` (after a loud message) when it is not there.
+pub fn data_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("DEPGATE_REQUIRE_DATA").as_deref() == Ok("1") {
+        panic!("../shared/data not found and DEPGATE_REQUIRE_DATA=1");
+    }
+    eprintln!("SKIPPED: ../shared/data not found");
+    None
+}
