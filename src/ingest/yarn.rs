@@ -274,7 +274,11 @@ fn parse_v1(path: &Path, text: &str) -> Result<Inventory, IngestError> {
                 );
                 // The project is declared by its package.json, not by the lockfile.
                 builder.inventory.package_mut(id).location = crate::inventory::Location {
-                    file: lockfile_dir.join(dir).join("package.json"),
+                    file: if dir == "." {
+                        lockfile_dir.join("package.json")
+                    } else {
+                        lockfile_dir.join(dir).join("package.json")
+                    },
                     line: Some(1),
                 };
                 project_ids.push((name, id));

@@ -2,4 +2,6 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 mod common;
+mod discover;
 mod explain;
+mod ingest_js;
