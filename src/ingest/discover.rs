@@ -48,8 +48,11 @@ impl Format {
 
 /// Detects the format of a file from its name and, where the name is not enough, its content.
 ///
-/// This is the one place that decides what a file is; the walk calls it for every file.
-/// Content sniffing reads at most the first 4 KiB, and only for names that need it.
+/// This is the one place that decides what a file is: the walk calls it for every file and
+/// a single named file goes through it too. The JavaScript lockfiles have fixed names; the
+/// yarn v1 / Berry split is made by content inside the yarn parser. A format that needs
+/// content sniffing (SBOMs with free names) adds a branch here, reading only the head of
+/// files whose name could match, so the walk stays cheap.
 pub fn detect_format(path: &Path) -> Result<Option<Format>, IngestError> {
     let name = path
         .file_name()
@@ -66,13 +69,16 @@ pub fn detect_format(path: &Path) -> Result<Option<Format>, IngestError> {
     })
 }
 
-/// Reads up to `limit` bytes from the start of a file, for content sniffing.
-pub fn sniff(path: &Path, limit: usize) -> Option<String> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).ok()?;
-    let mut buffer = Vec::with_capacity(limit);
-    file.take(limit as u64).read_to_end(&mut buffer).ok()?;
-    Some(String::from_utf8_lossy(&buffer).into_owned())
+/// Why a file that is not an input was given, for the "not supported" message: a manifest
+/// or a package manager's private file whose lockfile lives elsewhere.
+pub fn unsupported_hint(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    Some(match name {
+        "package.json" => "a manifest: depgate reads the `package-lock.json`, `yarn.lock` or `pnpm-lock.yaml` beside it".to_string(),
+        ".package-lock.json" => "npm's private copy inside `node_modules`: scan the project's `package-lock.json`".to_string(),
+        "bun.lockb" | "bun.lock" => "bun lockfiles are not supported yet".to_string(),
+        _ => return None,
+    })
 }
 
 /// Directory names never descended into unless `include_vendored` is set.
@@ -103,19 +109,17 @@ pub fn discover(
         // In an override set a `!` glob ignores; plain globs would whitelist.
         overrides
             .add(&format!("!{glob}"))
-            .map_err(|error| IngestError::Parse {
-                path: PathBuf::from(glob),
-                line: None,
-                column: None,
-                message: format!("invalid `--exclude` glob `{glob}`: {error}"),
+            .map_err(|error| IngestError::InvalidExclude {
+                glob: glob.clone(),
+                message: error.to_string(),
             })?;
     }
-    let overrides = overrides.build().map_err(|error| IngestError::Parse {
-        path: root.to_path_buf(),
-        line: None,
-        column: None,
-        message: format!("invalid `--exclude` globs: {error}"),
-    })?;
+    let overrides = overrides
+        .build()
+        .map_err(|error| IngestError::InvalidExclude {
+            glob: options.exclude.join(", "),
+            message: error.to_string(),
+        })?;
     let include_vendored = options.include_vendored;
     let mut builder = ignore::WalkBuilder::new(root);
     builder

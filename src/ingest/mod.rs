@@ -16,7 +16,7 @@ use thiserror::Error;
 
 use crate::inventory::{InputFile, Inventory};
 
-pub use discover::{Format, detect_format, discover, sniff};
+pub use discover::{Format, detect_format, discover, unsupported_hint};
 
 /// Options that change how inputs are read.
 #[derive(Debug, Clone, Default)]
@@ -59,6 +59,14 @@ pub enum IngestError {
     NothingToScan {
         /// The scanned path.
         path: PathBuf,
+    },
+    /// An `--exclude` glob is not a valid glob.
+    #[error("invalid `--exclude` glob `{glob}`: {message}")]
+    InvalidExclude {
+        /// The glob as given.
+        glob: String,
+        /// What is wrong with it.
+        message: String,
     },
     /// The file is not of a supported format.
     #[error("`{}` is not a supported lockfile, manifest or SBOM{}", path.display(), hint.as_deref().map(|h| format!(" ({h})")).unwrap_or_default())]
@@ -154,7 +162,7 @@ pub fn ingest(path: &Path, options: &IngestOptions) -> Result<Inventory, IngestE
     } else {
         let format = detect_format(path)?.ok_or_else(|| IngestError::Unsupported {
             path: path.to_path_buf(),
-            hint: None,
+            hint: unsupported_hint(path),
         })?;
         vec![(path.to_path_buf(), format)]
     };

@@ -170,3 +170,30 @@ fn a_directory_with_only_vendored_lockfiles_is_nothing_to_scan() {
     let out = depgate().arg("inventory").arg(dir.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(3));
 }
+
+#[test]
+fn an_invalid_exclude_glob_is_a_usage_error() {
+    let dir = tree();
+    let out = depgate()
+        .args(["inventory", "--exclude", "a/[b"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("`--exclude` glob `a/[b`"), "{stderr}");
+}
+
+#[test]
+fn a_manifest_named_directly_says_where_the_lockfile_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("package.json");
+    std::fs::write(&manifest, "{}").unwrap();
+    let out = depgate().arg("inventory").arg(&manifest).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("package.json") && stderr.contains("a manifest"),
+        "{stderr}"
+    );
+}
