@@ -394,6 +394,23 @@ fn parse_berry(path: &Path, text: &str) -> Result<Inventory, IngestError> {
         .unwrap_or_else(|| "?".to_string());
     let lines = js::yaml_key_lines(text);
     let lockfile_dir = path.parent().unwrap_or(Path::new("."));
+    let yarnrc = read_yarnrc(lockfile_dir);
+    // Berry records no registry per package: `npmRegistryServer` applies to all of them.
+    let registry = match yarnrc.registry.as_deref().map(|r| r.trim_end_matches('/')) {
+        Some(url)
+            if !url.ends_with("//registry.npmjs.org")
+                && !url.ends_with("//registry.yarnpkg.com") =>
+        {
+            Source::Registry {
+                url: url.to_string(),
+                default: false,
+            }
+        }
+        _ => Source::Registry {
+            url: js::NPM_REGISTRY.to_string(),
+            default: true,
+        },
+    };
     let mut builder = JsBuilder::new(path);
     let mut by_descriptor: HashMap<String, PackageId> = HashMap::new();
     let mut entries: Vec<(PackageId, &serde_yaml_ng::Value, String, Option<String>)> = Vec::new();
@@ -428,11 +445,7 @@ fn parse_berry(path: &Path, text: &str) -> Result<Inventory, IngestError> {
             Locator::Registry { name } => builder.third_party(ThirdParty {
                 name,
                 version,
-                // Berry records no registry URL; `.yarnrc.yml` may name another one.
-                source: Source::Registry {
-                    url: js::NPM_REGISTRY.to_string(),
-                    default: true,
-                },
+                source: registry.clone(),
                 line,
                 hashes: Vec::new(),
                 license: None,
@@ -492,7 +505,7 @@ fn parse_berry(path: &Path, text: &str) -> Result<Inventory, IngestError> {
     // `resolutions` in the root package.json force versions the dependency lists do not show.
     let root_manifest = js::read_manifest(lockfile_dir)?.map(|(_, manifest)| manifest);
     // `catalog:` ranges are defined in `.yarnrc.yml`.
-    let catalogs = read_catalogs(lockfile_dir);
+    let catalogs = &yarnrc.catalogs;
     // Berry merges dev and normal dependencies of a workspace; its package.json tells them apart.
     let mut unknown_scope_workspaces = 0;
     let mut unresolved = 0;
@@ -576,21 +589,36 @@ fn parse_berry(path: &Path, text: &str) -> Result<Inventory, IngestError> {
     ))
 }
 
-/// The `catalog` (named `""`) and `catalogs` of a `.yarnrc.yml`, as (catalog, package) → range.
-/// A missing or unreadable file gives no catalogs; `catalog:` references then stay unresolved
-/// and are reported as such.
-fn read_catalogs(dir: &Path) -> HashMap<(String, String), String> {
-    let mut out = HashMap::new();
+/// What Berry needs from `.yarnrc.yml`: catalogs and the registry.
+#[derive(Default)]
+struct Yarnrc {
+    /// (catalog, package) → range; the default `catalog` is named `""`.
+    catalogs: HashMap<(String, String), String>,
+    /// `npmRegistryServer`, when set.
+    registry: Option<String>,
+}
+
+/// Reads `.yarnrc.yml` beside the lockfile. A missing or unreadable file gives the defaults;
+/// `catalog:` references then stay unresolved and are reported as such.
+fn read_yarnrc(dir: &Path) -> Yarnrc {
     let Ok(text) = fs_err::read_to_string(dir.join(".yarnrc.yml")) else {
-        return out;
+        return Yarnrc::default();
     };
     let Ok(document) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&text) else {
-        return out;
+        return Yarnrc::default();
     };
-    for (name, range) in js::yaml_string_map(js::yaml_get(&document, "catalog")) {
+    Yarnrc {
+        catalogs: read_catalogs(&document),
+        registry: js::yaml_get(&document, "npmRegistryServer").and_then(js::yaml_text),
+    }
+}
+
+fn read_catalogs(document: &serde_yaml_ng::Value) -> HashMap<(String, String), String> {
+    let mut out = HashMap::new();
+    for (name, range) in js::yaml_string_map(js::yaml_get(document, "catalog")) {
         out.insert((String::new(), name), range);
     }
-    for (catalog, entries) in js::yaml_get(&document, "catalogs")
+    for (catalog, entries) in js::yaml_get(document, "catalogs")
         .and_then(|c| c.as_mapping())
         .into_iter()
         .flatten()

@@ -569,3 +569,14 @@ fn binary_junk_in_a_lockfile_is_an_input_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn yarn_berry_registry_and_catalog_from_yarnrc() {
+    let dump = Dump::load("yarn-berry-registry");
+    let left_pad = dump.package("left-pad@1.3.0");
+    assert_eq!(left_pad["source"]["url"], "https://npm.example.com");
+    assert_eq!(left_pad["source"]["default"], false);
+    // `catalog:` resolves through `.yarnrc.yml`.
+    assert!(dump.has_edge("private-root", "left-pad@1.3.0"));
+    assert_eq!(left_pad["direct"], true);
+}
