@@ -260,6 +260,11 @@ fn key_identity(generation: Generation, key: &str) -> Option<(String, String)> {
             let (name, version) = js::split_descriptor(strip_peers(key))?;
             Some((name.to_string(), version.to_string()))
         }
+        // Packages from a non-default registry are keyed `registry.example.com/name...`.
+        Generation::V6 | Generation::V5 if !key.starts_with('/') => {
+            let slash = key.find('/')?;
+            key_identity(generation, &key[slash..])
+        }
         Generation::V6 => {
             let body = key.strip_prefix('/')?;
             let (name, version) = js::split_descriptor(strip_peers(body))?;
@@ -332,8 +337,15 @@ fn add_package(
             return Ok(builder.local(&name, &version, local, PackageKind::Local, line));
         }
         js::source_from_resolved(&tarball)
+    } else if generation != Generation::V9 && !key.starts_with('/') && key.contains('/') {
+        // 5.x/6.x key packages from another registry by its host.
+        let host = key.split('/').next().unwrap_or_default();
+        Source::Registry {
+            url: format!("https://{host}"),
+            default: false,
+        }
     } else {
-        // pnpm records no registry URL for registry packages (only `integrity`).
+        // pnpm records no registry URL for default-registry packages (only `integrity`).
         Source::Registry {
             url: js::NPM_REGISTRY.to_string(),
             default: true,
@@ -435,6 +447,14 @@ mod tests {
         assert_eq!(
             key_identity(Generation::V6, "/@a/b@1.0.0(react@18.2.0)"),
             Some(("@a/b".to_string(), "1.0.0".to_string()))
+        );
+        assert_eq!(
+            key_identity(Generation::V6, "npm.example.com/@a/b@1.0.0"),
+            Some(("@a/b".to_string(), "1.0.0".to_string()))
+        );
+        assert_eq!(
+            v5("npm.example.com/c/2.0.0"),
+            Some(("c".to_string(), "2.0.0".to_string()))
         );
         assert_eq!(
             key_identity(Generation::V9, "b@2.0.0(react@18.2.0)(x@1.0.0)"),

@@ -462,11 +462,17 @@ fn pnpm_6_single_project_with_alias_and_optional() {
             "fsevents@2.3.3",
             "jest@29.7.0",
             "loose-envify@1.4.0",
+            "private-pkg@1.0.0",
             "react@18.2.0",
             "string-width@4.2.3"
         ]
     );
     assert!(dump.has_edge("pnpm-v6", "string-width@4.2.3"));
+    // A package from another registry is keyed by its host.
+    let private = dump.package("private-pkg@1.0.0");
+    assert_eq!(private["source"]["url"], "https://npm.example.com");
+    assert_eq!(private["source"]["default"], false);
+    assert!(dump.has_edge("pnpm-v6", "private-pkg@1.0.0"));
     assert_eq!(dump.package("fsevents@2.3.3")["scope"], "optional");
 }
 
