@@ -51,11 +51,11 @@ for relative in "${FILES[@]}"; do
     file="$data/$relative"
     [ -f "$file" ] || { echo "missing: $file" >&2; continue; }
     size_kib=$(( $(stat -c %s "$file") / 1024 ))
-    summary="$("$bin" inventory "$file" | head -n 1)"
+    summary="$("$bin" inventory "$file" | sed -n 1p)"
     # "N packages (M third-party), E edges, R roots, I inputs"
     packages="$(echo "$summary" | sed -E 's/^([0-9]+) packages \(([0-9]+) third-party\).*/\1 (\2)/')"
     edges="$(echo "$summary" | sed -E 's/.*, ([0-9]+) edges.*/\1/')"
-    format="$("$bin" inventory --format json "$file" | sed -n 's/.*"format": "\(.*\)".*/\1/p' | head -n 1)"
+    format="$("$bin" inventory --format json "$file" | sed -n 's/.*"format": "\(.*\)".*/\1/p' | sed -n 1p)"
     times=()
     peak_kib=0
     for _ in $(seq "$runs"); do

@@ -44,6 +44,8 @@ pub struct Gap {
 pub struct Inventory {
     packages: Vec<Package>,
     edges: Vec<Edge>,
+    /// The same edges, for constant-time duplicate checks (a lockfile has thousands).
+    edge_set: std::collections::HashSet<Edge>,
     roots: Vec<PackageId>,
     /// Files read to build this inventory.
     pub inputs: Vec<InputFile>,
@@ -67,7 +69,7 @@ impl Inventory {
 
     /// Adds an edge `from -> to`; duplicate edges of the same kind are ignored.
     pub fn add_edge(&mut self, edge: Edge) {
-        if !self.edges.contains(&edge) {
+        if self.edge_set.insert(edge.clone()) {
             self.edges.push(edge);
         }
     }
