@@ -6,7 +6,7 @@
 //! were first obtained with the shell commands quoted in each test (jq 1.7, yq as a jq
 //! wrapper, awk), run from `../shared/data/lockfiles`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use depgate::ingest::{IngestOptions, ingest};
@@ -314,4 +314,103 @@ fn vue_core_pnpm_v9() {
         "{:?}",
         inventory.gaps
     );
+}
+
+/// npm's own `dev` / `optional` / `devOptional` flags for each `name@version` (the weakest
+/// over all its copies: a copy without flags makes it runtime).
+fn npm_flag_scopes(file: &Path) -> BTreeMap<String, &'static str> {
+    fn rank(scope: &str) -> u8 {
+        match scope {
+            "runtime" => 0,
+            "optional" => 1,
+            _ => 2,
+        }
+    }
+    fn flag_scope(entry: &serde_json::Value) -> &'static str {
+        let flag = |name: &str| entry[name].as_bool() == Some(true);
+        if flag("dev") || flag("devOptional") {
+            "dev"
+        } else if flag("optional") {
+            "optional"
+        } else {
+            "runtime"
+        }
+    }
+    fn keep(out: &mut BTreeMap<String, &'static str>, key: String, scope: &'static str) {
+        let entry = out.entry(key).or_insert(scope);
+        if rank(scope) < rank(entry) {
+            *entry = scope;
+        }
+    }
+    fn walk_v1(
+        map: &serde_json::Map<String, serde_json::Value>,
+        out: &mut BTreeMap<String, &'static str>,
+    ) {
+        for (name, entry) in map {
+            let version = entry["version"].as_str().unwrap();
+            let key = match version.strip_prefix("npm:") {
+                Some(alias) => alias.to_string(),
+                None => format!("{name}@{version}"),
+            };
+            keep(out, key, flag_scope(entry));
+            if let Some(nested) = entry["dependencies"].as_object() {
+                walk_v1(nested, out);
+            }
+        }
+    }
+    let value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let mut out = BTreeMap::new();
+    match value["packages"].as_object() {
+        Some(packages) => {
+            for (key, entry) in packages {
+                let Some(index) = key.rfind("node_modules/") else {
+                    continue;
+                };
+                if entry["link"].as_bool() == Some(true) {
+                    continue;
+                }
+                let name = entry["name"]
+                    .as_str()
+                    .unwrap_or(&key[index + "node_modules/".len()..]);
+                let version = entry["version"].as_str().unwrap();
+                keep(&mut out, format!("{name}@{version}"), flag_scope(entry));
+            }
+        }
+        None => walk_v1(value["dependencies"].as_object().unwrap(), &mut out),
+    }
+    out
+}
+
+/// depgate derives scope from the graph (edges from the roots), not from npm's flags; on
+/// every real package-lock the two agree for every package.
+#[test]
+fn npm_scopes_derived_from_the_graph_match_npms_own_flags() {
+    for relative in [
+        "socket.io/package-lock.json",
+        "warehouse/package-lock.json",
+        "bookstack/package-lock.json",
+        "socket.io/history/package-lock-v1/package-lock.json",
+    ] {
+        let Some(file) = lockfile(relative) else {
+            return;
+        };
+        let expected = npm_flag_scopes(&file);
+        let inventory = ingest(&file, &IngestOptions::default()).unwrap();
+        let mut mismatches = Vec::new();
+        for package in inventory.third_party() {
+            let want = expected[&package.name_version()];
+            if package.scope.to_string() != want {
+                mismatches.push(format!(
+                    "{} {} != {want}",
+                    package.name_version(),
+                    package.scope
+                ));
+            }
+        }
+        assert!(mismatches.is_empty(), "{relative}: {mismatches:?}");
+        assert!(
+            expected.values().any(|s| *s == "dev") && expected.values().any(|s| *s == "runtime")
+        );
+    }
 }
