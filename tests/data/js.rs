@@ -49,6 +49,23 @@ fn reported(file: &Path) -> BTreeSet<String> {
         "no roots in {}",
         file.display()
     );
+    // The graph is complete: every reference resolves, and every package hangs from a root
+    // (unless the roots are known to be incomplete, which the inventory then says).
+    let gaps: Vec<&str> = inventory.gaps.iter().map(|g| g.kind.as_str()).collect();
+    assert!(!gaps.contains(&"edge-unresolved"), "{:?}", inventory.gaps);
+    if !gaps.contains(&"roots-incomplete") {
+        let orphans: Vec<String> = inventory
+            .third_party()
+            .filter(|p| p.roots.is_empty())
+            .map(|p| p.name_version())
+            .take(5)
+            .collect();
+        assert!(
+            orphans.is_empty(),
+            "{}: unreachable {orphans:?}",
+            file.display()
+        );
+    }
     inventory.third_party().map(|p| p.name_version()).collect()
 }
 
