@@ -1,8 +1,9 @@
 //! Finding supported files: format detection by name and content, and the directory walk.
 //!
 //! In: a path and [`IngestOptions`]. Out: the supported files below it with their [`Format`],
-//! sorted by path. The walk uses the `ignore` crate (ripgrep's walker): `.gitignore`,
-//! `.ignore` and `.git/info/exclude` are honoured, vendored trees are skipped, and
+//! sorted by path. The walk uses the `ignore` crate (ripgrep's walker): the `.gitignore`
+//! and `.ignore` files inside the scanned path (not above it) and `.git/info/exclude` are
+//! honoured, vendored trees are skipped, and
 //! `--exclude` globs leave out more. Detection is one function, [`detect_format`], over the
 //! file name and (where the name is not enough) a sniff of the content; add new formats there.
 
