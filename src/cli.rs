@@ -28,6 +28,9 @@ pub enum Command {
     /// Verify a signed attestation (signature and document); with PATH or `--sbom`, report
     /// drift. Exit 0 valid and unchanged, 1 drift, 2 invalid signature or document.
     Verify(VerifyArgs),
+    /// Debug: print the ingested inventory (packages, edges, roots, gaps).
+    #[command(hide = true)]
+    Inventory(InventoryArgs),
 }
 
 /// What to scan and how to read it; shared by every command that reads a repository.
@@ -147,4 +150,24 @@ pub struct VerifyArgs {
     /// Compare the attested inventory with this SBOM.
     #[arg(long, value_name = "FILE")]
     pub sbom: Option<PathBuf>,
+}
+
+/// Output formats of the debug `depgate inventory` command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InventoryFormat {
+    /// One line per root and package, then the gaps.
+    Text,
+    /// The whole inventory as JSON (`depgate.inventory/debug`; not a stable schema).
+    Json,
+}
+
+/// `depgate inventory` (hidden; for debugging parsers and benchmarks).
+#[derive(Debug, Args)]
+pub struct InventoryArgs {
+    /// What to scan.
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: InventoryFormat,
 }

@@ -4,6 +4,7 @@
 //! (exit 2, or 3 for nothing to scan). Only this module and `main` write to stdout/stderr.
 
 mod explain;
+mod inventory;
 mod key;
 mod sbom;
 mod verify;
@@ -56,6 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Explain(args) => explain::run(args),
         Command::Key(args) => key::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Inventory(args) => inventory::run(args),
     }
 }
 

@@ -155,7 +155,10 @@ impl Inventory {
     pub fn merge(&mut self, other: Inventory) {
         let offset = self.packages.len();
         let remap = |id: PackageId| PackageId(id.0 + offset);
-        for package in other.packages {
+        for mut package in other.packages {
+            for root in &mut package.roots {
+                *root = remap(*root);
+            }
             self.add_package(package);
         }
         for edge in other.edges {
@@ -189,6 +192,34 @@ impl Inventory {
                 package.scope = scope;
             }
             package.direct = reach.direct[index];
+        }
+    }
+
+    /// Fills each package's `roots`: the roots it is reachable from (a root includes itself).
+    ///
+    /// One breadth-first walk per root over all edges, so a package shared by two workspace
+    /// members of a monorepo lists both.
+    pub fn compute_roots(&mut self) {
+        let mut adjacency = vec![Vec::new(); self.packages.len()];
+        for edge in &self.edges {
+            adjacency[edge.from.0].push(edge.to.0);
+        }
+        for package in &mut self.packages {
+            package.roots.clear();
+        }
+        let mut seen = vec![usize::MAX; self.packages.len()];
+        for (order, root) in self.roots.iter().enumerate() {
+            let mut queue = std::collections::VecDeque::from([root.0]);
+            seen[root.0] = order;
+            while let Some(node) = queue.pop_front() {
+                self.packages[node].roots.push(*root);
+                for &next in &adjacency[node] {
+                    if seen[next] != order {
+                        seen[next] = order;
+                        queue.push_back(next);
+                    }
+                }
+            }
         }
     }
 

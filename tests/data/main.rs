@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 mod attest;
+mod js;
 mod sbom;
 mod sboms;
 

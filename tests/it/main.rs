@@ -4,7 +4,9 @@
 mod attest;
 mod attest_fixture;
 mod common;
+mod discover;
 mod explain;
+mod ingest_js;
 mod sbom;
 mod sbom_input;
 mod sbom_roundtrip;
