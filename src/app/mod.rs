@@ -3,7 +3,9 @@
 //! In: parsed [`Cli`]. Out: an [`Outcome`] that `main` maps to an exit code, or an error
 //! (exit 2, or 3 for nothing to scan). Only this module and `main` write to stdout/stderr.
 
+mod check;
 mod explain;
+mod policy;
 mod sbom;
 
 use std::io::Write;
@@ -52,6 +54,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Sbom(args) => sbom::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Policy(command) => policy::run(command),
     }
 }
 

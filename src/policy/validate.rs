@@ -166,12 +166,32 @@ impl FileContext<'_> {
         what: &str,
     ) -> Option<T> {
         let span = value.span();
-        match T::deserialize(ValueDeserializer::from(value)) {
-            Ok(parsed) => Some(parsed),
-            Err(error) => {
-                let at = error.span().unwrap_or(span);
-                self.problem(at, format!("in {what}: {}", error.message().trim()));
-                None
+        let mut value = value;
+        // Serde stops at the first error. To report every problem, the key that caused an
+        // error is recorded, removed, and the rest deserialised again.
+        loop {
+            let error = match T::deserialize(ValueDeserializer::from(value.clone())) {
+                Ok(parsed) => return Some(parsed),
+                Err(error) => error,
+            };
+            let at = error.span().unwrap_or(span.clone());
+            self.problem(at.clone(), format!("in {what}: {}", error.message().trim()));
+            let DeValue::Table(table) = value.get_mut() else {
+                return None;
+            };
+            let culprit = table
+                .iter()
+                .find(|(key, item)| {
+                    at != span
+                        && key.span().start <= at.start
+                        && at.start < item.span().end.max(key.span().end)
+                })
+                .map(|(key, _)| key.clone());
+            match culprit {
+                Some(key) => {
+                    table.remove(&key);
+                }
+                None => return None,
             }
         }
     }
