@@ -294,11 +294,12 @@ impl<'p> Compiled<'p> {
         if denied_explicitly {
             return Verdict::Denied;
         }
+        let later = or_later_form(req);
         if self
             .allow
             .iter()
             .chain(extra.iter().copied())
-            .any(|a| a.satisfies(req))
+            .any(|a| a.satisfies(req) || later.as_ref().is_some_and(|l| a.satisfies(l)))
         {
             return Verdict::Allowed;
         }
@@ -322,6 +323,23 @@ impl<'p> Compiled<'p> {
         }
         Verdict::NotAllowed
     }
+}
+
+/// GNU ids spell "or later" in the id (`GPL-2.0-or-later`) instead of with `+`, so the spdx
+/// crate does not see that `GPL-3.0-only` satisfies it. This gives the `GPL-2.0-only+` form.
+fn or_later_form(req: &LicenseReq) -> Option<LicenseReq> {
+    let LicenseItem::Spdx { id, .. } = &req.license else {
+        return None;
+    };
+    let base = id.name.strip_suffix("-or-later")?;
+    let only = spdx::license_id(&format!("{base}-only"))?;
+    Some(LicenseReq {
+        license: LicenseItem::Spdx {
+            id: only,
+            or_later: true,
+        },
+        addition: req.addition.clone(),
+    })
 }
 
 /// True when a deny entry names the same license as the term (any `+`/or-later form of it).

@@ -325,15 +325,7 @@ fn expectation_matches(expect: &Expectation, finding: &Finding) -> bool {
 }
 
 fn render_finding(finding: &Finding) -> String {
-    let package = finding
-        .package
-        .as_ref()
-        .map(|p| format!(" {}@{}", p.name, p.version))
-        .unwrap_or_default();
-    format!(
-        "{} {}{package}: {}",
-        finding.severity, finding.code, finding.message
-    )
+    format!("{} {}: {}", finding.severity, finding.code, finding.message)
 }
 
 /// Runs one case against the policy as of `today`.
