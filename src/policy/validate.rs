@@ -599,7 +599,6 @@ fn clarify_entry(
         if hash.len() != 64 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
             context.problem(file.sha256.span(), "`sha256` must be 64 hexadecimal digits");
             ok = false;
-            continue;
         }
         let path = PathBuf::from(file.path.get_ref());
         if path.is_absolute() || path.components().any(|c| c.as_os_str() == "..") {

@@ -1,6 +1,8 @@
 //! The one integration-test binary: runs the built `depgate` and checks exit codes and output.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod check;
 mod common;
 mod evaluate;
 mod explain;
+mod policy;
