@@ -74,7 +74,7 @@ pub(super) fn evaluate(
                 entry.evaluated += 1;
                 let at = commit
                     .as_ref()
-                    .map(|c| format!(" at `{}`", &c[..c.len().min(12)]))
+                    .map(|c| format!(" at `{}`", c.chars().take(12).collect::<String>()))
                     .unwrap_or_default();
                 if !git_allowed(&policy.allow_git, url) {
                     findings.extend(finding(
