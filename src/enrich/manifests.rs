@@ -20,15 +20,14 @@ pub fn read_declared_requirements(inventory: &mut Inventory) {
         .packages()
         .iter()
         .filter(|p| p.kind == PackageKind::Root && p.ecosystem == Ecosystem::Cargo)
-        .map(|p| (p.id, p.local_dir.clone()))
+        .map(|p| (p.id, manifest_of(p)))
         .collect();
     let mut unknown = 0;
-    for (id, dir) in roots {
-        let Some(dir) = dir else {
+    for (id, manifest) in roots {
+        let Some(manifest) = manifest else {
             unknown += 1;
             continue;
         };
-        let manifest = dir.join("Cargo.toml");
         let Ok(text) = std::fs::read_to_string(&manifest) else {
             unknown += 1;
             continue;
@@ -64,6 +63,28 @@ pub fn read_declared_requirements(inventory: &mut Inventory) {
             unknown,
         );
     }
+}
+
+/// Where a root's `Cargo.toml` is: its source directory, the manifest it was found in, or its
+/// path source relative to the lockfile it was found in.
+fn manifest_of(package: &crate::inventory::Package) -> Option<std::path::PathBuf> {
+    if let Some(dir) = &package.local_dir {
+        return Some(dir.join("Cargo.toml"));
+    }
+    if package
+        .location
+        .file
+        .file_name()
+        .is_some_and(|n| n == "Cargo.toml")
+    {
+        return Some(package.location.file.clone());
+    }
+    if let crate::inventory::Source::Path { path } = &package.source {
+        let base = package.location.file.parent()?;
+        let manifest = base.join(path).join("Cargo.toml");
+        return manifest.is_file().then_some(manifest);
+    }
+    None
 }
 
 /// `(name, requirement, table, line)` for every dependency declared in a manifest.

@@ -705,3 +705,31 @@ fn unused_allow_entries_are_listed_for_lint() {
     assert!(unused[0].contains("`Zlib`"));
     assert!(unused[1].contains("`public-domain`"));
 }
+
+#[test]
+fn wildcards_are_read_from_the_members_manifest() {
+    let mut b = Builder::new();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/cargo/wildcard-requirement");
+    b.inventory.package_mut(b.root).local_dir = Some(dir.clone());
+    depgate::enrich::manifests::read_declared_requirements(&mut b.inventory);
+    let e = run(PERMISSIVE, &b);
+    let mut found: Vec<_> = e
+        .findings
+        .iter()
+        .map(|f| {
+            let location = f.location.as_ref().unwrap();
+            (f.code, location.file.clone(), location.line)
+        })
+        .collect();
+    found.sort();
+    let manifest = dir.join("Cargo.toml");
+    assert_eq!(
+        found,
+        vec![
+            (FindingCode::WildcardRequirement, manifest.clone(), Some(7)),
+            (FindingCode::WildcardRequirement, manifest, Some(11)),
+        ]
+    );
+    assert!(b.inventory.gaps.is_empty());
+}
