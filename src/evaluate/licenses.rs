@@ -590,12 +590,26 @@ pub(super) fn evaluate(
             rule,
             code,
             package,
-            format!(
-                "{}: license {}{source} {verb}: {}",
-                package.name_version(),
-                normalized.describe(),
-                terms.join(", ")
-            ),
+            if normalized.expression.requirements().count() == 1 {
+                let category = normalized
+                    .expression
+                    .requirements()
+                    .next()
+                    .map(|r| category_of_item(&r.req.license).as_str())
+                    .unwrap_or_default();
+                format!(
+                    "{}: license {}{source} ({category}) {verb}",
+                    package.name_version(),
+                    normalized.describe(),
+                )
+            } else {
+                format!(
+                    "{}: license {}{source} {verb}: {}",
+                    package.name_version(),
+                    normalized.describe(),
+                    terms.join(", ")
+                )
+            },
         );
         if let Some(f) = &mut f {
             f.license = Some(normalized.normalized.clone());
