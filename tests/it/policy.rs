@@ -344,3 +344,22 @@ fn policy_lint_validates_and_reports_problems_with_exit_2() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_readme_documents_every_finding_code_and_rule_id() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for code in depgate::evaluate::FindingCode::ALL {
+        assert!(
+            readme.contains(&format!("`{code}`")),
+            "README lacks `{code}`"
+        );
+    }
+    let policy = depgate::policy::builtin().unwrap();
+    for id in policy.rule_ids() {
+        assert!(
+            readme.contains(&format!("`{id}`")),
+            "README lacks rule id `{id}`"
+        );
+    }
+}
