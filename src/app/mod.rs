@@ -5,8 +5,10 @@
 
 mod check;
 mod explain;
+mod key;
 mod policy;
 mod sbom;
+mod verify;
 
 use std::io::Write;
 use std::path::Path;
@@ -56,6 +58,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Explain(args) => explain::run(args),
         Command::Check(args) => check::run(args),
         Command::Policy(command) => policy::run(command),
+        Command::Key(args) => key::run(args),
+        Command::Verify(args) => verify::run(args),
     }
 }
 
@@ -82,9 +86,11 @@ pub(crate) fn emit(output: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
             .with_context(|| format!("cannot write `{}`", path.display())),
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout.write_all(bytes)?;
-            stdout.flush()?;
-            Ok(())
+            match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+                // A reader that stops early (`depgate sbom | head`) is not an error of ours.
+                Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                result => Ok(result?),
+            }
         }
     }
 }

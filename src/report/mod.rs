@@ -3,9 +3,14 @@
 //! In: `&Inventory`, `&Evaluation` and run metadata, gathered into one [`FindingsReport`].
 //! Out: bytes in one format per file here. Every format renders the same report value.
 
+pub mod cyclonedx;
 pub mod json;
 pub mod markdown;
+mod sbom_common;
+pub mod spdx;
 pub mod table;
+
+pub use sbom_common::DocumentInfo;
 
 use serde::Serialize;
 
