@@ -41,7 +41,7 @@ cargo deny -L trace --format json --manifest-path "$workspace/Cargo.toml" \
   --config "$deny_config" check licenses 2> "$out/deny.jsonl" || true
 # depgate exits 1 on violations; 2 or 3 mean it could not evaluate (shown below).
 set +e
-"$depgate" check "$workspace" --policy "$policy" --format json > "$out/depgate.json" 2> "$out/depgate.err"
+"$depgate" check "$workspace/Cargo.lock" --policy "$policy" --format json > "$out/depgate.json" 2> "$out/depgate.err"
 status=$?
 set -e
 if [ "$status" -ge 2 ]; then
