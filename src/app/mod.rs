@@ -3,9 +3,11 @@
 //! In: parsed [`Cli`]. Out: an [`Outcome`] that `main` maps to an exit code, or an error
 //! (exit 2, or 3 for nothing to scan). Only this module and `main` write to stdout/stderr.
 
+mod check;
 mod explain;
 mod inventory;
 mod key;
+mod policy;
 mod sbom;
 mod verify;
 
@@ -55,6 +57,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Sbom(args) => sbom::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Policy(command) => policy::run(command),
         Command::Key(args) => key::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Inventory(args) => inventory::run(args),

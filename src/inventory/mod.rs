@@ -51,6 +51,26 @@ pub struct Inventory {
     pub inputs: Vec<InputFile>,
     /// Facts that could not be established (reported in coverage sections).
     pub gaps: Vec<Gap>,
+    /// Version requirements declared in root manifests (for the wildcard rule).
+    pub declared_requirements: Vec<DeclaredRequirement>,
+    /// SHA-256 of license files read on this machine, by absolute path (for clarifications
+    /// pinned to a license file's hash).
+    pub file_hashes: BTreeMap<PathBuf, String>,
+}
+
+/// A dependency requirement as a root's manifest declares it (`serde = "1"`, `foo = "*"`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct DeclaredRequirement {
+    /// The root that declares it.
+    pub from: PackageId,
+    /// The dependency's name.
+    pub name: String,
+    /// The requirement as written (`*`, `1.2`, `>=0.3, <0.5`; empty for path/git without one).
+    pub requirement: String,
+    /// The dependency table it is in (`dependencies`, `dev-dependencies`, ...).
+    pub table: String,
+    /// The manifest and line.
+    pub location: Location,
 }
 
 impl Inventory {
@@ -172,6 +192,13 @@ impl Inventory {
             self.add_root(remap(root));
         }
         self.inputs.extend(other.inputs);
+        for requirement in other.declared_requirements {
+            self.declared_requirements.push(DeclaredRequirement {
+                from: remap(requirement.from),
+                ..requirement
+            });
+        }
+        self.file_hashes.extend(other.file_hashes);
         for gap in other.gaps {
             self.add_gap(&gap.kind, gap.message, gap.packages);
         }

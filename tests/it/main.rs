@@ -3,10 +3,13 @@
 
 mod attest;
 mod attest_fixture;
+mod check;
 mod common;
 mod discover;
+mod evaluate;
 mod explain;
 mod ingest_js;
+mod policy;
 mod sbom;
 mod sbom_input;
 mod sbom_roundtrip;
