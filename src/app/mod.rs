@@ -5,6 +5,7 @@
 
 mod explain;
 mod key;
+pub mod outputs;
 mod sbom;
 mod verify;
 

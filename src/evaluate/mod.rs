@@ -3,6 +3,7 @@
 //! In: `&Inventory`, `&ValidPolicy` and enrichment facts. Out: [`Evaluation`] (findings and
 //! coverage). No I/O and no printing happen here; one file per rule family.
 
+pub mod baseline;
 mod finding;
 
 pub use finding::{

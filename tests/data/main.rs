@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 mod attest;
+mod sarif;
 
 /// The shared data folder, or `None` (after a loud message) when it is absent.
 pub fn data_dir() -> Option<PathBuf> {
