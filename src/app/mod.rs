@@ -3,9 +3,12 @@
 //! In: parsed [`Cli`]. Out: an [`Outcome`] that `main` maps to an exit code, or an error
 //! (exit 2, or 3 for nothing to scan). Only this module and `main` write to stdout/stderr.
 
+mod comment;
+mod diff;
 mod explain;
 mod key;
 pub mod outputs;
+pub mod revision;
 mod sbom;
 mod verify;
 
@@ -57,6 +60,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Explain(args) => explain::run(args),
         Command::Key(args) => key::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Comment(args) => comment::run(args),
     }
 }
 

@@ -2,5 +2,6 @@
 //!
 //! In: `&Inventory`, `&Evaluation` and run metadata. Out: bytes in one format per file here.
 
+pub mod diff;
 pub mod github;
 pub mod sarif;
