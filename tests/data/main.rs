@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 mod attest;
+mod diff;
 mod sarif;
 
 /// The shared data folder, or `None` (after a loud message) when it is absent.

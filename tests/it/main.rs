@@ -3,5 +3,7 @@
 
 mod attest;
 mod attest_fixture;
+mod comment;
 mod common;
+mod diff;
 mod explain;
