@@ -130,7 +130,8 @@ impl Runner {
             let expression = rest[start + 3..end].trim();
             let parts: Vec<&str> = expression.split('.').collect();
             let value = match parts.as_slice() {
-                ["inputs", name] => self.inputs.get(*name).cloned(),
+                // Input defaults may hold expressions (`${{ github.token }}`).
+                ["inputs", name] => self.inputs.get(*name).map(|value| self.expand(value)),
                 ["github", name] => self.github.get(*name).cloned(),
                 ["runner", "temp"] => self.env.get("RUNNER_TEMP").cloned(),
                 ["steps", id, "outputs", name] => Some(
@@ -353,6 +354,56 @@ fn pull_request_workspace() -> (tempfile::TempDir, PathBuf) {
 }
 
 const PR_EVENT: &str = r#"{"action":"opened","number":7,"pull_request":{"number":7,"base":{"ref":"main"},"head":{"ref":"feature"}}}"#;
+
+#[test]
+fn action_comments_once_on_the_pull_request_then_updates_it() {
+    let server = crate::comment::FakeGitHub::start(None);
+    let (_dir, workspace) = pull_request_workspace();
+    for round in 1..=2 {
+        let mut runner = Runner::new(
+            &workspace,
+            "pull_request",
+            PR_EVENT,
+            &[("comment", "true"), ("args", "--offline")],
+        );
+        runner
+            .env
+            .insert("GITHUB_API_URL".to_string(), server.base.clone());
+        // Where the check step writes its Markdown report; a report is there in any case
+        // (written by `depgate check` once it is in the build).
+        let report = PathBuf::from(&runner.env["RUNNER_TEMP"]).join("depgate-report/report.md");
+        std::fs::create_dir_all(report.parent().unwrap()).unwrap();
+        std::fs::write(&report, format!("## depgate\n\nround {round}\n")).unwrap();
+        let runs = runner.run();
+        let comment = runs
+            .iter()
+            .find(|r| r.name == "Comment on the pull request")
+            .unwrap();
+        assert_eq!(comment.status, 0, "{}\n{}", comment.stdout, comment.stderr);
+    }
+    let methods: Vec<String> = server
+        .requests()
+        .iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(
+        methods,
+        [
+            "POST /repos/acme/app/issues/7/comments",
+            "PATCH /repos/acme/app/issues/comments/103"
+        ]
+    );
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.authorization.as_deref() == Some("Bearer test-token"))
+    );
+    let comments = server.comments.lock().unwrap();
+    assert_eq!(comments.len(), 4);
+    assert!(comments[3].1.starts_with("<!-- depgate -->\n"));
+}
 
 #[test]
 fn action_pins_every_third_party_action_by_commit_and_keeps_inputs_out_of_scripts() {

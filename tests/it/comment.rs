@@ -12,23 +12,23 @@ use crate::common::depgate;
 
 /// One recorded request.
 #[derive(Debug, Clone)]
-struct Recorded {
-    method: String,
-    path: String,
-    authorization: Option<String>,
-    body: String,
+pub(crate) struct Recorded {
+    pub(crate) method: String,
+    pub(crate) path: String,
+    pub(crate) authorization: Option<String>,
+    pub(crate) body: String,
 }
 
 /// A tiny GitHub: the comments of pull request 7 of `acme/app`, two per page.
-struct FakeGitHub {
-    base: String,
+pub(crate) struct FakeGitHub {
+    pub(crate) base: String,
     requests: Arc<Mutex<Vec<Recorded>>>,
-    comments: Arc<Mutex<Vec<(u64, String)>>>,
+    pub(crate) comments: Arc<Mutex<Vec<(u64, String)>>>,
 }
 
 impl FakeGitHub {
     /// Starts the server; `fail_with` answers every request with that status instead.
-    fn start(fail_with: Option<u16>) -> FakeGitHub {
+    pub(crate) fn start(fail_with: Option<u16>) -> FakeGitHub {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -98,7 +98,7 @@ impl FakeGitHub {
         }
     }
 
-    fn requests(&self) -> Vec<Recorded> {
+    pub(crate) fn requests(&self) -> Vec<Recorded> {
         self.requests.lock().unwrap().clone()
     }
 }
