@@ -119,7 +119,9 @@ pub struct InventoryDiff {
     /// Advisories affecting the old side but no longer the new one (`None`: not compared).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub advisories_resolved: Option<Vec<AdvisoryHit>>,
-    /// Packages compared on each side (old, new), after leaving out roots and duplicates.
+    /// Packages compared on each side (old, new), after leaving out roots and duplicates
+    /// (reported in the JSON `summary`).
+    #[serde(skip)]
     pub counts: (usize, usize),
 }
 

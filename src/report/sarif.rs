@@ -21,7 +21,7 @@ use crate::policy::{Level, RuleMeta};
 pub const FINGERPRINT_KEY: &str = "depgateFingerprint/v1";
 
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-const INFORMATION_URI: &str = "https://github.com/depgate/depgate";
+const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
 
 /// What the SARIF log needs besides the findings.
 #[derive(Debug, Clone, Copy)]
