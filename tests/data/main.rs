@@ -7,7 +7,9 @@
 use std::path::{Path, PathBuf};
 
 mod attest;
+mod diff;
 mod js;
+mod sarif;
 mod sbom;
 mod sboms;
 
