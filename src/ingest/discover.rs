@@ -9,6 +9,26 @@ use super::{IngestError, IngestOptions};
 pub enum Format {
     /// `Cargo.lock` (v1-v4), enriched from manifests beside it.
     CargoLock,
+    /// Python `poetry.lock` (lock-version 1.x and 2.x).
+    PoetryLock,
+    /// Python `uv.lock`.
+    UvLock,
+    /// Python `Pipfile.lock`.
+    PipfileLock,
+    /// Python `requirements*.txt` (pinned with `==`), with `-r`/`-c` includes.
+    Requirements,
+    /// Go `go.mod`, with the `go.sum` beside it.
+    GoMod,
+    /// Ruby `Gemfile.lock` (or `gems.locked`).
+    GemfileLock,
+    /// PHP `composer.lock`.
+    ComposerLock,
+    /// .NET NuGet `packages.lock.json`.
+    NugetLock,
+    /// Gradle `gradle.lockfile`.
+    GradleLockfile,
+    /// Maven `pom.xml`.
+    MavenPom,
 }
 
 impl Format {
@@ -16,6 +36,16 @@ impl Format {
     pub fn name(&self) -> &'static str {
         match self {
             Format::CargoLock => "Cargo.lock",
+            Format::PoetryLock => "poetry.lock",
+            Format::UvLock => "uv.lock",
+            Format::PipfileLock => "Pipfile.lock",
+            Format::Requirements => "requirements.txt",
+            Format::GoMod => "go.mod",
+            Format::GemfileLock => "Gemfile.lock",
+            Format::ComposerLock => "composer.lock",
+            Format::NugetLock => "packages.lock.json",
+            Format::GradleLockfile => "gradle.lockfile",
+            Format::MavenPom => "pom.xml",
         }
     }
 }
@@ -28,8 +58,32 @@ pub fn detect_format(path: &Path) -> Result<Option<Format>, IngestError> {
         .unwrap_or_default();
     Ok(match name {
         "Cargo.lock" => Some(Format::CargoLock),
+        "poetry.lock" => Some(Format::PoetryLock),
+        "uv.lock" => Some(Format::UvLock),
+        "Pipfile.lock" => Some(Format::PipfileLock),
+        "go.mod" => Some(Format::GoMod),
+        "Gemfile.lock" | "gems.locked" => Some(Format::GemfileLock),
+        "composer.lock" => Some(Format::ComposerLock),
+        "packages.lock.json" => Some(Format::NugetLock),
+        "gradle.lockfile" => Some(Format::GradleLockfile),
+        "pom.xml" => Some(Format::MavenPom),
+        _ if is_requirements_file(path, name) => Some(Format::Requirements),
         _ => None,
     })
+}
+
+/// `requirements.txt`, `requirements-dev.txt`, `requirements_test.txt`, or any `*.txt` inside a
+/// `requirements/` directory (the pip-tools layout).
+fn is_requirements_file(path: &Path, name: &str) -> bool {
+    let Some(stem) = name.strip_suffix(".txt") else {
+        return false;
+    };
+    if stem.starts_with("requirements") {
+        return true;
+    }
+    path.parent()
+        .and_then(|p| p.file_name())
+        .is_some_and(|directory| directory == "requirements")
 }
 
 /// Directory names never descended into unless `include_vendored` is set.

@@ -4,7 +4,19 @@
 //! packages and edges carry the file and line they came from. One module per format; each
 //! parser returns packages *and* edges. Nothing from the scanned repository is executed.
 
+mod composer;
 mod discover;
+mod gemfile;
+mod gomod;
+mod gradle;
+mod maven;
+mod nuget;
+mod pipfile;
+mod poetry;
+mod python;
+mod requirements;
+mod support;
+mod uv;
 
 use std::path::{Path, PathBuf};
 
@@ -175,5 +187,29 @@ pub fn ingest_file(
             path: path.to_path_buf(),
             hint: Some("Cargo.lock support is being built".to_string()),
         }),
+        Format::PoetryLock => parse_text_file(path, format, poetry::parse),
+        Format::UvLock => parse_text_file(path, format, uv::parse),
+        Format::PipfileLock => parse_text_file(path, format, pipfile::parse),
+        Format::Requirements => parse_text_file(path, format, requirements::parse),
+        Format::GoMod => parse_text_file(path, format, gomod::parse),
+        Format::GemfileLock => parse_text_file(path, format, gemfile::parse),
+        Format::ComposerLock => parse_text_file(path, format, composer::parse),
+        Format::NugetLock => parse_text_file(path, format, nuget::parse),
+        Format::GradleLockfile => parse_text_file(path, format, gradle::parse),
+        Format::MavenPom => parse_text_file(path, format, maven::parse),
     }
+}
+
+/// Reads a text file, parses it with `parser` and records it (first) among the inputs.
+fn parse_text_file(
+    path: &Path,
+    format: Format,
+    parser: fn(&Path, &str) -> Result<Inventory, IngestError>,
+) -> Result<Inventory, IngestError> {
+    let text = read_text(path)?;
+    let mut inventory = parser(path, &text)?;
+    inventory
+        .inputs
+        .insert(0, input_file(path, text.as_bytes(), format.name()));
+    Ok(inventory)
 }
