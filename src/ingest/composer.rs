@@ -81,7 +81,13 @@ pub(crate) fn license_expression(licenses: &[String]) -> Option<String> {
         [one] => Some(one.to_string()),
         many => Some(
             many.iter()
-                .map(|l| if l.contains(' ') { format!("({l})") } else { l.to_string() })
+                .map(|l| {
+                    if l.contains(' ') {
+                        format!("({l})")
+                    } else {
+                        l.to_string()
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(" OR "),
         ),
@@ -127,10 +133,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
             // A path repository: a local directory, never a purl.
             package.kind = PackageKind::Local;
             package.source = Source::Path {
-                path: dist
-                    .or(source)
-                    .map(|r| r.url.clone())
-                    .unwrap_or_default(),
+                path: dist.or(source).map(|r| r.url.clone()).unwrap_or_default(),
             };
         } else {
             let (vendor, name) = locked
@@ -175,7 +178,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
             });
         }
         let (id, _) = builder.add(format!("{}@{}", locked.name, locked.version), package);
-        by_name.entry(locked.name.to_ascii_lowercase()).or_insert(id);
+        by_name
+            .entry(locked.name.to_ascii_lowercase())
+            .or_insert(id);
         entries.push((locked, id));
     }
     for (locked, from) in entries {

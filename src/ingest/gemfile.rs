@@ -79,7 +79,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
             continue;
         }
         let bad = |what: &str| {
-            IngestError::parse(path, Some(number), format!("invalid lockfile `{section}` entry: {what}"))
+            IngestError::parse(
+                path,
+                Some(number),
+                format!("invalid lockfile `{section}` entry: {what}"),
+            )
         };
         match section.as_str() {
             "GEM" | "GIT" | "PATH" | "PLUGIN SOURCE" => {
@@ -225,15 +229,24 @@ mod tests {
 
     #[test]
     fn platform_versions_split() {
-        assert_eq!(split_platform("1.15.0-x86_64-linux"), ("1.15.0", Some("x86_64-linux")));
+        assert_eq!(
+            split_platform("1.15.0-x86_64-linux"),
+            ("1.15.0", Some("x86_64-linux"))
+        );
         assert_eq!(split_platform("9.4.3.0-java"), ("9.4.3.0", Some("java")));
         assert_eq!(split_platform("2.4.3"), ("2.4.3", None));
     }
 
     #[test]
     fn spec_lines() {
-        assert_eq!(name_and_paren("rack (3.0.8)"), Some(("rack", Some("3.0.8"))));
-        assert_eq!(name_and_paren("rack (>= 2, < 4)"), Some(("rack", Some(">= 2, < 4"))));
+        assert_eq!(
+            name_and_paren("rack (3.0.8)"),
+            Some(("rack", Some("3.0.8")))
+        );
+        assert_eq!(
+            name_and_paren("rack (>= 2, < 4)"),
+            Some(("rack", Some(">= 2, < 4")))
+        );
         assert_eq!(name_and_paren("racc"), Some(("racc", None)));
         assert_eq!(name_and_paren("not a spec"), None);
     }

@@ -50,9 +50,7 @@ fn tokens(line: &str) -> (Vec<String>, bool) {
         Some(index) => (&line[..index], &line[index + 2..]),
         None => (line, ""),
     };
-    let indirect = comment
-        .split(';')
-        .any(|part| part.trim() == "indirect");
+    let indirect = comment.split(';').any(|part| part.trim() == "indirect");
     let tokens = code
         .split_whitespace()
         .map(|t| t.trim_matches('"').to_string())
@@ -93,7 +91,13 @@ fn parse_go_mod(path: &Path, text: &str) -> Result<GoMod, IngestError> {
                 (verb, args)
             }
         };
-        let bad = |what: &str| IngestError::parse(path, Some(number), format!("invalid go.mod `{verb}` line: {what}"));
+        let bad = |what: &str| {
+            IngestError::parse(
+                path,
+                Some(number),
+                format!("invalid go.mod `{verb}` line: {what}"),
+            )
+        };
         match verb.as_str() {
             "module" => {
                 go_mod.module = args.first().cloned();
@@ -158,7 +162,10 @@ fn parse_go_mod(path: &Path, text: &str) -> Result<GoMod, IngestError> {
 }
 
 /// `module version` -> hex SHA-256 from go.sum (`h1:` lines for the module zip tree).
-fn parse_go_sum(path: &Path, text: &str) -> Result<BTreeMap<(String, String), String>, IngestError> {
+fn parse_go_sum(
+    path: &Path,
+    text: &str,
+) -> Result<BTreeMap<(String, String), String>, IngestError> {
     let mut hashes = BTreeMap::new();
     for (index, line) in text.lines().enumerate() {
         let fields: Vec<&str> = line.split_whitespace().collect();
@@ -237,9 +244,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
                 };
                 package
             }
-            Some(Replacement::Module { path: module, version }) => {
-                go_package(path, require.line, module, version, &sums)
-            }
+            Some(Replacement::Module {
+                path: module,
+                version,
+            }) => go_package(path, require.line, module, version, &sums),
             None => go_package(path, require.line, &require.path, &require.version, &sums),
         };
         let key = format!("{}@{}", package.name, package.version);
@@ -304,6 +312,9 @@ mod tests {
     #[test]
     fn purl_encodes_incompatible() {
         let purl = go_purl("github.com/a/b", "v2.0.0+incompatible").unwrap_or_default();
-        assert!(purl.starts_with("pkg:golang/github.com/a/b@v2.0.0"), "{purl}");
+        assert!(
+            purl.starts_with("pkg:golang/github.com/a/b@v2.0.0"),
+            "{purl}"
+        );
     }
 }

@@ -52,7 +52,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
             return Err(IngestError::parse(
                 path,
                 Some(number),
-                format!("invalid lockfile line `{line}`: expected `GROUP:ARTIFACT:VERSION=CONFIGURATIONS`"),
+                format!(
+                    "invalid lockfile line `{line}`: expected `GROUP:ARTIFACT:VERSION=CONFIGURATIONS`"
+                ),
             ));
         };
         if coordinates == "empty" {
@@ -63,7 +65,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
             return Err(IngestError::parse(
                 path,
                 Some(number),
-                format!("invalid lockfile coordinates `{coordinates}`: expected `GROUP:ARTIFACT:VERSION`"),
+                format!(
+                    "invalid lockfile coordinates `{coordinates}`: expected `GROUP:ARTIFACT:VERSION`"
+                ),
             ));
         };
         if group.is_empty() || artifact.is_empty() || version.is_empty() {

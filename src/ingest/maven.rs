@@ -177,7 +177,10 @@ pub(crate) fn read_pom(text: &str) -> Result<Pom, (usize, String)> {
         }
     }
     if !stack.is_empty() {
-        return Err((text.len(), format!("`<{}>` is never closed", stack.join("/"))));
+        return Err((
+            text.len(),
+            format!("`<{}>` is never closed", stack.join("/")),
+        ));
     }
     if pom.artifact.is_empty() {
         return Err((0, "no `<project>` with an `<artifactId>`".to_string()));
@@ -197,10 +200,12 @@ pub(crate) fn resolve(pom: &Pom, value: &str) -> Option<String> {
         let name = &text[start + 2..end];
         let parent_version = pom.parent.as_ref().map(|p| p.version.clone());
         let replacement = match name {
-            "project.version" | "pom.version" | "version" => {
-                Some(pom.version.clone()).filter(|v| !v.is_empty()).or(parent_version)
-            }
-            "project.groupId" | "pom.groupId" => Some(pom.group.clone()).filter(|g| !g.is_empty()).or_else(|| pom.parent.as_ref().map(|p| p.group.clone())),
+            "project.version" | "pom.version" | "version" => Some(pom.version.clone())
+                .filter(|v| !v.is_empty())
+                .or(parent_version),
+            "project.groupId" | "pom.groupId" => Some(pom.group.clone())
+                .filter(|g| !g.is_empty())
+                .or_else(|| pom.parent.as_ref().map(|p| p.group.clone())),
             "project.artifactId" | "pom.artifactId" => Some(pom.artifact.clone()),
             "project.parent.version" => parent_version,
             "project.parent.groupId" => pom.parent.as_ref().map(|p| p.group.clone()),
@@ -218,7 +223,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
         IngestError::parse(path, Some(line), format!("invalid pom.xml: {message}"))
     })?;
     let group = if pom.group.is_empty() {
-        pom.parent.as_ref().map(|p| p.group.clone()).unwrap_or_default()
+        pom.parent
+            .as_ref()
+            .map(|p| p.group.clone())
+            .unwrap_or_default()
     } else {
         pom.group.clone()
     };
@@ -296,9 +304,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
         let Some(version) = version.filter(|v| !v.is_empty()) else {
             unresolved += 1;
             let why = if dependency.version.is_empty() {
-                "has no version here (managed by a parent POM or BOM that is not available)".to_string()
+                "has no version here (managed by a parent POM or BOM that is not available)"
+                    .to_string()
             } else {
-                format!("has version `{}` that uses an unknown property", dependency.version)
+                format!(
+                    "has version `{}` that uses an unknown property",
+                    dependency.version
+                )
             };
             gaps.push((
                 "maven-version-unresolved".to_string(),

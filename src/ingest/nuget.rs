@@ -14,9 +14,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::IngestError;
-use super::support::{
-    Builder, LineIndex, base64_to_hex, json_error, location, purl, root_package,
-};
+use super::support::{Builder, LineIndex, base64_to_hex, json_error, location, purl, root_package};
 use crate::inventory::{
     Ecosystem, Edge, Hash, HashAlgorithm, Inventory, Package, PackageId, PackageKind, Source,
 };
@@ -64,7 +62,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
         let serde_json::Value::Object(packages) = packages else {
             return Err(IngestError::parse(
                 path,
-                lines.find(&format!("\"{framework}\""), 0).map(|o| lines.line_of(o)),
+                lines
+                    .find(&format!("\"{framework}\""), 0)
+                    .map(|o| lines.line_of(o)),
                 format!("target framework `{framework}` is not an object"),
             ));
         };

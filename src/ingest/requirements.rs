@@ -204,7 +204,10 @@ fn parse_requirement(text: &str) -> Option<Requirement> {
     let mut rest = after.trim_start();
     if rest.starts_with('[') {
         // Extras change what gets installed with the package, not the package itself.
-        rest = rest.split_once(']').map_or("", |(_, after)| after).trim_start();
+        rest = rest
+            .split_once(']')
+            .map_or("", |(_, after)| after)
+            .trim_start();
     }
     if let Some(url) = rest.strip_prefix('@') {
         return Some(url_requirement(Some(name), url.trim()));
@@ -246,12 +249,7 @@ struct Reader {
 }
 
 impl Reader {
-    fn read(
-        &mut self,
-        path: &Path,
-        text: &str,
-        constraint_only: bool,
-    ) -> Result<(), IngestError> {
+    fn read(&mut self, path: &Path, text: &str, constraint_only: bool) -> Result<(), IngestError> {
         let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         // Cycle protection: a file that includes itself (directly or not) is read once.
         if !self.visited.insert(key) {
@@ -283,8 +281,8 @@ impl Reader {
                         ));
                     }
                     let included_text = read_text(&included)?;
-                    let constraint = constraint_only
-                        || matches!(option, Some("-c" | "--constraint"));
+                    let constraint =
+                        constraint_only || matches!(option, Some("-c" | "--constraint"));
                     self.included.push(included.clone());
                     self.read(&included, &included_text, constraint)?;
                 }
@@ -494,7 +492,10 @@ mod tests {
     #[test]
     fn options_split() {
         assert_eq!(split_option("-r base.txt"), (Some("-r"), "base.txt"));
-        assert_eq!(split_option("--requirement=base.txt"), (Some("--requirement"), "base.txt"));
+        assert_eq!(
+            split_option("--requirement=base.txt"),
+            (Some("--requirement"), "base.txt")
+        );
         assert_eq!(split_option("-rbase.txt"), (Some("-r"), "base.txt"));
         assert_eq!(split_option("-e ."), (Some("-e"), "."));
     }

@@ -98,7 +98,8 @@ pub(crate) fn purl(
     }
     for (key, value) in qualifiers {
         if !value.is_empty() {
-            purl.add_qualifier(key.to_string(), value.to_string()).ok()?;
+            purl.add_qualifier(key.to_string(), value.to_string())
+                .ok()?;
         }
     }
     Some(purl.to_string())
@@ -150,9 +151,11 @@ pub(crate) fn root_package(
         .and_then(|p| p.file_name())
         .map(|n| n.to_string_lossy().into_owned())
         .or_else(|| {
-            std::fs::canonicalize(path)
-                .ok()
-                .and_then(|p| p.parent()?.file_name().map(|n| n.to_string_lossy().into_owned()))
+            std::fs::canonicalize(path).ok().and_then(|p| {
+                p.parent()?
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+            })
         })
         .unwrap_or_else(|| "project".to_string());
     let mut root = Package::new(
@@ -220,14 +223,7 @@ mod tests {
     #[test]
     fn golang_purl_keeps_slashes_in_namespace() {
         assert_eq!(
-            purl(
-                "golang",
-                Some("github.com/spf13"),
-                "cobra",
-                "v1.10.2",
-                &[]
-            )
-            .as_deref(),
+            purl("golang", Some("github.com/spf13"), "cobra", "v1.10.2", &[]).as_deref(),
             Some("pkg:golang/github.com/spf13/cobra@v1.10.2")
         );
     }

@@ -134,10 +134,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
             builder.add_root(package)
         } else {
             builder
-                .add(
-                    format!("{name}@{version}@{}", python_source.key()),
-                    package,
-                )
+                .add(format!("{name}@{version}@{}", python_source.key()), package)
                 .0
         };
         by_name.entry(name).or_default().push((version, id));
@@ -158,7 +155,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
     let mut edges = Vec::new();
     for (locked, from) in lock.package.iter().zip(&ids) {
         let groups = [
-            (locked.dependencies.iter().collect::<Vec<_>>(), DepKind::Normal, false),
+            (
+                locked.dependencies.iter().collect::<Vec<_>>(),
+                DepKind::Normal,
+                false,
+            ),
             (
                 locked.optional_dependencies.values().flatten().collect(),
                 DepKind::Normal,
@@ -197,8 +198,7 @@ mod tests {
 
     #[test]
     fn git_spec_splits_into_url_reference_and_commit() {
-        let (url, reference, commit) =
-            split_git("https://github.com/a/b?rev=abc#0123456789abcdef");
+        let (url, reference, commit) = split_git("https://github.com/a/b?rev=abc#0123456789abcdef");
         assert_eq!(url, "https://github.com/a/b");
         assert_eq!(reference.as_deref(), Some("abc"));
         assert_eq!(commit.as_deref(), Some("0123456789abcdef"));

@@ -20,13 +20,15 @@ fn read(path: &Path) -> String {
 }
 
 fn inventory(path: &Path) -> Inventory {
-    ingest(path, &IngestOptions::default())
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    ingest(path, &IngestOptions::default()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// The third-party `name@version` set depgate reports.
 fn reported(path: &Path) -> BTreeSet<String> {
-    inventory(path).third_party().map(|p| p.name_version()).collect()
+    inventory(path)
+        .third_party()
+        .map(|p| p.name_version())
+        .collect()
 }
 
 /// PEP 503, written differently from the library: replace separators, then squeeze.
@@ -39,7 +41,11 @@ fn normalise(name: &str) -> String {
 }
 
 fn quoted_value(line: &str, key: &str) -> Option<String> {
-    let rest = line.strip_prefix(key)?.trim_start().strip_prefix('=')?.trim();
+    let rest = line
+        .strip_prefix(key)?
+        .trim_start()
+        .strip_prefix('=')?
+        .trim();
     Some(rest.trim_matches('"').to_string())
 }
 
@@ -119,7 +125,10 @@ fn uv_lock_git_sources_are_third_party_with_vcs_purl() {
         .collect();
     // grep -c 'source = { git' ruff/uv.lock -> 5
     assert_eq!(git.len(), 5);
-    assert!(git.iter().all(|p| p.purl.as_deref().is_some_and(|u| u.contains("vcs_url="))));
+    assert!(
+        git.iter()
+            .all(|p| p.purl.as_deref().is_some_and(|u| u.contains("vcs_url=")))
+    );
 }
 
 #[test]
@@ -167,7 +176,10 @@ fn requirements_txt_packages() {
         let got: BTreeSet<String> = inventory.third_party().map(|p| p.name_version()).collect();
         assert_eq!(got, expected, "{file}");
         assert!(inventory.gaps.is_empty(), "{file}: every line is pinned");
-        assert!(inventory.third_party().all(|p| !p.hashes.is_empty()), "{file}: --hash kept");
+        assert!(
+            inventory.third_party().all(|p| !p.hashes.is_empty()),
+            "{file}: --hash kept"
+        );
     }
 }
 
@@ -318,7 +330,10 @@ fn composer_lock_packages_and_licenses() {
         let inventory = inventory(&path);
         let got: BTreeSet<String> = inventory.third_party().map(|p| p.name_version()).collect();
         assert_eq!(got, expected, "{project}");
-        let with_license = inventory.third_party().filter(|p| p.license.is_some()).count();
+        let with_license = inventory
+            .third_party()
+            .filter(|p| p.license.is_some())
+            .count();
         assert_eq!(with_license, licensed, "{project}");
     }
 }
@@ -399,6 +414,16 @@ fn maven_pom_explicit_versions_and_gaps() {
         .map(|g| g.packages)
         .sum();
     assert_eq!(unresolved, 24 - 3);
-    assert!(inventory.gaps.iter().any(|g| g.kind == "maven-parent-unresolved"));
-    assert!(inventory.gaps.iter().any(|g| g.kind == "maven-transitive-unresolved"));
+    assert!(
+        inventory
+            .gaps
+            .iter()
+            .any(|g| g.kind == "maven-parent-unresolved")
+    );
+    assert!(
+        inventory
+            .gaps
+            .iter()
+            .any(|g| g.kind == "maven-transitive-unresolved")
+    );
 }
