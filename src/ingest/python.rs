@@ -38,6 +38,8 @@ impl PythonSource {
     pub(crate) fn key(&self) -> String {
         match self {
             PythonSource::Pypi => String::new(),
+            // PyPI spelled out is the same source as PyPI implied.
+            PythonSource::Registry(url) if is_pypi(url) => String::new(),
             PythonSource::Registry(url) | PythonSource::Url(url) | PythonSource::Path(url) => {
                 url.clone()
             }

@@ -3,3 +3,4 @@
 
 mod common;
 mod explain;
+mod ingest_python;
