@@ -76,6 +76,9 @@ pub(crate) fn read_pom(text: &str) -> Result<Pom, (usize, String)> {
             .map_err(|e| (reader.error_position() as usize, e.to_string()))?;
         match event {
             Event::Start(start) => {
+                // Whitespace before a tag is skipped (trimmed), so the position before the
+                // read is not the tag's; step back from its end over `<` + content + `>`.
+                let position = (reader.buffer_position() as usize).saturating_sub(start.len() + 2);
                 let name = start.local_name().into_inner().to_string();
                 value.clear();
                 let path = stack.join("/");

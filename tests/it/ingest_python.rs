@@ -20,7 +20,10 @@ fn poetry_v1_category_metadata_files_and_sources() {
     assert_eq!(only(&inventory, "pysocks").scope, Scope::Optional);
     assert_eq!(only(&inventory, "pytest").location.line, Some(29));
     // `[package.dependencies]` become edges; `PySocks` resolves to `pysocks`.
-    assert_eq!(dependencies_of(&inventory, "requests"), vec!["certifi", "pysocks"]);
+    assert_eq!(
+        dependencies_of(&inventory, "requests"),
+        vec!["certifi", "pysocks"]
+    );
     let optional = inventory
         .edges()
         .iter()
@@ -102,7 +105,12 @@ fn pipfile_sections_indexes_git_and_paths() {
         corp.purl.as_deref(),
         Some("pkg:pypi/corp-utils@1.2.0?repository_url=https://pypi.example.com/simple")
     );
-    assert!(only(&inventory, "gitpkg").source.display().starts_with("git+"));
+    assert!(
+        only(&inventory, "gitpkg")
+            .source
+            .display()
+            .starts_with("git+")
+    );
     let local = only(&inventory, "localpkg");
     assert_eq!(local.kind, PackageKind::Local);
     assert_eq!(local.purl, None);
@@ -123,14 +131,24 @@ fn requirements_pins_includes_constraints_and_gaps() {
     assert_eq!(only(&inventory, "zope-interface").version, "6.1");
     // `Flask>=2.0` is pinned by the constraints file; constraints alone add nothing.
     assert_eq!(only(&inventory, "flask").version, "3.0.0");
-    assert!(inventory.packages().iter().all(|p| p.name != "never-required"));
+    assert!(
+        inventory
+            .packages()
+            .iter()
+            .all(|p| p.name != "never-required")
+    );
     // `-e` and path entries are local packages without a purl.
     for name in ["localpkg", "otherpkg"] {
         let local = only(&inventory, name);
         assert_eq!(local.kind, PackageKind::Local, "{name}");
         assert_eq!(local.purl, None, "{name}");
     }
-    assert!(only(&inventory, "gitpkg").source.display().starts_with("git+"));
+    assert!(
+        only(&inventory, "gitpkg")
+            .source
+            .display()
+            .starts_with("git+")
+    );
     assert_eq!(only(&inventory, "wheelpkg").version, "0.3.1");
     // The unpinned `jinja2~=3.1` is reported, never silently dropped.
     let gap = inventory
@@ -142,7 +160,12 @@ fn requirements_pins_includes_constraints_and_gaps() {
     assert!(gap.message.contains("line 11"), "{}", gap.message);
     assert!(inventory.packages().iter().all(|p| p.name != "jinja2"));
     // Included files are recorded as inputs.
-    assert!(inventory.inputs.iter().any(|i| i.path.ends_with("base.txt")));
+    assert!(
+        inventory
+            .inputs
+            .iter()
+            .any(|i| i.path.ends_with("base.txt"))
+    );
 }
 
 #[test]
@@ -154,8 +177,14 @@ fn explain_runs_on_a_python_lockfile() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("idna 3.10 (runtime, transitive, pkg:pypi/idna@3.10)"), "{stdout}");
-    assert!(stdout.contains("demo-app 0.1.0 > httpx 0.28.1 > idna 3.10"), "{stdout}");
+    assert!(
+        stdout.contains("idna 3.10 (runtime, transitive, pkg:pypi/idna@3.10)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("demo-app 0.1.0 > httpx 0.28.1 > idna 3.10"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -164,7 +193,10 @@ fn malformed_python_files_exit_2_with_file_and_line() {
         ("python/poetry-malformed/poetry.lock", "line 5"),
         ("python/uv-malformed/uv.lock", "line 5"),
         ("python/pipfile-malformed/Pipfile.lock", "line 8"),
-        ("python/requirements-missing-include/requirements.txt", "line 2"),
+        (
+            "python/requirements-missing-include/requirements.txt",
+            "line 2",
+        ),
     ] {
         let (code, stderr) = explain_error(file);
         assert_eq!(code, Some(2), "{file}: {stderr}");

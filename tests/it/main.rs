@@ -3,4 +3,9 @@
 
 mod common;
 mod explain;
+mod ingest_dotnet;
+mod ingest_go;
+mod ingest_jvm;
+mod ingest_php;
 mod ingest_python;
+mod ingest_ruby;
