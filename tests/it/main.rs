@@ -9,3 +9,4 @@ mod ingest_jvm;
 mod ingest_php;
 mod ingest_python;
 mod ingest_ruby;
+mod licenses_local;
