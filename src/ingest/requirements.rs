@@ -371,7 +371,11 @@ fn split_option(text: &str) -> (Option<&str>, &str) {
     }
     match text.split_once(char::is_whitespace) {
         Some((option, value)) => (Some(option), value.trim()),
-        None if text.len() > 2 && !text.starts_with("--") => (Some(&text[..2]), text[2..].trim()),
+        // `-rbase.txt`: a one-letter option glued to its value (`-` and the letter are ASCII
+        // for every option pip has; anything else is not split).
+        None if text.len() > 2 && !text.starts_with("--") && text.is_char_boundary(2) => {
+            (Some(&text[..2]), text[2..].trim())
+        }
         None => (Some(text), ""),
     }
 }
@@ -498,5 +502,6 @@ mod tests {
         );
         assert_eq!(split_option("-rbase.txt"), (Some("-r"), "base.txt"));
         assert_eq!(split_option("-e ."), (Some("-e"), "."));
+        assert_eq!(split_option("-é"), (Some("-é"), ""));
     }
 }

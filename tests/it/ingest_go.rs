@@ -83,3 +83,51 @@ fn malformed_go_files_exit_2_with_file_and_line() {
         assert!(stderr.contains(line), "{file}: {stderr}");
     }
 }
+
+#[test]
+fn requiring_an_excluded_version_is_a_gap() {
+    let inventory = load("go/gomod-excluded/go.mod");
+    let gap = &inventory.gaps[0];
+    assert_eq!(gap.kind, "excluded-version-required");
+    assert!(
+        gap.message.contains("github.com/a/b@v1.2.0"),
+        "{}",
+        gap.message
+    );
+    // No go.sum beside it: the module is still listed, just without a hash.
+    assert!(only(&inventory, "github.com/a/b").hashes.is_empty());
+}
+
+#[test]
+fn a_directory_with_several_ecosystems_is_scanned_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    for (from, to) in [
+        ("go/gomod/go.mod", "svc/go.mod"),
+        ("go/gomod/go.sum", "svc/go.sum"),
+        ("ruby/gemfile/Gemfile.lock", "web/Gemfile.lock"),
+        ("php/composer/composer.lock", "php/composer.lock"),
+    ] {
+        let target = dir.path().join(to);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(crate::common::fixture(from), target).unwrap();
+    }
+    let out = crate::common::depgate()
+        .args(["explain", "rack"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("rack 3.0.8 (runtime, transitive, pkg:gem/rack@3.0.8)"),
+        "{stdout}"
+    );
+    let inventory = depgate::ingest::ingest(dir.path(), &Default::default()).unwrap();
+    assert_eq!(inventory.roots().len(), 3);
+    assert!(only(&inventory, "psr/log").license.is_some());
+}

@@ -206,3 +206,19 @@ fn malformed_python_files_exit_2_with_file_and_line() {
         assert!(!stderr.contains("panicked"), "{file}: {stderr}");
     }
 }
+
+#[test]
+fn uv_virtual_root_and_editable_members() {
+    let inventory = load("python/uv-virtual/uv.lock");
+    // The virtual workspace root and the editable member are both roots, and local.
+    assert_eq!(inventory.roots().len(), 2);
+    for name in ["workspace-root", "member-a"] {
+        let member = only(&inventory, name);
+        assert_eq!(member.kind, PackageKind::Root, "{name}");
+        assert_eq!(member.purl, None, "{name}");
+    }
+    let six = only(&inventory, "six");
+    assert_eq!(six.scope, Scope::Runtime);
+    assert!(six.direct, "a member depends on it directly");
+    assert_eq!(inventory.third_party().count(), 1);
+}

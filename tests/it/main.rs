@@ -8,5 +8,6 @@ mod ingest_go;
 mod ingest_jvm;
 mod ingest_php;
 mod ingest_python;
+mod ingest_robustness;
 mod ingest_ruby;
 mod licenses_local;
