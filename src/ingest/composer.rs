@@ -5,7 +5,8 @@
 //! requirements such as `php` and `ext-*` are not packages), the `license` array as a declared
 //! license with origin `lockfile` (several licenses mean a choice: joined with `OR`), the dist
 //! SHA-1 `shasum` and the git `source` reference. `path` repositories are local (no purl).
-//! The lockfile does not say which packages the root requires, so no root edges are drawn.
+//! The lockfile does not say which packages the root requires: root edges come from the
+//! `composer.json` beside it when there is one.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -193,7 +194,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
             }
         }
     }
-    Ok(builder.inventory)
+    let mut inventory = builder.inventory;
+    super::manifests::composer_roots(path, &mut inventory);
+    Ok(inventory)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod discover;
 mod gemfile;
 mod gomod;
 mod gradle;
+mod manifests;
 mod maven;
 mod nuget;
 mod pipfile;

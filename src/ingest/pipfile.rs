@@ -2,8 +2,8 @@
 //!
 //! In: the lockfile JSON. Out: an inventory with a root (the project directory) and one
 //! package per entry of `default` (runtime) and `develop` (dev). The lockfile is flat: it does
-//! not record which package requires which, so there are no edges and scope comes from the
-//! section. `index` names a source from `_meta.sources`; `git`, `path`/`file` and `editable`
+//! not record which package requires which, so the only edges are root edges from the
+//! `Pipfile` beside it (when present), and scope comes from the section. `index` names a source from `_meta.sources`; `git`, `path`/`file` and `editable`
 //! entries are git or local packages (local ones get no purl).
 
 use std::collections::BTreeMap;
@@ -111,5 +111,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
             builder.add(key, package);
         }
     }
-    Ok(builder.inventory)
+    let mut inventory = builder.inventory;
+    super::manifests::pipfile_roots(path, &mut inventory);
+    Ok(inventory)
 }

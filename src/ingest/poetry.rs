@@ -4,7 +4,8 @@
 //! package per `[[package]]`, with edges from `[package.dependencies]`. v1 marks dev packages
 //! with `category = "dev"` and keeps hashes in `[metadata.files]`; v2 uses `groups` and a
 //! `files` array per package. The lockfile does not say which packages the project requires
-//! directly, so no root edges are drawn and the scope comes from category/groups.
+//! directly: root edges come from the `pyproject.toml` beside it when there is one
+//! (`manifests`); the scope comes from category/groups and, where reachable, from those edges.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -134,5 +135,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
             }
         }
     }
-    Ok(builder.inventory)
+    let mut inventory = builder.inventory;
+    super::manifests::poetry_roots(path, &mut inventory);
+    Ok(inventory)
 }

@@ -176,9 +176,13 @@ fn url_requirement(name: Option<String>, url: &str) -> Requirement {
 fn parse_requirement(text: &str) -> Option<Requirement> {
     let mut hashes = Vec::new();
     let mut spec_parts = Vec::new();
-    for part in text.split_whitespace() {
+    let mut parts = text.split_whitespace();
+    while let Some(part) = parts.next() {
         if let Some(hash) = part.strip_prefix("--hash=") {
             hashes.push(hash.to_string());
+        } else if part == "--hash" {
+            // `--hash sha256:...` with a space is accepted by pip too.
+            hashes.extend(parts.next().map(str::to_string));
         } else if part.starts_with("--") {
             // Per-requirement options such as `--config-settings`; not identity.
             continue;
@@ -437,6 +441,14 @@ mod tests {
                 name: "Requests".into(),
                 version: "2.31.0".into(),
                 hashes: vec!["sha256:ab".into()],
+            })
+        );
+        assert_eq!(
+            parse_requirement("foo == 1.0 --hash sha256:cd"),
+            Some(Requirement::Pinned {
+                name: "foo".into(),
+                version: "1.0".into(),
+                hashes: vec!["sha256:cd".into()],
             })
         );
         assert!(matches!(

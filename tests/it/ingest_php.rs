@@ -48,3 +48,29 @@ fn malformed_composer_lock_exits_2_with_line() {
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("composer.lock` line 4"), "{stderr}");
 }
+
+#[test]
+fn composer_json_beside_the_lockfile_gives_root_edges() {
+    let inventory = load("php/composer-manifest/composer.lock");
+    let root = inventory.package(inventory.roots()[0]).name.clone();
+    assert_eq!(
+        dependencies_of(&inventory, &root),
+        vec!["acme/internal", "monolog/monolog", "phpunit/phpunit"]
+    );
+    assert!(only(&inventory, "monolog/monolog").direct);
+    assert!(!only(&inventory, "psr/log").direct);
+    assert_eq!(only(&inventory, "psr/log").scope, Scope::Runtime);
+    assert_eq!(only(&inventory, "phpunit/phpunit").scope, Scope::Dev);
+}
+
+#[test]
+fn an_unreadable_composer_json_is_a_gap_not_a_failure() {
+    let inventory = load("php/composer-manifest-malformed/composer.lock");
+    let gap = inventory
+        .gaps
+        .iter()
+        .find(|g| g.kind == "manifest-unreadable")
+        .unwrap();
+    assert!(gap.message.contains("composer.json"), "{}", gap.message);
+    assert_eq!(inventory.third_party().count(), 3);
+}

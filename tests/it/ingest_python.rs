@@ -222,3 +222,23 @@ fn uv_virtual_root_and_editable_members() {
     assert!(six.direct, "a member depends on it directly");
     assert_eq!(inventory.third_party().count(), 1);
 }
+
+#[test]
+fn manifests_beside_flat_lockfiles_give_root_edges() {
+    // poetry.lock + pyproject.toml: `[project] dependencies` and a dev group.
+    let poetry = load("python/poetry-v2/poetry.lock");
+    let root = poetry.package(poetry.roots()[0]).name.clone();
+    assert_eq!(dependencies_of(&poetry, &root), vec!["anyio", "mypy"]);
+    assert!(only(&poetry, "anyio").direct);
+    assert!(!only(&poetry, "idna").direct);
+    assert_eq!(only(&poetry, "mypy").scope, Scope::Dev);
+    // Pipfile.lock + Pipfile: `[packages]` and `[dev-packages]`.
+    let pipfile = load("python/pipfile-manifest/Pipfile.lock");
+    let root = pipfile.package(pipfile.roots()[0]).name.clone();
+    assert_eq!(
+        dependencies_of(&pipfile, &root),
+        vec!["corp-utils", "django", "pytest"]
+    );
+    assert!(only(&pipfile, "django").direct);
+    assert!(!only(&pipfile, "gitpkg").direct);
+}
