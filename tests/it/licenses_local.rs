@@ -171,6 +171,7 @@ fn maven_repository_pom_licenses() {
         (Ecosystem::Maven, "org.example:lib", "1.0"),
         (Ecosystem::Maven, "com.acme:weird", "2.0"),
         (Ecosystem::Maven, "org.example:lib", "2.0"),
+        (Ecosystem::Maven, "org.example:snap", "1.1-SNAPSHOT"),
     ]);
     enrich_licenses(
         &mut inventory,
@@ -182,6 +183,13 @@ fn maven_repository_pom_licenses() {
     assert_eq!(lib.confidence, 0.9);
     assert!(lib.file.as_ref().unwrap().ends_with("lib-1.0.pom"));
     // An unknown name is kept as written, with a low confidence a policy can act on.
+    // A snapshot's POM has a timestamped name.
+    assert_eq!(
+        license_of(&inventory, "org.example:snap")
+            .unwrap()
+            .expression,
+        "EPL-2.0"
+    );
     let weird = license_of(&inventory, "com.acme:weird").unwrap();
     assert_eq!(weird.expression, "Acme Community Terms");
     assert!(weird.confidence < 0.5);

@@ -2,7 +2,8 @@
 //!
 //! In: the repository root (by default `~/.m2/repository`). Out: for a Maven package
 //! `group:artifact@version`, the `<licenses>` of
-//! `<root>/<group with / for .>/<artifact>/<version>/<artifact>-<version>.pom`, each license
+//! `<root>/<group with / for .>/<artifact>/<version>/<artifact>-<version>.pom` (else the first
+//! `*.pom` there, as snapshots have timestamped names), each license
 //! name (or URL) mapped to an SPDX id; several licenses are a choice (`OR`). A name that maps
 //! to nothing is kept as written with a low confidence, so a policy can still see it. Licenses
 //! inherited from a parent POM are not followed. Origin `manifest`.
@@ -81,12 +82,27 @@ impl LicenseProvider for MavenRepositoryProvider {
         {
             return Ok(None);
         }
-        let pom = self
+        let directory = self
             .root
             .join(group.replace('.', "/"))
             .join(artifact)
-            .join(&package.version)
-            .join(format!("{artifact}-{}.pom", package.version));
+            .join(&package.version);
+        let mut pom = directory.join(format!("{artifact}-{}.pom", package.version));
+        if !pom.is_file() {
+            // Snapshots are stored with timestamped names; take the first POM there is.
+            let mut poms: Vec<PathBuf> = std::fs::read_dir(&directory)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|entry| entry.path())
+                .filter(|path| path.extension().is_some_and(|e| e == "pom"))
+                .collect();
+            poms.sort();
+            match poms.into_iter().next() {
+                Some(found) => pom = found,
+                None => return Ok(None),
+            }
+        }
         let text = match std::fs::read(&pom) {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
