@@ -71,10 +71,17 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
         // Name (lowercase: NuGet ids are case-insensitive) -> package, within this framework.
         let mut resolved: BTreeMap<String, PackageId> = BTreeMap::new();
         let mut entries = Vec::new();
+        // Entries keep file order (`preserve_order`), so each search starts after the last hit.
+        let mut cursor = framework_start;
         for (name, value) in packages {
-            let line = lines
-                .find(&format!("\"{name}\": {{"), framework_start)
-                .map(|o| lines.line_of(o));
+            let needle = format!("\"{name}\": {{");
+            let found = lines
+                .find(&needle, cursor)
+                .or_else(|| lines.find(&needle, framework_start));
+            if let Some(offset) = found {
+                cursor = offset + 1;
+            }
+            let line = found.map(|o| lines.line_of(o));
             let entry: Entry = serde_json::from_value(value.clone()).map_err(|e| {
                 IngestError::parse(path, line, format!("invalid lockfile entry `{name}`: {e}"))
             })?;

@@ -69,10 +69,18 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
         ("\"develop\"", &lock.develop, Scope::Dev),
     ] {
         let section_start = lines.find(section, 0).unwrap_or(0);
+        // pipenv writes keys sorted, as the map iterates them, so each search usually starts
+        // after the previous hit; a miss falls back to the section start.
+        let mut cursor = section_start;
         for (name, entry) in entries {
-            let line = lines
-                .find(&format!("\"{name}\": {{"), section_start)
-                .map(|offset| lines.line_of(offset));
+            let needle = format!("\"{name}\": {{");
+            let found = lines
+                .find(&needle, cursor)
+                .or_else(|| lines.find(&needle, section_start));
+            if let Some(offset) = found {
+                cursor = offset + 1;
+            }
+            let line = found.map(|offset| lines.line_of(offset));
             // Pinned entries spell the version `==1.2.3`; git and path entries have none.
             let version = entry
                 .version

@@ -427,3 +427,50 @@ fn maven_pom_explicit_versions_and_gaps() {
             .any(|g| g.kind == "maven-transitive-unresolved")
     );
 }
+
+/// Every package's line points at its entry: the entry's first lines name the package.
+#[test]
+fn package_lines_point_at_their_entries() {
+    let Some(dir) = lockfiles() else { return };
+    let files = [
+        "poetry/poetry.lock",
+        "uv/uv.lock",
+        "ruff/uv.lock",
+        "pipenv/Pipfile.lock",
+        "warehouse/requirements/main.txt",
+        "prometheus/go.mod",
+        "caddy/go.mod",
+        "rubygems.org/Gemfile.lock",
+        "homebrew/Gemfile.lock",
+        "composer/composer.lock",
+        "bookstack/composer.lock",
+        "bitwarden-server/src/Api/packages.lock.json",
+        "bitwarden-server/src/Core/packages.lock.json",
+        "terra-workspace-manager/service/gradle.lockfile",
+        "spring-petclinic/pom.xml",
+    ];
+    let squash = |s: &str| s.to_lowercase().replace(['_', '.', '-'], "");
+    for file in files {
+        let path = dir.join(file);
+        let text = read(&path);
+        let lines: Vec<&str> = text.lines().collect();
+        let inventory = inventory(&path);
+        let mut checked = 0;
+        for package in inventory.third_party() {
+            let line = package
+                .location
+                .line
+                .unwrap_or_else(|| panic!("{file}: {} has no line", package.name));
+            // The last segment of `group:artifact` or `vendor/name` or a module path.
+            let short = package.name.rsplit([':', '/']).next().unwrap();
+            let window = lines[line as usize - 1..(line as usize + 3).min(lines.len())].join(" ");
+            assert!(
+                squash(&window).contains(&squash(short)),
+                "{file} line {line} does not name {}: {window}",
+                package.name
+            );
+            checked += 1;
+        }
+        assert!(checked > 0, "{file}");
+    }
+}
