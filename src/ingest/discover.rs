@@ -29,6 +29,14 @@ pub enum Format {
     GradleLockfile,
     /// Maven `pom.xml`.
     MavenPom,
+    /// A CycloneDX SBOM in JSON (spec 1.2-1.7).
+    CycloneDxJson,
+    /// A CycloneDX SBOM in XML (namespace `http://cyclonedx.org/schema/bom/1.x`).
+    CycloneDxXml,
+    /// An SPDX 2.x SBOM in JSON.
+    SpdxJson,
+    /// An SPDX 2.x SBOM in tag-value form (`.spdx`).
+    SpdxTagValue,
 }
 
 impl Format {
@@ -46,7 +54,19 @@ impl Format {
             Format::NugetLock => "packages.lock.json",
             Format::GradleLockfile => "gradle.lockfile",
             Format::MavenPom => "pom.xml",
+            Format::CycloneDxJson => "CycloneDX JSON",
+            Format::CycloneDxXml => "CycloneDX XML",
+            Format::SpdxJson => "SPDX JSON",
+            Format::SpdxTagValue => "SPDX tag-value",
         }
+    }
+
+    /// True for SBOM formats (the inputs `depgate sbom --from` and `check --sbom` accept).
+    pub fn is_sbom(&self) -> bool {
+        matches!(
+            self,
+            Format::CycloneDxJson | Format::CycloneDxXml | Format::SpdxJson | Format::SpdxTagValue
+        )
     }
 }
 
@@ -56,7 +76,7 @@ pub fn detect_format(path: &Path) -> Result<Option<Format>, IngestError> {
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default();
-    Ok(match name {
+    let by_name = match name {
         "Cargo.lock" => Some(Format::CargoLock),
         "poetry.lock" => Some(Format::PoetryLock),
         "uv.lock" => Some(Format::UvLock),
@@ -69,7 +89,12 @@ pub fn detect_format(path: &Path) -> Result<Option<Format>, IngestError> {
         "pom.xml" => Some(Format::MavenPom),
         _ if is_requirements_file(path, name) => Some(Format::Requirements),
         _ => None,
-    })
+    };
+    match by_name {
+        Some(format) => Ok(Some(format)),
+        // SBOMs are recognised by content (`bomFormat`, `spdxVersion`, the CycloneDX namespace).
+        None => super::sbom::detect_sbom(path),
+    }
 }
 
 /// `requirements.txt`, `requirements-dev.txt`, `requirements_test.txt`, or any `*.txt` inside a

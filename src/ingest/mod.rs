@@ -5,6 +5,7 @@
 //! parser returns packages *and* edges. Nothing from the scanned repository is executed.
 
 mod composer;
+mod cyclonedx;
 mod discover;
 mod gemfile;
 mod gomod;
@@ -14,8 +15,11 @@ mod maven;
 mod nuget;
 mod pipfile;
 mod poetry;
+mod purl;
 mod python;
 mod requirements;
+mod sbom;
+mod spdx;
 mod support;
 mod uv;
 
@@ -26,6 +30,7 @@ use thiserror::Error;
 use crate::inventory::{InputFile, Inventory};
 
 pub use discover::{Format, detect_format, discover};
+pub use purl::{PurlIdentity, parse_purl};
 
 /// Options that change how inputs are read.
 #[derive(Debug, Clone, Default)]
@@ -163,7 +168,7 @@ pub fn ingest(path: &Path, options: &IngestOptions) -> Result<Inventory, IngestE
     } else {
         let format = detect_format(path)?.ok_or_else(|| IngestError::Unsupported {
             path: path.to_path_buf(),
-            hint: None,
+            hint: sbom::not_an_sbom_hint(path),
         })?;
         vec![(path.to_path_buf(), format)]
     };
@@ -198,6 +203,10 @@ pub fn ingest_file(
         Format::NugetLock => parse_text_file(path, format, nuget::parse),
         Format::GradleLockfile => parse_text_file(path, format, gradle::parse),
         Format::MavenPom => parse_text_file(path, format, maven::parse),
+        Format::CycloneDxJson => cyclonedx::parse_json(path, &read_text(path)?),
+        Format::CycloneDxXml => cyclonedx::parse_xml(path, &read_text(path)?),
+        Format::SpdxJson => spdx::parse_json(path, &read_text(path)?),
+        Format::SpdxTagValue => spdx::parse_tag_value(path, &read_text(path)?),
     }
 }
 
@@ -212,5 +221,23 @@ fn parse_text_file(
     inventory
         .inputs
         .insert(0, input_file(path, text.as_bytes(), format.name()));
+    Ok(inventory)
+}
+
+/// Ingests one existing SBOM (CycloneDX JSON/XML, SPDX JSON/tag-value), for `depgate sbom
+/// --from FILE` and `depgate check --sbom FILE`.
+///
+/// The file must be an SBOM: a lockfile or any other file is an error naming it (exit 2).
+pub fn ingest_sbom(path: &Path) -> Result<Inventory, IngestError> {
+    let format = detect_format(path)?
+        .filter(Format::is_sbom)
+        .ok_or_else(|| IngestError::Unsupported {
+            path: path.to_path_buf(),
+            hint: Some(sbom::not_an_sbom_hint(path).unwrap_or_else(|| {
+                "expected a CycloneDX (JSON or XML) or SPDX (JSON or tag-value) SBOM".to_string()
+            })),
+        })?;
+    let mut inventory = ingest_file(path, format, &IngestOptions::default())?;
+    inventory.compute_scopes();
     Ok(inventory)
 }

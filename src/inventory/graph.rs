@@ -89,7 +89,7 @@ fn mark(
     adjacency: &[Vec<(usize, usize)>],
     scope: &mut [Option<Scope>],
     level: Scope,
-    allowed: fn(&Edge) -> bool,
+    allowed: EdgeFilter,
 ) {
     let mut seen = vec![false; inventory.packages.len()];
     let mut queue: VecDeque<usize> = inventory.roots.iter().map(|r| r.0).collect();

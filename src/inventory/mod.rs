@@ -12,7 +12,7 @@ pub use package::{
     PackageKind, Scope, Source,
 };
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -44,6 +44,8 @@ pub struct Gap {
 pub struct Inventory {
     packages: Vec<Package>,
     edges: Vec<Edge>,
+    /// Mirrors `edges` so duplicate checks stay O(1) on large graphs.
+    edge_set: HashSet<Edge>,
     roots: Vec<PackageId>,
     /// Files read to build this inventory.
     pub inputs: Vec<InputFile>,
@@ -67,7 +69,7 @@ impl Inventory {
 
     /// Adds an edge `from -> to`; duplicate edges of the same kind are ignored.
     pub fn add_edge(&mut self, edge: Edge) {
-        if !self.edges.contains(&edge) {
+        if self.edge_set.insert(edge.clone()) {
             self.edges.push(edge);
         }
     }

@@ -1,12 +1,17 @@
-//! Tests against the real-world data in `../shared/data` (skipped loudly when it is missing).
-#![allow(clippy::unwrap_used, missing_docs)]
+//! Tests against the real-world data in `../shared/data` (lockfiles, official schemas).
+//!
+//! On a machine without that folder every test says `SKIPPED` loudly and passes, unless
+//! `DEPGATE_REQUIRE_DATA=1` is set (CI), in which case a missing folder fails the run.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::path::{Path, PathBuf};
 
+mod attest;
 mod eco;
+mod sbom;
+mod sboms;
 
-/// The shared data folder, or `None` (with a loud message) when it is not on this machine.
-/// With `DEPGATE_REQUIRE_DATA=1` a missing folder fails the test instead.
+/// The shared data folder, or `None` (after a loud message) when it is absent.
 pub fn data_dir() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
     if dir.is_dir() {

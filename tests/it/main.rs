@@ -1,6 +1,8 @@
 //! The one integration-test binary: runs the built `depgate` and checks exit codes and output.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod attest;
+mod attest_fixture;
 mod common;
 mod explain;
 mod ingest_dotnet;
@@ -11,3 +13,6 @@ mod ingest_python;
 mod ingest_robustness;
 mod ingest_ruby;
 mod licenses_local;
+mod sbom;
+mod sbom_input;
+mod sbom_roundtrip;
