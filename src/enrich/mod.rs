@@ -3,4 +3,5 @@
 //! In: an `Inventory` and local data (registry sources, advisory databases). Out: the same
 //! inventory with more facts, plus advisory matches for `evaluate`.
 
+pub mod licenses;
 pub mod manifests;

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 mod attest;
 mod diff;
+mod eco;
 mod js;
 mod sarif;
 mod sbom;
