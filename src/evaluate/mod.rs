@@ -3,8 +3,10 @@
 //! In: `&Inventory`, `&ValidPolicy` and enrichment facts. Out: [`Evaluation`] (findings and
 //! coverage). No I/O and no printing happen here; one file per rule family.
 
+pub mod advisories;
 mod finding;
 
+pub use advisories::evaluate_advisories;
 pub use finding::{
     AdvisoryRef, BaselineState, Coverage, CoverageEntry, Evaluation, Finding, FindingCode,
     PackageRef, Severity, WaiverRef,
