@@ -3,6 +3,7 @@
 //! In: parsed [`Cli`]. Out: an [`Outcome`] that `main` maps to an exit code, or an error
 //! (exit 2, or 3 for nothing to scan). Only this module and `main` write to stdout/stderr.
 
+mod db;
 mod explain;
 mod sbom;
 
@@ -52,6 +53,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Sbom(args) => sbom::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Db(args) => db::run(args),
     }
 }
 

@@ -23,7 +23,7 @@ use thiserror::Error;
 
 pub use cvss_score::{SeverityLabel, score_vector};
 pub use index::{INDEX_FORMAT, index_path_for};
-pub use load::{LoadOptions, detect_kind, load_database, load_sources};
+pub use load::{CacheMeta, LoadOptions, META_FILE, detect_kind, load_database, load_sources};
 pub use matching::{AdvisoryMatch, Remediation, match_inventory, remediation};
 pub use osv::parse_osv_record;
 pub use yanked::{YankedFacts, cargo_home, yanked_facts, yanked_matches};
