@@ -23,17 +23,34 @@ pub struct Fingerprint(String);
 impl Fingerprint {
     /// Fingerprints a database path of the given kind.
     pub fn of(path: &Path, kind: DbKind) -> Result<Fingerprint, AdvisoryError> {
-        let mut files = match kind {
-            DbKind::OsvZip => vec![path.to_path_buf()],
-            DbKind::OsvDirectory => osv_files(path)?,
-            DbKind::RustSec => rustsec_files(path)?,
-        };
         let meta = if path.is_dir() {
             Some(path.join(META_FILE))
         } else {
             path.parent().map(|p| p.join(META_FILE))
         };
-        files.extend(meta.filter(|m| m.is_file()));
+        // A database `db update` manages is replaced as a whole, metadata included, so the
+        // metadata (fetch time, ETag, revision) identifies its content: no need to stat every
+        // file on each run.
+        if let Some(meta) = &meta
+            && let Ok(bytes) = std::fs::read(meta)
+            && let Ok(mut parsed) = serde_json::from_slice::<super::load::CacheMeta>(&bytes)
+        {
+            // `checked_at` changes on a 304 without the content changing.
+            parsed.checked_at = None;
+            let mut hasher = Sha256::new();
+            hasher.update(INDEX_FORMAT.to_le_bytes());
+            hasher.update(path.as_os_str().as_encoded_bytes());
+            hasher.update(serde_json::to_vec(&parsed).unwrap_or_default());
+            return Ok(Fingerprint(format!(
+                "meta:{}",
+                hex::encode(hasher.finalize())
+            )));
+        }
+        let files = match kind {
+            DbKind::OsvZip => vec![path.to_path_buf()],
+            DbKind::OsvDirectory => osv_files(path)?,
+            DbKind::RustSec => rustsec_files(path)?,
+        };
         let mut hasher = Sha256::new();
         hasher.update(INDEX_FORMAT.to_le_bytes());
         hasher.update(path.as_os_str().as_encoded_bytes());
