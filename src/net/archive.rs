@@ -224,3 +224,84 @@ pub fn check_zip(archive: &Path, limits: &ArchiveLimits) -> Result<usize, NetErr
     }
     Ok(zip.len())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    fn write_zip(path: &Path, entries: &[(&str, &[u8], Option<u32>)]) {
+        let file = std::fs::File::create(path).unwrap();
+        let mut writer = zip::ZipWriter::new(file);
+        for (name, body, mode) in entries {
+            let mut options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            if let Some(mode) = mode {
+                options = options.unix_permissions(*mode);
+            }
+            if mode.is_some_and(|m| m & 0o170000 == 0o120000) {
+                writer
+                    .add_symlink(*name, std::str::from_utf8(body).unwrap(), options)
+                    .unwrap();
+            } else {
+                writer.start_file(*name, options).unwrap();
+                writer.write_all(body).unwrap();
+            }
+        }
+        writer.finish().unwrap();
+    }
+
+    #[test]
+    fn zip_checks() {
+        let dir = tempfile::tempdir().unwrap();
+        let limits = ArchiveLimits::default();
+        let good = dir.path().join("good.zip");
+        write_zip(&good, &[("a/GHSA-1.json", b"{}", None)]);
+        assert_eq!(check_zip(&good, &limits).unwrap(), 1);
+
+        let traversal = dir.path().join("traversal.zip");
+        write_zip(&traversal, &[("../../evil.json", b"{}", None)]);
+        let error = check_zip(&traversal, &limits).unwrap_err().to_string();
+        assert!(error.contains("escapes the target directory"), "{error}");
+
+        let link = dir.path().join("link.zip");
+        write_zip(&link, &[("link.json", b"/etc/passwd", Some(0o120777))]);
+        let error = check_zip(&link, &limits).unwrap_err().to_string();
+        assert!(error.contains("is a link"), "{error}");
+
+        // 4 MiB of zeros compresses about 1000:1.
+        let bomb = dir.path().join("bomb.zip");
+        write_zip(&bomb, &[("zeros.json", &vec![0u8; 4 * 1024 * 1024], None)]);
+        let error = check_zip(&bomb, &limits).unwrap_err().to_string();
+        assert!(error.contains("compression ratio"), "{error}");
+        let small = ArchiveLimits {
+            max_total_bytes: 1024,
+            ..limits
+        };
+        let error = check_zip(&bomb, &small).unwrap_err().to_string();
+        assert!(error.contains("uncompressed size"), "{error}");
+    }
+
+    #[test]
+    fn tar_symlink_is_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut builder = tar::Builder::new(Vec::new());
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(tar::EntryType::Symlink);
+        header.set_size(0);
+        builder
+            .append_link(&mut header, "repo-main/crates/x", "/etc")
+            .unwrap();
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(&builder.into_inner().unwrap()).unwrap();
+        let archive = dir.path().join("a.tar.gz");
+        std::fs::write(&archive, encoder.finish().unwrap()).unwrap();
+        let out = dir.path().join("out");
+        let error = extract_tar_gz(&archive, &out, &ArchiveLimits::default())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("is a link"), "{error}");
+        assert!(!out.join("crates/x").exists());
+    }
+}

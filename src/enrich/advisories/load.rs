@@ -282,3 +282,44 @@ fn load_osv_zip(path: &Path) -> Result<Vec<Advisory>, AdvisoryError> {
     }
     Ok(advisories)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_osv_file_is_named_and_withdrawn_are_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("PyPI/x")).unwrap();
+        std::fs::write(
+            dir.path().join("PyPI/x/PYSEC-1.yaml"),
+            "id: PYSEC-1\naffected:\n- package: {name: x, ecosystem: PyPI}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("PyPI/x/PYSEC-2.yaml"),
+            "id: PYSEC-2\nwithdrawn: 2024-01-01T00:00:00Z\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("README.md"), "not a record").unwrap();
+        let (info, advisories) = load_database(dir.path(), &LoadOptions::default()).unwrap();
+        assert_eq!(info.kind, DbKind::OsvDirectory);
+        assert_eq!(advisories.len(), 1);
+        assert_eq!(info.ecosystems, vec!["PyPI".to_string()]);
+        std::fs::write(dir.path().join("PyPI/x/PYSEC-3.json"), "{\"id\": ").unwrap();
+        let error = load_database(dir.path(), &LoadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("PYSEC-3.json"), "{error}");
+    }
+
+    #[test]
+    fn not_a_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("notes.txt");
+        std::fs::write(&file, "x").unwrap();
+        let error = detect_kind(&file).unwrap_err().to_string();
+        assert!(error.contains("notes.txt"), "{error}");
+        assert!(detect_kind(&dir.path().join("missing")).is_err());
+    }
+}

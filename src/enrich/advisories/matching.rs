@@ -473,3 +473,111 @@ mod tests {
         assert_eq!(affects(&e, "not a version!"), None);
     }
 }
+
+#[cfg(test)]
+mod set_tests {
+    use super::*;
+    use crate::enrich::advisories::{DbInfo, DbKind, Range};
+    use crate::inventory::{Location, Package};
+
+    fn advisory(id: &str, aliases: &[&str], database: usize, fixed: &str) -> Advisory {
+        Advisory {
+            id: id.into(),
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            kind: AdvisoryKind::Vulnerability,
+            title: Some(id.into()),
+            url: None,
+            date: None,
+            cvss: vec!["CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H".into()],
+            severity_text: None,
+            affected: vec![Affected {
+                ecosystem: "PyPI".into(),
+                name: "foo-bar".into(),
+                ranges: vec![Range {
+                    kind: RangeKind::Ecosystem,
+                    events: vec![Event::Introduced("0".into()), Event::Fixed(fixed.into())],
+                }],
+                versions: vec![],
+            }],
+            database,
+        }
+    }
+
+    fn db() -> DbInfo {
+        DbInfo {
+            kind: DbKind::OsvDirectory,
+            path: "x".into(),
+            source: "x".into(),
+            revision: None,
+            updated: None,
+            advisory_count: 0,
+            ecosystems: vec![],
+        }
+    }
+
+    #[test]
+    fn aliases_merge_across_databases_and_fix_covers_all() {
+        let set = AdvisorySet::new(
+            vec![db(), db()],
+            vec![
+                advisory("PYSEC-1", &["CVE-1", "GHSA-1"], 0, "1.5"),
+                advisory("GHSA-1", &["CVE-1"], 1, "1.5"),
+                advisory("PYSEC-2", &["CVE-2"], 0, "2.0"),
+                // A different advisory sharing only a CVE stays separate.
+                advisory("PYSEC-3", &["CVE-2"], 0, "1.2"),
+            ],
+        );
+        let mut inventory = Inventory::new();
+        let mut package = Package::new(
+            Ecosystem::PyPI,
+            "Foo_Bar",
+            "1.0",
+            Location {
+                file: "requirements.txt".into(),
+                line: Some(3),
+            },
+        );
+        package.source = Source::Unknown;
+        inventory.add_package(package);
+        let matches = match_inventory(&inventory, &set);
+        let ids: Vec<&str> = matches.iter().map(|m| m.advisory_id.as_str()).collect();
+        assert_eq!(ids, vec!["PYSEC-1", "PYSEC-2", "PYSEC-3"]);
+        assert_eq!(matches[0].aliases, vec!["CVE-1", "GHSA-1"]);
+        assert_eq!(matches[0].severity, SeverityLabel::Critical);
+        assert!(
+            matches
+                .iter()
+                .all(|m| m.package_fix.as_deref() == Some("2.0"))
+        );
+        let fixes = remediation(&matches);
+        assert_eq!(fixes.len(), 1);
+        assert_eq!(fixes[0].fixed_in.as_deref(), Some("2.0"));
+    }
+
+    #[test]
+    fn local_and_git_packages_never_match() {
+        let set = AdvisorySet::new(vec![db()], vec![advisory("PYSEC-1", &[], 0, "1.5")]);
+        let mut inventory = Inventory::new();
+        for source in [
+            Source::Path { path: ".".into() },
+            Source::Git {
+                url: "https://example.com/x".into(),
+                commit: None,
+                reference: None,
+            },
+        ] {
+            let mut package = Package::new(
+                Ecosystem::PyPI,
+                "foo-bar",
+                "1.0",
+                Location {
+                    file: "x".into(),
+                    line: None,
+                },
+            );
+            package.source = source;
+            inventory.add_package(package);
+        }
+        assert!(match_inventory(&inventory, &set).is_empty());
+    }
+}

@@ -157,3 +157,49 @@ mod tests {
         assert_eq!(yanked_in(&[1, 2], "1.0.0"), None);
     }
 }
+
+#[cfg(test)]
+mod home_tests {
+    use super::*;
+    use crate::inventory::{Location, Package};
+
+    #[test]
+    fn facts_from_a_cargo_home() {
+        let home = tempfile::tempdir().unwrap();
+        let cache = home
+            .path()
+            .join("registry/index/index.crates.io-1949cf8c6b5b557f/.cache/de/mo");
+        std::fs::create_dir_all(&cache).unwrap();
+        let mut bytes = vec![3u8, 2, 0, 0, 0];
+        bytes.extend_from_slice(b"etag\0");
+        bytes.extend_from_slice(b"1.0.0\0{\"yanked\":true}\01.0.1\0{\"yanked\":false}\0");
+        std::fs::write(cache.join("demo"), bytes).unwrap();
+        let mut inventory = Inventory::new();
+        let mut add = |name: &str, version: &str| {
+            let mut package = Package::new(
+                Ecosystem::Cargo,
+                name,
+                version,
+                Location {
+                    file: "Cargo.lock".into(),
+                    line: None,
+                },
+            );
+            package.source = Source::Registry {
+                url: "https://github.com/rust-lang/crates.io-index".into(),
+                default: true,
+            };
+            inventory.add_package(package)
+        };
+        let yanked = add("demo", "1.0.0");
+        add("demo", "1.0.1");
+        let unknown = add("other", "2.0.0");
+        let facts = yanked_facts(&inventory, Some(home.path()));
+        assert_eq!(facts.yanked, vec![yanked]);
+        assert_eq!(facts.not_evaluated.len(), 1);
+        assert_eq!(facts.not_evaluated[0].0, unknown);
+        let matches = yanked_matches(&facts);
+        assert_eq!(matches.len(), 2);
+        assert_eq!(matches[0].kind, AdvisoryKind::Yanked);
+    }
+}
