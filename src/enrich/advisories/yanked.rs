@@ -172,7 +172,8 @@ mod home_tests {
         std::fs::create_dir_all(&cache).unwrap();
         let mut bytes = vec![3u8, 2, 0, 0, 0];
         bytes.extend_from_slice(b"etag\0");
-        bytes.extend_from_slice(b"1.0.0\0{\"yanked\":true}\01.0.1\0{\"yanked\":false}\0");
+        bytes.extend_from_slice(b"1.0.0\0{\"yanked\":true}\0");
+        bytes.extend_from_slice(b"1.0.1\0{\"yanked\":false}\0");
         std::fs::write(cache.join("demo"), bytes).unwrap();
         let mut inventory = Inventory::new();
         let mut add = |name: &str, version: &str| {
