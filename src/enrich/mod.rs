@@ -3,5 +3,7 @@
 //! In: an `Inventory` and local data (registry sources, advisory databases). Out: the same
 //! inventory with more facts, plus advisory matches for `evaluate`.
 
+pub mod advisories;
 pub mod licenses;
 pub mod manifests;
+pub mod versions;
