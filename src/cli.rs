@@ -211,6 +211,13 @@ pub struct CheckArgs {
     /// where the policy is looked for.
     #[arg(long, value_name = "FILE")]
     pub sbom: Option<PathBuf>,
+    /// An advisory database for this run: a RustSec directory, an OSV directory (JSON or
+    /// YAML) or an OSV `all.zip`; repeatable. Replaces the cached databases for this run.
+    #[arg(long = "advisory-db", value_name = "PATH")]
+    pub advisory_dbs: Vec<PathBuf>,
+    /// Report a stale or missing advisory database as a note instead of failing the gate.
+    #[arg(long)]
+    pub allow_stale_db: bool,
     /// Gate only on findings that are new relative to this state: a lockfile, directory, SBOM,
     /// or `git:REV[:PATH]` (e.g. `git:origin/main`). Existing findings are still listed.
     #[arg(long, value_name = "OLD")]

@@ -10,7 +10,7 @@ use anyhow::Context;
 
 use crate::cli::{CheckArgs, FailOn, OutputFormat, ScanArgs};
 use crate::evaluate::baseline;
-use crate::evaluate::{Evaluation, Severity};
+use crate::evaluate::{AdvisoryFacts, Evaluation, Severity};
 use crate::inventory::Inventory;
 use crate::policy::ValidPolicy;
 use crate::report::FindingsReport;
@@ -89,14 +89,29 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     let policy = crate::policy::load(args.policy.as_deref(), &args.scan.path)?;
     let inventory = load_checked_inventory(&args.scan, args.sbom.as_deref(), &policy)?;
     super::warn_gaps(&inventory);
-    let mut evaluation = crate::evaluate::evaluate(&inventory, &policy, today);
+    let (matches, databases) = super::advisory_matches(&inventory, &args.advisory_dbs)?;
+    let facts = AdvisoryFacts {
+        matches: &matches,
+        databases: &databases,
+        allow_stale: args.allow_stale_db,
+    };
+    let mut evaluation =
+        crate::evaluate::evaluate_with_advisories(&inventory, &policy, &facts, today);
 
     if let Some(spec) = &baseline_spec {
         let mut base = revision::load_state(spec, &super::ingest_options(&args.scan))
             .with_context(|| format!("cannot read the baseline `{}`", spec.label()))?;
         super::enrich_licenses(&mut base, &args.scan.path, args.scan.offline);
         crate::enrich::manifests::read_declared_requirements(&mut base);
-        let base_evaluation = crate::evaluate::evaluate(&base, &policy, today);
+        // The baseline is judged with the same databases, so an advisory published since
+        // the base commit counts as existing for packages the change did not touch.
+        let (base_matches, _) = super::advisory_matches(&base, &args.advisory_dbs)?;
+        let base_facts = AdvisoryFacts {
+            matches: &base_matches,
+            ..facts
+        };
+        let base_evaluation =
+            crate::evaluate::evaluate_with_advisories(&base, &policy, &base_facts, today);
         baseline::mark_baseline(&mut evaluation, &base_evaluation);
     }
 
@@ -104,7 +119,18 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
         FailOn::Deny => (Severity::Error, baseline::FailOn::Deny),
         FailOn::Warn => (Severity::Warning, baseline::FailOn::Warn),
     };
-    let report = FindingsReport::new(&inventory, &policy, &evaluation, fail_on);
+    let mut report = FindingsReport::new(&inventory, &policy, &evaluation, fail_on);
+    report.inputs.advisory_databases = databases
+        .iter()
+        .map(|database| crate::report::DatabaseRef {
+            kind: database.kind.family().to_string(),
+            path: database.path.display().to_string(),
+            revision: database.revision.clone(),
+            age_days: database
+                .age_days(today)
+                .and_then(|days| u32::try_from(days).ok()),
+        })
+        .collect();
     let root = std::env::current_dir().ok();
     let rendering = Rendering {
         report: &report,

@@ -119,6 +119,43 @@ pub(crate) fn enrich_licenses(inventory: &mut Inventory, root: &Path, offline: b
     );
 }
 
+/// Advisory matches for an inventory: the databases named with `--advisory-db`, else those
+/// in the cache (`depgate db update`). Returns the matches (with yanked versions from cargo's
+/// local index cache) and the databases loaded; none loaded is not an error here (evaluation
+/// fails closed on it).
+pub(crate) fn advisory_matches(
+    inventory: &Inventory,
+    explicit: &[std::path::PathBuf],
+) -> anyhow::Result<(
+    Vec<crate::enrich::advisories::AdvisoryMatch>,
+    Vec<crate::enrich::advisories::DbInfo>,
+)> {
+    use crate::enrich::advisories::{self, LoadOptions};
+    let cache = crate::net::cache_dir();
+    let paths: Vec<std::path::PathBuf> = if explicit.is_empty() {
+        cache
+            .as_deref()
+            .map(crate::net::cached_databases)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|database| database.path)
+            .collect()
+    } else {
+        explicit.to_vec()
+    };
+    if paths.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let options = LoadOptions {
+        index_dir: cache.map(|dir| dir.join("index")),
+    };
+    let set = advisories::load_sources(&paths, &options)?;
+    let mut matches = advisories::match_inventory(inventory, &set);
+    let facts = advisories::yanked_facts(inventory, advisories::cargo_home().as_deref());
+    matches.extend(advisories::yanked_matches(&facts));
+    Ok((matches, set.databases.clone()))
+}
+
 /// Prints the inventory's gaps to standard error, so missing facts are never silent.
 pub(crate) fn warn_gaps(inventory: &Inventory) {
     for gap in &inventory.gaps {

@@ -32,8 +32,76 @@ pub fn evaluate(inventory: &Inventory, policy: &ValidPolicy, today: time::Date) 
     evaluation
 }
 
-/// The rule families without waivers (so other finding sources can be added before
-/// [`waivers::apply`] runs once over all of them).
+/// Advisory facts for one evaluation: the matches and the databases they came from.
+#[derive(Debug, Clone, Copy)]
+pub struct AdvisoryFacts<'a> {
+    /// Matches of the inventory against the databases (vulnerabilities, informational,
+    /// yanked, and "not evaluated" entries).
+    pub matches: &'a [crate::enrich::advisories::AdvisoryMatch],
+    /// The databases loaded (empty when none was available).
+    pub databases: &'a [crate::enrich::advisories::DbInfo],
+    /// `--allow-stale-db`: a stale or missing database is reported as a note, not a failure.
+    pub allow_stale: bool,
+}
+
+/// Evaluates every rule family including advisories, then applies waivers. Pure.
+///
+/// With no advisory database the gate fails closed: a `not-evaluated` finding at the
+/// `advisories.db-age` rule's level says so (a note with `allow_stale`).
+pub fn evaluate_with_advisories(
+    inventory: &Inventory,
+    policy: &ValidPolicy,
+    advisories: &AdvisoryFacts<'_>,
+    today: time::Date,
+) -> Evaluation {
+    let mut evaluation = evaluate_rules(inventory, policy);
+    let (mut findings, coverage) = evaluate_advisories(
+        inventory,
+        advisories.matches,
+        &policy.advisories,
+        advisories.databases,
+        today,
+    );
+    let stale_rule = &policy.advisories.stale_db;
+    if advisories.databases.is_empty()
+        && let Some(severity) = stale_rule.level.severity()
+    {
+        let mut finding = Finding::new(
+            FindingCode::NotEvaluated,
+            stale_rule.id.clone(),
+            severity,
+            "no advisory database is available, so no package was checked for advisories: \
+             run `depgate db update` or pass `--advisory-db PATH`",
+        );
+        finding.owner = Some(stale_rule.owner.clone());
+        finding.rationale = Some(stale_rule.rationale.clone());
+        findings.push(finding);
+    }
+    if advisories.allow_stale {
+        for finding in &mut findings {
+            if finding.rule == stale_rule.id {
+                finding.severity = Severity::Note;
+                finding.message.push_str(" (allowed by `--allow-stale-db`)");
+            }
+        }
+    }
+    for finding in &mut findings {
+        if let Some(id) = finding.package_id {
+            finding.paths = inventory.paths_to_display(id, PATHS_PER_FINDING);
+        }
+    }
+    evaluation.findings.extend(findings);
+    evaluation
+        .coverage
+        .rules
+        .insert("advisories".to_string(), coverage);
+    waivers::apply(&mut evaluation.findings, &policy.waivers, today);
+    evaluation.sort();
+    evaluation
+}
+
+/// The license, version and source rules without waivers (so other finding sources can be
+/// added before [`waivers::apply`] runs once over all of them).
 pub fn evaluate_rules(inventory: &Inventory, policy: &ValidPolicy) -> Evaluation {
     let mut findings = Vec::new();
     let mut coverage = Coverage {

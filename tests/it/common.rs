@@ -9,7 +9,12 @@ pub fn depgate() -> Command {
     let mut cmd = Command::cargo_bin("depgate").unwrap();
     cmd.env_remove("SOURCE_DATE_EPOCH")
         .env_remove("GITHUB_STEP_SUMMARY")
-        .env("NO_COLOR", "1");
+        .env("NO_COLOR", "1")
+        // An empty advisory cache: tests never see the developer's own databases.
+        .env(
+            "DEPGATE_CACHE",
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("empty-depgate-cache"),
+        );
     cmd
 }
 
