@@ -4,6 +4,7 @@
 //! packages and edges carry the file and line they came from. One module per format; each
 //! parser returns packages *and* edges. Nothing from the scanned repository is executed.
 
+pub mod cargo;
 mod discover;
 
 use std::path::{Path, PathBuf};
@@ -169,11 +170,7 @@ pub fn ingest_file(
     format: Format,
     options: &IngestOptions,
 ) -> Result<Inventory, IngestError> {
-    let _ = options;
     match format {
-        Format::CargoLock => Err(IngestError::Unsupported {
-            path: path.to_path_buf(),
-            hint: Some("Cargo.lock support is being built".to_string()),
-        }),
+        Format::CargoLock => cargo::ingest_lockfile(path, options),
     }
 }

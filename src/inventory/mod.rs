@@ -5,6 +5,7 @@
 
 mod graph;
 mod package;
+pub mod purl;
 
 pub use graph::{DepKind, Edge};
 pub use package::{

@@ -1,0 +1,1 @@
+//! Real Cargo lockfiles.
