@@ -2,3 +2,5 @@
 //!
 //! In: an `Inventory` and local data (registry sources, advisory databases). Out: the same
 //! inventory with more facts, plus advisory matches for `evaluate`.
+
+pub mod license_text;

@@ -3,3 +3,4 @@
 
 mod common;
 mod explain;
+mod license_text;
