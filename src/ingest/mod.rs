@@ -26,6 +26,8 @@ pub struct IngestOptions {
     pub exclude: Vec<String>,
     /// Also walk `node_modules`, `target`, `vendor` and ignored files.
     pub include_vendored: bool,
+    /// Where cargo keeps downloaded crate sources; `None` means `$CARGO_HOME`, else `~/.cargo`.
+    pub cargo_home: Option<PathBuf>,
 }
 
 /// Why an input could not be read. Every variant names the file.

@@ -3,4 +3,5 @@
 
 mod common;
 mod explain;
+mod ingest_cargo;
 mod license_text;

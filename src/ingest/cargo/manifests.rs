@@ -16,10 +16,14 @@ use toml::{Table, Value};
 
 use super::lockfile::{LockedPackage, ParsedLockfile};
 use super::{Collected, DeclaredDependency, PackageFacts, SourceOfFacts};
+use crate::ingest::IngestOptions;
 use crate::inventory::DepKind;
 
 /// Where cargo keeps downloaded sources: `$CARGO_HOME`, else `~/.cargo`.
-pub(crate) fn cargo_home() -> Option<PathBuf> {
+pub(crate) fn cargo_home(options: &IngestOptions) -> Option<PathBuf> {
+    if let Some(home) = &options.cargo_home {
+        return Some(home.clone());
+    }
     if let Some(home) = std::env::var_os("CARGO_HOME").filter(|h| !h.is_empty()) {
         return Some(PathBuf::from(home));
     }
@@ -29,14 +33,18 @@ pub(crate) fn cargo_home() -> Option<PathBuf> {
 }
 
 /// Reads every manifest the lockfile's packages can be matched to.
-pub(crate) fn collect(lockfile_path: &Path, parsed: &ParsedLockfile) -> Collected {
+pub(crate) fn collect(
+    lockfile_path: &Path,
+    parsed: &ParsedLockfile,
+    options: &IngestOptions,
+) -> Collected {
     let workspace_dir = match lockfile_path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
     };
     let mut collected = Collected::new(parsed.packages.len(), SourceOfFacts::Manifests);
     collect_local(&workspace_dir, parsed, &mut collected);
-    if let Some(home) = cargo_home() {
+    if let Some(home) = cargo_home(options) {
         collect_remote(&home, parsed, &mut collected);
     } else {
         collected.notes.push(

@@ -111,11 +111,11 @@ pub fn ingest_lockfile(path: &Path, options: &IngestOptions) -> Result<Inventory
                     ),
                     0,
                 );
-                manifests::collect(path, &parsed)
+                manifests::collect(path, &parsed, options)
             }
         }
     } else {
-        manifests::collect(path, &parsed)
+        manifests::collect(path, &parsed, options)
     };
 
     let ids: Vec<PackageId> = parsed
@@ -153,7 +153,14 @@ pub fn ingest_lockfile(path: &Path, options: &IngestOptions) -> Result<Inventory
             unknown_kinds.push(index);
         }
     }
-    add_gaps(&mut inventory, path, &parsed, &collected, &unknown_kinds);
+    add_gaps(
+        &mut inventory,
+        path,
+        &parsed,
+        &collected,
+        &unknown_kinds,
+        options,
+    );
     Ok(inventory)
 }
 
@@ -336,6 +343,7 @@ fn add_gaps(
     parsed: &lockfile::ParsedLockfile,
     collected: &Collected,
     unknown_kinds: &[usize],
+    options: &IngestOptions,
 ) {
     let file = path.display();
     let packages = &parsed.packages;
@@ -344,7 +352,7 @@ fn add_gaps(
             .filter(|&i| collected.facts[i].is_none() && filter(&packages[i]))
             .collect()
     };
-    let home = manifests::cargo_home()
+    let home = manifests::cargo_home(options)
         .map(|h| h.display().to_string())
         .unwrap_or_else(|| "~/.cargo".to_string());
     let where_from = |place: &str| match collected.source {
