@@ -23,6 +23,11 @@ pub enum Command {
     Sbom(SbomArgs),
     /// Why a package is present: the dependency paths from each root.
     Explain(ExplainArgs),
+    /// Manage the Ed25519 keys that sign attestations.
+    Key(KeyArgs),
+    /// Verify a signed attestation (signature and document); with PATH or `--sbom`, report
+    /// drift. Exit 0 valid and unchanged, 1 drift, 2 invalid signature or document.
+    Verify(VerifyArgs),
 }
 
 /// What to scan and how to read it; shared by every command that reads a repository.
@@ -95,4 +100,47 @@ pub struct ExplainArgs {
     /// At most this many paths per package version.
     #[arg(long, default_value_t = 5)]
     pub limit: usize,
+}
+
+/// `depgate key`.
+#[derive(Debug, Args)]
+pub struct KeyArgs {
+    /// What to do with keys.
+    #[command(subcommand)]
+    pub command: KeyCommand,
+}
+
+/// `depgate key` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Write a new Ed25519 key pair: `PREFIX.key` (PKCS#8 PEM, mode 0600) and `PREFIX.pub`
+    /// (SPKI PEM).
+    Generate(KeyGenerateArgs),
+}
+
+/// `depgate key generate`.
+#[derive(Debug, Args)]
+pub struct KeyGenerateArgs {
+    /// Path prefix of the two files: `PREFIX.key` and `PREFIX.pub`.
+    #[arg(long, value_name = "PREFIX")]
+    pub out: PathBuf,
+    /// Replace existing key files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `depgate verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The attestation: a CycloneDX 1.6 JSON document with a JSF signature, or a DSSE envelope.
+    pub attestation: PathBuf,
+    /// The trusted public key (`PREFIX.pub`, SPKI PEM).
+    #[arg(long, value_name = "PUBKEY")]
+    pub key: PathBuf,
+    /// Compare the attested inventory with this directory, lockfile or SBOM.
+    #[arg(conflicts_with = "sbom")]
+    pub path: Option<PathBuf>,
+    /// Compare the attested inventory with this SBOM.
+    #[arg(long, value_name = "FILE")]
+    pub sbom: Option<PathBuf>,
 }

@@ -5,6 +5,7 @@
 //! command; `cli` holds the command-line surface; `main.rs` maps outcomes to exit codes.
 
 pub mod app;
+pub mod attest;
 pub mod cli;
 pub mod enrich;
 pub mod evaluate;

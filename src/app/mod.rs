@@ -4,7 +4,9 @@
 //! (exit 2, or 3 for nothing to scan). Only this module and `main` write to stdout/stderr.
 
 mod explain;
+mod key;
 mod sbom;
+mod verify;
 
 use std::io::Write;
 use std::path::Path;
@@ -52,6 +54,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Sbom(args) => sbom::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Key(args) => key::run(args),
+        Command::Verify(args) => verify::run(args),
     }
 }
 

@@ -45,6 +45,9 @@ impl Edge {
     }
 }
 
+/// Which edges a reachability pass may follow.
+type EdgeFilter = fn(&Edge) -> bool;
+
 pub(super) struct Reach {
     pub scope: Vec<Option<Scope>>,
     pub direct: Vec<bool>,
@@ -65,7 +68,7 @@ pub(super) fn scope_reach(inventory: &Inventory) -> Reach {
         }
     }
     // Unknown kinds count as normal: without the manifests we must not under-report.
-    let passes: [(Scope, fn(&Edge) -> bool); 3] = [
+    let passes: [(Scope, EdgeFilter); 3] = [
         (Scope::Runtime, |e| {
             matches!(e.kind, DepKind::Normal | DepKind::Unknown) && !e.optional
         }),
@@ -86,7 +89,7 @@ fn mark(
     adjacency: &[Vec<(usize, usize)>],
     scope: &mut [Option<Scope>],
     level: Scope,
-    allowed: fn(&Edge) -> bool,
+    allowed: EdgeFilter,
 ) {
     let mut seen = vec![false; inventory.packages.len()];
     let mut queue: VecDeque<usize> = inventory.roots.iter().map(|r| r.0).collect();

@@ -1,10 +1,12 @@
-//! Tests against the real-world data in `../shared/data` (lockfiles, SBOMs, schemas).
+//! Tests against the real-world data in `../shared/data` (lockfiles, official schemas).
 //!
-//! Without that folder they print a loud `SKIPPED` and pass, unless `DEPGATE_REQUIRE_DATA=1`.
+//! On a machine without that folder every test says `SKIPPED` loudly and passes, unless
+//! `DEPGATE_REQUIRE_DATA=1` is set (CI), in which case a missing folder fails the run.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use std::path::{Path, PathBuf};
 
+mod attest;
 mod cargo;
 
 /// The shared data folder, or `None` (after a loud message) when it is absent.
@@ -13,7 +15,7 @@ pub fn data_dir() -> Option<PathBuf> {
     if dir.is_dir() {
         return Some(dir);
     }
-    if std::env::var("DEPGATE_REQUIRE_DATA").as_deref() == Ok("1") {
+    if std::env::var("DEPGATE_REQUIRE_DATA").is_ok_and(|v| v == "1") {
         panic!("../shared/data not found and DEPGATE_REQUIRE_DATA=1");
     }
     eprintln!("SKIPPED: ../shared/data not found");
