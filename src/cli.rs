@@ -45,7 +45,7 @@ pub struct ScanArgs {
     /// Leave out files matching this glob (relative to PATH); repeatable.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
-    /// Also search `node_modules`, `target`, `vendor` and git-ignored files.
+    /// Also search `node_modules`, `target`, `vendor`, test `fixtures` and git-ignored files.
     #[arg(long)]
     pub include_vendored: bool,
 }

@@ -32,8 +32,17 @@ pub fn detect_format(path: &Path) -> Result<Option<Format>, IngestError> {
     })
 }
 
-/// Directory names never descended into unless `include_vendored` is set.
-const SKIPPED_DIRS: &[&str] = &[".git", "node_modules", "target", "vendor", ".venv", "venv"];
+/// Directory names never descended into unless `include_vendored` is set. `fixtures` holds
+/// test inputs (deliberately malformed lockfiles among them), not the project's dependencies.
+const SKIPPED_DIRS: &[&str] = &[
+    ".git",
+    "node_modules",
+    "target",
+    "vendor",
+    ".venv",
+    "venv",
+    "fixtures",
+];
 
 /// Walks `root` for supported files, sorted by path for deterministic output.
 pub fn discover(
