@@ -73,6 +73,17 @@ impl Inventory {
         }
     }
 
+    /// Adds many edges at once; duplicates (of each other or of existing edges) are ignored.
+    /// Linear time, where repeated [`Self::add_edge`] is quadratic on large graphs.
+    pub fn add_edges(&mut self, edges: impl IntoIterator<Item = Edge>) {
+        let mut seen: std::collections::HashSet<Edge> = self.edges.iter().cloned().collect();
+        for edge in edges {
+            if seen.insert(edge.clone()) {
+                self.edges.push(edge);
+            }
+        }
+    }
+
     /// Marks a package as a root (a workspace member, a project, the subject of an SBOM).
     pub fn add_root(&mut self, id: PackageId) {
         if !self.roots.contains(&id) {
@@ -157,13 +168,11 @@ impl Inventory {
         for package in other.packages {
             self.add_package(package);
         }
-        for edge in other.edges {
-            self.add_edge(Edge {
-                from: remap(edge.from),
-                to: remap(edge.to),
-                ..edge
-            });
-        }
+        self.add_edges(other.edges.into_iter().map(|edge| Edge {
+            from: remap(edge.from),
+            to: remap(edge.to),
+            ..edge
+        }));
         for root in other.roots {
             self.add_root(remap(root));
         }

@@ -64,17 +64,19 @@ struct ShapePackage {
 
 /// Parses `text`, the contents of the lockfile at `path`.
 pub(crate) fn parse(path: &Path, text: &str) -> Result<ParsedLockfile, IngestError> {
-    if let Err(error) = toml::from_str::<Shape>(text) {
-        let line = error
-            .span()
-            .map(|span| crate::ingest::line_column(text, span.start).0);
-        return Err(IngestError::parse(
-            path,
-            line,
-            format!("invalid lockfile: {}", first_line(error.message())),
-        ));
-    }
     let lockfile = Lockfile::from_str(text).map_err(|error| {
+        // Only on failure: check the shape with serde for an exact line (a second TOML parse
+        // would cost as much as the first on every good lockfile).
+        if let Err(shape_error) = toml::from_str::<Shape>(text) {
+            let line = shape_error
+                .span()
+                .map(|span| crate::ingest::line_column(text, span.start).0);
+            return IngestError::parse(
+                path,
+                line,
+                format!("invalid lockfile: {}", first_line(shape_error.message())),
+            );
+        }
         let message = error.to_string();
         let line = line_of_lock_error(text, &message);
         IngestError::parse(path, line, format!("invalid lockfile: {message}"))

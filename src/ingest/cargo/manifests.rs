@@ -255,7 +255,9 @@ impl RemoteContext<'_> {
         match lookup {
             Lookup::Registry => {
                 let dir_name = format!("{}-{}", package.name, package.version);
-                for src in self.src_dirs {
+                let source = package.source.as_ref();
+                let ours = |dir: &&PathBuf| source.is_some_and(|s| is_index_dir_of(dir, s));
+                for src in self.src_dirs.iter().filter(ours) {
                     let dir = src.join(&dir_name);
                     let manifest_path = dir.join("Cargo.toml");
                     if manifest_path.is_file() {
@@ -264,7 +266,7 @@ impl RemoteContext<'_> {
                         return Ok(Some(manifest.into_facts(manifest_path, Some(dir))));
                     }
                 }
-                for cache in self.cache_dirs {
+                for cache in self.cache_dirs.iter().filter(ours) {
                     let archive = cache.join(format!("{dir_name}.crate"));
                     if archive.is_file() {
                         return read_crate_archive(&archive, &dir_name).map(Some);
@@ -297,6 +299,23 @@ impl RemoteContext<'_> {
             }
         }
     }
+}
+
+/// Whether a `registry/src` or `registry/cache` directory (`HOST-HASH`) holds crates of this
+/// registry. crates.io is stored under `index.crates.io-*` (sparse) or `github.com-*` (git
+/// index) whichever protocol the lockfile names; another registry under its own host, so a
+/// same-named crate of crates.io is never taken for it.
+fn is_index_dir_of(dir: &Path, source: &cargo_lock::SourceId) -> bool {
+    let Some(name) = dir.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    if source.is_default_registry() {
+        return name.starts_with("index.crates.io-") || name.starts_with("github.com-");
+    }
+    source
+        .url()
+        .host_str()
+        .is_some_and(|host| name.starts_with(&format!("{host}-")))
 }
 
 fn subdirectories(dir: &Path) -> Vec<PathBuf> {
@@ -670,6 +689,27 @@ shared = { package = "real-shared", version = "0.3" }
         assert_eq!(find("real-shared").requirement.as_deref(), Some("0.3"));
         assert_eq!(find("cc").kind, DepKind::Build);
         assert_eq!(find("winapi").kind, DepKind::Dev);
+    }
+
+    #[test]
+    fn registry_directories_are_matched_by_host() {
+        let crates_io =
+            cargo_lock::SourceId::from_url("registry+https://github.com/rust-lang/crates.io-index")
+                .unwrap();
+        let sparse_crates_io =
+            cargo_lock::SourceId::from_url("sparse+https://index.crates.io/").unwrap();
+        let other =
+            cargo_lock::SourceId::from_url("sparse+https://cargo.example.com/index/").unwrap();
+        let sparse_dir = Path::new("/h/registry/src/index.crates.io-1949cf8c6b5b557f");
+        let git_dir = Path::new("/h/registry/src/github.com-1ecc6299db9ec823");
+        let other_dir = Path::new("/h/registry/src/cargo.example.com-0123456789abcdef");
+        for source in [&crates_io, &sparse_crates_io] {
+            assert!(is_index_dir_of(sparse_dir, source));
+            assert!(is_index_dir_of(git_dir, source));
+            assert!(!is_index_dir_of(other_dir, source));
+        }
+        assert!(is_index_dir_of(other_dir, &other));
+        assert!(!is_index_dir_of(sparse_dir, &other));
     }
 
     #[test]

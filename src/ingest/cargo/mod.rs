@@ -133,6 +133,7 @@ pub fn ingest_lockfile(path: &Path, options: &IngestOptions) -> Result<Inventory
     }
 
     let mut unknown_kinds: Vec<usize> = Vec::new();
+    let mut edges = Vec::new();
     for (index, locked) in parsed.packages.iter().enumerate() {
         let facts = collected.facts[index].as_ref();
         let mut any_unknown = false;
@@ -142,7 +143,7 @@ pub fn ingest_lockfile(path: &Path, options: &IngestOptions) -> Result<Inventory
                 None => (DepKind::Unknown, false),
             };
             any_unknown |= kind == DepKind::Unknown;
-            inventory.add_edge(Edge {
+            edges.push(Edge {
                 from: ids[index],
                 to: ids[target],
                 kind,
@@ -153,6 +154,7 @@ pub fn ingest_lockfile(path: &Path, options: &IngestOptions) -> Result<Inventory
             unknown_kinds.push(index);
         }
     }
+    inventory.add_edges(edges);
     add_gaps(
         &mut inventory,
         path,
