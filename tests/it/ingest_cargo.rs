@@ -509,3 +509,18 @@ fn own_repository_has_a_declared_license_for_every_dependency() {
     assert_eq!(depgate.license_expression(), Some("MIT OR Apache-2.0"));
     assert_eq!(depgate.kind, PackageKind::Root);
 }
+
+#[test]
+fn cargo_metadata_without_a_workspace_falls_back_and_says_so() {
+    let (mut options, _home) = isolated();
+    options.cargo_metadata = true;
+    options.offline = true;
+    let inventory = ingest(&fixture("cargo/v3/Cargo.lock"), &options).unwrap();
+    let gap = inventory
+        .gaps
+        .iter()
+        .find(|g| g.kind == "cargo-metadata-failed")
+        .unwrap();
+    assert!(gap.message.contains("Cargo.toml"), "{}", gap.message);
+    assert_eq!(inventory.packages().len(), 2);
+}
