@@ -23,11 +23,19 @@ pub enum Command {
     Sbom(SbomArgs),
     /// Why a package is present: the dependency paths from each root.
     Explain(ExplainArgs),
+    /// The gate: evaluate the policy and fail (exit 1) on violations.
+    Check(CheckArgs),
+    /// Work on policy files: run their tests, or lint them.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Manage the Ed25519 keys that sign attestations.
     Key(KeyArgs),
     /// Verify a signed attestation (signature and document); with PATH or `--sbom`, report
     /// drift. Exit 0 valid and unchanged, 1 drift, 2 invalid signature or document.
     Verify(VerifyArgs),
+    /// Debug: print the ingested inventory (packages, edges, roots, gaps).
+    #[command(hide = true)]
+    Inventory(InventoryArgs),
 }
 
 /// What to scan and how to read it; shared by every command that reads a repository.
@@ -45,7 +53,7 @@ pub struct ScanArgs {
     /// Leave out files matching this glob (relative to PATH); repeatable.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
-    /// Also search `node_modules`, `target`, `vendor`, test `fixtures` and git-ignored files.
+    /// Also search `node_modules`, `target`, `vendor` and git-ignored files.
     #[arg(long)]
     pub include_vendored: bool,
 }
@@ -78,6 +86,10 @@ pub struct SbomArgs {
     /// What to scan.
     #[command(flatten)]
     pub scan: ScanArgs,
+    /// Convert this existing SBOM (CycloneDX JSON/XML, SPDX JSON/tag-value) instead of
+    /// scanning PATH.
+    #[arg(long, value_name = "FILE", conflicts_with = "path")]
+    pub from: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "cyclonedx-json")]
     pub format: SbomFormat,
@@ -100,6 +112,95 @@ pub struct ExplainArgs {
     /// At most this many paths per package version.
     #[arg(long, default_value_t = 5)]
     pub limit: usize,
+}
+
+/// Formats for findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FindingsFormat {
+    /// A terminal table grouped by severity.
+    Table,
+    /// JSON, schema `depgate.findings/v1`.
+    Json,
+    /// Markdown, for a CI job summary or a pull-request comment.
+    Markdown,
+}
+
+impl FindingsFormat {
+    /// Parses the spelling used in `--output FORMAT=FILE`.
+    pub fn parse(text: &str) -> Option<FindingsFormat> {
+        match text {
+            "table" => Some(FindingsFormat::Table),
+            "json" => Some(FindingsFormat::Json),
+            "markdown" => Some(FindingsFormat::Markdown),
+            _ => None,
+        }
+    }
+}
+
+/// The lowest severity that fails the gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Only `deny` rules (severity `error`) fail.
+    Deny,
+    /// `warn` rules (severity `warning`) fail too.
+    Warn,
+}
+
+/// `depgate check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// What to scan.
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// A policy file, or a directory whose `*.toml` files are merged. Default: `depgate.toml`
+    /// or `rules/` in PATH, else the built-in default policy.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub policy: Option<PathBuf>,
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: FindingsFormat,
+    /// The lowest severity that fails the gate (exit 1).
+    #[arg(long, value_enum, default_value = "deny")]
+    pub fail_on: FailOn,
+    /// Also write FORMAT (table, json, markdown) to FILE, atomically; repeatable.
+    #[arg(long = "output", value_name = "FORMAT=FILE")]
+    pub outputs: Vec<String>,
+    /// The date waivers are judged against (`YYYY-MM-DD`; for tests). Default: today (UTC).
+    #[arg(long, hide = true, env = "DEPGATE_TODAY", value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
+}
+
+/// `depgate policy ...`.
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Run the test cases (`*.tests.toml`) kept beside the rules.
+    Test(PolicyTestArgs),
+    /// Validate policy files; with an inventory, report entries that match nothing.
+    Lint(PolicyLintArgs),
+}
+
+/// `depgate policy test`.
+#[derive(Debug, Args)]
+pub struct PolicyTestArgs {
+    /// A directory of rules with `*.tests.toml` files, or one test file.
+    #[arg(default_value = "rules")]
+    pub path: PathBuf,
+    /// The date waivers are judged against when a test file sets none (default: today, UTC).
+    #[arg(long, hide = true, env = "DEPGATE_TODAY", value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
+}
+
+/// `depgate policy lint`.
+#[derive(Debug, Args)]
+pub struct PolicyLintArgs {
+    /// A policy file or directory (default: found in PATH like `check` does).
+    #[arg(long, value_name = "FILE|DIR")]
+    pub policy: Option<PathBuf>,
+    /// A path to scan: entries that match nothing in its inventory are reported.
+    pub path: Option<PathBuf>,
+    /// Never use the network.
+    #[arg(long)]
+    pub offline: bool,
 }
 
 /// `depgate key`.
@@ -143,4 +244,24 @@ pub struct VerifyArgs {
     /// Compare the attested inventory with this SBOM.
     #[arg(long, value_name = "FILE")]
     pub sbom: Option<PathBuf>,
+}
+
+/// Output formats of the debug `depgate inventory` command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InventoryFormat {
+    /// One line per root and package, then the gaps.
+    Text,
+    /// The whole inventory as JSON (`depgate.inventory/debug`; not a stable schema).
+    Json,
+}
+
+/// `depgate inventory` (hidden; for debugging parsers and benchmarks).
+#[derive(Debug, Args)]
+pub struct InventoryArgs {
+    /// What to scan.
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: InventoryFormat,
 }

@@ -3,8 +3,11 @@
 //! In: parsed [`Cli`]. Out: an [`Outcome`] that `main` maps to an exit code, or an error
 //! (exit 2, or 3 for nothing to scan). Only this module and `main` write to stdout/stderr.
 
+mod check;
 mod explain;
+mod inventory;
 mod key;
+mod policy;
 mod sbom;
 mod verify;
 
@@ -54,8 +57,11 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Sbom(args) => sbom::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Policy(command) => policy::run(command),
         Command::Key(args) => key::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Inventory(args) => inventory::run(args),
     }
 }
 
@@ -83,9 +89,11 @@ pub(crate) fn emit(output: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
             .with_context(|| format!("cannot write `{}`", path.display())),
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout.write_all(bytes)?;
-            stdout.flush()?;
-            Ok(())
+            match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+                // A reader that stops early (`depgate sbom | head`) is not an error of ours.
+                Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                result => Ok(result?),
+            }
         }
     }
 }

@@ -1,4 +1,11 @@
 //! Finding supported files: format detection by name and content, and the directory walk.
+//!
+//! In: a path and [`IngestOptions`]. Out: the supported files below it with their [`Format`],
+//! sorted by path. The walk uses the `ignore` crate (ripgrep's walker): the `.gitignore`
+//! and `.ignore` files inside the scanned path (not above it) and `.git/info/exclude` are
+//! honoured, vendored trees are skipped, and
+//! `--exclude` globs leave out more. Detection is one function, [`detect_format`], over the
+//! file name and (where the name is not enough) a sniff of the content; add new formats there.
 
 use std::path::{Path, PathBuf};
 
@@ -9,6 +16,22 @@ use super::{IngestError, IngestOptions};
 pub enum Format {
     /// `Cargo.lock` (v1-v4), enriched from manifests beside it.
     CargoLock,
+    /// A CycloneDX SBOM in JSON (spec 1.2-1.7).
+    CycloneDxJson,
+    /// A CycloneDX SBOM in XML (namespace `http://cyclonedx.org/schema/bom/1.x`).
+    CycloneDxXml,
+    /// An SPDX 2.x SBOM in JSON.
+    SpdxJson,
+    /// An SPDX 2.x SBOM in tag-value form (`.spdx`).
+    SpdxTagValue,
+    /// `package-lock.json` v1-v3.
+    NpmLock,
+    /// `npm-shrinkwrap.json` (the same format as `package-lock.json`, published with a package).
+    NpmShrinkwrap,
+    /// `yarn.lock`, v1 or Berry (v2+, `__metadata`); the parser tells them apart.
+    YarnLock,
+    /// `pnpm-lock.yaml`, lockfile versions 5.x, 6.x and 9.x.
+    PnpmLock,
 }
 
 impl Format {
@@ -16,24 +39,79 @@ impl Format {
     pub fn name(&self) -> &'static str {
         match self {
             Format::CargoLock => "Cargo.lock",
+            Format::CycloneDxJson => "CycloneDX JSON",
+            Format::CycloneDxXml => "CycloneDX XML",
+            Format::SpdxJson => "SPDX JSON",
+            Format::SpdxTagValue => "SPDX tag-value",
+            Format::NpmLock => "package-lock.json",
+            Format::NpmShrinkwrap => "npm-shrinkwrap.json",
+            Format::YarnLock => "yarn.lock",
+            Format::PnpmLock => "pnpm-lock.yaml",
         }
+    }
+
+    /// True for SBOM formats (the inputs `depgate sbom --from` and `check --sbom` accept).
+    pub fn is_sbom(&self) -> bool {
+        matches!(
+            self,
+            Format::CycloneDxJson | Format::CycloneDxXml | Format::SpdxJson | Format::SpdxTagValue
+        )
+    }
+
+    /// True for JavaScript lockfiles (used to warn about two package managers in one directory).
+    pub fn is_javascript_lockfile(&self) -> bool {
+        matches!(
+            self,
+            Format::NpmLock | Format::NpmShrinkwrap | Format::YarnLock | Format::PnpmLock
+        )
     }
 }
 
-/// Detects the format of a file from its name (and, for SBOMs, its content).
+/// Detects the format of a file from its name and, where the name is not enough, its content.
+///
+/// This is the one place that decides what a file is: the walk calls it for every file and
+/// a single named file goes through it too. The JavaScript lockfiles have fixed names; the
+/// yarn v1 / Berry split is made by content inside the yarn parser. A format that needs
+/// content sniffing (SBOMs with free names) adds a branch here, reading only the head of
+/// files whose name could match, so the walk stays cheap.
 pub fn detect_format(path: &Path) -> Result<Option<Format>, IngestError> {
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default();
-    Ok(match name {
+    match detect_by_name(name) {
+        Some(format) => Ok(Some(format)),
+        // SBOMs are recognised by content (`bomFormat`, `spdxVersion`, the CycloneDX namespace).
+        None => super::sbom::detect_sbom(path),
+    }
+}
+
+/// The lockfile formats that have fixed file names.
+fn detect_by_name(name: &str) -> Option<Format> {
+    match name {
         "Cargo.lock" => Some(Format::CargoLock),
+        "package-lock.json" => Some(Format::NpmLock),
+        "npm-shrinkwrap.json" => Some(Format::NpmShrinkwrap),
+        // `.package-lock.json` is npm's hidden copy inside node_modules: never an input.
+        "yarn.lock" => Some(Format::YarnLock),
+        "pnpm-lock.yaml" => Some(Format::PnpmLock),
         _ => None,
+    }
+}
+
+/// Why a file that is not an input was given, for the "not supported" message: a manifest
+/// or a package manager's private file whose lockfile lives elsewhere.
+pub fn unsupported_hint(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    Some(match name {
+        "package.json" => "a manifest: depgate reads the `package-lock.json`, `yarn.lock` or `pnpm-lock.yaml` beside it".to_string(),
+        ".package-lock.json" => "npm's private copy inside `node_modules`: scan the project's `package-lock.json`".to_string(),
+        "bun.lockb" | "bun.lock" => "bun lockfiles are not supported yet".to_string(),
+        _ => return None,
     })
 }
 
-/// Directory names never descended into unless `include_vendored` is set. `fixtures` holds
-/// test inputs (deliberately malformed lockfiles among them), not the project's dependencies.
+/// Directory names never descended into unless `include_vendored` is set.
 const SKIPPED_DIRS: &[&str] = &[
     ".git",
     "node_modules",
@@ -41,41 +119,94 @@ const SKIPPED_DIRS: &[&str] = &[
     "vendor",
     ".venv",
     "venv",
-    "fixtures",
+    "bower_components",
+    ".yarn",
+    ".pnpm-store",
 ];
 
 /// Walks `root` for supported files, sorted by path for deterministic output.
+///
+/// `.gitignore` files are honoured even outside a git checkout (a scanned tarball still
+/// means what its ignore files say). With `include_vendored`, ignore files and the skipped
+/// directories are not applied (but `.git` is still skipped). `exclude` globs are matched
+/// like `.gitignore` lines, relative to `root`.
 pub fn discover(
     root: &Path,
     options: &IngestOptions,
 ) -> Result<Vec<(PathBuf, Format)>, IngestError> {
-    let mut found = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let entries = fs_err::read_dir(&dir).map_err(|source| IngestError::Io {
-            path: dir.clone(),
-            source: std::io::Error::new(source.kind(), source.to_string()),
+    let mut overrides = ignore::overrides::OverrideBuilder::new(root);
+    for glob in &options.exclude {
+        // In an override set a `!` glob ignores; plain globs would whitelist.
+        overrides
+            .add(&format!("!{glob}"))
+            .map_err(|error| IngestError::InvalidExclude {
+                glob: glob.clone(),
+                message: error.to_string(),
+            })?;
+    }
+    let overrides = overrides
+        .build()
+        .map_err(|error| IngestError::InvalidExclude {
+            glob: options.exclude.join(", "),
+            message: error.to_string(),
         })?;
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let file_type = match entry.file_type() {
-                Ok(t) => t,
-                Err(_) => continue,
-            };
-            if file_type.is_dir() {
-                let name = entry.file_name();
-                let name = name.to_string_lossy();
-                if !options.include_vendored && SKIPPED_DIRS.contains(&name.as_ref()) {
-                    continue;
-                }
-                stack.push(path);
-            } else if file_type.is_file()
-                && let Some(format) = detect_format(&path)?
-            {
-                found.push((path, format));
+    let include_vendored = options.include_vendored;
+    let mut builder = ignore::WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .parents(false)
+        .require_git(false)
+        .git_ignore(!include_vendored)
+        .git_exclude(!include_vendored)
+        .git_global(false)
+        .ignore(!include_vendored)
+        .overrides(overrides)
+        // `.depgateignore` files (gitignore syntax) leave out what only depgate should skip,
+        // such as deliberately malformed test fixtures.
+        .add_custom_ignore_filename(".depgateignore")
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(move |entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if !is_dir || entry.depth() == 0 {
+                return true;
             }
+            let name = entry.file_name().to_string_lossy();
+            if name == ".git" {
+                return false;
+            }
+            include_vendored || !SKIPPED_DIRS.contains(&name.as_ref())
+        });
+    let mut found = Vec::new();
+    for entry in builder.build() {
+        let entry = entry.map_err(|error| walk_error(root, error))?;
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        // The walk takes lockfiles by name only. SBOMs found in a tree are left out: they
+        // usually describe the same dependencies as the lockfiles beside them (counting them
+        // twice) and sniffing every JSON file would slow the walk. Name an SBOM explicitly
+        // (`PATH` or `--sbom FILE`) to read it.
+        let name = entry.file_name().to_string_lossy();
+        if let Some(format) = detect_by_name(&name) {
+            found.push((entry.into_path(), format));
         }
     }
     found.sort();
     Ok(found)
+}
+
+fn walk_error(root: &Path, error: ignore::Error) -> IngestError {
+    let path = match &error {
+        ignore::Error::WithPath { path, .. } => path.clone(),
+        _ => root.to_path_buf(),
+    };
+    match error.into_io_error() {
+        Some(source) => IngestError::Io { path, source },
+        None => IngestError::Parse {
+            path,
+            line: None,
+            column: None,
+            message: "cannot walk directory".to_string(),
+        },
+    }
 }

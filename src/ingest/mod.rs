@@ -5,7 +5,15 @@
 //! parser returns packages *and* edges. Nothing from the scanned repository is executed.
 
 pub mod cargo;
+mod cyclonedx;
 mod discover;
+mod js;
+pub mod npm;
+pub mod pnpm;
+mod purl;
+mod sbom;
+mod spdx;
+pub mod yarn;
 
 use std::path::{Path, PathBuf};
 
@@ -13,7 +21,8 @@ use thiserror::Error;
 
 use crate::inventory::{InputFile, Inventory};
 
-pub use discover::{Format, detect_format, discover};
+pub use discover::{Format, detect_format, discover, unsupported_hint};
+pub use purl::{PurlIdentity, parse_purl};
 
 /// Options that change how inputs are read.
 #[derive(Debug, Clone, Default)]
@@ -58,6 +67,14 @@ pub enum IngestError {
     NothingToScan {
         /// The scanned path.
         path: PathBuf,
+    },
+    /// An `--exclude` glob is not a valid glob.
+    #[error("invalid `--exclude` glob `{glob}`: {message}")]
+    InvalidExclude {
+        /// The glob as given.
+        glob: String,
+        /// What is wrong with it.
+        message: String,
     },
     /// The file is not of a supported format.
     #[error("`{}` is not a supported lockfile, manifest or SBOM{}", path.display(), hint.as_deref().map(|h| format!(" ({h})")).unwrap_or_default())]
@@ -153,17 +170,50 @@ pub fn ingest(path: &Path, options: &IngestOptions) -> Result<Inventory, IngestE
     } else {
         let format = detect_format(path)?.ok_or_else(|| IngestError::Unsupported {
             path: path.to_path_buf(),
-            hint: None,
+            hint: unsupported_hint(path).or_else(|| sbom::not_an_sbom_hint(path)),
         })?;
         vec![(path.to_path_buf(), format)]
     };
     let mut inventory = Inventory::new();
+    warn_mixed_lockfiles(&mut inventory, &files);
     for (file, format) in files {
         let part = ingest_file(&file, format, options)?;
         inventory.merge(part);
     }
     inventory.compute_scopes();
+    inventory.compute_roots();
     Ok(inventory)
+}
+
+/// Two package managers' lockfiles in one directory usually means one is stale: both are read
+/// (nothing is silently dropped) and the inventory says so.
+fn warn_mixed_lockfiles(inventory: &mut Inventory, files: &[(PathBuf, Format)]) {
+    let mut by_dir: std::collections::BTreeMap<&Path, Vec<&Path>> = Default::default();
+    for (file, format) in files {
+        if format.is_javascript_lockfile()
+            && let Some(dir) = file.parent()
+        {
+            by_dir.entry(dir).or_default().push(file);
+        }
+    }
+    for (dir, lockfiles) in by_dir {
+        if lockfiles.len() > 1 {
+            let names: Vec<String> = lockfiles
+                .iter()
+                .filter_map(|f| f.file_name())
+                .map(|n| format!("`{}`", n.to_string_lossy()))
+                .collect();
+            inventory.add_gap(
+                "multiple-lockfiles",
+                format!(
+                    "`{}` holds more than one JavaScript lockfile ({}); all were read, and their packages may overlap or be stale",
+                    dir.display(),
+                    names.join(", ")
+                ),
+                0,
+            );
+        }
+    }
 }
 
 /// Parses one file of a known format.
@@ -174,5 +224,30 @@ pub fn ingest_file(
 ) -> Result<Inventory, IngestError> {
     match format {
         Format::CargoLock => cargo::ingest_lockfile(path, options),
+        Format::CycloneDxJson => cyclonedx::parse_json(path, &read_text(path)?),
+        Format::CycloneDxXml => cyclonedx::parse_xml(path, &read_text(path)?),
+        Format::SpdxJson => spdx::parse_json(path, &read_text(path)?),
+        Format::SpdxTagValue => spdx::parse_tag_value(path, &read_text(path)?),
+        Format::NpmLock | Format::NpmShrinkwrap => npm::parse(path, &read_text(path)?),
+        Format::YarnLock => yarn::parse(path, &read_text(path)?),
+        Format::PnpmLock => pnpm::parse(path, &read_text(path)?),
     }
+}
+
+/// Ingests one existing SBOM (CycloneDX JSON/XML, SPDX JSON/tag-value), for `depgate sbom
+/// --from FILE` and `depgate check --sbom FILE`.
+///
+/// The file must be an SBOM: a lockfile or any other file is an error naming it (exit 2).
+pub fn ingest_sbom(path: &Path) -> Result<Inventory, IngestError> {
+    let format = detect_format(path)?
+        .filter(Format::is_sbom)
+        .ok_or_else(|| IngestError::Unsupported {
+            path: path.to_path_buf(),
+            hint: Some(sbom::not_an_sbom_hint(path).unwrap_or_else(|| {
+                "expected a CycloneDX (JSON or XML) or SPDX (JSON or tag-value) SBOM".to_string()
+            })),
+        })?;
+    let mut inventory = ingest_file(path, format, &IngestOptions::default())?;
+    inventory.compute_scopes();
+    Ok(inventory)
 }

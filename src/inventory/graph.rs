@@ -290,4 +290,26 @@ mod tests {
         inv.add_root(app);
         assert!(inv.paths_to(lone, 5).is_empty());
     }
+
+    #[test]
+    fn roots_list_every_root_a_package_is_reachable_from() {
+        let mut inv = Inventory::new();
+        let web = inv.add_package(pkg("web", PackageKind::Root));
+        let api = inv.add_package(pkg("api", PackageKind::Root));
+        let shared = inv.add_package(pkg("shared", PackageKind::ThirdParty));
+        let only_api = inv.add_package(pkg("only-api", PackageKind::ThirdParty));
+        let lone = inv.add_package(pkg("lone", PackageKind::ThirdParty));
+        inv.add_root(web);
+        inv.add_root(api);
+        inv.add_edge(Edge::normal(web, shared));
+        inv.add_edge(Edge::normal(api, only_api));
+        inv.add_edge(Edge::normal(only_api, shared));
+        // A cycle must not loop.
+        inv.add_edge(Edge::normal(shared, only_api));
+        inv.compute_roots();
+        assert_eq!(inv.package(web).roots, vec![web]);
+        assert_eq!(inv.package(shared).roots, vec![web, api]);
+        assert_eq!(inv.package(only_api).roots, vec![web, api]);
+        assert!(inv.package(lone).roots.is_empty());
+    }
 }

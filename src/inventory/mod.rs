@@ -13,7 +13,7 @@ pub use package::{
     PackageKind, Scope, Source,
 };
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -45,11 +45,33 @@ pub struct Gap {
 pub struct Inventory {
     packages: Vec<Package>,
     edges: Vec<Edge>,
+    /// Mirrors `edges` so duplicate checks stay O(1) on large graphs.
+    edge_set: HashSet<Edge>,
     roots: Vec<PackageId>,
     /// Files read to build this inventory.
     pub inputs: Vec<InputFile>,
     /// Facts that could not be established (reported in coverage sections).
     pub gaps: Vec<Gap>,
+    /// Version requirements declared in root manifests (for the wildcard rule).
+    pub declared_requirements: Vec<DeclaredRequirement>,
+    /// SHA-256 of license files read on this machine, by absolute path (for clarifications
+    /// pinned to a license file's hash).
+    pub file_hashes: BTreeMap<PathBuf, String>,
+}
+
+/// A dependency requirement as a root's manifest declares it (`serde = "1"`, `foo = "*"`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct DeclaredRequirement {
+    /// The root that declares it.
+    pub from: PackageId,
+    /// The dependency's name.
+    pub name: String,
+    /// The requirement as written (`*`, `1.2`, `>=0.3, <0.5`; empty for path/git without one).
+    pub requirement: String,
+    /// The dependency table it is in (`dependencies`, `dev-dependencies`, ...).
+    pub table: String,
+    /// The manifest and line.
+    pub location: Location,
 }
 
 impl Inventory {
@@ -68,19 +90,8 @@ impl Inventory {
 
     /// Adds an edge `from -> to`; duplicate edges of the same kind are ignored.
     pub fn add_edge(&mut self, edge: Edge) {
-        if !self.edges.contains(&edge) {
+        if self.edge_set.insert(edge.clone()) {
             self.edges.push(edge);
-        }
-    }
-
-    /// Adds many edges at once; duplicates (of each other or of existing edges) are ignored.
-    /// Linear time, where repeated [`Self::add_edge`] is quadratic on large graphs.
-    pub fn add_edges(&mut self, edges: impl IntoIterator<Item = Edge>) {
-        let mut seen: std::collections::HashSet<Edge> = self.edges.iter().cloned().collect();
-        for edge in edges {
-            if seen.insert(edge.clone()) {
-                self.edges.push(edge);
-            }
         }
     }
 
@@ -165,18 +176,30 @@ impl Inventory {
     pub fn merge(&mut self, other: Inventory) {
         let offset = self.packages.len();
         let remap = |id: PackageId| PackageId(id.0 + offset);
-        for package in other.packages {
+        for mut package in other.packages {
+            for root in &mut package.roots {
+                *root = remap(*root);
+            }
             self.add_package(package);
         }
-        self.add_edges(other.edges.into_iter().map(|edge| Edge {
-            from: remap(edge.from),
-            to: remap(edge.to),
-            ..edge
-        }));
+        for edge in other.edges {
+            self.add_edge(Edge {
+                from: remap(edge.from),
+                to: remap(edge.to),
+                ..edge
+            });
+        }
         for root in other.roots {
             self.add_root(remap(root));
         }
         self.inputs.extend(other.inputs);
+        for requirement in other.declared_requirements {
+            self.declared_requirements.push(DeclaredRequirement {
+                from: remap(requirement.from),
+                ..requirement
+            });
+        }
+        self.file_hashes.extend(other.file_hashes);
         for gap in other.gaps {
             self.add_gap(&gap.kind, gap.message, gap.packages);
         }
@@ -197,6 +220,34 @@ impl Inventory {
                 package.scope = scope;
             }
             package.direct = reach.direct[index];
+        }
+    }
+
+    /// Fills each package's `roots`: the roots it is reachable from (a root includes itself).
+    ///
+    /// One breadth-first walk per root over all edges, so a package shared by two workspace
+    /// members of a monorepo lists both.
+    pub fn compute_roots(&mut self) {
+        let mut adjacency = vec![Vec::new(); self.packages.len()];
+        for edge in &self.edges {
+            adjacency[edge.from.0].push(edge.to.0);
+        }
+        for package in &mut self.packages {
+            package.roots.clear();
+        }
+        let mut seen = vec![usize::MAX; self.packages.len()];
+        for (order, root) in self.roots.iter().enumerate() {
+            let mut queue = std::collections::VecDeque::from([root.0]);
+            seen[root.0] = order;
+            while let Some(node) = queue.pop_front() {
+                self.packages[node].roots.push(*root);
+                for &next in &adjacency[node] {
+                    if seen[next] != order {
+                        seen[next] = order;
+                        queue.push_back(next);
+                    }
+                }
+            }
         }
     }
 

@@ -295,6 +295,11 @@ pub struct Package {
     pub homepage: Option<String>,
     /// Directory holding the package's sources on this machine, when known (for license files).
     pub local_dir: Option<PathBuf>,
+    /// The roots (projects, workspace members) this package belongs to: every root it is
+    /// reachable from, in root order; a root lists itself. Set by
+    /// [`super::Inventory::compute_roots`] after all inputs are merged; empty before that,
+    /// and for a package no root reaches.
+    pub roots: Vec<PackageId>,
 }
 
 impl Package {
@@ -323,6 +328,7 @@ impl Package {
             repository: None,
             homepage: None,
             local_dir: None,
+            roots: Vec::new(),
         }
     }
 

@@ -3,11 +3,27 @@
 //! In: policy files. Out: validated rule sets that `evaluate` applies. Errors carry file, line
 //! and column. The types below are the validated forms shared by every rule family.
 
+mod load;
+mod model;
+mod raw;
+pub mod testcase;
+mod validate;
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::evaluate::Severity;
+
+pub use load::{BUILTIN_DEFAULT, builtin, load, policy_files};
+pub use model::{
+    Ban, BanPolicy, CategoryEntry, Clarification, LicenseCategory, LicenseEntry, LicenseException,
+    LicensePolicy, MinimumVersion, Origin, PackageSelector, PinnedFile, PolicySource, SourcePolicy,
+    ValidPolicy, Waiver, WaiverPackage, WaiverPolicy,
+};
+pub use validate::{
+    BUILTIN_NAME, PolicyError, Problem, normalize_git, normalize_registry, parse_date, validate,
+};
 
 /// What a rule does when it matches: `deny` fails the gate, `warn` reports, `allow` passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

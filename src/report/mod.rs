@@ -1,3 +1,221 @@
 //! Stage 5, report: turns the inventory and findings into bytes. Nothing imports `report`.
 //!
-//! In: `&Inventory`, `&Evaluation` and run metadata. Out: bytes in one format per file here.
+//! In: `&Inventory`, `&Evaluation` and run metadata, gathered into one [`FindingsReport`].
+//! Out: bytes in one format per file here. Every format renders the same report value.
+
+pub mod cyclonedx;
+pub mod json;
+pub mod markdown;
+mod sbom_common;
+pub mod spdx;
+pub mod table;
+
+pub use sbom_common::DocumentInfo;
+
+use serde::Serialize;
+
+use crate::evaluate::{Coverage, Evaluation, Finding, Severity};
+use crate::inventory::Inventory;
+use crate::policy::ValidPolicy;
+
+/// The versioned schema name of the JSON findings report.
+pub const FINDINGS_SCHEMA: &str = "depgate.findings/v1";
+
+/// The tool that wrote a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    /// `depgate`.
+    pub name: String,
+    /// The crate version.
+    pub version: String,
+}
+
+/// One input file.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputRef {
+    /// Path as found.
+    pub path: String,
+    /// Lowercase hex SHA-256.
+    pub sha256: String,
+    /// The format it was read as.
+    pub format: String,
+}
+
+/// An advisory database used for the run.
+#[derive(Debug, Clone, Serialize)]
+pub struct DatabaseRef {
+    /// Kind (`rustsec`, `osv`).
+    pub kind: String,
+    /// Where it was read from.
+    pub path: String,
+    /// Revision (commit) when known.
+    pub revision: Option<String>,
+    /// Age in days when known.
+    pub age_days: Option<u32>,
+}
+
+/// The policy that was checked.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyRef {
+    /// Its name.
+    pub name: String,
+    /// `builtin`, or the files it was read from.
+    pub source: String,
+    /// The files (empty for the built-in policy).
+    pub files: Vec<String>,
+    /// SHA-256 of the canonical policy.
+    pub digest: String,
+}
+
+/// What the run read.
+#[derive(Debug, Clone, Serialize)]
+pub struct Inputs {
+    /// Lockfiles, manifests and SBOMs.
+    pub files: Vec<InputRef>,
+    /// Advisory databases (empty when none were used).
+    pub advisory_databases: Vec<DatabaseRef>,
+    /// The policy.
+    pub policy: PolicyRef,
+}
+
+/// Counts and the verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// `pass` or `fail`.
+    pub result: String,
+    /// The lowest failing severity (`error` or `warning`).
+    pub fail_on: Severity,
+    /// Findings of severity `error`.
+    pub errors: usize,
+    /// Findings of severity `warning`.
+    pub warnings: usize,
+    /// Findings of severity `note` (waived findings among them).
+    pub notes: usize,
+    /// Findings hidden by a waiver that applies.
+    pub waived: usize,
+}
+
+/// The findings report: the one value every findings format renders.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingsReport {
+    /// Always [`FINDINGS_SCHEMA`].
+    pub schema: String,
+    /// The tool.
+    pub tool: Tool,
+    /// What was read.
+    pub inputs: Inputs,
+    /// The verdict and counts.
+    pub summary: Summary,
+    /// What was and was not evaluated.
+    pub coverage: Coverage,
+    /// Findings, sorted.
+    pub findings: Vec<Finding>,
+}
+
+impl FindingsReport {
+    /// Gathers a report from an evaluation.
+    pub fn new(
+        inventory: &Inventory,
+        policy: &ValidPolicy,
+        evaluation: &Evaluation,
+        fail_on: Severity,
+    ) -> Self {
+        let count = |severity| {
+            evaluation
+                .findings
+                .iter()
+                .filter(|f| f.severity == severity)
+                .count()
+        };
+        let failed = evaluation.findings.iter().any(|f| f.severity <= fail_on);
+        let files = match &policy.source {
+            crate::policy::PolicySource::Builtin => Vec::new(),
+            crate::policy::PolicySource::Files { files } => {
+                files.iter().map(|f| f.display().to_string()).collect()
+            }
+        };
+        FindingsReport {
+            schema: FINDINGS_SCHEMA.to_string(),
+            tool: Tool {
+                name: "depgate".to_string(),
+                version: env!("CARGO_PKG_VERSION").to_string(),
+            },
+            inputs: Inputs {
+                files: inventory
+                    .inputs
+                    .iter()
+                    .map(|i| InputRef {
+                        path: i.path.display().to_string(),
+                        sha256: i.sha256.clone(),
+                        format: i.format.clone(),
+                    })
+                    .collect(),
+                advisory_databases: Vec::new(),
+                policy: PolicyRef {
+                    name: policy.name.clone(),
+                    source: if files.is_empty() {
+                        "builtin".to_string()
+                    } else {
+                        "files".to_string()
+                    },
+                    files,
+                    digest: policy.digest(),
+                },
+            },
+            summary: Summary {
+                result: if failed { "fail" } else { "pass" }.to_string(),
+                fail_on,
+                errors: count(Severity::Error),
+                warnings: count(Severity::Warning),
+                notes: count(Severity::Note),
+                waived: evaluation
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity == Severity::Note && f.waiver.is_some())
+                    .count(),
+            },
+            coverage: evaluation.coverage.clone(),
+            findings: evaluation.findings.clone(),
+        }
+    }
+
+    /// A one-line description of the policy, saying when the built-in default was used.
+    pub fn policy_line(&self) -> String {
+        let policy = &self.inputs.policy;
+        if policy.files.is_empty() {
+            format!(
+                "policy: built-in default `{}` (no `depgate.toml` or `rules/` found; same as `rules/default.toml`), digest {}",
+                policy.name,
+                &policy.digest[..12]
+            )
+        } else {
+            format!(
+                "policy: `{}` from {}, digest {}",
+                policy.name,
+                policy
+                    .files
+                    .iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                &policy.digest[..12]
+            )
+        }
+    }
+
+    /// Coverage lines shared by the text formats.
+    pub fn coverage_lines(&self) -> Vec<String> {
+        let mut lines = vec![format!(
+            "{} packages in the inventory",
+            self.coverage.packages
+        )];
+        for (kind, entry) in &self.coverage.rules {
+            lines.push(format!(
+                "{kind}: {} evaluated, {} not evaluated",
+                entry.evaluated,
+                entry.not_evaluated.len()
+            ));
+        }
+        lines
+    }
+}

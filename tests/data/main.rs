@@ -2,12 +2,15 @@
 //!
 //! On a machine without that folder every test says `SKIPPED` loudly and passes, unless
 //! `DEPGATE_REQUIRE_DATA=1` is set (CI), in which case a missing folder fails the run.
-#![allow(clippy::unwrap_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::path::{Path, PathBuf};
 
 mod attest;
 mod cargo;
+mod js;
+mod sbom;
+mod sboms;
 
 /// The shared data folder, or `None` (after a loud message) when it is absent.
 pub fn data_dir() -> Option<PathBuf> {

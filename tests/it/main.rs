@@ -3,7 +3,15 @@
 
 mod attest;
 mod attest_fixture;
+mod check;
 mod common;
+mod discover;
+mod evaluate;
 mod explain;
 mod ingest_cargo;
+mod ingest_js;
 mod license_text;
+mod policy;
+mod sbom;
+mod sbom_input;
+mod sbom_roundtrip;

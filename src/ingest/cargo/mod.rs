@@ -154,7 +154,9 @@ pub fn ingest_lockfile(path: &Path, options: &IngestOptions) -> Result<Inventory
             unknown_kinds.push(index);
         }
     }
-    inventory.add_edges(edges);
+    for edge in edges {
+        inventory.add_edge(edge);
+    }
     add_gaps(
         &mut inventory,
         path,

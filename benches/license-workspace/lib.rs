@@ -1,0 +1,1 @@
+// Empty: the bench workspace exists only for its dependency graph.

@@ -1,0 +1,172 @@
+//! Version rules: banned packages and ranges, minimum versions, duplicate versions,
+//! wildcard requirements in workspace manifests, and pre-release versions.
+//!
+//! In: `&Inventory` and a `&BanPolicy`. Out: findings and the `bans` coverage entry. Pure.
+
+use std::collections::BTreeMap;
+
+use super::licenses::{selector_matches, selector_text};
+use super::{Coverage, CoverageEntry, Finding, FindingCode, PackageRef};
+use crate::inventory::{Inventory, Package, PackageKind};
+use crate::policy::{BanPolicy, RuleMeta};
+
+fn finding(
+    rule: &RuleMeta,
+    code: FindingCode,
+    package: &Package,
+    message: String,
+) -> Option<Finding> {
+    let severity = rule.level.severity()?;
+    let mut finding = Finding::new(code, rule.id.clone(), severity, message);
+    finding.package = Some(PackageRef::from_package(package));
+    finding.package_id = Some(package.id);
+    finding.owner = Some(rule.owner.clone());
+    finding.rationale = Some(rule.rationale.clone());
+    finding.location = Some(package.location.clone());
+    Some(finding)
+}
+
+/// Evaluates the version rules.
+pub(super) fn evaluate(
+    inventory: &Inventory,
+    policy: &BanPolicy,
+    findings: &mut Vec<Finding>,
+    coverage: &mut Coverage,
+) {
+    let mut entry = CoverageEntry::default();
+    let third_party: Vec<&Package> = inventory.third_party().collect();
+    for package in &third_party {
+        let version = semver::Version::parse(&package.version).ok();
+        let ranged = policy
+            .deny
+            .iter()
+            .any(|b| b.package.name == package.name && b.package.version.is_some())
+            || policy.minimum.iter().any(|m| m.name == package.name);
+        if ranged && version.is_none() {
+            entry.not_evaluated.push(format!(
+                "{}: version is not semver, so version ranges cannot be checked",
+                package.name_version()
+            ));
+        } else {
+            entry.evaluated += 1;
+        }
+        for ban in &policy.deny {
+            if !selector_matches(&ban.package, package) {
+                continue;
+            }
+            let replacement = ban
+                .replacement
+                .as_ref()
+                .map(|r| format!("; use `{r}` instead"))
+                .unwrap_or_default();
+            findings.extend(finding(
+                &ban.rule,
+                FindingCode::PackageBanned,
+                package,
+                format!(
+                    "{} is banned (`{}`): {}{replacement}",
+                    package.name_version(),
+                    selector_text(&ban.package),
+                    ban.reason
+                ),
+            ));
+        }
+        for minimum in &policy.minimum {
+            if minimum.name != package.name {
+                continue;
+            }
+            if let Some(version) = &version
+                && version < &minimum.version
+            {
+                findings.extend(finding(
+                    &minimum.rule,
+                    FindingCode::VersionBelowMinimum,
+                    package,
+                    format!(
+                        "{} is below the minimum version {}: {}",
+                        package.name_version(),
+                        minimum.version,
+                        minimum.reason
+                    ),
+                ));
+            }
+        }
+        if let Some(version) = &version
+            && !version.pre.is_empty()
+        {
+            findings.extend(finding(
+                &policy.prerelease,
+                FindingCode::PrereleaseVersion,
+                package,
+                format!("{} is a pre-release version", package.name_version()),
+            ));
+        }
+    }
+    // Duplicates: several versions of one (ecosystem, name), unless skipped.
+    let mut by_name: BTreeMap<(String, String), Vec<&Package>> = BTreeMap::new();
+    for package in &third_party {
+        by_name
+            .entry((package.ecosystem.to_string(), package.name.clone()))
+            .or_default()
+            .push(package);
+    }
+    for ((_, name), mut packages) in by_name {
+        packages.sort_by(|a, b| a.version.cmp(&b.version));
+        packages.dedup_by(|a, b| a.version == b.version);
+        let counted: Vec<&&Package> = packages
+            .iter()
+            .filter(|p| {
+                !policy
+                    .duplicate_skip
+                    .iter()
+                    .any(|skip| selector_matches(skip, p))
+            })
+            .collect();
+        // A skipped version does not count: with one version left there is no duplicate.
+        if counted.len() < 2 {
+            continue;
+        }
+        let versions: Vec<&str> = packages.iter().map(|p| p.version.as_str()).collect();
+        for package in counted {
+            findings.extend(finding(
+                &policy.duplicates,
+                FindingCode::DuplicateVersions,
+                package,
+                format!(
+                    "{} versions of `{name}` are present ({}): {} is one of them",
+                    versions.len(),
+                    versions.join(", "),
+                    package.name_version()
+                ),
+            ));
+        }
+    }
+    // Wildcard requirements in root manifests.
+    for requirement in &inventory.declared_requirements {
+        if requirement.requirement.trim() != "*" {
+            continue;
+        }
+        let root = inventory.package(requirement.from);
+        if root.kind != PackageKind::Root {
+            continue;
+        }
+        if let Some(severity) = policy.wildcards.level.severity() {
+            let mut f = Finding::new(
+                FindingCode::WildcardRequirement,
+                policy.wildcards.id.clone(),
+                severity,
+                format!(
+                    "`{}` requires `{} = \"*\"` in [{}]: any version, including breaking ones, would be accepted",
+                    root.name, requirement.name, requirement.table
+                ),
+            );
+            f.package = Some(PackageRef::from_package(root));
+            f.package_id = Some(root.id);
+            f.owner = Some(policy.wildcards.owner.clone());
+            f.rationale = Some(policy.wildcards.rationale.clone());
+            f.location = Some(requirement.location.clone());
+            findings.push(f);
+        }
+    }
+    coverage.rules.insert("bans".to_string(), entry);
+}

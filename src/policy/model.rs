@@ -1,0 +1,413 @@
+//! The validated policy: every value checked, every default applied, every rule complete with
+//! id, level, owner and rationale. `evaluate` reads only these types.
+//!
+//! `Serialize` gives the canonical form whose SHA-256 is the policy digest in reports; the
+//! places entries came from (`Origin`) are left out of it, so moving a line keeps the digest.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::{AdvisoryPolicy, RuleMeta};
+use crate::evaluate::FindingCode;
+
+/// Where a policy entry was written: file, 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Origin {
+    /// The policy file (`<built-in default>` for the embedded policy).
+    pub file: PathBuf,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "`{}` line {}, column {}",
+            self.file.display(),
+            self.line,
+            self.column
+        )
+    }
+}
+
+/// Where the policy came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum PolicySource {
+    /// The built-in default (the same text as `rules/default.toml`).
+    Builtin,
+    /// One or more files (a `--policy DIR` or `rules/` merges every `*.toml` in it).
+    Files {
+        /// The files, sorted.
+        files: Vec<PathBuf>,
+    },
+}
+
+/// License license-list categories, defined from SPDX license-list facts (see
+/// `evaluate::licenses::category_of`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LicenseCategory {
+    /// OSI-approved or FSF-free, not copyleft (MIT, Apache-2.0, BSD-3-Clause, ISC, Zlib...).
+    Permissive,
+    /// File- or library-level copyleft (MPL-2.0, LGPL-*, EPL-2.0, CDDL-1.0...).
+    WeakCopyleft,
+    /// Whole-work copyleft (GPL-*, EUPL-*, CC-BY-SA-*...).
+    StrongCopyleft,
+    /// Copyleft that also triggers on network use (AGPL-*, SSPL-1.0, OSL-3.0...).
+    NetworkCopyleft,
+    /// Public-domain dedications (CC0-1.0, Unlicense, 0BSD...).
+    PublicDomain,
+    /// Not OSI-approved nor FSF-free, or a `LicenseRef-…`: proprietary or unknown terms.
+    Proprietary,
+}
+
+impl LicenseCategory {
+    /// Every category.
+    pub const ALL: &'static [LicenseCategory] = &[
+        LicenseCategory::Permissive,
+        LicenseCategory::WeakCopyleft,
+        LicenseCategory::StrongCopyleft,
+        LicenseCategory::NetworkCopyleft,
+        LicenseCategory::PublicDomain,
+        LicenseCategory::Proprietary,
+    ];
+
+    /// The kebab-case spelling used in policy files.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            LicenseCategory::Permissive => "permissive",
+            LicenseCategory::WeakCopyleft => "weak-copyleft",
+            LicenseCategory::StrongCopyleft => "strong-copyleft",
+            LicenseCategory::NetworkCopyleft => "network-copyleft",
+            LicenseCategory::PublicDomain => "public-domain",
+            LicenseCategory::Proprietary => "proprietary",
+        }
+    }
+
+    /// Parses the spelling used in policy files.
+    pub fn parse(text: &str) -> Option<LicenseCategory> {
+        LicenseCategory::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == text)
+    }
+}
+
+/// One license on an allow or deny list: an SPDX id, optionally `WITH` an exception, or a
+/// `LicenseRef-…`. Checked to parse as an `spdx::Licensee` during validation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LicenseEntry {
+    /// The license as written (canonical SPDX spelling).
+    pub license: String,
+    /// Where it was written.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// A category on an allow or deny list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CategoryEntry {
+    /// The category.
+    pub category: LicenseCategory,
+    /// Where it was written.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// A package selector: a name and an optional semver range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PackageSelector {
+    /// The package name (exact).
+    pub name: String,
+    /// The version range; `None` = every version.
+    pub version: Option<semver::VersionReq>,
+}
+
+/// Extra licenses allowed for one package (`[[licenses.exceptions]]`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LicenseException {
+    /// Which package.
+    pub package: PackageSelector,
+    /// Licenses allowed for it in addition to the global allow list.
+    pub allow: Vec<LicenseEntry>,
+    /// Why.
+    pub reason: Option<String>,
+    /// Where it was written.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// A license file a clarification depends on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PinnedFile {
+    /// Path relative to the package's source directory.
+    pub path: PathBuf,
+    /// Expected lowercase hex SHA-256 of the file.
+    pub sha256: String,
+}
+
+/// The real license of a package whose metadata is wrong (`[[licenses.clarify]]`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Clarification {
+    /// Which package.
+    pub package: PackageSelector,
+    /// The SPDX expression to use instead of the metadata.
+    pub expression: String,
+    /// License files the clarification was written against; if any no longer matches, the
+    /// clarification is reported stale and not applied.
+    pub files: Vec<PinnedFile>,
+    /// Why.
+    pub reason: Option<String>,
+    /// Where it was written.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// Validated `[licenses]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LicensePolicy {
+    /// A license on the deny list or in a denied category (`licenses.denied`).
+    pub denied: RuleMeta,
+    /// A license neither allowed nor denied (`licenses.not-allowed`).
+    pub not_allowed: RuleMeta,
+    /// No license, or one that cannot be parsed (`licenses.unknown`).
+    pub unknown: RuleMeta,
+    /// A detected license below `min-confidence` (`licenses.low-confidence`).
+    pub low_confidence: RuleMeta,
+    /// A clarification whose pinned file changed (`licenses.clarification-stale`).
+    pub clarification_stale: RuleMeta,
+    /// An exception or clarification that matched no package (`licenses.unused-exception`).
+    pub unused_exception: RuleMeta,
+    /// Allowed licenses.
+    pub allow: Vec<LicenseEntry>,
+    /// Denied licenses.
+    pub deny: Vec<LicenseEntry>,
+    /// Allowed categories.
+    pub allow_categories: Vec<CategoryEntry>,
+    /// Denied categories.
+    pub deny_categories: Vec<CategoryEntry>,
+    /// Minimum text-detection confidence (0..=1) for a detected license to count.
+    pub min_confidence: f64,
+    /// Per-package exceptions.
+    pub exceptions: Vec<LicenseException>,
+    /// Clarifications.
+    pub clarifications: Vec<Clarification>,
+}
+
+/// A banned package or version range (`[[bans.deny]]`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ban {
+    /// The rule (id defaults to `bans.deny.<name>`).
+    pub rule: RuleMeta,
+    /// What is banned.
+    pub package: PackageSelector,
+    /// Why.
+    pub reason: String,
+    /// What to use instead.
+    pub replacement: Option<String>,
+    /// Where it was written.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// A required minimum version (`[[bans.minimum]]`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MinimumVersion {
+    /// The rule (id defaults to `bans.minimum.<name>`).
+    pub rule: RuleMeta,
+    /// The package name.
+    pub name: String,
+    /// The lowest acceptable version.
+    pub version: semver::Version,
+    /// Why.
+    pub reason: String,
+    /// Where it was written.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// Validated `[bans]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BanPolicy {
+    /// Banned packages.
+    pub deny: Vec<Ban>,
+    /// Minimum versions.
+    pub minimum: Vec<MinimumVersion>,
+    /// Several versions of one package (`bans.duplicates`).
+    pub duplicates: RuleMeta,
+    /// Packages (optionally a version range) exempt from the duplicate rule.
+    pub duplicate_skip: Vec<PackageSelector>,
+    /// `*` requirements in workspace manifests (`bans.wildcards`).
+    pub wildcards: RuleMeta,
+    /// Pre-release versions (`bans.prerelease`).
+    pub prerelease: RuleMeta,
+}
+
+/// Validated `[sources]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourcePolicy {
+    /// A registry or git host that is not allowed (`sources.not-allowed`).
+    pub not_allowed: RuleMeta,
+    /// Every git dependency (`sources.git`).
+    pub git: RuleMeta,
+    /// Every path dependency that is not a workspace member (`sources.path`).
+    pub path: RuleMeta,
+    /// Allowed registries, normalised (`crates.io` and the index URLs are one registry).
+    pub allow_registries: Vec<String>,
+    /// Allowed git hosts or `host/org` prefixes, normalised (no scheme, no `.git`).
+    pub allow_git: Vec<String>,
+}
+
+/// How a waiver names a package.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WaiverPackage {
+    /// By name.
+    Name(String),
+    /// By purl (`pkg:cargo/openssl@0.10.1`; without a version, every version).
+    Purl(String),
+}
+
+/// One waiver (`[[waivers.waive]]`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Waiver {
+    /// Its id (defaults to `waiver-<n>` in file order).
+    pub id: String,
+    /// Rule id it applies to.
+    pub rule: Option<String>,
+    /// Finding code it applies to.
+    pub code: Option<FindingCode>,
+    /// Package it applies to.
+    pub package: Option<WaiverPackage>,
+    /// Version range of that package.
+    pub version: Option<semver::VersionReq>,
+    /// Advisory id (matched against the advisory's id and aliases).
+    pub advisory: Option<String>,
+    /// Why it was granted.
+    pub reason: String,
+    /// Who owns it.
+    pub owner: String,
+    /// Last day it applies, `YYYY-MM-DD`.
+    pub expires: String,
+    /// The expiry date.
+    #[serde(skip)]
+    pub expires_date: time::Date,
+    /// Where it was written.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// Validated `[waivers]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WaiverPolicy {
+    /// An expired waiver (`waivers.expired`).
+    pub expired: RuleMeta,
+    /// A waiver that matched nothing (`waivers.unused`).
+    pub unused: RuleMeta,
+    /// A waiver expiring soon (`waivers.expiring`).
+    pub expiring: RuleMeta,
+    /// How many days ahead to warn.
+    pub expiring_days: u32,
+    /// The waivers, in file order.
+    pub waivers: Vec<Waiver>,
+}
+
+/// A complete, validated policy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValidPolicy {
+    /// Name (`[policy] name`, else the file stem, else `default`).
+    pub name: String,
+    /// Where it came from (not part of the digest).
+    #[serde(skip)]
+    pub source: PolicySource,
+    /// License rules.
+    pub licenses: LicensePolicy,
+    /// Version rules.
+    pub bans: BanPolicy,
+    /// Source rules.
+    pub sources: SourcePolicy,
+    /// Waivers.
+    pub waivers: WaiverPolicy,
+    /// Advisory rules (evaluated by the advisory stage).
+    #[serde(skip)]
+    pub advisories: AdvisoryPolicy,
+}
+
+impl ValidPolicy {
+    /// SHA-256 of the canonical JSON form of the policy (values and defaults, not layout).
+    pub fn digest(&self) -> String {
+        let mut canonical = serde_json::to_value(self).unwrap_or_default();
+        if let serde_json::Value::Object(map) = &mut canonical {
+            map.insert(
+                "advisories".to_string(),
+                advisory_canonical(&self.advisories),
+            );
+        }
+        crate::util::sha256_hex(canonical.to_string().as_bytes())
+    }
+
+    /// A one-line description of where the policy came from, for reports.
+    pub fn source_description(&self) -> String {
+        match &self.source {
+            PolicySource::Builtin => {
+                "built-in default policy (same as `rules/default.toml`)".to_string()
+            }
+            PolicySource::Files { files } => files
+                .iter()
+                .map(|f| format!("`{}`", f.display()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+
+    /// Every rule id the policy defines (for waiver validation and lint).
+    pub fn rule_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = [
+            &self.licenses.denied,
+            &self.licenses.not_allowed,
+            &self.licenses.unknown,
+            &self.licenses.low_confidence,
+            &self.licenses.clarification_stale,
+            &self.licenses.unused_exception,
+            &self.bans.duplicates,
+            &self.bans.wildcards,
+            &self.bans.prerelease,
+            &self.sources.not_allowed,
+            &self.sources.git,
+            &self.sources.path,
+            &self.waivers.expired,
+            &self.waivers.unused,
+            &self.waivers.expiring,
+            &self.advisories.vulnerability,
+            &self.advisories.unmaintained,
+            &self.advisories.unsound,
+            &self.advisories.notice,
+            &self.advisories.yanked,
+            &self.advisories.stale_db,
+        ]
+        .iter()
+        .map(|rule| rule.id.clone())
+        .collect();
+        ids.extend(self.bans.deny.iter().map(|b| b.rule.id.clone()));
+        ids.extend(self.bans.minimum.iter().map(|m| m.rule.id.clone()));
+        ids
+    }
+}
+
+fn advisory_canonical(policy: &AdvisoryPolicy) -> serde_json::Value {
+    serde_json::json!({
+        "rules": [
+            &policy.vulnerability, &policy.unmaintained, &policy.unsound,
+            &policy.notice, &policy.yanked, &policy.stale_db,
+        ],
+        "severity_threshold": policy.severity_threshold,
+        "unknown_severity_score": policy.unknown_severity_score,
+        "max_db_age_days": policy.max_db_age_days,
+        "databases": policy.databases,
+    })
+}

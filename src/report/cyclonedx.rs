@@ -1,0 +1,511 @@
+//! Stage 5, report: CycloneDX SBOMs — 1.5 JSON and XML, and 1.6 JSON.
+//!
+//! In: `&Inventory` and [`DocumentInfo`]. Out: the document's bytes. There is ONE CycloneDX
+//! model in the code: the `cyclonedx-bom` crate's [`Bom`], built by [`build_bom`]. Its own
+//! writers produce 1.5 JSON and XML. The crate stops at 1.5, so 1.6 JSON is the 1.5 JSON of the
+//! same model lifted to 1.6 (every 1.5 field we write means the same in 1.6): `specVersion` and
+//! `$schema` changed, each license marked `declared` or `concluded` (`acknowledgement`, new in
+//! 1.6), and the 1.6-only top-level sections carried by [`Cdx16Extensions`] appended.
+//!
+//! Reproducible: components, dependencies, hashes and references are sorted; the timestamp
+//! comes from the caller; the serial number is a UUID derived from the document's content.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cyclonedx_bom::external_models::date_time::DateTime;
+use cyclonedx_bom::external_models::normalized_string::NormalizedString;
+use cyclonedx_bom::external_models::spdx::SpdxExpression;
+use cyclonedx_bom::external_models::uri::{Purl, Uri};
+use cyclonedx_bom::models::bom::{Bom, SpecVersion, UrnUuid};
+use cyclonedx_bom::models::component::{Classification, Component, Components, Scope as CdxScope};
+use cyclonedx_bom::models::dependency::{Dependencies, Dependency};
+use cyclonedx_bom::models::external_reference::{
+    ExternalReference, ExternalReferenceType, ExternalReferences,
+};
+use cyclonedx_bom::models::hash::{
+    Hash as CdxHash, HashAlgorithm as CdxAlgorithm, HashValue, Hashes,
+};
+use cyclonedx_bom::models::license::{License, LicenseChoice, Licenses};
+use cyclonedx_bom::models::metadata::Metadata;
+use cyclonedx_bom::models::property::{Properties, Property};
+use cyclonedx_bom::models::tool::Tools;
+use serde::Serialize;
+use thiserror::Error;
+
+use super::sbom_common::{
+    self, DocumentInfo, LicenseForm, TOOL_NAME, TOOL_VERSION, classify_license, clean,
+};
+use crate::inventory::{
+    HashAlgorithm, Inventory, LicenseOrigin, Package, PackageId, Scope, Source,
+};
+
+/// `$schema` of CycloneDX 1.5 JSON documents.
+pub const SCHEMA_1_5: &str = "http://cyclonedx.org/schema/bom-1.5.schema.json";
+/// `$schema` of CycloneDX 1.6 JSON documents.
+pub const SCHEMA_1_6: &str = "http://cyclonedx.org/schema/bom-1.6.schema.json";
+
+/// Component property holding the license exactly as declared, when the document carries a
+/// normalised form (`MIT/Apache-2.0` declared, `MIT OR Apache-2.0` written).
+pub const DECLARED_LICENSE_PROPERTY: &str = "depgate:license:declared";
+
+/// SPDX license ids the spdx crate knows (license list 3.29) that the CycloneDX 1.5/1.6 schemas'
+/// `license.id` enum (SPDX list 3.28, `spdx.schema.json` / `spdx.xsd`) does not. A package
+/// declaring one of these alone gets it as an `expression` (any valid SPDX expression is
+/// allowed there), so the document stays schema-valid. A data test renders every id the spdx
+/// crate knows and validates the result, so a crate update that adds ids fails loudly.
+const IDS_NEWER_THAN_SCHEMA: &[&str] = &[
+    "BSD-2-Clause-pos-unchanged",
+    "BSD-3-Clause-OpenWebUI",
+    "BSD-Source-Code-no-disclaimer",
+    "BSD-Source-alt-GPL",
+    "BSD-ask-to-endorse",
+    "Brian-Gladman-3-Clause-no-conversion",
+    "Bugroff",
+    "CC-BY-NC-3.0-IGO",
+    "FDK-MPEG-H",
+    "GFDL-1.1-invariants",
+    "GFDL-1.1-no-invariants",
+    "GFDL-1.2-invariants",
+    "GFDL-1.2-no-invariants",
+    "GFDL-1.3-invariants",
+    "GFDL-1.3-no-invariants",
+    "Google-Patent-WebM",
+    "Hippocratic-3.0-core",
+    "Informatica",
+    "MVT-1.1",
+    "atc-game",
+];
+
+/// Why a CycloneDX document could not be written.
+#[derive(Debug, Error)]
+pub enum CycloneDxError {
+    /// The JSON writer of `cyclonedx-bom` failed.
+    #[error("cannot write CycloneDX JSON: {0}")]
+    Json(#[from] cyclonedx_bom::errors::JsonWriteError),
+    /// The XML writer of `cyclonedx-bom` failed.
+    #[error("cannot write CycloneDX XML: {0}")]
+    Xml(#[from] cyclonedx_bom::errors::XmlWriteError),
+    /// Re-reading or re-writing our own JSON failed (when lifting to 1.6).
+    #[error("cannot lift CycloneDX JSON to 1.6: {0}")]
+    Lift(#[from] serde_json::Error),
+    /// The writer produced JSON that is not an object (never expected).
+    #[error("cannot lift CycloneDX JSON to 1.6: the 1.5 document is not a JSON object")]
+    NotAnObject,
+    /// A timestamp the CycloneDX model rejects.
+    #[error("invalid timestamp `{0}` for CycloneDX")]
+    Timestamp(String),
+}
+
+/// Top-level sections that exist only in CycloneDX 1.6, added when lifting 1.5 JSON to 1.6.
+///
+/// Empty by default: a plain SBOM has neither section. The attestation work (`depgate attest`)
+/// fills them: `declarations` (assessors, attestations, claims, evidence, targets, affirmation)
+/// and `definitions` (`standards`, e.g. the policy as a standard with requirements). Their
+/// values are written as given, at the end of the document, in the order `declarations`,
+/// `definitions`; build them with `serde_json::to_value` from typed structs. They take part in
+/// the serial number.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Cdx16Extensions {
+    /// CycloneDX 1.6 `declarations` (attestations).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declarations: Option<serde_json::Value>,
+    /// CycloneDX 1.6 `definitions` (standards).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub definitions: Option<serde_json::Value>,
+}
+
+impl Cdx16Extensions {
+    /// True when there is nothing to add.
+    pub fn is_empty(&self) -> bool {
+        self.declarations.is_none() && self.definitions.is_none()
+    }
+}
+
+/// Builds the CycloneDX model of an inventory, with its content-derived serial number.
+///
+/// The single root (if there is exactly one) is `metadata.component`. With several roots (or
+/// none), a synthetic root named after [`DocumentInfo::name`] is `metadata.component`; it
+/// depends on the roots (or, without roots, on every package nothing depends on), and the roots
+/// are listed as components.
+pub fn build_bom(inventory: &Inventory, info: &DocumentInfo) -> Result<Bom, CycloneDxError> {
+    let mut bom = build_unsigned(inventory, info)?;
+    bom.serial_number = Some(serial_number(&bom, &Cdx16Extensions::default())?);
+    Ok(bom)
+}
+
+/// CycloneDX 1.5 JSON, pretty-printed, ending in a newline.
+pub fn to_json_1_5(inventory: &Inventory, info: &DocumentInfo) -> Result<Vec<u8>, CycloneDxError> {
+    let bom = build_bom(inventory, info)?;
+    let value = json_value_1_5(bom)?;
+    finish_json(value, SCHEMA_1_5, "1.5", &Cdx16Extensions::default())
+}
+
+/// CycloneDX 1.5 XML, as `cyclonedx-bom` writes it, ending in a newline.
+pub fn to_xml_1_5(inventory: &Inventory, info: &DocumentInfo) -> Result<Vec<u8>, CycloneDxError> {
+    let bom = build_bom(inventory, info)?;
+    let mut bytes = Vec::new();
+    bom.output_as_xml_v1_5(&mut bytes)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// CycloneDX 1.6 JSON: the 1.5 JSON of the same model, lifted to 1.6, plus `extensions`.
+///
+/// The serial number covers the extensions too, so a 1.6 document with attestations never
+/// shares a serial number with the plain SBOM of the same inventory.
+pub fn to_json_1_6(
+    inventory: &Inventory,
+    info: &DocumentInfo,
+    extensions: &Cdx16Extensions,
+) -> Result<Vec<u8>, CycloneDxError> {
+    let mut bom = build_unsigned(inventory, info)?;
+    bom.serial_number = Some(serial_number(&bom, extensions)?);
+    let mut value = json_value_1_5(bom)?;
+    acknowledge_licenses(&mut value, inventory);
+    finish_json(value, SCHEMA_1_6, "1.6", extensions)
+}
+
+/// 1.6 says whether a license is `declared` (by the package's authors: manifest, lockfile,
+/// registry, an SBOM) or `concluded` (by analysis: detected from license text, or clarified by
+/// policy). 1.5 has no such field, so it is added to each component's license when lifting.
+fn acknowledge_licenses(document: &mut serde_json::Value, inventory: &Inventory) {
+    let refs = sbom_common::unique_refs(inventory);
+    let acknowledgements: BTreeMap<&str, &str> = inventory
+        .packages()
+        .iter()
+        .filter_map(|package| {
+            let origin = package.license.as_ref()?.origin;
+            let acknowledgement = match origin {
+                LicenseOrigin::Detected | LicenseOrigin::Clarified => "concluded",
+                LicenseOrigin::Lockfile
+                | LicenseOrigin::Manifest
+                | LicenseOrigin::CargoMetadata
+                | LicenseOrigin::Sbom
+                | LicenseOrigin::Registry => "declared",
+            };
+            Some((refs[package.id.0].as_str(), acknowledgement))
+        })
+        .collect();
+    let mut pending: Vec<&mut serde_json::Value> = Vec::new();
+    let Some(fields) = document.as_object_mut() else {
+        return;
+    };
+    for (key, field) in fields.iter_mut() {
+        match (key.as_str(), field) {
+            ("metadata", metadata) => pending.extend(metadata.get_mut("component")),
+            ("components", serde_json::Value::Array(components)) => {
+                pending.extend(components.iter_mut())
+            }
+            _ => {}
+        }
+    }
+    for component in pending {
+        let acknowledgement = component
+            .get("bom-ref")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|bom_ref| acknowledgements.get(bom_ref).copied());
+        let (Some(acknowledgement), Some(serde_json::Value::Array(licenses))) =
+            (acknowledgement, component.get_mut("licenses"))
+        else {
+            continue;
+        };
+        for choice in licenses {
+            let target = match choice.get_mut("license") {
+                Some(license) => license,
+                None => choice,
+            };
+            if let serde_json::Value::Object(fields) = target {
+                fields.insert("acknowledgement".into(), acknowledgement.into());
+            }
+        }
+    }
+}
+
+/// The 1.5 JSON of a model, as a JSON value (field order kept: serde_json `preserve_order`).
+fn json_value_1_5(bom: Bom) -> Result<serde_json::Value, CycloneDxError> {
+    let mut bytes = Vec::new();
+    bom.output_as_json_v1_5(&mut bytes)?;
+    Ok(serde_json::from_slice(&bytes)?)
+}
+
+/// Puts `$schema` first, sets `specVersion`, appends the 1.6 sections, pretty-prints.
+fn finish_json(
+    value: serde_json::Value,
+    schema: &str,
+    spec_version: &str,
+    extensions: &Cdx16Extensions,
+) -> Result<Vec<u8>, CycloneDxError> {
+    let serde_json::Value::Object(fields) = value else {
+        return Err(CycloneDxError::NotAnObject);
+    };
+    let mut document = serde_json::Map::new();
+    document.insert("$schema".into(), schema.into());
+    for (key, field) in fields {
+        if key == "$schema" {
+            continue;
+        }
+        let field = if key == "specVersion" {
+            spec_version.into()
+        } else {
+            field
+        };
+        document.insert(key, field);
+    }
+    if let serde_json::Value::Object(extra) = serde_json::to_value(extensions)? {
+        document.extend(extra);
+    }
+    let mut bytes = serde_json::to_vec_pretty(&serde_json::Value::Object(document))?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// The serial number: `urn:uuid:` of a UUID derived from the 1.5 JSON of the model with the
+/// serial blanked (and the 1.6 extensions, when there are any).
+fn serial_number(bom: &Bom, extensions: &Cdx16Extensions) -> Result<UrnUuid, CycloneDxError> {
+    let mut blank = bom.clone();
+    blank.serial_number = None;
+    let mut content = Vec::new();
+    blank.output_as_json_v1_5(&mut content)?;
+    if !extensions.is_empty() {
+        content.extend(serde_json::to_vec(extensions)?);
+    }
+    Ok(UrnUuid::from(sbom_common::content_uuid(&content)))
+}
+
+/// The model without a serial number.
+fn build_unsigned(inventory: &Inventory, info: &DocumentInfo) -> Result<Bom, CycloneDxError> {
+    let refs = sbom_common::unique_refs(inventory);
+    let dependency_sets = sbom_common::dependency_sets(inventory);
+
+    let single_root = match inventory.roots() {
+        [root] => Some(*root),
+        _ => None,
+    };
+    let synthetic_ref = synthetic_root_ref(&info.name, &refs);
+    let (root_component, root_ref) = match single_root {
+        Some(root) => (
+            component(inventory.package(root), &refs[root.0], true),
+            refs[root.0].clone(),
+        ),
+        None => {
+            let mut root = Component::new(
+                Classification::Application,
+                &clean(&info.name),
+                "",
+                Some(synthetic_ref.clone()),
+            );
+            // The synthetic root has no version of its own; an empty version would be noise.
+            root.version = None;
+            root.description = Some(NormalizedString::new(
+                "All projects found in the scanned directory",
+            ));
+            (root, synthetic_ref.clone())
+        }
+    };
+
+    let mut components: Vec<Component> = inventory
+        .packages()
+        .iter()
+        .filter(|p| Some(p.id) != single_root)
+        .map(|p| {
+            let root_like = sbom_common::is_root_like(inventory, p.id);
+            component(p, &refs[p.id.0], root_like)
+        })
+        .collect();
+    components.sort_by(|a, b| a.bom_ref.cmp(&b.bom_ref));
+
+    let mut dependencies: Vec<Dependency> = dependency_sets
+        .iter()
+        .map(|(from, tos)| Dependency {
+            dependency_ref: refs[from.0].clone(),
+            dependencies: sorted_refs(tos.iter().copied(), &refs),
+        })
+        .collect();
+    if single_root.is_none() {
+        dependencies.push(Dependency {
+            dependency_ref: root_ref,
+            dependencies: sorted_refs(sbom_common::subjects(inventory), &refs),
+        });
+    }
+    dependencies.sort_by(|a, b| a.dependency_ref.cmp(&b.dependency_ref));
+
+    let timestamp = crate::util::rfc3339(info.timestamp);
+    let timestamp =
+        DateTime::try_from(timestamp.clone()).map_err(|_| CycloneDxError::Timestamp(timestamp))?;
+    let mut tool = Component::new(Classification::Application, TOOL_NAME, TOOL_VERSION, None);
+    tool.external_references = Some(ExternalReferences(vec![ExternalReference::new(
+        ExternalReferenceType::Vcs,
+        Uri::new(env!("CARGO_PKG_REPOSITORY")),
+    )]));
+
+    Ok(Bom {
+        metadata: Some(Metadata {
+            timestamp: Some(timestamp),
+            tools: Some(Tools::Object {
+                services: None,
+                components: Some(Components(vec![tool])),
+            }),
+            component: Some(root_component),
+            ..Metadata::default()
+        }),
+        components: Some(Components(components)),
+        dependencies: Some(Dependencies(dependencies)),
+        ..empty_bom()
+    })
+}
+
+/// A `Bom` with every section empty. (`Bom::default()` draws a random serial number.)
+fn empty_bom() -> Bom {
+    Bom {
+        version: 1,
+        serial_number: None,
+        metadata: None,
+        components: None,
+        services: None,
+        external_references: None,
+        dependencies: None,
+        compositions: None,
+        properties: None,
+        vulnerabilities: None,
+        signature: None,
+        annotations: None,
+        formulation: None,
+        spec_version: SpecVersion::V1_5,
+    }
+}
+
+/// The synthetic root's bom-ref, kept clear of every package's reference.
+fn synthetic_root_ref(name: &str, refs: &[String]) -> String {
+    let base = format!("depgate:root:{}", clean(name));
+    let mut candidate = base.clone();
+    let mut counter = 1;
+    while refs.contains(&candidate) {
+        counter += 1;
+        candidate = format!("{base}|{counter}");
+    }
+    candidate
+}
+
+fn sorted_refs(ids: impl IntoIterator<Item = PackageId>, refs: &[String]) -> Vec<String> {
+    ids.into_iter()
+        .map(|id| refs[id.0].clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// One package as a component.
+fn component(package: &Package, bom_ref: &str, root_like: bool) -> Component {
+    let classification = if root_like {
+        Classification::Application
+    } else {
+        Classification::Library
+    };
+    let mut component = Component::new(
+        classification,
+        &clean(&package.name),
+        &clean(&package.version),
+        Some(bom_ref.to_string()),
+    );
+    if package.version.is_empty() {
+        component.version = None;
+    }
+    // A root is the project itself: it is neither required nor excluded by anything.
+    if !root_like {
+        component.scope = Some(match package.scope {
+            Scope::Runtime => CdxScope::Required,
+            Scope::Optional => CdxScope::Optional,
+            Scope::Dev | Scope::Build => CdxScope::Excluded,
+        });
+    }
+    // Ingest builds purls with the packageurl crate; `Purl`'s `FromStr` only wraps the text.
+    component.purl = package
+        .purl
+        .as_deref()
+        .and_then(|purl| purl.parse::<Purl>().ok());
+    component.description = package
+        .description
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| NormalizedString::new(&clean(d)));
+    component.hashes = hashes(package);
+    let mut properties = Vec::new();
+    if let Some(declared) = package.license_expression().and_then(classify_license) {
+        if declared.is_normalised() {
+            properties.push(Property::new(
+                DECLARED_LICENSE_PROPERTY,
+                &clean(&declared.declared),
+            ));
+        }
+        component.licenses = Some(Licenses(vec![match declared.form {
+            LicenseForm::Id(id) if IDS_NEWER_THAN_SCHEMA.contains(&id.as_str()) => {
+                LicenseChoice::Expression(SpdxExpression::new(&id))
+            }
+            LicenseForm::Id(id) => LicenseChoice::License(License::license_id(&id)),
+            LicenseForm::Expression(expression) => {
+                LicenseChoice::Expression(SpdxExpression::new(&expression))
+            }
+            LicenseForm::Named(name) => {
+                LicenseChoice::License(License::named_license(&clean(&name)))
+            }
+        }]));
+    }
+    if !properties.is_empty() {
+        component.properties = Some(Properties(properties));
+    }
+    component.external_references = external_references(package);
+    component
+}
+
+fn hashes(package: &Package) -> Option<Hashes> {
+    let mut hashes: Vec<CdxHash> = package
+        .hashes
+        .iter()
+        .filter(|hash| sbom_common::is_valid_hash(hash.algorithm, &hash.value))
+        .map(|hash| CdxHash {
+            alg: match hash.algorithm {
+                HashAlgorithm::Md5 => CdxAlgorithm::MD5,
+                HashAlgorithm::Sha1 => CdxAlgorithm::SHA1,
+                HashAlgorithm::Sha256 => CdxAlgorithm::SHA_256,
+                HashAlgorithm::Sha384 => CdxAlgorithm::SHA_384,
+                HashAlgorithm::Sha512 => CdxAlgorithm::SHA_512,
+            },
+            content: HashValue(hash.value.to_ascii_lowercase()),
+        })
+        .collect();
+    hashes
+        .sort_by(|a, b| (a.alg.to_string(), &a.content.0).cmp(&(b.alg.to_string(), &b.content.0)));
+    hashes.dedup();
+    (!hashes.is_empty()).then_some(Hashes(hashes))
+}
+
+/// `vcs` for the repository (and a git source), `website` for the homepage, `distribution`
+/// for a registry. Only absolute URLs are written (the schemas require IRI references, and a
+/// relative one would mean nothing to a reader of the SBOM).
+fn external_references(package: &Package) -> Option<ExternalReferences> {
+    let mut references: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut add = |kind: &str, url: &str| {
+        if let Some(url) = sbom_common::absolute_url(url) {
+            references.insert((kind.to_string(), url.to_string()));
+        }
+    };
+    if let Some(repository) = &package.repository {
+        add("vcs", repository);
+    }
+    if let Some(homepage) = &package.homepage {
+        add("website", homepage);
+    }
+    match &package.source {
+        Source::Registry { url, .. } => add("distribution", url),
+        Source::Git { url, .. } => add("vcs", url),
+        Source::Path { .. } | Source::Unknown => {}
+    }
+    let references: Vec<ExternalReference> = references
+        .into_iter()
+        .map(|(kind, url)| {
+            ExternalReference::new(ExternalReferenceType::new_unchecked(&kind), Uri::new(&url))
+        })
+        .collect();
+    (!references.is_empty()).then_some(ExternalReferences(references))
+}

@@ -1,0 +1,395 @@
+//! Stage 5, report: what the SBOM writers share — document facts, unique references, the
+//! subjects of the document, and how a declared license is written.
+//!
+//! In: `&Inventory`. Out: plain values the CycloneDX and SPDX writers render. Nothing here
+//! touches bytes or files.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ::spdx::{Expression, LicenseItem, ParseMode};
+
+use crate::inventory::{HashAlgorithm, Inventory, PackageId, PackageKind};
+
+/// Facts about the document that do not come from the inventory.
+#[derive(Debug, Clone)]
+pub struct DocumentInfo {
+    /// The subject's name: the scanned directory's name. Names the synthetic root component
+    /// (CycloneDX) and the document (SPDX).
+    pub name: String,
+    /// The creation time; pass [`crate::util::timestamp`] so `SOURCE_DATE_EPOCH` is honoured.
+    pub timestamp: time::OffsetDateTime,
+}
+
+impl DocumentInfo {
+    /// Document facts with the given subject name and timestamp.
+    pub fn new(name: impl Into<String>, timestamp: time::OffsetDateTime) -> Self {
+        Self {
+            name: name.into(),
+            timestamp,
+        }
+    }
+}
+
+/// The tool name and version written into every document.
+pub(crate) const TOOL_NAME: &str = "depgate";
+/// This build's version.
+pub(crate) const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// `text` with every character XML 1.0 cannot carry (control characters other than tab, line
+/// feed and carriage return; U+FFFE, U+FFFF) replaced by U+FFFD. Manifests can hold such
+/// characters, and the same model is written as XML, so every string from the inventory goes
+/// through here.
+pub(crate) fn clean(text: &str) -> String {
+    text.chars()
+        .map(|character| match character {
+            '\t' | '\n' | '\r' => character,
+            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => '\u{fffd}',
+            _ => character,
+        })
+        .collect()
+}
+
+/// One reference per package (indexed by [`PackageId`]), unique within the inventory.
+///
+/// The base is [`crate::inventory::Package::bom_ref`]. A monorepo with two lockfiles can hold
+/// the same package twice; the second and later copies get `|2`, `|3`, ... in a deterministic
+/// order. (`#` would read as a purl subpath to tools that parse a bom-ref as a purl.)
+pub(crate) fn unique_refs(inventory: &Inventory) -> Vec<String> {
+    let packages = inventory.packages();
+    let mut order: Vec<usize> = (0..packages.len()).collect();
+    let bases: Vec<String> = packages.iter().map(|p| clean(&p.bom_ref())).collect();
+    order.sort_by(|&a, &b| {
+        let (pa, pb) = (&packages[a], &packages[b]);
+        bases[a]
+            .cmp(&bases[b])
+            .then_with(|| pa.source.cmp(&pb.source))
+            .then_with(|| pa.location.cmp(&pb.location))
+            .then_with(|| a.cmp(&b))
+    });
+    let mut refs = vec![String::new(); packages.len()];
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    for index in order {
+        let base = &bases[index];
+        let mut candidate = base.clone();
+        let mut counter = 1;
+        while taken.contains(&candidate) {
+            counter += 1;
+            candidate = format!("{base}|{counter}");
+        }
+        taken.insert(candidate.clone());
+        refs[index] = candidate;
+    }
+    refs
+}
+
+/// What the document describes: the roots, or when the inventory has none (a lockfile of a
+/// virtual workspace read without members, say), every package nothing depends on.
+pub(crate) fn subjects(inventory: &Inventory) -> Vec<PackageId> {
+    if !inventory.roots().is_empty() {
+        return inventory.roots().to_vec();
+    }
+    let mut depended_on = vec![false; inventory.packages().len()];
+    for edge in inventory.edges() {
+        if edge.from != edge.to {
+            depended_on[edge.to.0] = true;
+        }
+    }
+    inventory
+        .packages()
+        .iter()
+        .filter(|p| !depended_on[p.id.0])
+        .map(|p| p.id)
+        .collect()
+}
+
+/// True for packages that are the project itself rather than a dependency.
+pub(crate) fn is_root_like(inventory: &Inventory, id: PackageId) -> bool {
+    inventory.roots().contains(&id) || inventory.package(id).kind == PackageKind::Root
+}
+
+/// Dependencies per package: `from -> {to}`, without self-edges, sorted by package id.
+pub(crate) fn dependency_sets(inventory: &Inventory) -> BTreeMap<PackageId, BTreeSet<PackageId>> {
+    let mut sets: BTreeMap<PackageId, BTreeSet<PackageId>> = BTreeMap::new();
+    for package in inventory.packages() {
+        sets.entry(package.id).or_default();
+    }
+    for edge in inventory.edges() {
+        if edge.from != edge.to {
+            sets.entry(edge.from).or_default().insert(edge.to);
+        }
+    }
+    sets
+}
+
+/// The URL trimmed, when it is an absolute URI (`scheme:...`, RFC 3986) worth writing as a
+/// reference: relative references (`github.com/o/r`), scp-like git addresses
+/// (`git@host:o/r.git`), empty strings and unparsable text are left out.
+pub(crate) fn absolute_url(url: &str) -> Option<&str> {
+    let url = url.trim();
+    let (scheme, rest) = url.split_once(':')?;
+    let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    if !scheme_ok || rest.is_empty() {
+        return None;
+    }
+    cyclonedx_bom::external_models::uri::Uri::try_from(url.to_string())
+        .ok()
+        .map(|_| url)
+}
+
+/// True when `value` is lowercase-or-uppercase hex of the right length for `algorithm`.
+///
+/// Both schemas pin hash values to hex of the algorithm's length; a value ingest stored in
+/// another form (base64 integrity strings, say) would make the whole document invalid, so the
+/// writers leave such a hash out rather than emit it.
+pub(crate) fn is_valid_hash(algorithm: HashAlgorithm, value: &str) -> bool {
+    let length = match algorithm {
+        HashAlgorithm::Md5 => 32,
+        HashAlgorithm::Sha1 => 40,
+        HashAlgorithm::Sha256 => 64,
+        HashAlgorithm::Sha384 => 96,
+        HashAlgorithm::Sha512 => 128,
+    };
+    value.len() == length && value.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// How a declared license is written into an SBOM.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum LicenseForm {
+    /// A single SPDX license-list id (no `+`, no `WITH`, no operator): CycloneDX `license.id`.
+    Id(String),
+    /// A valid SPDX expression in canonical form: CycloneDX `expression`, SPDX `licenseDeclared`.
+    Expression(String),
+    /// Not an SPDX expression, kept as written: CycloneDX `license.name`, an SPDX `LicenseRef-`.
+    Named(String),
+}
+
+/// A declared license, classified for output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DeclaredLicense {
+    /// The form to write.
+    pub form: LicenseForm,
+    /// The license exactly as the package declared it (trimmed).
+    pub declared: String,
+}
+
+impl DeclaredLicense {
+    /// True when the written form differs from what the package declared (`MIT/Apache-2.0`
+    /// written as `MIT OR Apache-2.0`), so writers can keep the declared text beside it.
+    pub fn is_normalised(&self) -> bool {
+        match &self.form {
+            LicenseForm::Id(text) | LicenseForm::Expression(text) => *text != self.declared,
+            LicenseForm::Named(_) => false,
+        }
+    }
+}
+
+/// Classifies a declared license string with the spdx crate.
+///
+/// Lax parsing decides whether it is SPDX at all (it accepts `/` for `OR`, deprecated ids,
+/// imprecise names such as `Apache 2.0`); the canonical form it yields must then pass strict
+/// parsing, or the text is kept as a name. `NOASSERTION` and `NONE` are no license to write.
+/// `DocumentRef-` needs an external document we do not
+/// write, so such expressions are kept as names too. Empty text is no license.
+pub(crate) fn classify_license(declared: &str) -> Option<DeclaredLicense> {
+    let declared = declared.trim();
+    // SPDX's "no information" and "no license" values are not licenses to write as such.
+    if declared.is_empty() || declared == "NOASSERTION" || declared == "NONE" {
+        return None;
+    }
+    let named = || DeclaredLicense {
+        form: LicenseForm::Named(declared.to_string()),
+        declared: declared.to_string(),
+    };
+    if Expression::parse_mode(declared, ParseMode::LAX).is_err() {
+        return Some(named());
+    }
+    let canonical = match Expression::canonicalize(declared) {
+        Ok(Some(canonical)) => canonical,
+        Ok(None) => declared.to_string(),
+        Err(_) => return Some(named()),
+    };
+    let Ok(expression) = Expression::parse_mode(&canonical, ParseMode::STRICT) else {
+        return Some(named());
+    };
+    if canonical.contains("DocumentRef-") {
+        return Some(named());
+    }
+    let requirements: Vec<_> = expression.requirements().collect();
+    let single_id = match requirements.as_slice() {
+        [only] if only.req.addition.is_none() => match &only.req.license {
+            LicenseItem::Spdx {
+                id,
+                or_later: false,
+            } if id.name == canonical => Some(id.name.to_string()),
+            _ => None,
+        },
+        _ => None,
+    };
+    let form = match single_id {
+        Some(id) => LicenseForm::Id(id),
+        None => LicenseForm::Expression(canonical),
+    };
+    Some(DeclaredLicense {
+        form,
+        declared: declared.to_string(),
+    })
+}
+
+/// The `LicenseRef-` ids an SPDX expression uses (without `DocumentRef-` ones).
+pub(crate) fn license_refs(expression: &str) -> Vec<String> {
+    let Ok(parsed) = Expression::parse_mode(expression, ParseMode::STRICT) else {
+        return Vec::new();
+    };
+    let mut refs: Vec<String> = parsed
+        .requirements()
+        .filter_map(|requirement| match &requirement.req.license {
+            LicenseItem::Other(reference) if reference.doc_ref.is_none() => {
+                Some(format!("LicenseRef-{}", reference.lic_ref))
+            }
+            _ => None,
+        })
+        .collect();
+    refs.sort();
+    refs.dedup();
+    refs
+}
+
+/// A fixed namespace so depgate's UUIDs never collide with another tool's v5 UUIDs of the
+/// same digest: the v5 UUID of the URL namespace and `https://github.com/depgate/depgate#sbom`.
+const NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x09887b78_7c99_5128_940f_c7f1822e0323);
+
+/// A UUID derived from content: v5 in depgate's own namespace, named by the content's SHA-256.
+/// Same content, same UUID; never random.
+pub(crate) fn content_uuid(content: &[u8]) -> uuid::Uuid {
+    let digest = crate::util::sha256_hex(content);
+    uuid::Uuid::new_v5(&NAMESPACE, digest.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(text: &str) -> Option<LicenseForm> {
+        classify_license(text).map(|license| license.form)
+    }
+
+    #[test]
+    fn single_spdx_id_is_an_id() {
+        assert_eq!(form("MIT"), Some(LicenseForm::Id("MIT".into())));
+        assert_eq!(
+            form(" Apache-2.0 "),
+            Some(LicenseForm::Id("Apache-2.0".into()))
+        );
+    }
+
+    #[test]
+    fn compound_and_exceptions_are_expressions() {
+        assert_eq!(
+            form("MIT OR Apache-2.0"),
+            Some(LicenseForm::Expression("MIT OR Apache-2.0".into()))
+        );
+        assert_eq!(
+            form("Apache-2.0 WITH LLVM-exception"),
+            Some(LicenseForm::Expression(
+                "Apache-2.0 WITH LLVM-exception".into()
+            ))
+        );
+        assert_eq!(
+            form("Apache-1.0+"),
+            Some(LicenseForm::Expression("Apache-1.0+".into()))
+        );
+        assert_eq!(
+            form("LicenseRef-Proprietary"),
+            Some(LicenseForm::Expression("LicenseRef-Proprietary".into()))
+        );
+    }
+
+    #[test]
+    fn messy_but_lax_valid_is_normalised() {
+        let license = classify_license("MIT/Apache-2.0").unwrap();
+        assert_eq!(
+            license.form,
+            LicenseForm::Expression("MIT OR Apache-2.0".into())
+        );
+        assert!(license.is_normalised());
+        assert_eq!(license.declared, "MIT/Apache-2.0");
+        assert_eq!(
+            form("GPL-2.0+"),
+            Some(LicenseForm::Id("GPL-2.0-or-later".into()))
+        );
+        assert_eq!(
+            form("Apache 2.0"),
+            Some(LicenseForm::Id("Apache-2.0".into()))
+        );
+        assert!(!classify_license("MIT").unwrap().is_normalised());
+    }
+
+    #[test]
+    fn unparsable_is_named_and_empty_is_none() {
+        assert_eq!(
+            form("Unknown-License-1.0"),
+            Some(LicenseForm::Named("Unknown-License-1.0".into()))
+        );
+        assert_eq!(
+            form("see LICENSE file"),
+            Some(LicenseForm::Named("see LICENSE file".into()))
+        );
+        assert_eq!(
+            form("DocumentRef-x:LicenseRef-y"),
+            Some(LicenseForm::Named("DocumentRef-x:LicenseRef-y".into()))
+        );
+        assert_eq!(form("   "), None);
+        assert_eq!(form("NOASSERTION"), None);
+    }
+
+    #[test]
+    fn license_refs_are_listed_once() {
+        assert_eq!(
+            license_refs("LicenseRef-A OR (MIT AND LicenseRef-A)"),
+            vec!["LicenseRef-A".to_string()]
+        );
+        assert!(license_refs("MIT").is_empty());
+    }
+
+    #[test]
+    fn only_absolute_urls_are_references() {
+        assert_eq!(
+            absolute_url(" https://github.com/o/r "),
+            Some("https://github.com/o/r")
+        );
+        assert_eq!(
+            absolute_url("sparse+https://index.crates.io/"),
+            Some("sparse+https://index.crates.io/")
+        );
+        assert_eq!(absolute_url("github.com/o/r"), None);
+        assert_eq!(absolute_url("git@github.com:o/r.git"), None);
+        assert_eq!(absolute_url("http://[broken"), None);
+        assert_eq!(absolute_url("https://x.org/a b"), None);
+        assert_eq!(absolute_url(""), None);
+    }
+
+    #[test]
+    fn clean_replaces_what_xml_cannot_carry() {
+        assert_eq!(clean("a\u{0}b\tc\u{fffe}"), "a\u{fffd}b\tc\u{fffd}");
+        assert_eq!(clean("ünïcödé"), "ünïcödé");
+    }
+
+    #[test]
+    fn namespace_is_what_its_comment_says() {
+        let derived = uuid::Uuid::new_v5(
+            &uuid::Uuid::NAMESPACE_URL,
+            b"https://github.com/depgate/depgate#sbom",
+        );
+        assert_eq!(NAMESPACE, derived);
+    }
+
+    #[test]
+    fn content_uuid_is_stable_and_content_dependent() {
+        assert_eq!(content_uuid(b"a"), content_uuid(b"a"));
+        assert_ne!(content_uuid(b"a"), content_uuid(b"b"));
+        assert_eq!(content_uuid(b"a").get_version_num(), 5);
+    }
+}

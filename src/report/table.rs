@@ -1,0 +1,128 @@
+//! The terminal report: findings grouped by severity in comfy-table tables, then coverage and
+//! the verdict. Coloured only when asked (the caller checks `NO_COLOR` and the terminal).
+//!
+//! In: a [`FindingsReport`]. Out: UTF-8 text.
+
+use std::fmt::Write;
+
+use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets::UTF8_FULL};
+
+use super::FindingsReport;
+use crate::evaluate::Severity;
+
+fn heading(severity: Severity) -> (&'static str, Color) {
+    match severity {
+        Severity::Error => ("Errors (fail the gate)", Color::Red),
+        Severity::Warning => ("Warnings", Color::Yellow),
+        Severity::Note => ("Notes (waived or informational)", Color::Blue),
+    }
+}
+
+fn new_table(color: bool) -> Table {
+    let mut table = Table::new();
+    table
+        .load_style(UTF8_FULL)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    if !color {
+        table.force_no_tty();
+    } else {
+        table.enforce_styling();
+    }
+    table
+}
+
+/// Renders the report as tables; `color` adds ANSI colours.
+pub fn render(report: &FindingsReport, color: bool) -> Vec<u8> {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", report.policy_line());
+    for severity in [Severity::Error, Severity::Warning, Severity::Note] {
+        let group: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        let (title, colour) = heading(severity);
+        let _ = writeln!(out, "\n{title}: {}", group.len());
+        let mut table = new_table(color);
+        table.set_header(vec!["code", "package", "message", "rule / owner", "path"]);
+        for finding in group {
+            let package = finding
+                .package
+                .as_ref()
+                .map(|p| format!("{} {}", p.name, p.version))
+                .unwrap_or_default();
+            let mut message = finding.message.clone();
+            if let Some(waiver) = &finding.waiver {
+                let _ = write!(
+                    message,
+                    "\nwaiver `{}` ({}, owner {}, expires {})",
+                    waiver.id, waiver.reason, waiver.owner, waiver.expires
+                );
+            }
+            let owner = finding
+                .owner
+                .as_ref()
+                .map(|o| format!("\n{o}"))
+                .unwrap_or_default();
+            let mut code = Cell::new(finding.code.as_str());
+            if color {
+                code = code.fg(colour).add_attribute(Attribute::Bold);
+            }
+            table.add_row(vec![
+                code,
+                Cell::new(package),
+                Cell::new(message),
+                Cell::new(format!("{}{owner}", finding.rule)),
+                Cell::new(finding.paths.first().cloned().unwrap_or_default()),
+            ]);
+        }
+        let _ = writeln!(out, "{table}");
+    }
+    let _ = writeln!(out, "\nCoverage:");
+    let mut table = new_table(color);
+    table.set_header(vec!["rule kind", "evaluated", "not evaluated"]);
+    for (kind, entry) in &report.coverage.rules {
+        let mut missing = entry
+            .not_evaluated
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>();
+        if entry.not_evaluated.len() > 10 {
+            missing.push(format!("… and {} more", entry.not_evaluated.len() - 10));
+        }
+        table.add_row(vec![
+            Cell::new(kind),
+            Cell::new(entry.evaluated),
+            Cell::new(if missing.is_empty() {
+                "0".to_string()
+            } else {
+                format!("{}: {}", entry.not_evaluated.len(), missing.join("\n"))
+            }),
+        ]);
+    }
+    let _ = writeln!(out, "{table}");
+    let _ = writeln!(
+        out,
+        "{} packages in the inventory",
+        report.coverage.packages
+    );
+    for gap in &report.coverage.gaps {
+        let _ = writeln!(out, "gap: {gap}");
+    }
+    let summary = &report.summary;
+    let _ = writeln!(
+        out,
+        "\nResult: {} ({} errors, {} warnings, {} notes, {} waived; failing on {})",
+        summary.result.to_uppercase(),
+        summary.errors,
+        summary.warnings,
+        summary.notes,
+        summary.waived,
+        summary.fail_on
+    );
+    out.into_bytes()
+}

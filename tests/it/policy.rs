@@ -1,0 +1,365 @@
+//! Policy files: validation errors with line and column for each kind of mistake, directory
+//! merging, the contract that every file in `rules/` validates and passes its own tests, and
+//! `depgate policy test|lint` through the binary.
+
+use std::path::{Path, PathBuf};
+
+use depgate::policy::{PolicyError, PolicySource, Problem, validate};
+
+use crate::common::depgate;
+
+fn problems(text: &str) -> Vec<Problem> {
+    match validate(
+        &[(PathBuf::from("p.toml"), text.to_string())],
+        PolicySource::Files {
+            files: vec![PathBuf::from("p.toml")],
+        },
+    ) {
+        Ok(_) => panic!("expected problems in:\n{text}"),
+        Err(PolicyError::Invalid { problems }) => problems,
+        Err(other) => panic!("{other}"),
+    }
+}
+
+/// Asserts a problem at `line`:`column` whose message contains `needle`.
+fn has(problems: &[Problem], line: u32, column: u32, needle: &str) {
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.line == line && p.column == column && p.message.contains(needle)),
+        "no problem at {line}:{column} containing `{needle}` in:\n{}",
+        problems
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+#[test]
+fn every_kind_of_mistake_is_reported_at_once_with_line_and_column() {
+    let text = r#"[policy]
+owner = "me"
+
+[licenses]
+allow = ["mit", "Apache-2.0", "MIT OR ISC"]
+deny = ["GPL-2.0"]
+allow-categories = ["permisive"]
+unknown = "dney"
+min-confidence = 1.5
+bogus = 1
+
+[[licenses.exceptions]]
+name = "ring"
+allow = []
+
+[[licenses.clarify]]
+name = "x"
+expression = "MIT ORR Apache-2.0"
+files = [{ path = "../LICENSE", sha256 = "abc" }]
+
+[bans]
+duplicates = 3
+duplicate-skip = ["syn@>>1"]
+
+[[bans.deny]]
+name = "openssl"
+version = ">=x"
+reason = "no"
+
+[[bans.deny]]
+name = "foo"
+
+[[bans.minimum]]
+name = "h2"
+version = "0.3"
+reason = "old"
+
+[sources]
+allow-git = ["https://"]
+
+[waivers]
+expiring-days = -1
+
+[[waivers.waive]]
+package = "foo"
+reason = "r"
+expires = "2026-13-01"
+
+[[waivers.waive]]
+code = "no-such-code"
+rule = "no.such.rule"
+reason = "r"
+owner = "o"
+expires = 2026-01-01
+
+[[waivers.waive]]
+reason = "r"
+owner = "o"
+expires = 2026-01-01
+
+[[waivers.waive]]
+package = "pkg:"
+version = "1"
+reason = "r"
+owner = "o"
+expires = 2026-01-01
+
+[advisories]
+unknown-severity = "huge"
+max-db-age = "a week"
+databases = ["nvd"]
+
+[nonsense]
+a = 1
+"#;
+    let found = problems(text);
+    has(&found, 5, 10, "did you mean `MIT`");
+    has(&found, 5, 31, "list each license separately");
+    has(&found, 6, 9, "deprecated");
+    has(&found, 7, 21, "unknown license category `permisive`");
+    has(&found, 8, 11, "unknown level `dney`");
+    has(&found, 9, 18, "between 0.0 and 1.0");
+    has(&found, 10, 1, "unknown field `bogus`");
+    has(&found, 13, 8, "must `allow` at least one license");
+    has(&found, 18, 14, "not a valid SPDX expression");
+    has(&found, 19, 19, "relative to the package's directory");
+    has(&found, 19, 42, "64 hexadecimal digits");
+    has(&found, 22, 14, "invalid type");
+    has(&found, 23, 19, "invalid version range");
+    has(&found, 27, 11, "invalid version range `>=x`");
+    has(&found, 30, 1, "missing field `reason`");
+    has(&found, 35, 11, "is not a version");
+    has(&found, 39, 14, "is not a git host");
+    has(&found, 42, 17, "between 0 and 3650");
+    has(&found, 44, 1, "a waiver needs `owner`");
+    has(&found, 47, 11, "`expires` must be a date");
+    has(&found, 50, 8, "unknown finding code `no-such-code`");
+    has(
+        &found,
+        56,
+        1,
+        "at least one of `rule`, `code`, `package` or `advisory`",
+    );
+    has(&found, 62, 11, "not a valid purl");
+    has(&found, 63, 11, "`version` needs `package`");
+    has(&found, 69, 20, "`unknown-severity` must be");
+    has(&found, 70, 14, "`max-db-age` must be a number of days");
+    has(&found, 71, 14, "unknown advisory database kind `nvd`");
+    has(&found, 73, 2, "unknown section `nonsense`");
+    assert_eq!(found.len(), 28, "one problem per mistake");
+}
+
+#[test]
+fn toml_syntax_errors_have_a_position() {
+    let found = problems("[policy]\nowner = \"me\"\n[licenses]\nallow = [\"MIT\"\n");
+    assert!(found.iter().all(|p| p.message.starts_with("TOML syntax")));
+    assert!(found.iter().any(|p| p.line >= 4), "{found:?}");
+}
+
+#[test]
+fn a_waiver_must_name_a_rule_that_exists() {
+    let found = problems(
+        "[policy]\nowner = \"me\"\n\n[[waivers.waive]]\nrule = \"licenses.nope\"\nreason = \"r\"\nowner = \"o\"\nexpires = 2026-01-01\n",
+    );
+    has(&found, 4, 1, "names unknown rule `licenses.nope`");
+}
+
+#[test]
+fn a_policy_without_an_owner_is_rejected() {
+    let found = problems("[licenses]\nallow = [\"MIT\"]\n");
+    has(&found, 1, 1, "every rule needs an owner");
+}
+
+#[test]
+fn duplicate_ids_are_rejected() {
+    let found = problems(
+        "[policy]\nowner = \"me\"\n[[bans.deny]]\nid = \"x\"\nname = \"a\"\nreason = \"r\"\n[[bans.deny]]\nid = \"x\"\nname = \"b\"\nreason = \"r\"\n[[waivers.waive]]\nid = \"w\"\ncode = \"git-source\"\nreason = \"r\"\nowner = \"o\"\nexpires = 2026-01-01\n[[waivers.waive]]\nid = \"w\"\ncode = \"path-source\"\nreason = \"r\"\nowner = \"o\"\nexpires = 2026-01-01\n",
+    );
+    has(&found, 7, 1, "rule id `x` is already used");
+    has(&found, 17, 1, "waiver id `w` is already used");
+}
+
+#[test]
+fn a_directory_is_merged_and_conflicting_settings_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.toml"),
+        "[policy]\nowner = \"me\"\n[licenses]\nallow = [\"MIT\"]\nunknown = \"warn\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("b.toml"), "[licenses]\nallow = [\"ISC\"]\n").unwrap();
+    std::fs::write(dir.path().join("a.tests.toml"), "not = [valid").unwrap();
+    let policy = depgate::policy::load(Some(dir.path()), Path::new(".")).unwrap();
+    let allowed: Vec<_> = policy
+        .licenses
+        .allow
+        .iter()
+        .map(|e| e.license.as_str())
+        .collect();
+    assert_eq!(allowed, vec!["MIT", "ISC"]);
+    assert_eq!(policy.licenses.unknown.level, depgate::policy::Level::Warn);
+
+    std::fs::write(
+        dir.path().join("c.toml"),
+        "\n[licenses]\nunknown = \"deny\"\n",
+    )
+    .unwrap();
+    let error = depgate::policy::load(Some(dir.path()), Path::new(".")).unwrap_err();
+    let text = error.to_string();
+    assert!(text.contains("c.toml` line 3, column 11"), "{text}");
+    assert!(
+        text.contains("`licenses.unknown` is already set at"),
+        "{text}"
+    );
+    assert!(text.contains("a.toml` line 5"), "{text}");
+}
+
+fn rules_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")
+}
+
+#[test]
+fn every_rules_file_validates_and_has_tests() {
+    let mut count = 0;
+    for entry in std::fs::read_dir(rules_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.ends_with(".toml") || name.ends_with(".tests.toml") {
+            continue;
+        }
+        count += 1;
+        if let Err(error) = depgate::policy::load(Some(&path), Path::new(".")) {
+            panic!("{name}: {error}");
+        }
+        let tests = path.with_file_name(name.replace(".toml", ".tests.toml"));
+        assert!(tests.is_file(), "{name} has no test cases beside it");
+    }
+    assert!(count >= 3);
+    // The built-in default is rules/default.toml.
+    let builtin = depgate::policy::builtin().unwrap();
+    let file =
+        depgate::policy::load(Some(&rules_dir().join("default.toml")), Path::new(".")).unwrap();
+    assert_eq!(builtin.digest(), file.digest());
+}
+
+#[test]
+fn every_rules_file_passes_its_own_tests() {
+    let out = depgate()
+        .args(["policy", "test"])
+        .arg(rules_dir())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("policy test result: ok"), "{stdout}");
+    assert!(stdout.contains("default.tests.toml"));
+    assert!(stdout.contains("self.tests.toml"));
+    assert!(stdout.contains("permissive-only.tests.toml"));
+}
+
+#[test]
+fn policy_test_fails_on_a_wrong_expectation() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = rules_dir().join("default.toml");
+    std::fs::write(
+        dir.path().join("wrong.tests.toml"),
+        format!(
+            "policy = {:?}\ntoday = \"2026-06-01\"\n\n[[case]]\nname = \"right\"\n[[case.package]]\nname = \"gpl\"\nversion = \"1.0.0\"\nlicense = \"GPL-3.0-only\"\n[[case.expect]]\ncode = \"license-denied\"\npackage = \"gpl\"\n\n[[case]]\nname = \"deliberately wrong\"\n[[case.package]]\nname = \"gpl\"\nversion = \"1.0.0\"\nlicense = \"GPL-3.0-only\"\n[[case.expect]]\ncode = \"license-not-allowed\"\npackage = \"gpl\"\n",
+            policy.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = depgate()
+        .args(["policy", "test"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("test right ... ok"), "{stdout}");
+    assert!(
+        stdout.contains("test deliberately wrong ... FAILED"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("expected but not found: license-not-allowed gpl"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("found but not expected: error license-denied"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 passed, 1 failed"), "{stdout}");
+}
+
+#[test]
+fn policy_test_rejects_a_malformed_test_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("x.tests.toml"), "[[case]]\nname = 3\n").unwrap();
+    let out = depgate()
+        .args(["policy", "test"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("x.tests.toml` line 2, column 8"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn policy_lint_validates_and_reports_problems_with_exit_2() {
+    let out = depgate()
+        .args(["policy", "lint", "--policy"])
+        .arg(rules_dir().join("self.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("policy `self`"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("depgate.toml");
+    std::fs::write(
+        &bad,
+        "[policy]\nowner = \"me\"\n[licenses]\nallow = [\"MTI\"]\n",
+    )
+    .unwrap();
+    let out = depgate()
+        .args(["policy", "lint", "--policy"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("depgate.toml` line 4, column 10"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_readme_documents_every_finding_code_and_rule_id() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for code in depgate::evaluate::FindingCode::ALL {
+        assert!(
+            readme.contains(&format!("`{code}`")),
+            "README lacks `{code}`"
+        );
+    }
+    let policy = depgate::policy::builtin().unwrap();
+    for id in policy.rule_ids() {
+        assert!(
+            readme.contains(&format!("`{id}`")),
+            "README lacks rule id `{id}`"
+        );
+    }
+}
