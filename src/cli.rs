@@ -36,6 +36,11 @@ pub enum Command {
     /// Debug: print the ingested inventory (packages, edges, roots, gaps).
     #[command(hide = true)]
     Inventory(InventoryArgs),
+    /// What changed between two states (lockfiles, directories, SBOMs, or `git:REV[:PATH]`):
+    /// packages added, removed, upgraded, downgraded; license and source changes.
+    Diff(DiffArgs),
+    /// Create or update the one depgate comment on a GitHub pull request.
+    Comment(CommentArgs),
 }
 
 /// What to scan and how to read it; shared by every command that reads a repository.
@@ -264,4 +269,51 @@ pub struct InventoryArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: InventoryFormat,
+}
+
+/// Output formats of `depgate diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Terminal table.
+    Table,
+    /// `depgate.diff/v1` JSON.
+    Json,
+    /// Markdown (job summary, pull request comment).
+    Markdown,
+}
+
+/// `depgate diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The old state: a directory, lockfile, SBOM, `git:REV` or `git:REV:PATH` (PATH relative to
+    /// the repository root).
+    pub old: String,
+    /// The new state, in the same forms.
+    pub new: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: DiffFormat,
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when anything changed (for drift checks).
+    #[arg(long)]
+    pub exit_code: bool,
+    /// Never use the network.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+/// `depgate comment`.
+#[derive(Debug, Args)]
+pub struct CommentArgs {
+    /// The comment body (the Markdown report); `-` reads standard input.
+    #[arg(long, value_name = "FILE")]
+    pub body_file: PathBuf,
+    /// The pull request number; default: `pull_request.number` from `GITHUB_EVENT_PATH`.
+    #[arg(long, value_name = "N")]
+    pub pr: Option<u64>,
+    /// The repository, `OWNER/NAME`; default: `GITHUB_REPOSITORY`.
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
 }

@@ -4,10 +4,14 @@
 //! (exit 2, or 3 for nothing to scan). Only this module and `main` write to stdout/stderr.
 
 mod check;
+mod comment;
+mod diff;
 mod explain;
 mod inventory;
 mod key;
+pub mod outputs;
 mod policy;
+pub mod revision;
 mod sbom;
 mod verify;
 
@@ -62,6 +66,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Key(args) => key::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Inventory(args) => inventory::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Comment(args) => comment::run(args),
     }
 }
 

@@ -5,6 +5,7 @@
 //! are produced by the advisory stage and go through [`waivers::apply`] like every other.
 
 mod bans;
+pub mod baseline;
 mod finding;
 pub mod licenses;
 mod sources;

@@ -3,6 +3,7 @@
 //! In: nothing (ingest builds it, enrich adds facts to it). Out: an [`Inventory`] that every
 //! later stage reads. The model is ecosystem-neutral; format quirks stay in `ingest`.
 
+pub mod diff;
 mod graph;
 mod package;
 pub mod purl;

@@ -4,8 +4,11 @@
 //! Out: bytes in one format per file here. Every format renders the same report value.
 
 pub mod cyclonedx;
+pub mod diff;
+pub mod github;
 pub mod json;
 pub mod markdown;
+pub mod sarif;
 mod sbom_common;
 pub mod spdx;
 pub mod table;

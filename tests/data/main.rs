@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 mod attest;
 mod cargo;
+mod diff;
 mod js;
+mod sarif;
 mod sbom;
 mod sboms;
 

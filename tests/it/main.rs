@@ -1,10 +1,13 @@
 //! The one integration-test binary: runs the built `depgate` and checks exit codes and output.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod action;
 mod attest;
 mod attest_fixture;
 mod check;
+mod comment;
 mod common;
+mod diff;
 mod discover;
 mod evaluate;
 mod explain;

@@ -1,0 +1,572 @@
+//! The composite action's steps, run by a small harness: it reads `action.yml`, evaluates the
+//! `${{ }}` expressions the action uses (inputs, github, steps outputs), and runs each `run:`
+//! step with bash in a temporary git repository with GitHub-like environment variables
+//! (`GITHUB_STEP_SUMMARY`, `GITHUB_OUTPUT`, `GITHUB_ENV`, `GITHUB_PATH`, `GITHUB_EVENT_PATH`,
+//! `GITHUB_ACTION_PATH`, `RUNNER_TEMP`). The install step is replaced by putting the built test
+//! binary where it would be installed; `uses:` steps (the cache) report a cache miss.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_yaml_ng::Value;
+
+/// The parsed `action.yml`.
+fn action() -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml");
+    serde_yaml_ng::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Null => String::new(),
+        other => panic!("not a scalar: {other:?}"),
+    }
+}
+
+/// One step's result.
+#[derive(Debug)]
+struct StepRun {
+    name: String,
+    status: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// A simulated job: the runner's files and contexts.
+struct Runner {
+    workspace: PathBuf,
+    temp: tempfile::TempDir,
+    inputs: BTreeMap<String, String>,
+    github: BTreeMap<String, String>,
+    steps: BTreeMap<String, BTreeMap<String, String>>,
+    env: BTreeMap<String, String>,
+    path: Vec<PathBuf>,
+    summary: PathBuf,
+    event: PathBuf,
+}
+
+impl Runner {
+    fn new(workspace: &Path, event_name: &str, event: &str, with: &[(&str, &str)]) -> Runner {
+        let temp = tempfile::tempdir().unwrap();
+        let runner_temp = temp.path().join("_temp");
+        std::fs::create_dir_all(&runner_temp).unwrap();
+        let summary = runner_temp.join("step_summary.md");
+        std::fs::write(&summary, "").unwrap();
+        let event_path = runner_temp.join("event.json");
+        std::fs::write(&event_path, event).unwrap();
+        // Inputs: the action's defaults, then `with:`.
+        let mut inputs = BTreeMap::new();
+        for (name, spec) in action()["inputs"].as_mapping().unwrap() {
+            let default = spec.get("default").map(text).unwrap_or_default();
+            inputs.insert(text(name), default);
+        }
+        for (name, value) in with {
+            assert!(inputs.contains_key(*name), "unknown input `{name}`");
+            inputs.insert(name.to_string(), value.to_string());
+        }
+        let base_ref = serde_json::from_str::<serde_json::Value>(event).unwrap()
+            ["pull_request"]["base"]["ref"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let github = BTreeMap::from([
+            ("token".to_string(), "test-token".to_string()),
+            ("action_ref".to_string(), String::new()),
+            ("event_name".to_string(), event_name.to_string()),
+            ("base_ref".to_string(), base_ref.clone()),
+        ]);
+        let env = BTreeMap::from([
+            ("GITHUB_ACTIONS".to_string(), "true".to_string()),
+            ("CI".to_string(), "true".to_string()),
+            (
+                "GITHUB_WORKSPACE".to_string(),
+                workspace.display().to_string(),
+            ),
+            ("GITHUB_EVENT_NAME".to_string(), event_name.to_string()),
+            (
+                "GITHUB_EVENT_PATH".to_string(),
+                event_path.display().to_string(),
+            ),
+            ("GITHUB_BASE_REF".to_string(), base_ref),
+            ("GITHUB_REPOSITORY".to_string(), "acme/app".to_string()),
+            (
+                "GITHUB_STEP_SUMMARY".to_string(),
+                summary.display().to_string(),
+            ),
+            (
+                "GITHUB_ACTION_PATH".to_string(),
+                env!("CARGO_MANIFEST_DIR").to_string(),
+            ),
+            ("RUNNER_TEMP".to_string(), runner_temp.display().to_string()),
+            ("RUNNER_OS".to_string(), "Linux".to_string()),
+            ("RUNNER_ARCH".to_string(), "X64".to_string()),
+            ("NO_COLOR".to_string(), "1".to_string()),
+        ]);
+        Runner {
+            workspace: workspace.to_path_buf(),
+            temp,
+            inputs,
+            github,
+            steps: BTreeMap::new(),
+            env,
+            path: Vec::new(),
+            summary,
+            event: event_path,
+        }
+    }
+
+    /// Evaluates the `${{ ... }}` expressions the action uses; anything else fails the test,
+    /// so a new kind of expression cannot slip past the harness.
+    fn expand(&self, template: &str) -> String {
+        let mut out = String::new();
+        let mut rest = template;
+        while let Some(start) = rest.find("${{") {
+            out.push_str(&rest[..start]);
+            let end = rest[start..].find("}}").expect("unclosed expression") + start;
+            let expression = rest[start + 3..end].trim();
+            let parts: Vec<&str> = expression.split('.').collect();
+            let value = match parts.as_slice() {
+                // Input defaults may hold expressions (`${{ github.token }}`).
+                ["inputs", name] => self.inputs.get(*name).map(|value| self.expand(value)),
+                ["github", name] => self.github.get(*name).cloned(),
+                ["runner", "temp"] => self.env.get("RUNNER_TEMP").cloned(),
+                ["steps", id, "outputs", name] => Some(
+                    self.steps
+                        .get(*id)
+                        .and_then(|outputs| outputs.get(*name))
+                        .cloned()
+                        .unwrap_or_default(),
+                ),
+                _ => None,
+            };
+            out.push_str(
+                &value.unwrap_or_else(|| panic!("harness cannot evaluate `{expression}`")),
+            );
+            rest = &rest[end + 2..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// Parses a `GITHUB_OUTPUT`/`GITHUB_ENV` file: `key=value` and `key<<DELIMITER` blocks.
+    fn parse_file_commands(path: &Path) -> BTreeMap<String, String> {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let mut values = BTreeMap::new();
+        let mut lines = text.lines();
+        while let Some(line) = lines.next() {
+            if let Some((key, delimiter)) = line.split_once("<<") {
+                let mut value = Vec::new();
+                for next in lines.by_ref() {
+                    if next == delimiter {
+                        break;
+                    }
+                    value.push(next);
+                }
+                values.insert(key.to_string(), value.join("\n"));
+            } else if let Some((key, value)) = line.split_once('=') {
+                values.insert(key.to_string(), value.to_string());
+            }
+        }
+        values
+    }
+
+    /// Runs every step in order, stopping after the first failure (as a runner does).
+    fn run(&mut self) -> Vec<StepRun> {
+        let action = action();
+        let steps = action["runs"]["steps"].as_sequence().unwrap().clone();
+        let mut runs = Vec::new();
+        for (index, step) in steps.iter().enumerate() {
+            let name = step.get("name").map(text).unwrap_or_default();
+            let id = step
+                .get("id")
+                .map(text)
+                .unwrap_or_else(|| format!("__{index}"));
+            let mut env = self.env.clone();
+            if let Some(step_env) = step.get("env").and_then(Value::as_mapping) {
+                for (key, value) in step_env {
+                    env.insert(text(key), self.expand(&text(value)));
+                }
+            }
+            if step.get("uses").is_some() {
+                // The only `uses:` step is the cache: report a miss.
+                self.steps
+                    .insert(id, BTreeMap::from([("cache-hit".into(), "false".into())]));
+                continue;
+            }
+            if id == "install" {
+                // Instead of `cargo install`, put the binary under test where it would land.
+                let root = PathBuf::from(&env["DEPGATE_ROOT"]);
+                std::fs::create_dir_all(root.join("bin")).unwrap();
+                std::fs::copy(env!("CARGO_BIN_EXE_depgate"), root.join("bin/depgate")).unwrap();
+                continue;
+            }
+            assert!(
+                step.get("if").is_none(),
+                "step `{name}`: the harness does not evaluate `if:` on run steps"
+            );
+            let script = text(&step["run"]);
+            let output_file = self.temp.path().join(format!("output_{index}"));
+            let env_file = self.temp.path().join(format!("env_{index}"));
+            let path_file = self.temp.path().join(format!("path_{index}"));
+            for file in [&output_file, &env_file, &path_file] {
+                std::fs::write(file, "").unwrap();
+            }
+            let system_path = std::env::var("PATH").unwrap_or_default();
+            let mut path = self
+                .path
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>();
+            path.push(system_path);
+            let script_file = self.temp.path().join(format!("step_{index}.sh"));
+            std::fs::write(&script_file, &script).unwrap();
+            let output = Command::new("bash")
+                .args(["--noprofile", "--norc", "-eo", "pipefail"])
+                .arg(&script_file)
+                .current_dir(&self.workspace)
+                .env_clear()
+                .envs(&env)
+                .env("HOME", std::env::var("HOME").unwrap_or_default())
+                .env("PATH", path.join(":"))
+                .env("GITHUB_OUTPUT", &output_file)
+                .env("GITHUB_ENV", &env_file)
+                .env("GITHUB_PATH", &path_file)
+                .output()
+                .unwrap();
+            self.steps
+                .insert(id, Runner::parse_file_commands(&output_file));
+            self.env.extend(Runner::parse_file_commands(&env_file));
+            // `GITHUB_PATH` entries are prepended for later steps, last written first.
+            let added = std::fs::read_to_string(&path_file).unwrap();
+            for line in added.lines().filter(|l| !l.is_empty()) {
+                self.path.insert(0, PathBuf::from(line));
+            }
+            let run = StepRun {
+                name,
+                status: output.status.code().unwrap_or(-1),
+                stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            };
+            let failed = run.status != 0;
+            runs.push(run);
+            if failed {
+                break;
+            }
+        }
+        runs
+    }
+
+    /// The action's declared outputs, evaluated.
+    fn outputs(&self) -> BTreeMap<String, String> {
+        action()["outputs"]
+            .as_mapping()
+            .unwrap()
+            .iter()
+            .map(|(name, spec)| (text(name), self.expand(&text(&spec["value"]))))
+            .collect()
+    }
+}
+
+fn git(repository: &Path, args: &[&str]) {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(repository)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+const LOCKFILE: &str = r#"# This file is automatically @generated by Cargo.
+# It is not intended for manual editing.
+version = 4
+
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = [
+ "itoa",
+]
+
+[[package]]
+name = "itoa"
+version = "1.0.11"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "49f1f14873335454500d59611f1cf4a4b0f786f9ac11f4312a78e4cf2566695b"
+"#;
+
+/// A workspace cloned from a bare `origin` whose `main` has the lockfile, on a pull request
+/// branch that changes only the README: the base and head dependency states are identical.
+fn pull_request_workspace() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("seed");
+    std::fs::create_dir_all(&seed).unwrap();
+    git(&seed, &["init", "-q", "-b", "main"]);
+    std::fs::write(
+        seed.join("Cargo.toml"),
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nitoa = \"1\"\n",
+    )
+    .unwrap();
+    std::fs::write(seed.join("Cargo.lock"), LOCKFILE).unwrap();
+    std::fs::write(seed.join("README.md"), "app\n").unwrap();
+    git(&seed, &["add", "-A"]);
+    git(&seed, &["commit", "-q", "-m", "base"]);
+    let origin = dir.path().join("origin.git");
+    git(
+        dir.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            seed.to_str().unwrap(),
+            origin.to_str().unwrap(),
+        ],
+    );
+    let workspace = dir.path().join("workspace");
+    // Like actions/checkout: a shallow clone of the head only, with no origin/main ref.
+    git(
+        dir.path(),
+        &[
+            "clone",
+            "-q",
+            "--depth=1",
+            &format!("file://{}", origin.display()),
+            workspace.to_str().unwrap(),
+        ],
+    );
+    git(&workspace, &["checkout", "-q", "-b", "feature"]);
+    std::fs::write(workspace.join("README.md"), "app, now documented\n").unwrap();
+    git(&workspace, &["commit", "-q", "-am", "docs"]);
+    git(
+        &workspace,
+        &["update-ref", "-d", "refs/remotes/origin/main"],
+    );
+    (dir, workspace)
+}
+
+const PR_EVENT: &str = r#"{"action":"opened","number":7,"pull_request":{"number":7,"base":{"ref":"main"},"head":{"ref":"feature"}}}"#;
+
+#[test]
+fn action_comments_once_on_the_pull_request_then_updates_it() {
+    let server = crate::comment::FakeGitHub::start(None);
+    let (_dir, workspace) = pull_request_workspace();
+    for round in 1..=2 {
+        let mut runner = Runner::new(
+            &workspace,
+            "pull_request",
+            PR_EVENT,
+            &[("comment", "true"), ("args", "--offline")],
+        );
+        runner
+            .env
+            .insert("GITHUB_API_URL".to_string(), server.base.clone());
+        // Where the check step writes its Markdown report; a report is there in any case
+        // (written by `depgate check` once it is in the build).
+        let report = PathBuf::from(&runner.env["RUNNER_TEMP"]).join("depgate-report/report.md");
+        std::fs::create_dir_all(report.parent().unwrap()).unwrap();
+        std::fs::write(&report, format!("## depgate\n\nround {round}\n")).unwrap();
+        let runs = runner.run();
+        let comment = runs
+            .iter()
+            .find(|r| r.name == "Comment on the pull request")
+            .unwrap();
+        assert_eq!(comment.status, 0, "{}\n{}", comment.stdout, comment.stderr);
+    }
+    let methods: Vec<String> = server
+        .requests()
+        .iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(
+        methods,
+        [
+            "POST /repos/acme/app/issues/7/comments",
+            "PATCH /repos/acme/app/issues/comments/103"
+        ]
+    );
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.authorization.as_deref() == Some("Bearer test-token"))
+    );
+    let comments = server.comments.lock().unwrap();
+    assert_eq!(comments.len(), 4);
+    assert!(comments[3].1.starts_with("<!-- depgate -->\n"));
+}
+
+#[test]
+fn action_pins_every_third_party_action_by_commit_and_keeps_inputs_out_of_scripts() {
+    let action = action();
+    assert_eq!(text(&action["runs"]["using"]), "composite");
+    for name in [
+        "path",
+        "policy",
+        "fail-on",
+        "baseline",
+        "sarif-file",
+        "sbom",
+        "comment",
+    ] {
+        assert!(action["inputs"].get(name).is_some(), "input `{name}`");
+    }
+    for name in ["findings", "sarif-file", "sbom-file"] {
+        assert!(action["outputs"].get(name).is_some(), "output `{name}`");
+    }
+    for step in action["runs"]["steps"].as_sequence().unwrap() {
+        if let Some(uses) = step.get("uses") {
+            let uses = text(uses);
+            let (_, reference) = uses.split_once('@').unwrap();
+            assert!(
+                reference.len() == 40 && reference.chars().all(|c| c.is_ascii_hexdigit()),
+                "`{uses}` is not pinned by a full commit SHA"
+            );
+        } else {
+            assert_eq!(text(&step["shell"]), "bash");
+            assert!(
+                !text(&step["run"]).contains("${{"),
+                "step `{}` interpolates an expression into its script",
+                text(&step["name"])
+            );
+        }
+    }
+}
+
+#[test]
+fn action_installs_fetches_the_base_and_records_outputs() {
+    let (_dir, workspace) = pull_request_workspace();
+    let mut runner = Runner::new(
+        &workspace,
+        "pull_request",
+        PR_EVENT,
+        &[("args", "--offline")],
+    );
+    let runs = runner.run();
+    let names: Vec<&str> = runs.iter().map(|r| r.name.as_str()).collect();
+    assert!(names.contains(&"Run depgate check"), "{runs:#?}");
+    // The version step keys the cache on the crate version and the local sources.
+    let version = &runner.steps["version"];
+    assert_eq!(version["version"], env!("CARGO_PKG_VERSION"));
+    assert!(version["key"].starts_with(&format!(
+        "depgate-Linux-X64-{}-local-",
+        env!("CARGO_PKG_VERSION")
+    )));
+    // The binary was found through GITHUB_PATH.
+    let on_path = runs
+        .iter()
+        .find(|r| r.name == "Put depgate on PATH")
+        .unwrap();
+    assert_eq!(on_path.status, 0, "{on_path:#?}");
+    assert!(on_path.stdout.contains(env!("CARGO_PKG_VERSION")));
+    // The pull request's base was fetched for the baseline and passed to check.
+    let check = runs.iter().find(|r| r.name == "Run depgate check").unwrap();
+    assert_eq!(
+        check.status, 0,
+        "the check step records, it never fails: {check:#?}"
+    );
+    assert!(
+        check.stdout.contains("--baseline git:origin/main"),
+        "{}",
+        check.stdout
+    );
+    assert!(check.stdout.contains("--output sarif=depgate.sarif"));
+    assert!(check.stdout.contains("--offline"));
+    git(
+        &workspace,
+        &["rev-parse", "--verify", "-q", "refs/remotes/origin/main"],
+    );
+    let outputs = runner.outputs();
+    assert_eq!(outputs["sarif-file"], "depgate.sarif");
+    let exit_code: i32 = outputs["exit-code"].parse().unwrap();
+    // The last step ran, and gates with check's exit code.
+    let last = runs.last().unwrap();
+    assert_eq!(last.name, "Gate on the result");
+    assert_eq!(last.status, exit_code, "{last:#?}");
+}
+
+#[test]
+fn action_on_a_push_has_no_baseline_and_does_not_comment() {
+    let (_dir, workspace) = pull_request_workspace();
+    let mut runner = Runner::new(
+        &workspace,
+        "push",
+        r#"{"ref":"refs/heads/feature"}"#,
+        &[("comment", "true"), ("args", "--offline"), ("baseline", "")],
+    );
+    let runs = runner.run();
+    let check = runs.iter().find(|r| r.name == "Run depgate check").unwrap();
+    assert!(!check.stdout.contains("--baseline"), "{}", check.stdout);
+    if let Some(comment) = runs
+        .iter()
+        .find(|r| r.name == "Comment on the pull request")
+    {
+        assert_eq!(comment.status, 0);
+        assert!(comment.stdout.contains("not a pull request event"));
+    }
+    assert!(runner.event.is_file());
+}
+
+/// The full run needs `depgate check` (policy evaluation and Cargo.lock ingest, merged from
+/// their own branches); until then this says SKIPPED.
+fn check_available() -> bool {
+    let output = Command::new(env!("CARGO_BIN_EXE_depgate"))
+        .args(["check", "--help"])
+        .output()
+        .unwrap();
+    if !output.status.success() {
+        eprintln!("SKIPPED: this build has no `depgate check`; the full action run needs it");
+    }
+    output.status.success()
+}
+
+#[test]
+fn action_on_an_unchanged_pull_request_passes_and_writes_sarif_and_summary() {
+    if !check_available() {
+        return;
+    }
+    let (_dir, workspace) = pull_request_workspace();
+    let mut runner = Runner::new(
+        &workspace,
+        "pull_request",
+        PR_EVENT,
+        &[("args", "--offline"), ("sbom", "sbom.cdx.json")],
+    );
+    let runs = runner.run();
+    for run in &runs {
+        assert_eq!(
+            run.status, 0,
+            "step `{}` failed: {}\n{}",
+            run.name, run.stdout, run.stderr
+        );
+    }
+    let outputs = runner.outputs();
+    // The dependency state equals the base: whatever the base has is existing, nothing gates.
+    assert_eq!(outputs["exit-code"], "0");
+    let sarif: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(workspace.join(&outputs["sarif-file"])).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(outputs["findings"], results.len().to_string());
+    for result in results {
+        assert_eq!(result["properties"]["baseline"], "existing");
+    }
+    assert_eq!(outputs["sbom-file"], "sbom.cdx.json");
+    assert!(workspace.join("sbom.cdx.json").is_file());
+    let summary = std::fs::read_to_string(&runner.summary).unwrap();
+    assert!(
+        summary.to_ascii_lowercase().contains("depgate"),
+        "job summary: {summary}"
+    );
+}
