@@ -3,7 +3,9 @@
 //! The commands, flags and exit codes here are an interface users' pipelines depend on; see
 //! the README before changing any of them.
 
+use std::fmt;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -119,26 +121,58 @@ pub struct ExplainArgs {
     pub limit: usize,
 }
 
-/// Formats for findings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FindingsFormat {
-    /// A terminal table grouped by severity.
+/// A findings report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, ValueEnum)]
+pub enum OutputFormat {
+    /// Terminal table.
     Table,
-    /// JSON, schema `depgate.findings/v1`.
+    /// `depgate.findings/v1` JSON.
     Json,
-    /// Markdown, for a CI job summary or a pull-request comment.
+    /// Markdown (job summary, pull request comment).
     Markdown,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
 }
 
-impl FindingsFormat {
-    /// Parses the spelling used in `--output FORMAT=FILE`.
-    pub fn parse(text: &str) -> Option<FindingsFormat> {
-        match text {
-            "table" => Some(FindingsFormat::Table),
-            "json" => Some(FindingsFormat::Json),
-            "markdown" => Some(FindingsFormat::Markdown),
-            _ => None,
+impl OutputFormat {
+    /// Every format, in documentation order.
+    pub const ALL: &'static [OutputFormat] = &[
+        OutputFormat::Table,
+        OutputFormat::Json,
+        OutputFormat::Markdown,
+        OutputFormat::Sarif,
+        OutputFormat::Github,
+    ];
+
+    /// The spelling used on the command line.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            OutputFormat::Table => "table",
+            OutputFormat::Json => "json",
+            OutputFormat::Markdown => "markdown",
+            OutputFormat::Sarif => "sarif",
+            OutputFormat::Github => "github",
         }
+    }
+}
+
+impl fmt::Display for OutputFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for OutputFormat {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        OutputFormat::ALL
+            .iter()
+            .copied()
+            .find(|format| format.as_str() == text.trim().to_ascii_lowercase())
+            .ok_or_else(|| text.to_string())
     }
 }
 
@@ -163,13 +197,22 @@ pub struct CheckArgs {
     pub policy: Option<PathBuf>,
     /// Output format on standard output.
     #[arg(long, value_enum, default_value = "table")]
-    pub format: FindingsFormat,
+    pub format: OutputFormat,
     /// The lowest severity that fails the gate (exit 1).
     #[arg(long, value_enum, default_value = "deny")]
     pub fail_on: FailOn,
-    /// Also write FORMAT (table, json, markdown) to FILE, atomically; repeatable.
+    /// Also write FORMAT (table, json, markdown, sarif, github) to FILE, atomically;
+    /// repeatable, so a pipeline scans once.
     #[arg(long = "output", value_name = "FORMAT=FILE")]
     pub outputs: Vec<String>,
+    /// Evaluate this SBOM (CycloneDX or SPDX) instead of PATH's lockfiles. PATH still decides
+    /// where the policy is looked for.
+    #[arg(long, value_name = "FILE")]
+    pub sbom: Option<PathBuf>,
+    /// Gate only on findings that are new relative to this state: a lockfile, directory, SBOM,
+    /// or `git:REV[:PATH]` (e.g. `git:origin/main`). Existing findings are still listed.
+    #[arg(long, value_name = "OLD")]
+    pub baseline: Option<String>,
     /// The date waivers are judged against (`YYYY-MM-DD`; for tests). Default: today (UTC).
     #[arg(long, hide = true, env = "DEPGATE_TODAY", value_name = "YYYY-MM-DD")]
     pub today: Option<String>,

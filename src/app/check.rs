@@ -1,15 +1,24 @@
-//! `depgate check`: the gate. ingest -> enrich -> evaluate -> waivers -> report.
+//! `depgate check`: the gate. ingest -> enrich -> evaluate -> waivers -> baseline -> report.
+//!
+//! In: [`CheckArgs`]. Out: the findings report on standard output (and in every `--output`
+//! file, and appended to `$GITHUB_STEP_SUMMARY` when set), and the verdict as an [`Outcome`].
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::Path;
 
 use anyhow::Context;
 
-use crate::cli::{CheckArgs, FailOn, FindingsFormat};
-use crate::evaluate::Severity;
+use crate::cli::{CheckArgs, FailOn, OutputFormat, ScanArgs};
+use crate::evaluate::baseline;
+use crate::evaluate::{Evaluation, Severity};
+use crate::inventory::Inventory;
+use crate::policy::ValidPolicy;
 use crate::report::FindingsReport;
+use crate::report::sarif::SarifOptions;
 
 use super::Outcome;
+use super::outputs;
+use super::revision;
 
 /// The date waivers are judged against: `--today`/`DEPGATE_TODAY`, else today in UTC.
 pub(crate) fn today(flag: Option<&str>) -> anyhow::Result<time::Date> {
@@ -20,57 +29,101 @@ pub(crate) fn today(flag: Option<&str>) -> anyhow::Result<time::Date> {
     }
 }
 
-/// `--output FORMAT=FILE` pairs, checked before any work is done.
-fn outputs(args: &[String]) -> anyhow::Result<Vec<(FindingsFormat, PathBuf)>> {
-    args.iter()
-        .map(|arg| {
-            let (format, file) = arg
-                .split_once('=')
-                .with_context(|| format!("`--output {arg}` must be FORMAT=FILE"))?;
-            let format = FindingsFormat::parse(format).with_context(|| {
-                format!("`--output {arg}`: unknown format `{format}` (table, json, markdown)")
-            })?;
-            if file.is_empty() {
-                anyhow::bail!("`--output {arg}` names no file");
-            }
-            Ok((format, PathBuf::from(file)))
-        })
-        .collect()
+/// Everything one report format needs.
+struct Rendering<'a> {
+    report: &'a FindingsReport,
+    evaluation: &'a Evaluation,
+    policy: &'a ValidPolicy,
+    root: Option<&'a Path>,
 }
 
-fn render(report: &FindingsReport, format: FindingsFormat, color: bool) -> Vec<u8> {
-    match format {
-        FindingsFormat::Table => crate::report::table::render(report, color),
-        FindingsFormat::Json => crate::report::json::render(report),
-        FindingsFormat::Markdown => crate::report::markdown::render(report),
+impl Rendering<'_> {
+    fn render(&self, format: OutputFormat, color: bool) -> anyhow::Result<Vec<u8>> {
+        Ok(match format {
+            OutputFormat::Table => crate::report::table::render(self.report, color),
+            OutputFormat::Json => crate::report::json::render(self.report),
+            OutputFormat::Markdown => crate::report::markdown::render(self.report),
+            OutputFormat::Sarif => {
+                let fallback = self.policy.source_files().first().cloned();
+                crate::report::sarif::render(
+                    self.evaluation,
+                    &self.policy.rules(),
+                    &SarifOptions {
+                        tool_version: env!("CARGO_PKG_VERSION"),
+                        root: self.root,
+                        fallback_file: fallback.as_deref(),
+                    },
+                )
+                .context("cannot render SARIF")?
+            }
+            OutputFormat::Github => crate::report::github::render(self.evaluation, self.root),
+        })
     }
+}
+
+/// Loads the inventory to check: `--sbom FILE`, or PATH's lockfiles, plus license facts.
+pub(crate) fn load_checked_inventory(
+    scan: &ScanArgs,
+    sbom: Option<&Path>,
+    policy: &ValidPolicy,
+) -> anyhow::Result<Inventory> {
+    let mut inventory = match sbom {
+        Some(file) => crate::ingest::ingest_sbom(file)?,
+        None => super::load_inventory(scan)?,
+    };
+    super::enrich_licenses(&mut inventory, &scan.path, scan.offline);
+    crate::enrich::manifests::read_declared_requirements(&mut inventory);
+    crate::enrich::manifests::hash_pinned_files(&mut inventory, &policy.licenses.clarifications);
+    Ok(inventory)
 }
 
 /// Runs `depgate check`.
 pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     let today = today(args.today.as_deref())?;
-    let outputs = outputs(&args.outputs)?;
+    let outputs = outputs::parse_outputs(&args.outputs)?;
+    let baseline_spec = args
+        .baseline
+        .as_deref()
+        .map(|spec| revision::resolve_baseline(spec, &args.scan.path))
+        .transpose()?;
     let policy = crate::policy::load(args.policy.as_deref(), &args.scan.path)?;
-    let mut inventory = super::load_inventory(&args.scan)?;
+    let inventory = load_checked_inventory(&args.scan, args.sbom.as_deref(), &policy)?;
     super::warn_gaps(&inventory);
-    // License text detection (`enrich::license_text::detect_missing_licenses`) is wired here by the lead.
-    crate::enrich::manifests::read_declared_requirements(&mut inventory);
-    crate::enrich::manifests::hash_pinned_files(&mut inventory, &policy.licenses.clarifications);
-    let evaluation = crate::evaluate::evaluate(&inventory, &policy, today);
-    let fail_on = match args.fail_on {
-        FailOn::Deny => Severity::Error,
-        FailOn::Warn => Severity::Warning,
+    let mut evaluation = crate::evaluate::evaluate(&inventory, &policy, today);
+
+    if let Some(spec) = &baseline_spec {
+        let mut base = revision::load_state(spec, &super::ingest_options(&args.scan))
+            .with_context(|| format!("cannot read the baseline `{}`", spec.label()))?;
+        super::enrich_licenses(&mut base, &args.scan.path, args.scan.offline);
+        crate::enrich::manifests::read_declared_requirements(&mut base);
+        let base_evaluation = crate::evaluate::evaluate(&base, &policy, today);
+        baseline::mark_baseline(&mut evaluation, &base_evaluation);
+    }
+
+    let (fail_on, gate) = match args.fail_on {
+        FailOn::Deny => (Severity::Error, baseline::FailOn::Deny),
+        FailOn::Warn => (Severity::Warning, baseline::FailOn::Warn),
     };
     let report = FindingsReport::new(&inventory, &policy, &evaluation, fail_on);
-    for (format, file) in &outputs {
-        super::emit(Some(file), &render(&report, *format, false))?;
+    let root = std::env::current_dir().ok();
+    let rendering = Rendering {
+        report: &report,
+        evaluation: &evaluation,
+        policy: &policy,
+        root: root.as_deref(),
+    };
+    outputs::write_outputs(&outputs, |format| rendering.render(format, false))?;
+    if std::env::var_os("GITHUB_STEP_SUMMARY").is_some() {
+        let markdown = crate::report::markdown::render(&report);
+        crate::report::github::append_step_summary(&String::from_utf8_lossy(&markdown))
+            .context("cannot append to `GITHUB_STEP_SUMMARY`")?;
     }
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         && std::io::stdout().is_terminal();
-    super::emit(None, &render(&report, args.format, color))?;
-    if crate::evaluate::fails(&evaluation, fail_on) {
-        Ok(Outcome::Violated)
-    } else {
+    super::emit(None, &rendering.render(args.format, color)?)?;
+    if baseline::gating_findings(&evaluation, gate).is_empty() {
         Ok(Outcome::Pass)
+    } else {
+        Ok(Outcome::Violated)
     }
 }

@@ -104,6 +104,20 @@ pub(crate) fn emit(output: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
     }
 }
 
+/// Adds license facts from this machine's local package stores (site-packages,
+/// `node_modules`, the Go module cache, `~/.m2`) to packages whose input carried none.
+/// Registry lookups happen only with network access allowed (none are enabled yet offline).
+pub(crate) fn enrich_licenses(inventory: &mut Inventory, root: &Path, offline: bool) {
+    let paths =
+        crate::enrich::licenses::LocalPaths::discover(root, |name| std::env::var(name).ok());
+    let providers = paths.providers();
+    crate::enrich::licenses::enrich_licenses(
+        inventory,
+        &providers,
+        &crate::enrich::licenses::ProviderOptions { offline },
+    );
+}
+
 /// Prints the inventory's gaps to standard error, so missing facts are never silent.
 pub(crate) fn warn_gaps(inventory: &Inventory) {
     for gap in &inventory.gaps {

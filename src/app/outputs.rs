@@ -5,55 +5,12 @@
 //! render leaves no partial output. Invalid values are usage errors (exit 2).
 
 use std::collections::BTreeSet;
-use std::fmt;
 use std::path::PathBuf;
-use std::str::FromStr;
 
 use anyhow::Context;
 use thiserror::Error;
 
-/// A findings report format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
-pub enum OutputFormat {
-    /// Terminal table.
-    Table,
-    /// `depgate.findings/v1` JSON.
-    Json,
-    /// Markdown (job summary, pull request comment).
-    Markdown,
-    /// SARIF 2.1.0 for code scanning.
-    Sarif,
-    /// GitHub Actions workflow commands (annotations).
-    Github,
-}
-
-impl OutputFormat {
-    /// Every format, in documentation order.
-    pub const ALL: &'static [OutputFormat] = &[
-        OutputFormat::Table,
-        OutputFormat::Json,
-        OutputFormat::Markdown,
-        OutputFormat::Sarif,
-        OutputFormat::Github,
-    ];
-
-    /// The spelling used on the command line.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            OutputFormat::Table => "table",
-            OutputFormat::Json => "json",
-            OutputFormat::Markdown => "markdown",
-            OutputFormat::Sarif => "sarif",
-            OutputFormat::Github => "github",
-        }
-    }
-}
-
-impl fmt::Display for OutputFormat {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::cli::OutputFormat;
 
 /// Why an `--output` value was rejected.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -77,18 +34,6 @@ pub enum OutputSpecError {
     /// Two outputs name the same file.
     #[error("`--output`: `{}` is named more than once", .0.display())]
     DuplicatePath(PathBuf),
-}
-
-impl FromStr for OutputFormat {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        OutputFormat::ALL
-            .iter()
-            .copied()
-            .find(|format| format.as_str() == text.trim().to_ascii_lowercase())
-            .ok_or_else(|| text.to_string())
-    }
 }
 
 /// Parses one `FORMAT=PATH` value.

@@ -4,4 +4,5 @@
 //! inventory with more facts, plus advisory matches for `evaluate`.
 
 pub mod license_text;
+pub mod licenses;
 pub mod manifests;

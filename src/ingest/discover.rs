@@ -16,6 +16,26 @@ use super::{IngestError, IngestOptions};
 pub enum Format {
     /// `Cargo.lock` (v1-v4), enriched from manifests beside it.
     CargoLock,
+    /// Python `poetry.lock` (lock-version 1.x and 2.x).
+    PoetryLock,
+    /// Python `uv.lock`.
+    UvLock,
+    /// Python `Pipfile.lock`.
+    PipfileLock,
+    /// Python `requirements*.txt` (pinned with `==`), with `-r`/`-c` includes.
+    Requirements,
+    /// Go `go.mod`, with the `go.sum` beside it.
+    GoMod,
+    /// Ruby `Gemfile.lock` (or `gems.locked`).
+    GemfileLock,
+    /// PHP `composer.lock`.
+    ComposerLock,
+    /// .NET NuGet `packages.lock.json`.
+    NugetLock,
+    /// Gradle `gradle.lockfile`.
+    GradleLockfile,
+    /// Maven `pom.xml`.
+    MavenPom,
     /// A CycloneDX SBOM in JSON (spec 1.2-1.7).
     CycloneDxJson,
     /// A CycloneDX SBOM in XML (namespace `http://cyclonedx.org/schema/bom/1.x`).
@@ -39,6 +59,16 @@ impl Format {
     pub fn name(&self) -> &'static str {
         match self {
             Format::CargoLock => "Cargo.lock",
+            Format::PoetryLock => "poetry.lock",
+            Format::UvLock => "uv.lock",
+            Format::PipfileLock => "Pipfile.lock",
+            Format::Requirements => "requirements.txt",
+            Format::GoMod => "go.mod",
+            Format::GemfileLock => "Gemfile.lock",
+            Format::ComposerLock => "composer.lock",
+            Format::NugetLock => "packages.lock.json",
+            Format::GradleLockfile => "gradle.lockfile",
+            Format::MavenPom => "pom.xml",
             Format::CycloneDxJson => "CycloneDX JSON",
             Format::CycloneDxXml => "CycloneDX XML",
             Format::SpdxJson => "SPDX JSON",
@@ -79,7 +109,7 @@ pub fn detect_format(path: &Path) -> Result<Option<Format>, IngestError> {
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default();
-    match detect_by_name(name) {
+    match detect_by_name(path, name) {
         Some(format) => Ok(Some(format)),
         // SBOMs are recognised by content (`bomFormat`, `spdxVersion`, the CycloneDX namespace).
         None => super::sbom::detect_sbom(path),
@@ -87,7 +117,7 @@ pub fn detect_format(path: &Path) -> Result<Option<Format>, IngestError> {
 }
 
 /// The lockfile formats that have fixed file names.
-fn detect_by_name(name: &str) -> Option<Format> {
+fn detect_by_name(path: &Path, name: &str) -> Option<Format> {
     match name {
         "Cargo.lock" => Some(Format::CargoLock),
         "package-lock.json" => Some(Format::NpmLock),
@@ -95,6 +125,16 @@ fn detect_by_name(name: &str) -> Option<Format> {
         // `.package-lock.json` is npm's hidden copy inside node_modules: never an input.
         "yarn.lock" => Some(Format::YarnLock),
         "pnpm-lock.yaml" => Some(Format::PnpmLock),
+        "poetry.lock" => Some(Format::PoetryLock),
+        "uv.lock" => Some(Format::UvLock),
+        "Pipfile.lock" => Some(Format::PipfileLock),
+        "go.mod" => Some(Format::GoMod),
+        "Gemfile.lock" | "gems.locked" => Some(Format::GemfileLock),
+        "composer.lock" => Some(Format::ComposerLock),
+        "packages.lock.json" => Some(Format::NugetLock),
+        "gradle.lockfile" => Some(Format::GradleLockfile),
+        "pom.xml" => Some(Format::MavenPom),
+        _ if is_requirements_file(path, name) => Some(Format::Requirements),
         _ => None,
     }
 }
@@ -109,6 +149,20 @@ pub fn unsupported_hint(path: &Path) -> Option<String> {
         "bun.lockb" | "bun.lock" => "bun lockfiles are not supported yet".to_string(),
         _ => return None,
     })
+}
+
+/// `requirements.txt`, `requirements-dev.txt`, `requirements_test.txt`, or any `*.txt` inside a
+/// `requirements/` directory (the pip-tools layout).
+fn is_requirements_file(path: &Path, name: &str) -> bool {
+    let Some(stem) = name.strip_suffix(".txt") else {
+        return false;
+    };
+    if stem.starts_with("requirements") {
+        return true;
+    }
+    path.parent()
+        .and_then(|p| p.file_name())
+        .is_some_and(|directory| directory == "requirements")
 }
 
 /// Directory names never descended into unless `include_vendored` is set.
@@ -187,7 +241,7 @@ pub fn discover(
         // twice) and sniffing every JSON file would slow the walk. Name an SBOM explicitly
         // (`PATH` or `--sbom FILE`) to read it.
         let name = entry.file_name().to_string_lossy();
-        if let Some(format) = detect_by_name(&name) {
+        if let Some(format) = detect_by_name(entry.path(), &name) {
             found.push((entry.into_path(), format));
         }
     }

@@ -5,14 +5,27 @@
 //! parser returns packages *and* edges. Nothing from the scanned repository is executed.
 
 pub mod cargo;
+mod composer;
 mod cyclonedx;
 mod discover;
+mod gemfile;
+mod gomod;
+mod gradle;
 mod js;
+mod manifests;
+mod maven;
 pub mod npm;
+mod nuget;
+mod pipfile;
 pub mod pnpm;
+mod poetry;
 mod purl;
+mod python;
+mod requirements;
 mod sbom;
 mod spdx;
+mod support;
+mod uv;
 pub mod yarn;
 
 use std::path::{Path, PathBuf};
@@ -224,6 +237,16 @@ pub fn ingest_file(
 ) -> Result<Inventory, IngestError> {
     match format {
         Format::CargoLock => cargo::ingest_lockfile(path, options),
+        Format::PoetryLock => parse_text_file(path, format, poetry::parse),
+        Format::UvLock => parse_text_file(path, format, uv::parse),
+        Format::PipfileLock => parse_text_file(path, format, pipfile::parse),
+        Format::Requirements => parse_text_file(path, format, requirements::parse),
+        Format::GoMod => parse_text_file(path, format, gomod::parse),
+        Format::GemfileLock => parse_text_file(path, format, gemfile::parse),
+        Format::ComposerLock => parse_text_file(path, format, composer::parse),
+        Format::NugetLock => parse_text_file(path, format, nuget::parse),
+        Format::GradleLockfile => parse_text_file(path, format, gradle::parse),
+        Format::MavenPom => parse_text_file(path, format, maven::parse),
         Format::CycloneDxJson => cyclonedx::parse_json(path, &read_text(path)?),
         Format::CycloneDxXml => cyclonedx::parse_xml(path, &read_text(path)?),
         Format::SpdxJson => spdx::parse_json(path, &read_text(path)?),
@@ -232,6 +255,20 @@ pub fn ingest_file(
         Format::YarnLock => yarn::parse(path, &read_text(path)?),
         Format::PnpmLock => pnpm::parse(path, &read_text(path)?),
     }
+}
+
+/// Reads a text file, parses it with `parser` and records it (first) among the inputs.
+fn parse_text_file(
+    path: &Path,
+    format: Format,
+    parser: fn(&Path, &str) -> Result<Inventory, IngestError>,
+) -> Result<Inventory, IngestError> {
+    let text = read_text(path)?;
+    let mut inventory = parser(path, &text)?;
+    inventory
+        .inputs
+        .insert(0, input_file(path, text.as_bytes(), format.name()));
+    Ok(inventory)
 }
 
 /// Ingests one existing SBOM (CycloneDX JSON/XML, SPDX JSON/tag-value), for `depgate sbom

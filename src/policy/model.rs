@@ -365,9 +365,23 @@ impl ValidPolicy {
         }
     }
 
+    /// The policy files read (empty for the built-in default).
+    pub fn source_files(&self) -> Vec<PathBuf> {
+        match &self.source {
+            PolicySource::Builtin => Vec::new(),
+            PolicySource::Files { files } => files.clone(),
+        }
+    }
+
     /// Every rule id the policy defines (for waiver validation and lint).
     pub fn rule_ids(&self) -> Vec<String> {
-        let mut ids: Vec<String> = [
+        self.rules().into_iter().map(|rule| rule.id).collect()
+    }
+
+    /// Every rule the policy defines, with level, owner and rationale (for SARIF rules and
+    /// attestation requirements).
+    pub fn rules(&self) -> Vec<RuleMeta> {
+        let mut rules: Vec<RuleMeta> = [
             &self.licenses.denied,
             &self.licenses.not_allowed,
             &self.licenses.unknown,
@@ -391,11 +405,11 @@ impl ValidPolicy {
             &self.advisories.stale_db,
         ]
         .iter()
-        .map(|rule| rule.id.clone())
+        .map(|rule| (*rule).clone())
         .collect();
-        ids.extend(self.bans.deny.iter().map(|b| b.rule.id.clone()));
-        ids.extend(self.bans.minimum.iter().map(|m| m.rule.id.clone()));
-        ids
+        rules.extend(self.bans.deny.iter().map(|b| b.rule.clone()));
+        rules.extend(self.bans.minimum.iter().map(|m| m.rule.clone()));
+        rules
     }
 }
 

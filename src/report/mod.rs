@@ -130,7 +130,10 @@ impl FindingsReport {
                 .filter(|f| f.severity == severity)
                 .count()
         };
-        let failed = evaluation.findings.iter().any(|f| f.severity <= fail_on);
+        // Findings already in a baseline are reported but never fail the gate.
+        let failed = evaluation.findings.iter().any(|f| {
+            f.severity <= fail_on && f.baseline != Some(crate::evaluate::BaselineState::Existing)
+        });
         let files = match &policy.source {
             crate::policy::PolicySource::Builtin => Vec::new(),
             crate::policy::PolicySource::Files { files } => {

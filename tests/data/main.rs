@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 mod attest;
 mod cargo;
 mod diff;
+mod eco;
 mod js;
 mod sarif;
 mod sbom;
