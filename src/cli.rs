@@ -43,6 +43,8 @@ pub enum Command {
     Diff(DiffArgs),
     /// Create or update the one depgate comment on a GitHub pull request.
     Comment(CommentArgs),
+    /// Download, inspect and locate the cached advisory databases.
+    Db(DbArgs),
 }
 
 /// What to scan and how to read it; shared by every command that reads a repository.
@@ -359,4 +361,46 @@ pub struct CommentArgs {
     /// The repository, `OWNER/NAME`; default: `GITHUB_REPOSITORY`.
     #[arg(long, value_name = "OWNER/NAME")]
     pub repo: Option<String>,
+}
+
+/// `depgate db`.
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: DbAction,
+}
+
+/// `depgate db update|status|path`.
+#[derive(Debug, Subcommand)]
+pub enum DbAction {
+    /// Download the RustSec database and OSV exports into the cache (atomically, under a lock).
+    Update(DbUpdateArgs),
+    /// Show each cached database's source, revision, age and advisory count.
+    Status,
+    /// Print the cache directory (`DEPGATE_CACHE`, else the platform cache dir + `depgate`).
+    Path,
+}
+
+/// `depgate db update`.
+#[derive(Debug, Args)]
+pub struct DbUpdateArgs {
+    /// OSV ecosystem to download (`crates.io`, `PyPI`, `Go`, `npm`, ...); repeatable.
+    #[arg(long = "ecosystem", value_name = "ECOSYSTEM", default_values_t = vec!["crates.io".to_string()])]
+    pub ecosystems: Vec<String>,
+    /// URL of the RustSec advisory-db `.tar.gz` archive.
+    #[arg(long, env = "DEPGATE_RUSTSEC_URL", value_name = "URL")]
+    pub rustsec_url: Option<String>,
+    /// Base URL of the OSV exports (`<URL>/<Ecosystem>/all.zip`).
+    #[arg(long, env = "DEPGATE_OSV_URL", value_name = "URL")]
+    pub osv_url: Option<String>,
+    /// Do not download the RustSec database.
+    #[arg(long)]
+    pub no_rustsec: bool,
+    /// Largest download accepted, in MiB.
+    #[arg(long, default_value_t = 1024, value_name = "MIB")]
+    pub max_size: u64,
+    /// Retries after a failed attempt (5xx, 429, timeouts, broken transfers).
+    #[arg(long, default_value_t = 3)]
+    pub retries: u32,
 }

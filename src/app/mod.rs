@@ -5,6 +5,7 @@
 
 mod check;
 mod comment;
+mod db;
 mod diff;
 mod explain;
 mod inventory;
@@ -68,6 +69,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Inventory(args) => inventory::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Comment(args) => comment::run(args),
+        Command::Db(args) => db::run(args),
     }
 }
 

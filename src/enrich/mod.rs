@@ -3,6 +3,8 @@
 //! In: an `Inventory` and local data (registry sources, advisory databases). Out: the same
 //! inventory with more facts, plus advisory matches for `evaluate`.
 
+pub mod advisories;
 pub mod license_text;
 pub mod licenses;
 pub mod manifests;
+pub mod versions;

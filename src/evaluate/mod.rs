@@ -4,6 +4,7 @@
 //! coverage). No I/O and no printing happen here; one file per rule family. Advisory findings
 //! are produced by the advisory stage and go through [`waivers::apply`] like every other.
 
+pub mod advisories;
 mod bans;
 pub mod baseline;
 mod finding;
@@ -11,6 +12,7 @@ pub mod licenses;
 mod sources;
 pub mod waivers;
 
+pub use advisories::evaluate_advisories;
 pub use finding::{
     AdvisoryRef, BaselineState, Coverage, CoverageEntry, Evaluation, Finding, FindingCode,
     PackageRef, Severity, WaiverRef,

@@ -1,13 +1,74 @@
-//! The only module that talks HTTP (reqwest with rustls and the ring provider).
+//! Network and cache: the only module that talks HTTP (reqwest with rustls + ring).
 //!
-//! In: URLs, tokens and request bodies. Out: parsed responses or errors naming the URL.
-//! Tests run every client here against a local server on 127.0.0.1, never the internet.
+//! In: URLs and a cache directory. Out: advisory databases downloaded, checked for unsafe
+//! archive entries, verified to parse, and swapped into the cache atomically under a file
+//! lock, with a metadata file per database. Everything else in depgate reads the cache (or
+//! user-given paths) offline.
 
+mod archive;
+mod cache;
 pub mod github;
+mod http;
 
-/// Installs rustls' ring crypto provider as the process default (reqwest is built with
-/// `rustls-no-provider`). Calling it again is harmless.
+pub use archive::{ArchiveLimits, check_zip, extract_tar_gz};
+pub use cache::{
+    CachedDb, DEFAULT_OSV_URL, DEFAULT_RUSTSEC_URL, UpdateOptions, UpdateReport, cache_dir,
+    cached_databases, update,
+};
+pub use http::{Fetched, HttpOptions, fetch_to_file};
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+/// Why a download or cache update failed. Variants about files name the file; about
+/// downloads, the URL.
+#[derive(Debug, Error)]
+pub enum NetError {
+    /// The HTTP request failed after all retries.
+    #[error("download of `{url}` failed: {message}")]
+    Http {
+        /// The URL.
+        url: String,
+        /// What went wrong (status, timeout, truncated body, ...).
+        message: String,
+    },
+    /// The body is larger than the configured limit.
+    #[error("download of `{url}` is larger than the {limit}-byte limit")]
+    TooLarge {
+        /// The URL.
+        url: String,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// An archive is unsafe or corrupt.
+    #[error("archive `{}` rejected: {message}", path.display())]
+    Archive {
+        /// The archive (or `archive!entry`).
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// A file operation in the cache failed.
+    #[error("cache `{}`: {source}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The downloaded database does not load.
+    #[error("downloaded database from `{url}` does not load")]
+    Invalid {
+        /// The URL.
+        url: String,
+        /// The loading error.
+        source: crate::enrich::advisories::AdvisoryError,
+    },
+}
+
+/// Installs rustls' ring crypto provider once per process (reqwest is built without one).
 pub fn install_crypto_provider() {
-    // `Err` only means a provider is already installed, which is what we want.
+    // An error only means a provider is already installed.
     let _ = rustls::crypto::ring::default_provider().install_default();
 }

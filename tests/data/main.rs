@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+mod advisories;
 mod attest;
 mod cargo;
 mod diff;

@@ -7,6 +7,7 @@ mod attest_fixture;
 mod check;
 mod comment;
 mod common;
+mod db;
 mod diff;
 mod discover;
 mod evaluate;

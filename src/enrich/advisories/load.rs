@@ -1,0 +1,325 @@
+//! Loading databases from disk: kind detection, OSV directory walk, OSV zip, and the index.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::index::{self, Fingerprint};
+use super::{Advisory, AdvisoryError, AdvisorySet, DbInfo, DbKind, osv, rustsec_db};
+
+/// The name of the metadata file `db update` writes into each cached database.
+pub const META_FILE: &str = ".depgate-meta.json";
+
+/// How to load databases.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Where compact indexes are read and written; `None` loads from the files every time.
+    pub index_dir: Option<PathBuf>,
+}
+
+/// What `db update` records about a downloaded database (also read back by `db status`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CacheMeta {
+    /// The URL it was downloaded from.
+    pub source_url: String,
+    /// The server's `ETag`, if any.
+    pub etag: Option<String>,
+    /// The server's `Last-Modified`, if any.
+    pub last_modified: Option<String>,
+    /// When it was fetched (RFC 3339).
+    pub fetched_at: String,
+    /// When the server last confirmed it current (RFC 3339; a 304 updates this).
+    #[serde(default)]
+    pub checked_at: Option<String>,
+    /// The git commit (RustSec tarball) or the ETag.
+    pub revision: Option<String>,
+    /// Advisories it held when fetched.
+    pub advisory_count: usize,
+}
+
+impl CacheMeta {
+    /// Reads the metadata beside a database (inside a directory, or in a file's directory).
+    pub fn read_for(path: &Path) -> Option<CacheMeta> {
+        let dir = if path.is_dir() { path } else { path.parent()? };
+        let text = std::fs::read(dir.join(META_FILE)).ok()?;
+        serde_json::from_slice(&text).ok()
+    }
+}
+
+/// Decides what kind of database a path holds.
+pub fn detect_kind(path: &Path) -> Result<DbKind, AdvisoryError> {
+    let metadata = std::fs::metadata(path).map_err(|source| AdvisoryError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if metadata.is_dir() {
+        if rustsec_db::is_rustsec_dir(path) {
+            Ok(DbKind::RustSec)
+        } else {
+            Ok(DbKind::OsvDirectory)
+        }
+    } else if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+    {
+        Ok(DbKind::OsvZip)
+    } else {
+        Err(AdvisoryError::NotADatabase {
+            path: path.to_path_buf(),
+        })
+    }
+}
+
+/// Loads several databases into one set; earlier paths win when an id repeats.
+pub fn load_sources(
+    paths: &[PathBuf],
+    options: &LoadOptions,
+) -> Result<AdvisorySet, AdvisoryError> {
+    let mut databases = Vec::new();
+    let mut advisories = Vec::new();
+    for path in paths {
+        let (info, mut loaded) = load_database(path, options)?;
+        let database = databases.len();
+        for advisory in &mut loaded {
+            advisory.database = database;
+        }
+        databases.push(info);
+        advisories.extend(loaded);
+    }
+    Ok(AdvisorySet::new(databases, advisories))
+}
+
+/// Loads one database, through its index when the index is current.
+pub fn load_database(
+    path: &Path,
+    options: &LoadOptions,
+) -> Result<(DbInfo, Vec<Advisory>), AdvisoryError> {
+    let kind = detect_kind(path)?;
+    let fingerprint = Fingerprint::of(path, kind)?;
+    let index_file = options
+        .index_dir
+        .as_ref()
+        .map(|dir| index::index_path_for(dir, path));
+    if let Some(file) = &index_file
+        && let Some(loaded) = index::read(file, &fingerprint)
+    {
+        return Ok(loaded);
+    }
+    let (info, advisories) = load_uncached(path, kind, &fingerprint)?;
+    if let Some(file) = &index_file {
+        // The index is an optimisation: a read-only cache directory must not fail the run.
+        let _ = index::write(file, &fingerprint, &info, &advisories);
+    }
+    Ok((info, advisories))
+}
+
+fn load_uncached(
+    path: &Path,
+    kind: DbKind,
+    fingerprint: &Fingerprint,
+) -> Result<(DbInfo, Vec<Advisory>), AdvisoryError> {
+    let advisories = match kind {
+        DbKind::RustSec => rustsec_db::load(path, 0)?,
+        DbKind::OsvDirectory => load_osv_dir(path)?,
+        DbKind::OsvZip => load_osv_zip(path)?,
+    };
+    let meta = CacheMeta::read_for(path);
+    let mut ecosystems: Vec<String> = advisories
+        .iter()
+        .flat_map(|a| a.affected.iter().map(|x| x.ecosystem.clone()))
+        .collect();
+    ecosystems.sort();
+    ecosystems.dedup();
+    let newest = advisories
+        .iter()
+        .filter_map(|a| a.date.clone())
+        .filter(|d| !d.starts_with("0001"))
+        .max();
+    let revision = meta
+        .as_ref()
+        .and_then(|m| m.revision.clone().or_else(|| m.etag.clone()))
+        .or_else(|| rustsec_db::git_head(path))
+        .or_else(|| Some(format!("files:{}", fingerprint.short())));
+    let info = DbInfo {
+        kind,
+        path: path.to_path_buf(),
+        source: meta
+            .as_ref()
+            .map(|m| m.source_url.clone())
+            .unwrap_or_else(|| path.display().to_string()),
+        revision,
+        updated: meta
+            .as_ref()
+            .map(|m| m.checked_at.clone().unwrap_or_else(|| m.fetched_at.clone()))
+            .and_then(|d| d.get(..10).map(str::to_string))
+            .or(newest),
+        advisory_count: advisories.len(),
+        ecosystems,
+    };
+    Ok((info, advisories))
+}
+
+/// True for file names that hold OSV records.
+fn osv_file_kind(name: &str) -> Option<bool> {
+    if name.starts_with('.') {
+        return None;
+    }
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".json") {
+        Some(false)
+    } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        Some(true)
+    } else {
+        None
+    }
+}
+
+/// Every OSV file under a directory, sorted for a deterministic load order.
+pub(super) fn osv_files(root: &Path) -> Result<Vec<PathBuf>, AdvisoryError> {
+    let mut files = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|source| AdvisoryError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        for entry in entries {
+            let entry = entry.map_err(|source| AdvisoryError::Io {
+                path: dir.clone(),
+                source,
+            })?;
+            let file_type = entry.file_type().map_err(|source| AdvisoryError::Io {
+                path: entry.path(),
+                source,
+            })?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if file_type.is_dir() {
+                if !name.starts_with('.') {
+                    stack.push(entry.path());
+                }
+            } else if file_type.is_file() && osv_file_kind(&name).is_some() {
+                files.push(entry.path());
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn load_osv_dir(root: &Path) -> Result<Vec<Advisory>, AdvisoryError> {
+    let mut advisories = Vec::new();
+    for file in osv_files(root)? {
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+        let is_yaml = name.as_deref().and_then(osv_file_kind).unwrap_or(false);
+        let bytes = std::fs::read(&file).map_err(|source| AdvisoryError::Io {
+            path: file.clone(),
+            source,
+        })?;
+        let parsed =
+            osv::parse_osv_record(&bytes, is_yaml, 0).map_err(|message| AdvisoryError::Parse {
+                path: file,
+                message,
+            })?;
+        advisories.extend(parsed);
+    }
+    Ok(advisories)
+}
+
+/// The largest single record we accept from a zip (a bomb guard; real records are < 1 MB).
+const MAX_RECORD_BYTES: u64 = 32 * 1024 * 1024;
+
+fn load_osv_zip(path: &Path) -> Result<Vec<Advisory>, AdvisoryError> {
+    let file = std::fs::File::open(path).map_err(|source| AdvisoryError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|error| {
+        AdvisoryError::Parse {
+            path: path.to_path_buf(),
+            message: format!("not a readable zip archive: {error}"),
+        }
+    })?;
+    let mut advisories = Vec::new();
+    let mut buffer = Vec::new();
+    for index in 0..archive.len() {
+        let mut entry = archive
+            .by_index(index)
+            .map_err(|error| AdvisoryError::Parse {
+                path: path.to_path_buf(),
+                message: format!("zip entry {index}: {error}"),
+            })?;
+        if !entry.is_file() {
+            continue;
+        }
+        let name = entry.name().to_string();
+        let base = name.rsplit('/').next().unwrap_or(&name).to_string();
+        let Some(is_yaml) = osv_file_kind(&base) else {
+            continue;
+        };
+        let entry_path = PathBuf::from(format!("{}!{name}", path.display()));
+        buffer.clear();
+        (&mut entry)
+            .take(MAX_RECORD_BYTES + 1)
+            .read_to_end(&mut buffer)
+            .map_err(|error| AdvisoryError::Parse {
+                path: entry_path.clone(),
+                message: format!("cannot decompress: {error}"),
+            })?;
+        if buffer.len() as u64 > MAX_RECORD_BYTES {
+            return Err(AdvisoryError::Parse {
+                path: entry_path,
+                message: format!("record larger than {MAX_RECORD_BYTES} bytes"),
+            });
+        }
+        let parsed =
+            osv::parse_osv_record(&buffer, is_yaml, 0).map_err(|message| AdvisoryError::Parse {
+                path: entry_path,
+                message,
+            })?;
+        advisories.extend(parsed);
+    }
+    Ok(advisories)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_osv_file_is_named_and_withdrawn_are_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("PyPI/x")).unwrap();
+        std::fs::write(
+            dir.path().join("PyPI/x/PYSEC-1.yaml"),
+            "id: PYSEC-1\naffected:\n- package: {name: x, ecosystem: PyPI}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("PyPI/x/PYSEC-2.yaml"),
+            "id: PYSEC-2\nwithdrawn: 2024-01-01T00:00:00Z\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("README.md"), "not a record").unwrap();
+        let (info, advisories) = load_database(dir.path(), &LoadOptions::default()).unwrap();
+        assert_eq!(info.kind, DbKind::OsvDirectory);
+        assert_eq!(advisories.len(), 1);
+        assert_eq!(info.ecosystems, vec!["PyPI".to_string()]);
+        std::fs::write(dir.path().join("PyPI/x/PYSEC-3.json"), "{\"id\": ").unwrap();
+        let error = load_database(dir.path(), &LoadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("PYSEC-3.json"), "{error}");
+    }
+
+    #[test]
+    fn not_a_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("notes.txt");
+        std::fs::write(&file, "x").unwrap();
+        let error = detect_kind(&file).unwrap_err().to_string();
+        assert!(error.contains("notes.txt"), "{error}");
+        assert!(detect_kind(&dir.path().join("missing")).is_err());
+    }
+}
