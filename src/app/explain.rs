@@ -9,6 +9,7 @@ use super::Outcome;
 /// Runs `depgate explain`.
 pub fn run(args: ExplainArgs) -> anyhow::Result<Outcome> {
     let inventory = super::load_inventory(&args.scan)?;
+    super::warn_gaps(&inventory);
     let (name, version) = match args.package.split_once('@') {
         Some((name, version)) if !name.is_empty() => (name, Some(version)),
         _ => (args.package.as_str(), None),

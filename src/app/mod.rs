@@ -80,6 +80,7 @@ pub(crate) fn ingest_options(scan: &ScanArgs) -> IngestOptions {
         cargo_metadata: scan.cargo_metadata,
         exclude: scan.exclude.clone(),
         include_vendored: scan.include_vendored,
+        cargo_home: None,
     }
 }
 

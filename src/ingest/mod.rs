@@ -4,6 +4,7 @@
 //! packages and edges carry the file and line they came from. One module per format; each
 //! parser returns packages *and* edges. Nothing from the scanned repository is executed.
 
+pub mod cargo;
 mod composer;
 mod cyclonedx;
 mod discover;
@@ -47,6 +48,8 @@ pub struct IngestOptions {
     pub exclude: Vec<String>,
     /// Also walk `node_modules`, `target`, `vendor` and ignored files.
     pub include_vendored: bool,
+    /// Where cargo keeps downloaded crate sources; `None` means `$CARGO_HOME`, else `~/.cargo`.
+    pub cargo_home: Option<PathBuf>,
 }
 
 /// Why an input could not be read. Every variant names the file.
@@ -232,12 +235,8 @@ pub fn ingest_file(
     format: Format,
     options: &IngestOptions,
 ) -> Result<Inventory, IngestError> {
-    let _ = options;
     match format {
-        Format::CargoLock => Err(IngestError::Unsupported {
-            path: path.to_path_buf(),
-            hint: Some("Cargo.lock support is being built".to_string()),
-        }),
+        Format::CargoLock => cargo::ingest_lockfile(path, options),
         Format::PoetryLock => parse_text_file(path, format, poetry::parse),
         Format::UvLock => parse_text_file(path, format, uv::parse),
         Format::PipfileLock => parse_text_file(path, format, pipfile::parse),

@@ -6,6 +6,7 @@
 pub mod diff;
 mod graph;
 mod package;
+pub mod purl;
 
 pub use graph::{DepKind, Edge};
 pub use package::{

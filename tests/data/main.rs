@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 mod advisories;
 mod attest;
+mod cargo;
 mod diff;
 mod eco;
 mod js;

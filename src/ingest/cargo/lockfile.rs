@@ -1,0 +1,311 @@
+//! `Cargo.lock` v1–v4 through the `cargo-lock` crate, plus the line of every entry.
+//!
+//! In: the lockfile's text. Out: [`ParsedLockfile`], every `[[package]]` (and a v1 `[root]`)
+//! with its source, checksum, 1-based line and its dependencies resolved to package indexes.
+//! A dependency naming a package that is not in the lockfile is an error naming the line.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::str::FromStr;
+
+use cargo_lock::{Lockfile, SourceId};
+use serde::Deserialize;
+
+use crate::ingest::IngestError;
+
+/// One package entry of a lockfile.
+#[derive(Debug, Clone)]
+pub(crate) struct LockedPackage {
+    /// Crate name.
+    pub name: String,
+    /// Exact version.
+    pub version: String,
+    /// Where it comes from; `None` for workspace members and path dependencies.
+    pub source: Option<SourceId>,
+    /// Lowercase hex SHA-256 of the `.crate` archive (registry packages only).
+    pub checksum: Option<String>,
+    /// Indexes (into [`ParsedLockfile::packages`]) of its dependencies, sorted, no duplicates.
+    pub dependencies: Vec<usize>,
+    /// 1-based line of its `[[package]]` header.
+    pub line: Option<u32>,
+}
+
+/// A parsed lockfile.
+#[derive(Debug, Clone)]
+pub(crate) struct ParsedLockfile {
+    /// Format version, 1 to 4.
+    pub version: u32,
+    /// Every package, in file order (a v1 `[root]` comes last).
+    pub packages: Vec<LockedPackage>,
+}
+
+/// The shape of a lockfile, checked with serde first so wrong types get an exact line (the
+/// `cargo-lock` crate reports type errors without one).
+#[derive(Deserialize)]
+#[allow(dead_code)] // Fields exist to be type-checked, not read.
+struct Shape {
+    version: Option<u32>,
+    #[serde(default)]
+    package: Vec<ShapePackage>,
+    root: Option<ShapePackage>,
+    metadata: Option<toml::Table>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)] // Fields exist to be type-checked, not read.
+struct ShapePackage {
+    name: String,
+    version: String,
+    source: Option<String>,
+    checksum: Option<String>,
+    #[serde(default)]
+    dependencies: Vec<String>,
+}
+
+/// Parses `text`, the contents of the lockfile at `path`.
+pub(crate) fn parse(path: &Path, text: &str) -> Result<ParsedLockfile, IngestError> {
+    let lockfile = Lockfile::from_str(text).map_err(|error| {
+        // Only on failure: check the shape with serde for an exact line (a second TOML parse
+        // would cost as much as the first on every good lockfile).
+        if let Err(shape_error) = toml::from_str::<Shape>(text) {
+            let line = shape_error
+                .span()
+                .map(|span| crate::ingest::line_column(text, span.start).0);
+            return IngestError::parse(
+                path,
+                line,
+                format!("invalid lockfile: {}", first_line(shape_error.message())),
+            );
+        }
+        let message = error.to_string();
+        let line = line_of_lock_error(text, &message);
+        IngestError::parse(path, line, format!("invalid lockfile: {message}"))
+    })?;
+    let headers = header_lines(text);
+    let mut entries: Vec<(&cargo_lock::Package, Option<u32>)> = lockfile
+        .packages
+        .iter()
+        .enumerate()
+        .map(|(index, package)| (package, headers.packages.get(index).copied()))
+        .collect();
+    // Headers and packages only correspond one to one when the text scan saw exactly the
+    // entries serde saw; otherwise lines would be wrong, so give none.
+    if headers.packages.len() != lockfile.packages.len() {
+        for entry in &mut entries {
+            entry.1 = None;
+        }
+    }
+    if let Some(root) = &lockfile.root {
+        entries.push((root, headers.root));
+    }
+
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (index, (package, _)) in entries.iter().enumerate() {
+        by_name
+            .entry(package.name.as_str())
+            .or_default()
+            .push(index);
+    }
+    let mut packages = Vec::with_capacity(entries.len());
+    for (index, (package, line)) in entries.iter().enumerate() {
+        let mut dependencies = Vec::with_capacity(package.dependencies.len());
+        for dependency in &package.dependencies {
+            let candidates = by_name
+                .get(dependency.name.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let found = candidates.iter().copied().find(|&candidate| {
+                let (other, _) = entries[candidate];
+                other.version == dependency.version
+                    && match &dependency.source {
+                        Some(source) => other.source.as_ref() == Some(source),
+                        None => true,
+                    }
+            });
+            match found {
+                Some(target) => dependencies.push(target),
+                None => {
+                    let dependency_line = entry_range(&headers, index, text)
+                        .and_then(|range| {
+                            let name = dependency.name.as_str();
+                            let version = &dependency.version;
+                            find_line_in(text, range, &format!("\"{name} {version}"))
+                                .or_else(|| find_line_in(text, range, &format!("\"{name}\"")))
+                        })
+                        .or(*line);
+                    return Err(IngestError::parse(
+                        path,
+                        dependency_line,
+                        format!(
+                            "`{} {}` depends on `{dependency}`, which is not in the lockfile",
+                            package.name, package.version
+                        ),
+                    ));
+                }
+            }
+        }
+        dependencies.sort_unstable();
+        dependencies.dedup();
+        packages.push(LockedPackage {
+            name: package.name.as_str().to_string(),
+            version: package.version.to_string(),
+            source: package.source.clone(),
+            checksum: package
+                .checksum
+                .as_ref()
+                .and_then(|c| c.as_sha256())
+                .map(hex::encode),
+            dependencies,
+            line: *line,
+        });
+    }
+    Ok(ParsedLockfile {
+        version: lockfile.version as u32,
+        packages,
+    })
+}
+
+fn first_line(message: &str) -> &str {
+    message.lines().next().unwrap_or(message).trim()
+}
+
+/// Lines of the `[[package]]` headers in order, and of a v1 `[root]` table.
+struct Headers {
+    packages: Vec<u32>,
+    root: Option<u32>,
+}
+
+/// A light text scan for table headers: `cargo-lock` keeps no spans, and lockfiles are
+/// machine-written with one header per line, so this is exact for every real lockfile.
+fn header_lines(text: &str) -> Headers {
+    let mut packages = Vec::new();
+    let mut root = None;
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed == "[[package]]" {
+            packages.push(index as u32 + 1);
+        } else if trimmed == "[root]" {
+            root = Some(index as u32 + 1);
+        }
+    }
+    Headers { packages, root }
+}
+
+/// The line range (1-based, end exclusive) of entry `index`.
+fn entry_range(headers: &Headers, index: usize, text: &str) -> Option<(u32, u32)> {
+    let end_of_file = text.lines().count() as u32 + 1;
+    if index < headers.packages.len() {
+        let start = headers.packages[index];
+        let end = headers
+            .packages
+            .get(index + 1)
+            .copied()
+            .unwrap_or(end_of_file);
+        Some((start, end))
+    } else {
+        headers.root.map(|start| {
+            let end = headers
+                .packages
+                .iter()
+                .copied()
+                .find(|l| *l > start)
+                .unwrap_or(end_of_file);
+            (start, end)
+        })
+    }
+}
+
+/// First 1-based line in `range` containing `needle`.
+fn find_line_in(text: &str, range: (u32, u32), needle: &str) -> Option<u32> {
+    text.lines()
+        .enumerate()
+        .skip(range.0 as usize - 1)
+        .take((range.1 - range.0) as usize)
+        .find(|(_, line)| line.contains(needle))
+        .map(|(index, _)| index as u32 + 1)
+}
+
+/// Recovers a line for a `cargo-lock` error: from toml's "at line N" text, or for an
+/// unresolvable short-form dependency, the first line naming it.
+fn line_of_lock_error(text: &str, message: &str) -> Option<u32> {
+    if let Some(rest) = message.split("at line ").nth(1) {
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        if let Ok(line) = digits.parse() {
+            return Some(line);
+        }
+    }
+    if let Some(name) = message.split("couldn't resolve dependency: ").nth(1) {
+        let name = name.trim();
+        let quoted = format!("\"{name}\"");
+        let spaced = format!("\"{name} ");
+        return text
+            .lines()
+            .position(|line| {
+                let line = line.trim_start();
+                !line.starts_with("name") && (line.contains(&quoted) || line.contains(&spaced))
+            })
+            .map(|index| index as u32 + 1);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const V3: &str = r#"version = 3
+
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = [
+ "serde",
+ "rand 0.8.5",
+ "rand 0.7.3",
+]
+
+[[package]]
+name = "rand"
+version = "0.7.3"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "6a6b1679d49b24bbfe0c803429aa1874472f50d9b363131f0e89fc356b544d03"
+
+[[package]]
+name = "rand"
+version = "0.8.5"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "34af8d1a0e25924bc5b7c43c7ce4d5e1b3d1e9a4f7f3f2a4fb2eb3d2d7b9a0c1"
+
+[[package]]
+name = "serde"
+version = "1.0.200"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+"#;
+
+    #[test]
+    fn resolves_ambiguous_names_and_lines() {
+        let parsed = parse(Path::new("Cargo.lock"), V3).unwrap();
+        assert_eq!(parsed.version, 3);
+        assert_eq!(parsed.packages.len(), 4);
+        assert_eq!(parsed.packages[0].dependencies, vec![1, 2, 3]);
+        assert_eq!(parsed.packages[0].line, Some(3));
+        assert_eq!(parsed.packages[3].line, Some(24));
+        assert!(parsed.packages[1].checksum.is_some());
+    }
+
+    #[test]
+    fn missing_dependency_names_its_line() {
+        let text = V3.replace("\"rand 0.7.3\"", "\"rand 0.6.0\"");
+        let error = parse(Path::new("Cargo.lock"), &text).unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("line 9"), "{message}");
+        assert!(message.contains("rand 0.6.0"), "{message}");
+    }
+
+    #[test]
+    fn wrong_type_names_its_line() {
+        let text = V3.replace("version = \"1.0.200\"", "version = 1");
+        let error = parse(Path::new("Cargo.lock"), &text).unwrap_err();
+        assert!(error.to_string().contains("line 26"), "{error}");
+    }
+}

@@ -1,0 +1,737 @@
+//! The fast path: facts read straight from `Cargo.toml` files, with no `cargo` process.
+//!
+//! In: the lockfile's path and its parsed packages. Out: [`Collected`], per package the facts
+//! of its manifest (license, license files, description, repository, homepage, declared
+//! dependencies with their kinds). Manifests come from the workspace beside the lockfile
+//! (members and path dependencies), the local registry sources
+//! (`$CARGO_HOME/registry/src/*/NAME-VERSION`), the downloaded `.crate` archives
+//! (`$CARGO_HOME/registry/cache/*/NAME-VERSION.crate`) and git checkouts
+//! (`$CARGO_HOME/git/checkouts/*/SHORT-REV`). Nothing is executed and nothing is fetched.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use toml::{Table, Value};
+
+use super::lockfile::{LockedPackage, ParsedLockfile};
+use super::{Collected, DeclaredDependency, PackageFacts, SourceOfFacts};
+use crate::ingest::IngestOptions;
+use crate::inventory::DepKind;
+
+/// Where cargo keeps downloaded sources: `$CARGO_HOME`, else `~/.cargo`.
+pub(crate) fn cargo_home(options: &IngestOptions) -> Option<PathBuf> {
+    if let Some(home) = &options.cargo_home {
+        return Some(home.clone());
+    }
+    if let Some(home) = std::env::var_os("CARGO_HOME").filter(|h| !h.is_empty()) {
+        return Some(PathBuf::from(home));
+    }
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(|home| PathBuf::from(home).join(".cargo"))
+}
+
+/// Reads every manifest the lockfile's packages can be matched to.
+pub(crate) fn collect(
+    lockfile_path: &Path,
+    parsed: &ParsedLockfile,
+    options: &IngestOptions,
+) -> Collected {
+    let workspace_dir = match lockfile_path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut collected = Collected::new(parsed.packages.len(), SourceOfFacts::Manifests);
+    collect_local(&workspace_dir, parsed, &mut collected);
+    if let Some(home) = cargo_home(options) {
+        collect_remote(&home, parsed, &mut collected);
+    } else {
+        collected.notes.push(
+            "cannot locate the cargo home (neither `CARGO_HOME` nor `HOME` is set)".to_string(),
+        );
+    }
+    collected
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workspace members and path dependencies.
+
+/// Directory names never searched for member manifests.
+const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
+
+fn collect_local(workspace_dir: &Path, parsed: &ParsedLockfile, collected: &mut Collected) {
+    let root_manifest = workspace_dir.join("Cargo.toml");
+    let workspace = read_table(&root_manifest)
+        .ok()
+        .and_then(|table| table.get("workspace").and_then(Value::as_table).cloned());
+
+    let mut queue = find_manifests(workspace_dir);
+    let mut seen: HashSet<PathBuf> = queue.iter().map(|p| normalize(p)).collect();
+    // Sourceless lockfile entries by (name, version), to match manifests to.
+    let mut unmatched: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    for (index, package) in parsed.packages.iter().enumerate() {
+        if package.source.is_none() {
+            unmatched
+                .entry((package.name.clone(), package.version.clone()))
+                .or_default()
+                .push(index);
+        }
+    }
+    let mut next = 0;
+    while next < queue.len() {
+        let manifest_path = queue[next].clone();
+        next += 1;
+        let table = match read_table(&manifest_path) {
+            Ok(table) => table,
+            Err(message) => {
+                collected.notes.push(message);
+                continue;
+            }
+        };
+        // A member's own `[workspace]` (the root) or the root's table for inheritance.
+        let manifest = parse_manifest(&table, workspace.as_ref());
+        let dir = manifest_path.parent().map(Path::to_path_buf);
+        // Path dependencies outside the walked tree are still sourceless lockfile entries.
+        if let Some(dir) = &dir {
+            let relative_to_member = manifest.path_dependencies.iter().map(|p| dir.join(p));
+            let relative_to_root = manifest
+                .workspace_path_dependencies
+                .iter()
+                .map(|p| workspace_dir.join(p));
+            for dependency_dir in relative_to_member.chain(relative_to_root) {
+                let candidate = normalize(&dependency_dir.join("Cargo.toml"));
+                if seen.insert(candidate.clone()) && candidate.is_file() {
+                    queue.push(candidate);
+                }
+            }
+        }
+        let Some(name) = manifest.name.clone() else {
+            continue; // a virtual workspace manifest
+        };
+        let version = manifest
+            .version
+            .clone()
+            .unwrap_or_else(|| "0.0.0".to_string());
+        if let Some(indexes) = unmatched.get_mut(&(name, version))
+            && !indexes.is_empty()
+        {
+            let index = indexes.remove(0);
+            collected.facts[index] = Some(manifest.into_facts(manifest_path, dir));
+        }
+    }
+}
+
+/// Every `Cargo.toml` under `dir`, skipping build output, hidden and vendored directories.
+fn find_manifests(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&current) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(file_type) = entry.file_type() else {
+                continue;
+            };
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if file_type.is_dir() {
+                if !name.starts_with('.') && !SKIPPED_DIRS.contains(&name.as_ref()) {
+                    stack.push(entry.path());
+                }
+            } else if file_type.is_file() && name == "Cargo.toml" {
+                found.push(entry.path());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Lexically removes `.` and `..` so the same manifest reached two ways is seen once.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registry and git sources in the cargo home.
+
+/// What to look for: (lockfile index, where).
+enum Lookup {
+    Registry,
+    Git { short_rev: String },
+}
+
+fn collect_remote(home: &Path, parsed: &ParsedLockfile, collected: &mut Collected) {
+    let src_dirs = subdirectories(&home.join("registry/src"));
+    let cache_dirs = subdirectories(&home.join("registry/cache"));
+    let checkouts = subdirectories(&home.join("git/checkouts"));
+
+    let wanted: Vec<(usize, Lookup)> = parsed
+        .packages
+        .iter()
+        .enumerate()
+        .filter_map(|(index, package)| {
+            let source = package.source.as_ref()?;
+            if source.is_git() {
+                let commit = source.precise()?;
+                Some((
+                    index,
+                    Lookup::Git {
+                        short_rev: commit.chars().take(7).collect(),
+                    },
+                ))
+            } else if source.is_registry() {
+                Some((index, Lookup::Registry))
+            } else {
+                None
+            }
+        })
+        .collect();
+
+    // Reading and parsing ~1,000 small manifests is the cost of a scan: spread it over the
+    // available cores in contiguous chunks (results are written back in order).
+    let threads = std::thread::available_parallelism()
+        .map(usize::from)
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let chunk_size = wanted.len().div_ceil(threads).max(64);
+    let context = RemoteContext {
+        src_dirs: &src_dirs,
+        cache_dirs: &cache_dirs,
+        checkouts: &checkouts,
+        packages: &parsed.packages,
+    };
+    let results: Vec<(usize, Result<Option<PackageFacts>, String>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = wanted
+            .chunks(chunk_size)
+            .map(|chunk| {
+                let context = &context;
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|(index, lookup)| (*index, context.find(*index, lookup)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| handle.join().unwrap_or_default())
+            .collect()
+    });
+    for (index, result) in results {
+        match result {
+            Ok(Some(facts)) => collected.facts[index] = Some(facts),
+            Ok(None) => {}
+            Err(message) => collected.notes.push(message),
+        }
+    }
+}
+
+struct RemoteContext<'a> {
+    src_dirs: &'a [PathBuf],
+    cache_dirs: &'a [PathBuf],
+    checkouts: &'a [PathBuf],
+    packages: &'a [LockedPackage],
+}
+
+impl RemoteContext<'_> {
+    fn find(&self, index: usize, lookup: &Lookup) -> Result<Option<PackageFacts>, String> {
+        let package = &self.packages[index];
+        match lookup {
+            Lookup::Registry => {
+                let dir_name = format!("{}-{}", package.name, package.version);
+                let source = package.source.as_ref();
+                let ours = |dir: &&PathBuf| source.is_some_and(|s| is_index_dir_of(dir, s));
+                for src in self.src_dirs.iter().filter(ours) {
+                    let dir = src.join(&dir_name);
+                    let manifest_path = dir.join("Cargo.toml");
+                    if manifest_path.is_file() {
+                        let table = read_table(&manifest_path)?;
+                        let manifest = parse_manifest(&table, None);
+                        return Ok(Some(manifest.into_facts(manifest_path, Some(dir))));
+                    }
+                }
+                for cache in self.cache_dirs.iter().filter(ours) {
+                    let archive = cache.join(format!("{dir_name}.crate"));
+                    if archive.is_file() {
+                        return read_crate_archive(&archive, &dir_name).map(Some);
+                    }
+                }
+                Ok(None)
+            }
+            Lookup::Git { short_rev } => {
+                for checkout in self.checkouts {
+                    let dir = checkout.join(short_rev);
+                    if !dir.is_dir() {
+                        continue;
+                    }
+                    // A git repository may hold a whole workspace: find the member by name.
+                    let root_workspace = read_table(&dir.join("Cargo.toml"))
+                        .ok()
+                        .and_then(|t| t.get("workspace").and_then(Value::as_table).cloned());
+                    for manifest_path in find_manifests(&dir) {
+                        let Ok(table) = read_table(&manifest_path) else {
+                            continue;
+                        };
+                        let manifest = parse_manifest(&table, root_workspace.as_ref());
+                        if manifest.name.as_deref() == Some(package.name.as_str()) {
+                            let crate_dir = manifest_path.parent().map(Path::to_path_buf);
+                            return Ok(Some(manifest.into_facts(manifest_path, crate_dir)));
+                        }
+                    }
+                }
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// Whether a `registry/src` or `registry/cache` directory (`HOST-HASH`) holds crates of this
+/// registry. crates.io is stored under `index.crates.io-*` (sparse) or `github.com-*` (git
+/// index) whichever protocol the lockfile names; another registry under its own host, so a
+/// same-named crate of crates.io is never taken for it.
+fn is_index_dir_of(dir: &Path, source: &cargo_lock::SourceId) -> bool {
+    let Some(name) = dir.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    if source.is_default_registry() {
+        return name.starts_with("index.crates.io-") || name.starts_with("github.com-");
+    }
+    source
+        .url()
+        .host_str()
+        .is_some_and(|host| name.starts_with(&format!("{host}-")))
+}
+
+fn subdirectories(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.path())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// Reads `Cargo.toml` and lists license files from a `.crate` archive (a gzipped tar whose
+/// entries all sit under `NAME-VERSION/`). License files are named `ARCHIVE/NAME-VERSION/FILE`;
+/// [`crate::enrich::license_text::read_license_file`] reads such paths from the archive.
+fn read_crate_archive(archive: &Path, dir_name: &str) -> Result<PackageFacts, String> {
+    let file = std::fs::File::open(archive)
+        .map_err(|e| format!("cannot read `{}`: {e}", archive.display()))?;
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    let entries = tar
+        .entries()
+        .map_err(|e| format!("cannot read `{}`: {e}", archive.display()))?;
+    let mut manifest_text = None;
+    let mut license_files = Vec::new();
+    for entry in entries {
+        let mut entry = entry.map_err(|e| format!("cannot read `{}`: {e}", archive.display()))?;
+        let Ok(path) = entry.path().map(|p| p.into_owned()) else {
+            continue;
+        };
+        let mut components = path.components();
+        if components.next().map(|c| c.as_os_str()) != Some(dir_name.as_ref()) {
+            continue;
+        }
+        let rest: PathBuf = components.collect();
+        if rest == Path::new("Cargo.toml") {
+            let mut text = String::new();
+            entry
+                .read_to_string(&mut text)
+                .map_err(|e| format!("cannot read `Cargo.toml` in `{}`: {e}", archive.display()))?;
+            manifest_text = Some(text);
+        } else if rest.components().count() == 1
+            && rest
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(is_license_file_name)
+        {
+            license_files.push(archive.join(&path));
+        }
+    }
+    let text = manifest_text
+        .ok_or_else(|| format!("no `Cargo.toml` in crate archive `{}`", archive.display()))?;
+    let manifest_path = archive.join(dir_name).join("Cargo.toml");
+    let table: Table = toml::from_str(&text)
+        .map_err(|e| format!("`{}`: {}", manifest_path.display(), e.message()))?;
+    let manifest = parse_manifest(&table, None);
+    let mut facts = manifest.into_facts(manifest_path, None);
+    // Not unpacked: the license files are archive members, not files on disk.
+    if let Some(declared) = &facts.license_file_declared {
+        let in_archive = normalize(&archive.join(dir_name).join(declared));
+        if !license_files.contains(&in_archive) {
+            license_files.push(in_archive);
+        }
+    }
+    facts.license_files = license_files;
+    facts.license_files.sort();
+    facts.license_files.dedup();
+    Ok(facts)
+}
+
+// ---------------------------------------------------------------------------------------------
+// One manifest.
+
+/// What a `Cargo.toml` says, after workspace inheritance.
+#[derive(Debug, Default)]
+struct Manifest {
+    name: Option<String>,
+    version: Option<String>,
+    license: Option<String>,
+    license_file: Option<String>,
+    description: Option<String>,
+    repository: Option<String>,
+    homepage: Option<String>,
+    dependencies: Vec<DeclaredDependency>,
+    /// `path = "…"` of every dependency, relative to the manifest's directory.
+    path_dependencies: Vec<String>,
+    /// `path = "…"` of dependencies inherited from `[workspace.dependencies]`, relative to the
+    /// workspace root.
+    workspace_path_dependencies: Vec<String>,
+}
+
+impl Manifest {
+    fn into_facts(self, manifest_path: PathBuf, dir: Option<PathBuf>) -> PackageFacts {
+        let license_files = dir
+            .as_deref()
+            .map(|dir| license_files_in(dir, self.license_file.as_deref()))
+            .unwrap_or_default();
+        PackageFacts {
+            license: self.license,
+            license_file_declared: self.license_file,
+            description: self.description,
+            repository: self.repository,
+            homepage: self.homepage,
+            manifest: manifest_path,
+            local_dir: dir,
+            license_files,
+            dependencies: self.dependencies,
+        }
+    }
+}
+
+/// The license files at the top of a crate directory, plus its `license-file`, sorted.
+pub(crate) fn license_files_in(dir: &Path, declared: Option<&str>) -> Vec<PathBuf> {
+    let mut license_files = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            if entry.file_type().is_ok_and(|t| t.is_file())
+                && name.to_str().is_some_and(is_license_file_name)
+            {
+                license_files.push(entry.path());
+            }
+        }
+    }
+    if let Some(file) = declared {
+        let path = normalize(&dir.join(file));
+        if path.is_file() && !license_files.contains(&path) {
+            license_files.push(path);
+        }
+    }
+    license_files.sort();
+    license_files
+}
+
+/// `LICENSE*`, `LICENCE*`, `COPYING*`, `NOTICE*`, `UNLICENSE*`, in any case.
+pub(crate) fn is_license_file_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    ["LICENSE", "LICENCE", "COPYING", "NOTICE", "UNLICENSE"]
+        .iter()
+        .any(|prefix| upper.starts_with(prefix))
+}
+
+fn read_table(path: &Path) -> Result<Table, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|span| crate::ingest::line_column(&text, span.start).0);
+        match line {
+            Some(line) => format!("`{}` line {line}: {}", path.display(), e.message()),
+            None => format!("`{}`: {}", path.display(), e.message()),
+        }
+    })
+}
+
+/// The dependency tables of a manifest, with their kinds (both spellings cargo accepts).
+const DEPENDENCY_TABLES: &[(&str, DepKind)] = &[
+    ("dependencies", DepKind::Normal),
+    ("build-dependencies", DepKind::Build),
+    ("build_dependencies", DepKind::Build),
+    ("dev-dependencies", DepKind::Dev),
+    ("dev_dependencies", DepKind::Dev),
+];
+
+fn parse_manifest(table: &Table, workspace: Option<&Table>) -> Manifest {
+    let mut manifest = Manifest::default();
+    // A manifest with its own `[workspace]` is the root: it inherits from itself.
+    let own_workspace = table.get("workspace").and_then(Value::as_table);
+    let workspace = own_workspace.or(workspace);
+    let workspace_package = workspace
+        .and_then(|w| w.get("package"))
+        .and_then(Value::as_table);
+    let workspace_dependencies = workspace
+        .and_then(|w| w.get("dependencies"))
+        .and_then(Value::as_table);
+
+    if let Some(package) = table
+        .get("package")
+        .or_else(|| table.get("project"))
+        .and_then(Value::as_table)
+    {
+        let field = |key: &str| -> Option<String> {
+            match package.get(key)? {
+                Value::String(s) => Some(s.clone()),
+                // `key.workspace = true` takes the value from `[workspace.package]`.
+                Value::Table(t) if t.get("workspace").and_then(Value::as_bool) == Some(true) => {
+                    workspace_package?
+                        .get(key)
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                }
+                _ => None,
+            }
+        };
+        manifest.name = field("name");
+        manifest.version = field("version");
+        manifest.license = field("license");
+        manifest.license_file = field("license-file");
+        manifest.description = field("description");
+        manifest.repository = field("repository");
+        manifest.homepage = field("homepage");
+    }
+
+    let mut tables: Vec<(&Table, DepKind)> = Vec::new();
+    for (key, kind) in DEPENDENCY_TABLES {
+        if let Some(t) = table.get(*key).and_then(Value::as_table) {
+            tables.push((t, *kind));
+        }
+    }
+    // `[target.'cfg(…)'.dependencies]` and friends: the platform is not modelled, the kind is.
+    if let Some(targets) = table.get("target").and_then(Value::as_table) {
+        for target in targets.values().filter_map(Value::as_table) {
+            for (key, kind) in DEPENDENCY_TABLES {
+                if let Some(t) = target.get(*key).and_then(Value::as_table) {
+                    tables.push((t, *kind));
+                }
+            }
+        }
+    }
+    for (dependencies, kind) in tables {
+        for (key, value) in dependencies {
+            let mut declared = DeclaredDependency {
+                package: key.clone(),
+                kind,
+                optional: false,
+                requirement: None,
+            };
+            match value {
+                Value::String(requirement) => declared.requirement = Some(requirement.clone()),
+                Value::Table(spec) => {
+                    let inherited = spec.get("workspace").and_then(Value::as_bool) == Some(true);
+                    // `{ workspace = true }` takes package, version and path from
+                    // `[workspace.dependencies]`; `optional` stays the member's own.
+                    let base = if inherited {
+                        workspace_dependencies.and_then(|w| w.get(key))
+                    } else {
+                        None
+                    };
+                    let lookup = |field: &str| -> Option<String> {
+                        spec.get(field)
+                            .and_then(Value::as_str)
+                            .or_else(|| match base {
+                                Some(Value::Table(b)) => b.get(field).and_then(Value::as_str),
+                                Some(Value::String(s)) if field == "version" => Some(s),
+                                _ => None,
+                            })
+                            .map(str::to_string)
+                    };
+                    if let Some(package) = lookup("package") {
+                        declared.package = package;
+                    }
+                    declared.requirement = lookup("version");
+                    declared.optional = spec.get("optional").and_then(Value::as_bool) == Some(true);
+                    if let Some(path) = spec.get("path").and_then(Value::as_str) {
+                        manifest.path_dependencies.push(path.to_string());
+                    } else if inherited
+                        && let Some(path) = base
+                            .and_then(Value::as_table)
+                            .and_then(|b| b.get("path"))
+                            .and_then(Value::as_str)
+                    {
+                        // Inherited paths are relative to the workspace root, not the member.
+                        manifest.workspace_path_dependencies.push(path.to_string());
+                    }
+                }
+                _ => {}
+            }
+            manifest.dependencies.push(declared);
+        }
+    }
+    manifest
+}
+
+/// Reads `path` from disk, or from inside a `.crate` archive when a component of the path is
+/// an existing `*.crate` file (the form used for sources that were downloaded but not unpacked).
+pub(crate) fn read_possibly_archived(path: &Path) -> std::io::Result<Vec<u8>> {
+    match std::fs::read(path) {
+        Ok(bytes) => return Ok(bytes),
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+            // `ARCHIVE.crate/x` fails with NotADirectory on Linux: fall through to the archive.
+            if !path
+                .ancestors()
+                .any(|a| a.extension().is_some_and(|e| e == "crate"))
+            {
+                return Err(error);
+            }
+        }
+        Err(_) => {}
+    }
+    let archive = path
+        .ancestors()
+        .find(|a| a.extension().is_some_and(|e| e == "crate") && a.is_file())
+        .ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("`{}` not found", path.display()),
+            )
+        })?;
+    let inner = path.strip_prefix(archive).map_err(|_| {
+        std::io::Error::new(std::io::ErrorKind::NotFound, "path outside the archive")
+    })?;
+    let file = std::fs::File::open(archive)?;
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    for entry in tar.entries()? {
+        let mut entry = entry?;
+        if entry.path()?.as_ref() == inner {
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes)?;
+            return Ok(bytes);
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::NotFound,
+        format!("`{}` is not in `{}`", inner.display(), archive.display()),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(text: &str, workspace: Option<&str>) -> Manifest {
+        let table: Table = toml::from_str(text).unwrap();
+        let workspace: Option<Table> = workspace.map(|w| {
+            let t: Table = toml::from_str(w).unwrap();
+            t["workspace"].as_table().unwrap().clone()
+        });
+        parse_manifest(&table, workspace.as_ref())
+    }
+
+    #[test]
+    fn reads_tables_renames_and_inheritance() {
+        let m = manifest(
+            r#"
+[package]
+name = "member"
+version.workspace = true
+license = { workspace = true }
+
+[dependencies]
+serde = "1"
+rand07 = { package = "rand", version = "0.7", optional = true }
+shared = { workspace = true }
+
+[build-dependencies]
+cc = "1"
+
+[target.'cfg(windows)'.dev-dependencies]
+winapi = "0.3"
+"#,
+            Some(
+                r#"
+[workspace.package]
+version = "2.1.0"
+license = "MIT OR Apache-2.0"
+[workspace.dependencies]
+shared = { package = "real-shared", version = "0.3" }
+"#,
+            ),
+        );
+        assert_eq!(m.name.as_deref(), Some("member"));
+        assert_eq!(m.version.as_deref(), Some("2.1.0"));
+        assert_eq!(m.license.as_deref(), Some("MIT OR Apache-2.0"));
+        let find = |name: &str| m.dependencies.iter().find(|d| d.package == name).unwrap();
+        assert_eq!(find("serde").kind, DepKind::Normal);
+        assert!(find("rand").optional);
+        assert_eq!(find("rand").requirement.as_deref(), Some("0.7"));
+        assert_eq!(find("real-shared").requirement.as_deref(), Some("0.3"));
+        assert_eq!(find("cc").kind, DepKind::Build);
+        assert_eq!(find("winapi").kind, DepKind::Dev);
+    }
+
+    #[test]
+    fn registry_directories_are_matched_by_host() {
+        let crates_io =
+            cargo_lock::SourceId::from_url("registry+https://github.com/rust-lang/crates.io-index")
+                .unwrap();
+        let sparse_crates_io =
+            cargo_lock::SourceId::from_url("sparse+https://index.crates.io/").unwrap();
+        let other =
+            cargo_lock::SourceId::from_url("sparse+https://cargo.example.com/index/").unwrap();
+        let sparse_dir = Path::new("/h/registry/src/index.crates.io-1949cf8c6b5b557f");
+        let git_dir = Path::new("/h/registry/src/github.com-1ecc6299db9ec823");
+        let other_dir = Path::new("/h/registry/src/cargo.example.com-0123456789abcdef");
+        for source in [&crates_io, &sparse_crates_io] {
+            assert!(is_index_dir_of(sparse_dir, source));
+            assert!(is_index_dir_of(git_dir, source));
+            assert!(!is_index_dir_of(other_dir, source));
+        }
+        assert!(is_index_dir_of(other_dir, &other));
+        assert!(!is_index_dir_of(sparse_dir, &other));
+    }
+
+    #[test]
+    fn license_file_names() {
+        for name in [
+            "LICENSE",
+            "LICENSE-MIT",
+            "license.txt",
+            "COPYING",
+            "NOTICE",
+            "UNLICENSE",
+        ] {
+            assert!(is_license_file_name(name), "{name}");
+        }
+        assert!(!is_license_file_name("README.md"));
+    }
+
+    #[test]
+    fn normalize_removes_dot_segments() {
+        assert_eq!(
+            normalize(Path::new("/a/b/../c/./Cargo.toml")),
+            PathBuf::from("/a/c/Cargo.toml")
+        );
+    }
+}
