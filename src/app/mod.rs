@@ -106,9 +106,9 @@ pub(crate) fn emit(output: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
     }
 }
 
-/// Adds license facts from this machine's local package stores (site-packages,
-/// `node_modules`, the Go module cache, `~/.m2`) to packages whose input carried none.
-/// Registry lookups happen only with network access allowed (none are enabled yet offline).
+/// Adds license facts to packages whose input carried none: first this machine's local
+/// package stores (site-packages, `node_modules`, the Go module cache, `~/.m2`), then
+/// license-text detection over the package's license files (with its confidence score).
 pub(crate) fn enrich_licenses(inventory: &mut Inventory, root: &Path, offline: bool) {
     let paths =
         crate::enrich::licenses::LocalPaths::discover(root, |name| std::env::var(name).ok());
@@ -118,6 +118,7 @@ pub(crate) fn enrich_licenses(inventory: &mut Inventory, root: &Path, offline: b
         &providers,
         &crate::enrich::licenses::ProviderOptions { offline },
     );
+    crate::enrich::license_text::detect_missing_licenses(inventory);
 }
 
 /// Advisory matches for an inventory: the databases named with `--advisory-db`, else those

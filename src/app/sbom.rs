@@ -69,11 +69,14 @@ pub fn run(args: SbomArgs) -> anyhow::Result<Outcome> {
         check_output_directory(output)?;
     }
     let inventory = match &args.from {
-        // `--from FILE`: convert an existing SBOM; the rest of the path is the same.
+        // `--from FILE`: convert an existing SBOM as it is, adding no facts of our own.
         Some(file) => crate::ingest::ingest_sbom(file)?,
-        None => super::load_inventory(&args.scan)?,
+        None => {
+            let mut inventory = super::load_inventory(&args.scan)?;
+            super::enrich_licenses(&mut inventory, &args.scan.path, args.scan.offline);
+            inventory
+        }
     };
-    // License-text detection (`enrich::license_text`) plugs in here, before the SBOM is built.
     super::warn_gaps(&inventory);
     let timestamp = crate::util::timestamp().map_err(anyhow::Error::msg)?;
     let info = DocumentInfo::new(subject_name(&args.scan.path), timestamp);
