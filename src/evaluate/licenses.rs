@@ -101,6 +101,19 @@ const STRONG_COPYLEFT: &[&str] = &[
     "ODbL-1.0",
 ];
 
+/// Permissive licenses that are neither OSI-approved nor FSF-listed in the SPDX data, but
+/// whose terms only ask for attribution (data and notice-style licenses).
+const PERMISSIVE_EXTRA: &[&str] = &[
+    "CDLA-Permissive-1.0",
+    "CDLA-Permissive-2.0",
+    "BlueOak-1.0.0",
+    "curl",
+    "MIT-CMU",
+    "bzip2-1.0.6",
+    "libpng-2.0",
+    "X11-distribute-modifications-variant",
+];
+
 /// Public-domain dedications and equivalents.
 const PUBLIC_DOMAIN: &[&str] = &[
     "CC0-1.0",
@@ -122,7 +135,7 @@ const PUBLIC_DOMAIN: &[&str] = &[
 /// | weak-copyleft | listed in `WEAK_COPYLEFT` (LGPL, MPL, EPL, CDDL, EUPL-1.1+, Artistic…) |
 /// | public-domain | listed in `PUBLIC_DOMAIN` (CC0-1.0, Unlicense, 0BSD, WTFPL, MIT-0…) |
 /// | strong-copyleft | listed in `STRONG_COPYLEFT`, or SPDX `is_copyleft()` and not above |
-/// | permissive | OSI-approved or FSF free/libre, and not copyleft |
+/// | permissive | OSI-approved or FSF free/libre, and not copyleft; or in `PERMISSIVE_EXTRA` |
 /// | proprietary | none of the above (not OSI nor FSF: BUSL-1.1, CC-BY-NC-*…) |
 pub fn category_of(id: LicenseId) -> LicenseCategory {
     let name = id.name;
@@ -134,7 +147,8 @@ pub fn category_of(id: LicenseId) -> LicenseCategory {
         LicenseCategory::PublicDomain
     } else if STRONG_COPYLEFT.contains(&name) || id.is_copyleft() {
         LicenseCategory::StrongCopyleft
-    } else if id.is_osi_approved() || id.is_fsf_free_libre() {
+    } else if id.is_osi_approved() || id.is_fsf_free_libre() || PERMISSIVE_EXTRA.contains(&name)
+    {
         LicenseCategory::Permissive
     } else {
         LicenseCategory::Proprietary
