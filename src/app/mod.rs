@@ -7,6 +7,8 @@ mod check;
 mod explain;
 mod inventory;
 mod key;
+mod licenses;
+mod notices;
 mod policy;
 mod sbom;
 mod verify;
@@ -61,6 +63,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Policy(command) => policy::run(command),
         Command::Key(args) => key::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Licenses(args) => licenses::run(args),
+        Command::Notices(args) => notices::run(args),
         Command::Inventory(args) => inventory::run(args),
     }
 }

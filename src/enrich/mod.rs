@@ -4,3 +4,4 @@
 //! inventory with more facts, plus advisory matches for `evaluate`.
 
 pub mod manifests;
+pub mod notices;

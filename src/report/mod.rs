@@ -4,8 +4,11 @@
 //! Out: bytes in one format per file here. Every format renders the same report value.
 
 pub mod cyclonedx;
+pub mod html;
 pub mod json;
+pub mod licenses;
 pub mod markdown;
+pub mod notices;
 mod sbom_common;
 pub mod spdx;
 pub mod table;

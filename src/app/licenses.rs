@@ -1,0 +1,119 @@
+//! `depgate licenses`: ingest -> (policy: clarifications, evaluation) -> conflicts -> the
+//! license report in one format.
+//!
+//! In: [`LicensesArgs`]. Out: the report on standard output or written atomically to `-o`.
+//! Always exit 0 when the report was written (it is a report, not the gate: `check` gates);
+//! input errors exit 2 and leave no output file.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use crate::cli::{LicensesArgs, LicensesFormat};
+use crate::inventory::Inventory;
+use crate::policy::{PolicySource, ValidPolicy};
+use crate::report::licenses::{self, DetectedLicense, LicenseReport, PolicyContext};
+
+use super::Outcome;
+
+/// A detection must score at least this to count as a conflict when no policy sets
+/// `min-confidence`.
+pub const DEFAULT_CONFLICT_THRESHOLD: f32 = 0.9;
+
+/// The inventory of `PATH`, or of `--sbom FILE` when given.
+pub(crate) fn inventory_of(
+    scan: &crate::cli::ScanArgs,
+    sbom: Option<&Path>,
+) -> anyhow::Result<Inventory> {
+    let inventory = match sbom {
+        Some(file) => crate::ingest::ingest_sbom(file)?,
+        None => super::load_inventory(scan)?,
+    };
+    super::warn_gaps(&inventory);
+    Ok(inventory)
+}
+
+/// The policy for a report: `--policy` when given, else `depgate.toml` or `rules/` found at
+/// the scanned root; `None` when neither exists (reports do not judge by the built-in one).
+pub(crate) fn report_policy(
+    explicit: Option<&Path>,
+    scan_root: &Path,
+) -> anyhow::Result<Option<ValidPolicy>> {
+    let policy = crate::policy::load(explicit, scan_root)?;
+    Ok(match policy.source {
+        PolicySource::Builtin if explicit.is_none() => None,
+        _ => Some(policy),
+    })
+}
+
+/// Runs `depgate licenses`.
+pub fn run(args: LicensesArgs) -> anyhow::Result<Outcome> {
+    let today = super::check::today(args.today.as_deref())?;
+    let scan_root = args.sbom.as_deref().unwrap_or(&args.scan.path);
+    let mut inventory = inventory_of(&args.scan, args.sbom.as_deref())?;
+    let policy = report_policy(args.policy.as_deref(), scan_root)?;
+    if let Some(policy) = &policy {
+        crate::enrich::manifests::hash_pinned_files(
+            &mut inventory,
+            &policy.licenses.clarifications,
+        );
+    }
+    let evaluation = policy
+        .as_ref()
+        .map(|policy| crate::evaluate::evaluate(&inventory, policy, today));
+    let threshold = policy
+        .as_ref()
+        .map(|p| p.licenses.min_confidence as f32)
+        .unwrap_or(DEFAULT_CONFLICT_THRESHOLD);
+    let conflicts = licenses::find_conflicts(&inventory, threshold, &detect_license_file);
+    let context = match (&policy, &evaluation) {
+        (Some(policy), Some(evaluation)) => Some(PolicyContext { policy, evaluation }),
+        _ => None,
+    };
+    let report = LicenseReport::new(&inventory, context.as_ref(), conflicts);
+    let bytes = match args.format {
+        LicensesFormat::Table => licenses::table::render(&report),
+        LicensesFormat::Markdown => licenses::markdown::render(&report),
+        LicensesFormat::Json => licenses::render_json(&report),
+        LicensesFormat::Csv => licenses::csv::render(&report)?,
+        LicensesFormat::Html => licenses::html::render(&report)?,
+    };
+    super::emit(args.output.as_deref(), &bytes)?;
+    Ok(Outcome::Pass)
+}
+
+// ---------------------------------------------------------------------------------------
+// TEMPORARY license-text detector, until `enrich::license_text` lands on main.
+// After the merge, replace the body of `detect_license_file` with
+//     crate::enrich::license_text::detect_file(path).ok().flatten()
+//         .map(|d| DetectedLicense { license: d.license, score: d.score })
+// and delete `store()` below. Nothing else calls them.
+// ---------------------------------------------------------------------------------------
+
+/// What one license file's text matches, with its score; `None` when unreadable.
+fn detect_license_file(path: &Path) -> Option<DetectedLicense> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let matched = store().analyze(&spdx::detection::TextData::new(&text));
+    // The Pixar license is Apache-2.0 with one changed trademark sentence, so Apache-2.0
+    // texts often score as Pixar; a Pixar-licensed crate is vanishingly rare.
+    let license = if matched.name == "Pixar" {
+        "Apache-2.0".to_string()
+    } else {
+        matched.name.to_string()
+    };
+    Some(DetectedLicense {
+        license,
+        score: matched.score,
+    })
+}
+
+/// The detection store, built once from the SPDX texts the spdx crate carries.
+fn store() -> &'static spdx::detection::Store {
+    static STORE: OnceLock<spdx::detection::Store> = OnceLock::new();
+    STORE.get_or_init(|| {
+        let mut store = spdx::detection::Store::new();
+        for (name, text) in spdx::text::LICENSE_TEXTS {
+            store.add_license((*name).to_string(), spdx::detection::TextData::new(text));
+        }
+        store
+    })
+}
