@@ -29,6 +29,8 @@ pub(crate) fn inventory_of(
         None => super::load_inventory(scan)?,
     };
     super::warn_gaps(&inventory);
+    let mut inventory = inventory;
+    crate::enrich::sources::locate_package_sources(&mut inventory);
     Ok(inventory)
 }
 

@@ -5,3 +5,4 @@
 
 pub mod manifests;
 pub mod notices;
+pub mod sources;

@@ -45,6 +45,9 @@ pub struct NoticeFacts {
     pub notice_files: Vec<(String, String)>,
     /// License files found (relative paths), whether or not they hold a copyright line.
     pub license_files: Vec<String>,
+    /// The text of each license file (relative path, content), for licenses that the SPDX
+    /// list has no text for (`LicenseRef-…`).
+    pub license_texts: Vec<(String, String)>,
     /// True when the package's sources (or at least its license files) were available.
     pub sources_available: bool,
     /// Files that exist but could not be read as text.
@@ -131,6 +134,7 @@ pub fn gather(package: &Package) -> NoticeFacts {
             facts.notice_files.push((relative(package, file), text));
         } else {
             facts.license_files.push(relative(package, file));
+            facts.license_texts.push((relative(package, file), text));
         }
     }
     if let Some(dir) = &package.local_dir {
@@ -140,6 +144,7 @@ pub fn gather(package: &Package) -> NoticeFacts {
     facts.copyrights = copyrights.into_iter().collect();
     facts.notice_files.sort();
     facts.license_files.sort();
+    facts.license_texts.sort();
     facts.unreadable.sort();
     facts
 }

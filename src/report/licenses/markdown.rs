@@ -91,9 +91,10 @@ pub fn render(report: &LicenseReport) -> Vec<u8> {
     for group in &report.groups {
         let _ = writeln!(
             out,
-            "\n### {} ({} packages)\n",
+            "\n### {} ({} package{})\n",
             escape(&group_title(group)),
-            group.packages.len()
+            group.packages.len(),
+            if group.packages.len() == 1 { "" } else { "s" }
         );
         let _ = write!(out, "Category: {}", group.category);
         if !group.licenses.is_empty() {

@@ -573,7 +573,21 @@ impl LicenseReport {
                 origin: license.as_ref().map(|l| l.origin),
                 provenance: license
                     .as_ref()
-                    .map(|l| provenance(package, l))
+                    .map(|l| {
+                        let mut text = provenance(package, l);
+                        // Show what the metadata said when it was read differently.
+                        let declared = package.license.as_ref().map(|d| d.expression.trim());
+                        if l.origin == LicenseOrigin::Clarified {
+                            if let Some(declared) = declared.filter(|d| !d.is_empty()) {
+                                text.push_str(&format!(", declared `{declared}`"));
+                            }
+                        } else if concluded.status == GroupStatus::Spdx
+                            && l.expression.trim() != concluded.key
+                        {
+                            text.push_str(&format!(", written `{}`", l.expression.trim()));
+                        }
+                        text
+                    })
                     .unwrap_or_else(|| "none".to_string()),
                 confidence: license.as_ref().map(|l| l.confidence),
                 file: license

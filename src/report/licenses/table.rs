@@ -89,10 +89,11 @@ pub fn render(report: &LicenseReport) -> Vec<u8> {
             .collect();
         let _ = writeln!(
             out,
-            "\n{} — {}, {} packages{}",
+            "\n{} — {}, {} package{}{}",
             group_title(group),
             group.category,
             group.packages.len(),
+            if group.packages.len() == 1 { "" } else { "s" },
             group
                 .verdict
                 .as_ref()

@@ -63,7 +63,8 @@ pub struct NoticeLicense {
     pub id: String,
     /// The full name from the SPDX list.
     pub name: String,
-    /// `license` or `exception`.
+    /// `license`, `exception`, or `license-ref` (a `LicenseRef-…` whose text is the
+    /// package's own license file; its id is then `LicenseRef-… (name@version)`).
     pub kind: String,
     /// The full text from the SPDX license list.
     pub text: String,
@@ -170,8 +171,28 @@ impl NoticesReport {
                                 "license",
                                 id.text().to_string(),
                             )),
+                            // A `LicenseRef-…` has no SPDX text: the package's own license
+                            // files are its text, so they are reproduced under its name.
+                            LicenseItem::Other(_) if !facts.license_texts.is_empty() => {
+                                let id = node.req.license.to_string();
+                                let files: Vec<&str> =
+                                    facts.license_texts.iter().map(|(f, _)| f.as_str()).collect();
+                                let text: Vec<&str> =
+                                    facts.license_texts.iter().map(|(_, t)| t.as_str()).collect();
+                                sections.push((
+                                    format!("{id} ({})", package.name_version()),
+                                    format!(
+                                        "{id}, as written in {} {} {}",
+                                        package.name,
+                                        package.version,
+                                        files.join(", ")
+                                    ),
+                                    "license-ref",
+                                    text.join("\n"),
+                                ));
+                            }
                             LicenseItem::Other(_) => reasons.push(format!(
-                                "no license text for `{}` (not in the SPDX list)",
+                                "no license text for `{}` (not in the SPDX list, and no license file found)",
                                 node.req
                             )),
                         }
