@@ -9,6 +9,8 @@ mod discover;
 mod evaluate;
 mod explain;
 mod ingest_js;
+mod licenses;
+mod notices;
 mod policy;
 mod sbom;
 mod sbom_input;
