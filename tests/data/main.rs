@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 mod attest;
 mod js;
+mod licenses;
 mod sbom;
 mod sboms;
 
