@@ -15,6 +15,8 @@ use crate::inventory::Package;
 const MAX_SOURCE_FILES: usize = 400;
 /// Only the first lines of a source file hold its header comment.
 const HEADER_LINES: usize = 40;
+/// How much of a source file is read for its header comment.
+const HEAD_BYTES: usize = 8 * 1024;
 /// License and NOTICE files larger than this are not license texts; they are skipped.
 const MAX_TEXT_BYTES: u64 = 512 * 1024;
 /// Directories that hold no shipped sources' headers worth reading.
@@ -91,6 +93,27 @@ fn read_text(path: &Path) -> Option<String> {
     }
     let bytes = std::fs::read(path).ok()?;
     String::from_utf8(bytes).ok()
+}
+
+/// The first bytes of a source file, enough for its header comment (a cut UTF-8 character at
+/// the end is dropped).
+fn read_head(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    std::fs::File::open(path)
+        .ok()?
+        .take(HEAD_BYTES as u64)
+        .read_to_end(&mut head)
+        .ok()?;
+    Some(match String::from_utf8(head) {
+        Ok(text) => text,
+        Err(error) => {
+            let valid = error.utf8_error().valid_up_to();
+            let mut bytes = error.into_bytes();
+            bytes.truncate(valid);
+            String::from_utf8(bytes).ok()?
+        }
+    })
 }
 
 /// Gathers the notice facts for one package.
@@ -182,7 +205,7 @@ fn scan_headers(dir: &Path, read: &mut usize, copyrights: &mut BTreeSet<String>)
             continue;
         }
         *read += 1;
-        if let Some(text) = read_text(&path) {
+        if let Some(text) = read_head(&path) {
             copyrights.extend(copyright_lines(&text, HEADER_LINES));
         }
     }
@@ -210,7 +233,9 @@ pub fn copyright_lines(text: &str, max_lines: usize) -> Vec<String> {
 fn clean(line: &str) -> String {
     let trimmed = line
         .trim()
-        .trim_start_matches(['/', '*', '#', ';', '!', '-', '%', '"', '\''])
+        .trim_start_matches('\u{feff}')
+        .trim()
+        .trim_start_matches(['/', '*', '#', ';', '!', '-', '%', '"', '\'', '@'])
         .trim_end_matches("*/")
         .trim_end_matches("-->")
         .trim_start_matches("<!--")

@@ -118,7 +118,10 @@ fn check_license_report(workspace: &Path) -> Value {
             assert!(!group["licenses"].as_array().unwrap().is_empty());
         }
     }
-    assert_eq!(seen, expected, "the report's crates differ from Cargo.lock's");
+    assert_eq!(
+        seen, expected,
+        "the report's crates differ from Cargo.lock's"
+    );
     let counted: u64 = report["summary"]["categories"]
         .as_object()
         .unwrap()
@@ -150,10 +153,7 @@ fn check_license_report(workspace: &Path) -> Value {
     for conflict in report["summary"]["conflicts"].as_array().unwrap() {
         let declared = conflict["declared"].as_str().unwrap();
         let detected = conflict["detected"].as_str().unwrap();
-        assert!(
-            !declared.split(' ').any(|id| id == detected),
-            "{conflict}"
-        );
+        assert!(!declared.split(' ').any(|id| id == detected), "{conflict}");
     }
     eprintln!(
         "{}: {} crates in {} license groups, {} unknown, {} conflicts",
@@ -193,7 +193,10 @@ fn check_notices(workspace: &Path) {
             let found = report["notices"].as_array().unwrap().iter().any(|n| {
                 n["name"] == name.as_str() && n["file"] == file && n["text"] == text.as_str()
             });
-            assert!(found, "`{name}` {version} `{file}` is not reproduced verbatim");
+            assert!(
+                found,
+                "`{name}` {version} `{file}` is not reproduced verbatim"
+            );
         }
     }
     // Packages with a copyright holder and a text are not in "needs attention".
@@ -203,7 +206,10 @@ fn check_notices(workspace: &Path) {
     let (html, _) = run(&["notices", "--format", "html"], workspace);
     let html = String::from_utf8(html).unwrap();
     let count = format!("<span id=\"package-count\">{}</span>", expected.len());
-    assert!(html.contains(&count), "the HTML notices do not show {count}");
+    assert!(
+        html.contains(&count),
+        "the HTML notices do not show {count}"
+    );
     assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("<link"));
     eprintln!(
         "{}: {} license sections, {notice_files} NOTICE files, {} packages need attention",

@@ -402,7 +402,8 @@ fn detected_licenses_show_their_score_and_conflicts_use_the_detector() {
     inventory.add_package(declared);
     // The detector is a parameter: this one says every LICENSE* file is ISC, NOTICE never asked.
     let asked = std::cell::RefCell::new(Vec::new());
-    let detect = |path: &Path| {
+    let detect = |path: &Path, declared: &[String]| {
+        assert_eq!(declared, ["Apache-2.0"]);
         asked
             .borrow_mut()
             .push(path.file_name().unwrap().to_string_lossy().into_owned());

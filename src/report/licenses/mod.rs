@@ -391,17 +391,22 @@ fn verdict_rank(result: &str) -> usize {
         .unwrap_or(VERDICT_ORDER.len())
 }
 
+/// A license-text detector: reads one file and says which license its text matches. The
+/// second argument lists the SPDX ids the package declares; a detector may try those first and
+/// return the first that matches well (comparing against two texts instead of seven hundred),
+/// since only a mismatch matters here.
+pub type Detector<'a> = &'a dyn Fn(&Path, &[String]) -> Option<DetectedLicense>;
+
 /// Declared licenses that disagree with the text of the package's license files.
 ///
-/// `detect` reads one license file and returns what its text matches (it is the only I/O, so
-/// the caller chooses the detector). A detection counts when its score reaches `threshold`;
-/// it conflicts when the detected license is none of the ids the declared expression
-/// contains. `NOTICE` files are not license texts and are skipped. Packages whose license
-/// itself was detected have nothing to disagree with.
+/// `detect` is the only I/O, so the caller chooses the detector. A detection counts when its
+/// score reaches `threshold`; it conflicts when the detected license is none of the ids the
+/// declared expression contains. `NOTICE` files are not license texts and are skipped.
+/// Packages whose license itself was detected or clarified have nothing to disagree with.
 pub fn find_conflicts(
     inventory: &Inventory,
     threshold: f32,
-    detect: &dyn Fn(&Path) -> Option<DetectedLicense>,
+    detect: Detector<'_>,
 ) -> Vec<Conflict> {
     let mut conflicts = Vec::new();
     for package in inventory.third_party() {
@@ -434,7 +439,7 @@ pub fn find_conflicts(
         files.sort();
         files.dedup();
         for file in files {
-            let Some(detected) = detect(&file) else {
+            let Some(detected) = detect(&file, &declared_ids) else {
                 continue;
             };
             if detected.score < threshold || same_license_family(&declared_ids, &detected.license) {
