@@ -246,10 +246,14 @@ fn unknown_and_conflict_sections() {
 fn verdicts_per_package_and_group_reuse_the_license_rules() {
     let report = report_json(&["--policy", "policy.toml"]);
     assert_eq!(group(&report, "GPL-3.0-or-later")["verdict"], "denied");
-    assert_eq!(
-        group(&report, "LicenseRef-Acme-EULA")["verdict"],
-        "not-allowed"
-    );
+    // The waiver applies: the finding is a note and the verdict says who waived it.
+    let acme = group(&report, "LicenseRef-Acme-EULA");
+    assert_eq!(acme["verdict"], "waived");
+    let waived = &acme["packages"][0]["verdict"];
+    assert_eq!(waived["severity"], "note");
+    assert_eq!(waived["waiver"]["id"], "LEGAL-42");
+    assert_eq!(waived["waiver"]["owner"], "legal@example.com");
+    assert_eq!(waived["waiver"]["expires"], "2099-12-31");
     assert_eq!(group(&report, "MIT")["verdict"], "allowed");
     assert_eq!(report["groups"][8]["verdict"], "unknown");
     let gpl = &group(&report, "GPL-3.0-or-later")["packages"][0]["verdict"];
@@ -258,6 +262,8 @@ fn verdicts_per_package_and_group_reuse_the_license_rules() {
     let verdicts = &report["summary"]["verdicts"];
     assert_eq!(verdicts["allowed"], 8);
     assert_eq!(verdicts["denied"], 1);
+    assert_eq!(verdicts["waived"], 1);
+    assert_eq!(verdicts["unknown"], 1);
 }
 
 #[test]

@@ -141,7 +141,7 @@ pub fn render(report: &LicenseReport) -> Vec<u8> {
                 escape(&package.provenance)
             );
             if let Some(verdict) = &package.verdict {
-                let _ = write!(out, " {} |", verdict.result);
+                let _ = write!(out, " {} |", escape(&verdict.display()));
             }
             out.push('\n');
         }

@@ -20,7 +20,7 @@ use spdx::{LicenseItem, LicenseReq};
 
 use super::{InputRef, PolicyRef, Tool};
 use crate::evaluate::licenses::{category_of_item, concluded_license, normalize};
-use crate::evaluate::{Evaluation, FindingCode, Severity};
+use crate::evaluate::{Evaluation, FindingCode, Severity, WaiverRef};
 use crate::inventory::{Inventory, LicenseInfo, LicenseOrigin, Package, PackageId, Scope};
 use crate::policy::{LicenseCategory, PolicySource, ValidPolicy};
 
@@ -227,6 +227,21 @@ pub struct PackageVerdict {
     pub rule: Option<String>,
     /// The finding's message, when there is a finding.
     pub message: Option<String>,
+    /// The waiver (id, reason, owner, expiry) that applies, or that expired.
+    pub waiver: Option<WaiverRef>,
+}
+
+impl PackageVerdict {
+    /// The verdict for the text formats: `waived (LEGAL-7, owner alice@…, expires …)`.
+    pub fn display(&self) -> String {
+        match &self.waiver {
+            Some(waiver) => format!(
+                "{} (waiver {}, owner {}, expires {})",
+                self.result, waiver.id, waiver.owner, waiver.expires
+            ),
+            None => self.result.clone(),
+        }
+    }
 }
 
 /// Severity order of verdict results, worst first (for a group's verdict).
@@ -361,7 +376,9 @@ pub fn package_verdicts(evaluation: &Evaluation) -> BTreeMap<PackageId, PackageV
             FindingCode::ClarificationStale => "clarification-stale",
             _ => continue,
         };
-        let result = if finding.waiver.is_some() {
+        // A waiver that applies turns the finding into a note; an expired one leaves it
+        // failing, with the waiver attached, like `check` shows it.
+        let result = if finding.waiver.is_some() && finding.severity == Severity::Note {
             "waived"
         } else {
             result
@@ -371,6 +388,7 @@ pub fn package_verdicts(evaluation: &Evaluation) -> BTreeMap<PackageId, PackageV
             severity: Some(finding.severity),
             rule: Some(finding.rule.clone()),
             message: Some(finding.message.clone()),
+            waiver: finding.waiver.clone(),
         };
         // Keep the worst finding when a package has several (a stale clarification and a
         // denied license, say).
@@ -605,6 +623,7 @@ impl LicenseReport {
                         severity: None,
                         rule: None,
                         message: None,
+                        waiver: None,
                     })
                 }),
             });

@@ -132,7 +132,7 @@ pub fn render(report: &LicenseReport) -> Vec<u8> {
                 package.provenance.clone(),
             ];
             if let Some(verdict) = &package.verdict {
-                row.push(verdict.result.clone());
+                row.push(verdict.display());
             }
             table.add_row(row);
         }
