@@ -96,6 +96,10 @@ pub fn run(args: LicensesArgs) -> anyhow::Result<Outcome> {
 /// licenses are tried first: when one of them matches at `DEFAULT_CONFLICT_THRESHOLD` or
 /// better, the full comparison against every SPDX text (≈10 ms a file) is skipped.
 fn detect_license_file(path: &Path, declared: &[String]) -> Option<DetectedLicense> {
+    // A license text is a few KiB; anything huge is not one and would only cost time.
+    if std::fs::metadata(path).ok()?.len() > 512 * 1024 {
+        return None;
+    }
     let text = std::fs::read_to_string(path).ok()?;
     let data = spdx::detection::TextData::new(&text);
     let store = store();
