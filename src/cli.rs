@@ -35,8 +35,9 @@ pub enum Command {
     /// Evaluate like `check` and write the verdict as a signed CycloneDX 1.6 attestation.
     /// Exit 0 pass, 1 policy violated (the attestation is written either way), 2 error.
     Attest(AttestArgs),
-    /// Verify a signed attestation (signature and document); with PATH or `--sbom`, report
-    /// drift. Exit 0 valid and unchanged, 1 drift, 2 invalid signature or document.
+    /// Verify a signed attestation (signature and document); with PATH or `--sbom`,
+    /// re-evaluate and report drift. Exit 0 valid and unchanged, 1 drift or new violations, 2
+    /// invalid signature or document.
     Verify(VerifyArgs),
     /// Debug: print the ingested inventory (packages, edges, roots, gaps).
     #[command(hide = true)]

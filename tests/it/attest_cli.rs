@@ -337,9 +337,10 @@ fn two_runs_with_source_date_epoch_and_a_fixed_key_are_byte_identical() {
         depgate::attest::keys::private_key_pem(&key).unwrap(),
     )
     .unwrap();
-    let run = |out: &str| {
+    let run = |out: &str, envelope: &str| {
         let output = depgate()
             .arg("attest")
+            .args(["--envelope", envelope])
             .arg(project.root())
             .arg("--key")
             .arg(project.file("fixed.key"))
@@ -354,9 +355,13 @@ fn two_runs_with_source_date_epoch_and_a_fixed_key_are_byte_identical() {
         assert_code(&output, 1);
         std::fs::read(project.file(out)).unwrap()
     };
-    let first = run("first.cdx.json");
-    let second = run("second.cdx.json");
+    let first = run("first.cdx.json", "jsf");
+    let second = run("second.cdx.json", "jsf");
     assert!(first == second, "two runs differ");
+    let first_envelope = run("first.dsse.json", "dsse");
+    let second_envelope = run("second.dsse.json", "dsse");
+    assert!(first_envelope == second_envelope, "two DSSE runs differ");
+    assert!(first_envelope != first);
     let document: Value = serde_json::from_slice(&first).unwrap();
     assert_eq!(document["metadata"]["timestamp"], "2025-01-01T00:00:00Z");
     assert_eq!(
@@ -527,4 +532,23 @@ fn verify_against_an_sbom_of_the_same_state_is_unchanged() {
     assert!(!text.contains("new violation"), "{text}");
     assert!(text.contains("input:      `current.cdx.json`"), "{text}");
     assert!(Path::new(&sbom).exists());
+}
+
+#[test]
+fn a_malformed_lockfile_exits_two_and_writes_nothing() {
+    let project = Project::new("passing");
+    std::fs::write(
+        project.root().join("Cargo.lock"),
+        "version = 4\n\n[[package]]\nname = \n",
+    )
+    .unwrap();
+    let output = project.attest("attestation.cdx.json", DB, &[]);
+    assert_code(&output, 2);
+    assert!(
+        stderr(&output).contains("Cargo.lock"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stderr(&output).contains("line 4"), "{}", stderr(&output));
+    assert!(!project.file("attestation.cdx.json").exists());
 }
