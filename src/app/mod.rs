@@ -3,6 +3,7 @@
 //! In: parsed [`Cli`]. Out: an [`Outcome`] that `main` maps to an exit code, or an error
 //! (exit 2, or 3 for nothing to scan). Only this module and `main` write to stdout/stderr.
 
+mod attest;
 mod check;
 mod comment;
 mod db;
@@ -67,6 +68,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Check(args) => check::run(args),
         Command::Policy(command) => policy::run(command),
         Command::Key(args) => key::run(args),
+        Command::Attest(args) => attest::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Licenses(args) => licenses::run(args),
         Command::Notices(args) => notices::run(args),

@@ -3,6 +3,7 @@
 
 mod action;
 mod attest;
+mod attest_cli;
 mod attest_fixture;
 mod check;
 mod comment;
