@@ -52,6 +52,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
 fn current_document(path: &std::path::Path) -> anyhow::Result<Value> {
     let scan = ScanArgs {
         path: path.to_path_buf(),
+        online: false,
         offline: true,
         cargo_metadata: false,
         exclude: Vec::new(),

@@ -126,6 +126,9 @@ impl<P: LicenseProvider> LicenseProvider for Cached<P> {
     }
 
     fn lookup(&self, package: &Package) -> Result<Option<LicenseInfo>, ProviderError> {
+        if !self.inner.handles(package) {
+            return Ok(None);
+        }
         let key = DiskCache::key(package);
         if let Some(answer) = self.cache.get(self.inner.name(), &key) {
             return Ok(answer);
@@ -137,6 +140,10 @@ impl<P: LicenseProvider> LicenseProvider for Cached<P> {
 
     fn needs_network(&self) -> bool {
         self.inner.needs_network()
+    }
+
+    fn handles(&self, package: &Package) -> bool {
+        self.inner.handles(package)
     }
 }
 
