@@ -134,7 +134,9 @@ impl<P: LicenseProvider> LicenseProvider for Cached<P> {
             return Ok(answer);
         }
         let answer = self.inner.lookup(package)?;
-        self.cache.put(self.inner.name(), &key, answer.as_ref())?;
+        // A cache that cannot be written (read-only, full disk) costs a repeated request on
+        // the next run; it must not turn an answer we have into "unknown".
+        let _ = self.cache.put(self.inner.name(), &key, answer.as_ref());
         Ok(answer)
     }
 

@@ -121,6 +121,10 @@ pub fn enrich_licenses(
                     break;
                 }
                 Ok(None) => {}
+                // The gap names the provider already; a remote error's own text suffices.
+                Err(ProviderError::Remote { message, .. }) => {
+                    failed.push((provider.name(), message))
+                }
                 Err(error) => failed.push((provider.name(), error.to_string())),
             }
         }
@@ -155,7 +159,8 @@ pub fn enrich_licenses(
     if summary.unknown > 0 {
         inventory.add_gap(
             "license-unknown",
-            "packages with no declared license in their lockfile or in local metadata".to_string(),
+            "packages with no declared license in their lockfile or from any license provider"
+                .to_string(),
             summary.unknown,
         );
     }

@@ -247,7 +247,10 @@ impl Remote {
             }
             Err(error) => {
                 self.failures.set(self.failures.get() + 1);
-                Err(self.error(error.to_string()))
+                Err(self.error(match error {
+                    crate::net::NetError::Http { url, message } => format!("`{url}`: {message}"),
+                    other => other.to_string(),
+                }))
             }
         }
     }
