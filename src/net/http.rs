@@ -357,9 +357,9 @@ impl HttpClient {
             return Answer::Retry(format!("HTTP {status}"), retry_after(response.headers()));
         }
         if !status.is_success() {
-            return Answer::Fail(NetError::Http {
+            return Answer::Fail(NetError::Status {
                 url: url.to_string(),
-                message: format!("HTTP {status}"),
+                status: status.as_u16(),
             });
         }
         let too_large = || {

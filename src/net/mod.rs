@@ -34,6 +34,15 @@ pub enum NetError {
         /// What went wrong (status, timeout, truncated body, ...).
         message: String,
     },
+    /// The server answered with a status that is not retried (a 4xx other than 404, 410
+    /// and 429): a refusal for this request, not an outage.
+    #[error("`{url}` answered HTTP {status}")]
+    Status {
+        /// The URL.
+        url: String,
+        /// The HTTP status code.
+        status: u16,
+    },
     /// The body is larger than the configured limit.
     #[error("download of `{url}` is larger than the {limit}-byte limit")]
     TooLarge {

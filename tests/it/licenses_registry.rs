@@ -449,6 +449,32 @@ fn an_outage_stops_asking_and_deps_dev_still_answers() {
 }
 
 #[test]
+fn refusals_are_errors_but_not_an_outage() {
+    let server = serve(Box::new(|path, request, _| {
+        if path.starts_with("/npm/@private/") {
+            json(403, b"forbidden".to_vec())
+        } else {
+            recorded(path, request)
+        }
+    }));
+    let cache = tempfile::tempdir().unwrap();
+    let mut packages: Vec<Package> = (0..4)
+        .map(|n| package(Ecosystem::Npm, &format!("@private/p{n}"), "1.0.0"))
+        .collect();
+    packages.push(package(Ecosystem::Npm, "left-pad", "1.3.0"));
+    let inventory = enrich(&server, cache.path(), packages);
+    // Four refusals, not retried, and the registry is still asked for left-pad.
+    assert_eq!(server.count("/npm/@private/"), 4);
+    assert_eq!(
+        license(&inventory, "left-pad").map(|l| l.expression.as_str()),
+        Some("WTFPL")
+    );
+    let error = gap(&inventory, "license-provider-error").expect("an error gap");
+    assert_eq!(error.packages, 4);
+    assert!(error.message.contains("HTTP 403"), "{}", error.message);
+}
+
+#[test]
 fn the_disk_cache_prevents_a_second_request() {
     let server = serve(Box::new(|path, request, _| recorded(path, request)));
     let cache = tempfile::tempdir().unwrap();

@@ -245,6 +245,9 @@ impl Remote {
                 self.failures.set(0);
                 Ok(body)
             }
+            // A refusal of one request (401/403 for one package) says nothing about the
+            // registry being down: it does not count toward the breaker.
+            Err(error @ crate::net::NetError::Status { .. }) => Err(self.error(error.to_string())),
             Err(error) => {
                 self.failures.set(self.failures.get() + 1);
                 Err(self.error(match error {
