@@ -35,6 +35,12 @@ pub enum Command {
     /// Verify a signed attestation (signature and document); with PATH or `--sbom`, report
     /// drift. Exit 0 valid and unchanged, 1 drift, 2 invalid signature or document.
     Verify(VerifyArgs),
+    /// The license report: every package grouped by license, with categories, provenance
+    /// and (with a policy) verdicts.
+    Licenses(LicensesArgs),
+    /// Third-party notices: license texts, copyright lines and NOTICE files; `--strict` exits
+    /// 1 when a package needs attention.
+    Notices(NoticesArgs),
     /// Debug: print the ingested inventory (packages, edges, roots, gaps).
     #[command(hide = true)]
     Inventory(InventoryArgs),
@@ -415,4 +421,80 @@ pub struct DbUpdateArgs {
     /// Retries after a failed attempt (5xx, 429, timeouts, broken transfers).
     #[arg(long, default_value_t = 3)]
     pub retries: u32,
+}
+
+/// Formats of the license report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LicensesFormat {
+    /// Terminal tables.
+    Table,
+    /// Markdown.
+    Markdown,
+    /// JSON, schema `depgate.licenses/v1`.
+    Json,
+    /// CSV, one row per package.
+    Csv,
+    /// One self-contained HTML page.
+    Html,
+}
+
+/// `depgate licenses`.
+#[derive(Debug, Args)]
+pub struct LicensesArgs {
+    /// What to scan.
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Report on this SBOM (CycloneDX JSON/XML, SPDX JSON/tag-value) instead of scanning PATH.
+    #[arg(long, value_name = "FILE", conflicts_with = "path")]
+    pub sbom: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: LicensesFormat,
+    /// A policy file or directory: adds clarifications and a verdict per license group.
+    /// Default: `depgate.toml` or `rules/` in PATH when present (never the built-in policy).
+    #[arg(long, value_name = "FILE|DIR")]
+    pub policy: Option<PathBuf>,
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The date waivers are judged against (`YYYY-MM-DD`; for tests). Default: today (UTC).
+    #[arg(long, hide = true, env = "DEPGATE_TODAY", value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
+}
+
+/// Formats of the third-party notices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NoticesFormat {
+    /// Plain text (`THIRD-PARTY-NOTICES.txt`).
+    Text,
+    /// Markdown.
+    Markdown,
+    /// One self-contained HTML page.
+    Html,
+    /// JSON, schema `depgate.notices/v1`.
+    Json,
+}
+
+/// `depgate notices`.
+#[derive(Debug, Args)]
+pub struct NoticesArgs {
+    /// What to scan.
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Write notices for this SBOM's components instead of scanning PATH.
+    #[arg(long, value_name = "FILE", conflicts_with = "path")]
+    pub sbom: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: NoticesFormat,
+    /// A policy file or directory whose license clarifications apply. Default: `depgate.toml`
+    /// or `rules/` in PATH when present.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub policy: Option<PathBuf>,
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when any package needs attention (no license text or copyright holder found).
+    #[arg(long)]
+    pub strict: bool,
 }

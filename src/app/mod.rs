@@ -10,6 +10,8 @@ mod diff;
 mod explain;
 mod inventory;
 mod key;
+mod licenses;
+mod notices;
 pub mod outputs;
 mod policy;
 pub mod revision;
@@ -66,6 +68,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Policy(command) => policy::run(command),
         Command::Key(args) => key::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Licenses(args) => licenses::run(args),
+        Command::Notices(args) => notices::run(args),
         Command::Inventory(args) => inventory::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Comment(args) => comment::run(args),

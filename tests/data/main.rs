@@ -12,6 +12,7 @@ mod cargo;
 mod diff;
 mod eco;
 mod js;
+mod licenses;
 mod sarif;
 mod sbom;
 mod sboms;
