@@ -381,6 +381,35 @@ fn a_429_is_retried_after_retry_after() {
 }
 
 #[test]
+fn a_retry_after_beyond_a_minute_is_an_outage() {
+    let server = serve(Box::new(|path, _, _| {
+        if path.starts_with("/npm/") {
+            Reply::Full {
+                status: 429,
+                headers: vec![("Retry-After".into(), "3600".into())],
+                body: b"come back in an hour".to_vec(),
+            }
+        } else {
+            not_found()
+        }
+    }));
+    let cache = tempfile::tempdir().unwrap();
+    let inventory = enrich(
+        &server,
+        cache.path(),
+        vec![package(Ecosystem::Npm, "left-pad", "1.3.0")],
+    );
+    assert_eq!(license(&inventory, "left-pad"), None);
+    assert_eq!(
+        server.count("/npm/"),
+        1,
+        "no retry after an hour's Retry-After"
+    );
+    let error = gap(&inventory, "license-provider-error").expect("an error gap");
+    assert!(error.message.contains("Retry-After"), "{}", error.message);
+}
+
+#[test]
 fn a_malformed_body_degrades_to_unknown() {
     let server = serve(Box::new(|path, _, _| {
         if path == "/npm/left-pad/1.3.0" {
