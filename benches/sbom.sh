@@ -14,8 +14,9 @@ runs=${RUNS:-7}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-cargo build --release --locked --quiet
-bin=$root/target/release/depgate
+# DEPGATE_BIN=path/to/depgate skips the release build.
+bin=${DEPGATE_BIN:-$root/target/release/depgate}
+[ -n "${DEPGATE_BIN:-}" ] || cargo build --release --locked --quiet
 (cd "$root" && cargo fetch --locked --quiet)
 (cd "$root/benches/workspace" && cargo fetch --locked --quiet)
 
@@ -50,7 +51,7 @@ for ws in "$root" "$root/benches/workspace"; do
     (cd "$ws" && git ls-files -z 2>/dev/null | xargs -0 -I{} cp --parents {} "$copy" 2>/dev/null) || cp -r "$ws/." "$copy"
     [ -f "$copy/Cargo.lock" ] || cp "$ws/Cargo.lock" "$copy/"
     hyperfine --warmup 1 --runs "$runs" --export-json "$out/c.json" \
-      "cd $copy && cargo cyclonedx --format json --offline >/dev/null" >/dev/null 2>&1
+      "cd $copy && CARGO_NET_OFFLINE=true cargo cyclonedx --format json >/dev/null" >/dev/null 2>&1
     c=$(median "$out/c.json")
     speed=$(python3 -c "print('%.1f×' % ($c/$d))")
     c="$c s"

@@ -66,6 +66,11 @@ pub struct ScanArgs {
     /// Never use the network (also passed to `cargo metadata`).
     #[arg(long)]
     pub offline: bool,
+    /// Look up licenses that no lockfile or local metadata states in the registries' APIs
+    /// (npm, PyPI, crates.io, RubyGems, NuGet, Maven Central, then deps.dev), with answers
+    /// cached on disk. Off by default: scans are offline-first.
+    #[arg(long, conflicts_with = "offline")]
+    pub online: bool,
     /// Resolve Cargo workspaces with `cargo metadata` instead of reading manifests directly.
     #[arg(long)]
     pub cargo_metadata: bool,

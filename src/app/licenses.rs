@@ -30,7 +30,7 @@ pub(crate) fn inventory_of(
     super::warn_gaps(&inventory);
     let mut inventory = inventory;
     crate::enrich::sources::locate_package_sources(&mut inventory);
-    super::enrich_licenses(&mut inventory, &scan.path, scan.offline);
+    super::enrich_licenses(&mut inventory, scan);
     Ok(inventory)
 }
 

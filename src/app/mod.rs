@@ -113,16 +113,21 @@ pub(crate) fn emit(output: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 /// Adds license facts to packages whose input carried none: first this machine's local
-/// package stores (site-packages, `node_modules`, the Go module cache, `~/.m2`), then
+/// package stores (site-packages, `node_modules`, the Go module cache, `~/.m2`), then with
+/// `--online` the registry APIs (answers cached under `<cache>/licenses`), then
 /// license-text detection over the package's license files (with its confidence score).
-pub(crate) fn enrich_licenses(inventory: &mut Inventory, root: &Path, offline: bool) {
-    let paths =
-        crate::enrich::licenses::LocalPaths::discover(root, |name| std::env::var(name).ok());
-    let providers = paths.providers();
+pub(crate) fn enrich_licenses(inventory: &mut Inventory, scan: &ScanArgs) {
+    use crate::enrich::licenses::{LocalPaths, ProviderOptions, registry::RegistryConfig};
+    let env = |name: &str| std::env::var(name).ok();
+    let mut providers = LocalPaths::discover(&scan.path, env).providers();
+    let online = scan.online && !scan.offline;
+    if online {
+        providers.extend(RegistryConfig::from_env(env).providers());
+    }
     crate::enrich::licenses::enrich_licenses(
         inventory,
         &providers,
-        &crate::enrich::licenses::ProviderOptions { offline },
+        &ProviderOptions { offline: !online },
     );
     crate::enrich::license_text::detect_missing_licenses(inventory);
 }

@@ -110,6 +110,7 @@ fn lint(args: PolicyLintArgs) -> anyhow::Result<Outcome> {
     if let Some(path) = &args.path {
         let scan = ScanArgs {
             path: path.clone(),
+            online: false,
             offline: args.offline,
             cargo_metadata: false,
             exclude: Vec::new(),

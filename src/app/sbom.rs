@@ -73,7 +73,7 @@ pub fn run(args: SbomArgs) -> anyhow::Result<Outcome> {
         Some(file) => crate::ingest::ingest_sbom(file)?,
         None => {
             let mut inventory = super::load_inventory(&args.scan)?;
-            super::enrich_licenses(&mut inventory, &args.scan.path, args.scan.offline);
+            super::enrich_licenses(&mut inventory, &args.scan);
             inventory
         }
     };

@@ -63,6 +63,7 @@ fn current_document(args: &VerifyArgs) -> anyhow::Result<Value> {
     };
     let scan = ScanArgs {
         path,
+        online: false,
         offline: args.offline,
         cargo_metadata: false,
         exclude: Vec::new(),

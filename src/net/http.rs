@@ -1,5 +1,6 @@
 //! HTTP downloads: timeouts, retries with backoff, conditional requests, a size limit and a
-//! progress bar on a terminal.
+//! progress bar on a terminal; and [`HttpClient`], the same retry rules for many small GETs
+//! (registry license lookups) over one runtime and connection pool.
 
 use std::io::Write;
 use std::path::Path;
@@ -89,8 +90,7 @@ pub fn fetch_to_file(
     let mut last_error = String::new();
     for attempt in 0..=options.retries {
         if attempt > 0 {
-            let delay = options.backoff * 2u32.saturating_pow(attempt - 1);
-            std::thread::sleep(delay);
+            std::thread::sleep(backoff_delay(options, attempt));
         }
         let result = runtime.block_on(try_once(
             &client,
@@ -142,12 +142,7 @@ async fn try_once(
         return Attempt::Done(Fetched::NotModified);
     }
     if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+        let retry_after = retry_after(response.headers());
         return Attempt::Retry(format!("HTTP {status}"), retry_after);
     }
     if !status.is_success() {
@@ -243,6 +238,163 @@ async fn try_once(
         last_modified,
         bytes: written,
     })
+}
+
+/// The pause before retry number `attempt` (1-based): `backoff`, doubled each retry.
+fn backoff_delay(options: &HttpOptions, attempt: u32) -> Duration {
+    options.backoff * 2u32.saturating_pow(attempt.saturating_sub(1))
+}
+
+/// The `Retry-After` of a response in its delta-seconds form (the form registries send).
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
+}
+
+/// The longest `Retry-After` we honour: a server asking for more is treated as down.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// One HTTP client for many small GET requests (registry APIs): a current-thread runtime and
+/// a connection pool kept across requests, with the timeouts, retries and backoff of
+/// [`HttpOptions`]. Bodies are kept in memory, up to `max_bytes`.
+pub struct HttpClient {
+    runtime: tokio::runtime::Runtime,
+    client: reqwest::Client,
+    options: HttpOptions,
+}
+
+/// The outcome of one GET attempt.
+enum Answer {
+    Body(Vec<u8>),
+    Missing,
+    Retry(String, Option<Duration>),
+    Fail(NetError),
+}
+
+impl HttpClient {
+    /// A client with `options`, an overall per-request `timeout` (connect + headers + body)
+    /// when given, and `user_agent` on every request.
+    pub fn new(
+        options: &HttpOptions,
+        timeout: Option<Duration>,
+        user_agent: &str,
+    ) -> Result<Self, NetError> {
+        super::install_crypto_provider();
+        let setup_error = |message: String| NetError::Http {
+            url: String::new(),
+            message,
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .enable_io()
+            .build()
+            .map_err(|e| setup_error(format!("cannot start the HTTP runtime: {e}")))?;
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(options.connect_timeout)
+            .read_timeout(options.read_timeout)
+            .user_agent(user_agent);
+        if let Some(timeout) = timeout {
+            builder = builder.timeout(timeout);
+        }
+        let client = builder.build().map_err(|e| setup_error(e.to_string()))?;
+        Ok(Self {
+            runtime,
+            client,
+            options: options.clone(),
+        })
+    }
+
+    /// GETs `url` with `Accept: accept`: `Ok(Some(body))` on success, `Ok(None)` on 404 or
+    /// 410 (the server does not have it). Timeouts, broken transfers, 429 and 5xx are retried
+    /// with exponential backoff, waiting at least as long as `Retry-After` asks (up to a
+    /// minute); any other status is an error.
+    pub fn get(&self, url: &str, accept: &str) -> Result<Option<Vec<u8>>, NetError> {
+        let mut last_error = String::new();
+        let mut wait = Duration::ZERO;
+        for attempt in 0..=self.options.retries {
+            if attempt > 0 {
+                std::thread::sleep(backoff_delay(&self.options, attempt).max(wait));
+            }
+            match self.runtime.block_on(self.get_once(url, accept)) {
+                Answer::Body(body) => return Ok(Some(body)),
+                Answer::Missing => return Ok(None),
+                Answer::Retry(message, retry_after) => {
+                    last_error = message;
+                    wait = retry_after.unwrap_or_default();
+                    if wait > MAX_RETRY_AFTER {
+                        return Err(NetError::Http {
+                            url: url.to_string(),
+                            message: format!(
+                                "{last_error}, and Retry-After asks for {} s",
+                                wait.as_secs()
+                            ),
+                        });
+                    }
+                }
+                Answer::Fail(error) => return Err(error),
+            }
+        }
+        Err(NetError::Http {
+            url: url.to_string(),
+            message: format!("{last_error} (after {} attempts)", self.options.retries + 1),
+        })
+    }
+
+    async fn get_once(&self, url: &str, accept: &str) -> Answer {
+        let request = self.client.get(url).header(reqwest::header::ACCEPT, accept);
+        let mut response = match request.send().await {
+            Ok(response) => response,
+            Err(error) => return Answer::Retry(describe(&error), None),
+        };
+        let status = response.status();
+        if status == reqwest::StatusCode::NOT_FOUND || status == reqwest::StatusCode::GONE {
+            return Answer::Missing;
+        }
+        if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            return Answer::Retry(format!("HTTP {status}"), retry_after(response.headers()));
+        }
+        if !status.is_success() {
+            return Answer::Fail(NetError::Status {
+                url: url.to_string(),
+                status: status.as_u16(),
+            });
+        }
+        let too_large = || {
+            Answer::Fail(NetError::TooLarge {
+                url: url.to_string(),
+                limit: self.options.max_bytes,
+            })
+        };
+        let declared = response.content_length();
+        if declared.is_some_and(|length| length > self.options.max_bytes) {
+            return too_large();
+        }
+        let mut body = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    body.extend_from_slice(&chunk);
+                    if body.len() as u64 > self.options.max_bytes {
+                        return too_large();
+                    }
+                }
+                Ok(None) => break,
+                Err(error) => return Answer::Retry(describe(&error), None),
+            }
+        }
+        if let Some(length) = declared
+            && body.len() as u64 != length
+        {
+            return Answer::Retry(
+                format!("truncated body: {} of {length} bytes", body.len()),
+                None,
+            );
+        }
+        Answer::Body(body)
+    }
 }
 
 /// A one-line description of a reqwest error with its causes.

@@ -2,8 +2,9 @@
 //!
 //! In: URLs and a cache directory. Out: advisory databases downloaded, checked for unsafe
 //! archive entries, verified to parse, and swapped into the cache atomically under a file
-//! lock, with a metadata file per database. Everything else in depgate reads the cache (or
-//! user-given paths) offline.
+//! lock, with a metadata file per database; and [`HttpClient`] for the registry license
+//! providers (`enrich::licenses::registry`), which cache their answers themselves.
+//! Everything else in depgate reads the cache (or user-given paths) offline.
 
 mod archive;
 mod cache;
@@ -15,7 +16,7 @@ pub use cache::{
     CachedDb, DEFAULT_OSV_URL, DEFAULT_RUSTSEC_URL, UpdateOptions, UpdateReport, cache_dir,
     cached_databases, update,
 };
-pub use http::{Fetched, HttpOptions, fetch_to_file};
+pub use http::{Fetched, HttpClient, HttpOptions, fetch_to_file};
 
 use std::path::PathBuf;
 
@@ -32,6 +33,15 @@ pub enum NetError {
         url: String,
         /// What went wrong (status, timeout, truncated body, ...).
         message: String,
+    },
+    /// The server answered with a status that is not retried (a 4xx other than 404, 410
+    /// and 429): a refusal for this request, not an outage.
+    #[error("`{url}` answered HTTP {status}")]
+    Status {
+        /// The URL.
+        url: String,
+        /// The HTTP status code.
+        status: u16,
     },
     /// The body is larger than the configured limit.
     #[error("download of `{url}` is larger than the {limit}-byte limit")]

@@ -1,27 +1,11 @@
 //! `depgate db update|status|path` end to end against a loopback HTTP server.
 
-use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::net::TcpListener;
+use std::io::Write;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::common::depgate;
-
-/// What the server sends for one request.
-enum Reply {
-    /// A complete response.
-    Full {
-        status: u16,
-        headers: Vec<(String, String)>,
-        body: Vec<u8>,
-    },
-    /// Declares `declared` bytes, sends `body`, and closes (a truncated transfer).
-    Truncated { declared: usize, body: Vec<u8> },
-    /// Declares `declared` bytes, sends `body`, then stalls (for the kill test).
-    Stall { declared: usize, body: Vec<u8> },
-}
+use crate::http_server::{Reply, Server, serve};
 
 fn ok(body: &[u8], etag: &str) -> Reply {
     Reply::Full {
@@ -29,82 +13,6 @@ fn ok(body: &[u8], etag: &str) -> Reply {
         headers: vec![("ETag".into(), etag.into())],
         body: body.to_vec(),
     }
-}
-
-type Handler = dyn Fn(&str, &str, usize) -> Reply + Send + Sync;
-
-/// A tiny HTTP/1.1 server on 127.0.0.1; the handler gets (path, raw request, nth hit).
-struct Server {
-    base: String,
-    requests: Arc<Mutex<Vec<String>>>,
-}
-
-fn serve(handler: Box<Handler>) -> Server {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let requests = Arc::new(Mutex::new(Vec::new()));
-    let seen = requests.clone();
-    let handler: Arc<Handler> = Arc::from(handler);
-    std::thread::spawn(move || {
-        let mut hits: HashMap<String, usize> = HashMap::new();
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut request = Vec::new();
-            let mut buffer = [0u8; 4096];
-            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                match stream.read(&mut buffer) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => request.extend_from_slice(&buffer[..n]),
-                }
-            }
-            let text = String::from_utf8_lossy(&request).into_owned();
-            let path = text.split_whitespace().nth(1).unwrap_or("/").to_string();
-            let count = hits.entry(path.clone()).or_insert(0);
-            *count += 1;
-            seen.lock().unwrap().push(text.clone());
-            let reply = handler(&path, &text, *count);
-            std::thread::spawn(move || write_reply(&mut stream, reply));
-        }
-    });
-    Server { base, requests }
-}
-
-fn write_reply(stream: &mut std::net::TcpStream, reply: Reply) {
-    match reply {
-        Reply::Full {
-            status,
-            headers,
-            body,
-        } => {
-            let mut head = format!(
-                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
-                body.len()
-            );
-            for (name, value) in headers {
-                head.push_str(&format!("{name}: {value}\r\n"));
-            }
-            head.push_str("\r\n");
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(&body);
-        }
-        Reply::Truncated { declared, body } => {
-            let head = format!(
-                "HTTP/1.1 200 OK\r\nContent-Length: {declared}\r\nConnection: close\r\n\r\n"
-            );
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(&body);
-        }
-        Reply::Stall { declared, body } => {
-            let head = format!(
-                "HTTP/1.1 200 OK\r\nContent-Length: {declared}\r\nConnection: close\r\n\r\n"
-            );
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(&body);
-            let _ = stream.flush();
-            std::thread::sleep(Duration::from_secs(30));
-        }
-    }
-    let _ = stream.flush();
 }
 
 const ADVISORY: &str = r#"```toml

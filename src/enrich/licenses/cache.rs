@@ -126,17 +126,26 @@ impl<P: LicenseProvider> LicenseProvider for Cached<P> {
     }
 
     fn lookup(&self, package: &Package) -> Result<Option<LicenseInfo>, ProviderError> {
+        if !self.inner.handles(package) {
+            return Ok(None);
+        }
         let key = DiskCache::key(package);
         if let Some(answer) = self.cache.get(self.inner.name(), &key) {
             return Ok(answer);
         }
         let answer = self.inner.lookup(package)?;
-        self.cache.put(self.inner.name(), &key, answer.as_ref())?;
+        // A cache that cannot be written (read-only, full disk) costs a repeated request on
+        // the next run; it must not turn an answer we have into "unknown".
+        let _ = self.cache.put(self.inner.name(), &key, answer.as_ref());
         Ok(answer)
     }
 
     fn needs_network(&self) -> bool {
         self.inner.needs_network()
+    }
+
+    fn handles(&self, package: &Package) -> bool {
+        self.inner.handles(package)
     }
 }
 

@@ -1,8 +1,8 @@
 //! Stage 3, enrich: declared licenses from providers behind one interface.
 //!
 //! In: an `Inventory` whose packages may lack a `license`, and a list of [`LicenseProvider`]s
-//! (local metadata now: installed Python distributions, `node_modules`, the Go module cache,
-//! the local Maven repository; registry HTTP providers slot in later behind the same trait).
+//! (local metadata: installed Python distributions, `node_modules`, the Go module cache, the
+//! local Maven repository; with `--online`, the registry APIs in [`registry`]).
 //! Out: the same inventory with `license` filled where a provider knew it (each with its
 //! origin and confidence), and coverage gaps for what stayed unknown or failed. A provider
 //! failure never fails the scan: it becomes "license unknown" in the coverage section.
@@ -12,6 +12,7 @@ mod go;
 mod maven;
 mod npm;
 mod python;
+pub mod registry;
 
 use std::path::{Path, PathBuf};
 
@@ -67,6 +68,13 @@ pub trait LicenseProvider {
     fn needs_network(&self) -> bool {
         false
     }
+
+    /// False when this provider can never know `package` (another ecosystem, a private
+    /// registry): it is then not asked, and nothing is cached for it.
+    fn handles(&self, package: &Package) -> bool {
+        let _ = package;
+        true
+    }
 }
 
 /// How providers may be used.
@@ -95,13 +103,15 @@ pub fn enrich_licenses(
     options: &ProviderOptions,
 ) -> LicenseSummary {
     let mut summary = LicenseSummary::default();
-    let mut errors: Vec<(String, String)> = Vec::new();
+    // Per provider: how many packages it failed for, and the first error message.
+    let mut errors: Vec<(&'static str, usize, String)> = Vec::new();
     for package in inventory.packages_mut() {
         if package.kind != PackageKind::ThirdParty || package.license.is_some() {
             continue;
         }
+        let mut failed: Vec<(&'static str, String)> = Vec::new();
         for provider in providers {
-            if options.offline && provider.needs_network() {
+            if (options.offline && provider.needs_network()) || !provider.handles(package) {
                 continue;
             }
             match provider.lookup(package) {
@@ -111,18 +121,35 @@ pub fn enrich_licenses(
                     break;
                 }
                 Ok(None) => {}
-                Err(error) => {
-                    summary.errors += 1;
-                    errors.push((provider.name().to_string(), error.to_string()));
+                // The gap names the provider already; a remote error's own text suffices.
+                Err(ProviderError::Remote { message, .. }) => {
+                    failed.push((provider.name(), message))
                 }
+                Err(error) => failed.push((provider.name(), error.to_string())),
+            }
+        }
+        // An error matters only when it left the license unknown: a later provider (the
+        // deps.dev fallback behind a registry that is down) may still have answered.
+        if package.license.is_some() {
+            continue;
+        }
+        for (name, message) in failed {
+            summary.errors += 1;
+            match errors.iter_mut().find(|(known, _, _)| *known == name) {
+                Some(entry) => entry.1 += 1,
+                None => errors.push((name, 1, message)),
             }
         }
     }
-    for (provider, message) in errors {
+    // One gap per provider, so an outage reads as one line rather than one per package.
+    for (provider, count, first) in errors {
+        let packages = if count == 1 { "package" } else { "packages" };
         inventory.add_gap(
             "license-provider-error",
-            format!("license provider `{provider}` failed, license unknown: {message}"),
-            1,
+            format!(
+                "license provider `{provider}` failed for {count} {packages}, license unknown: {first}"
+            ),
+            count,
         );
     }
     summary.unknown = inventory
@@ -132,7 +159,8 @@ pub fn enrich_licenses(
     if summary.unknown > 0 {
         inventory.add_gap(
             "license-unknown",
-            "packages with no declared license in their lockfile or in local metadata".to_string(),
+            "packages with no declared license in their lockfile or from any license provider"
+                .to_string(),
             summary.unknown,
         );
     }

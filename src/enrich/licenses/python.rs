@@ -189,6 +189,25 @@ fn headers(text: &str) -> Vec<(String, String)> {
     fields
 }
 
+/// The license named by trove classifiers (`License :: OSI Approved :: MIT License`), mapped
+/// to SPDX ids (several mean a choice), with the confidence of the weakest mapping.
+pub(crate) fn license_from_classifiers<'a>(
+    classifiers: impl IntoIterator<Item = &'a str>,
+) -> Option<(String, f32)> {
+    let mut from_classifiers = Vec::new();
+    let mut confidence: f32 = 1.0;
+    for classifier in classifiers {
+        let Some(license) = classifier.strip_prefix("License :: ") else {
+            continue;
+        };
+        if let Some((_, id, sure)) = CLASSIFIERS.iter().find(|(text, _, _)| *text == license) {
+            from_classifiers.push(id.to_string());
+            confidence = confidence.min(*sure);
+        }
+    }
+    any_of(&from_classifiers).map(|expression| (expression, confidence))
+}
+
 /// The license a `METADATA` file declares, with its confidence.
 pub(crate) fn license_from_metadata(text: &str) -> Option<(String, f32)> {
     let fields = headers(text);
@@ -201,23 +220,12 @@ pub(crate) fn license_from_metadata(text: &str) -> Option<(String, f32)> {
     if let Some(expression) = field("License-Expression").filter(|e| !e.is_empty()) {
         return Some((expression.to_string(), 1.0));
     }
-    let mut from_classifiers = Vec::new();
-    let mut confidence: f32 = 1.0;
-    for (key, value) in &fields {
-        let Some(license) = key
-            .eq_ignore_ascii_case("Classifier")
-            .then(|| value.strip_prefix("License :: "))
-            .flatten()
-        else {
-            continue;
-        };
-        if let Some((_, id, sure)) = CLASSIFIERS.iter().find(|(text, _, _)| *text == license) {
-            from_classifiers.push(id.to_string());
-            confidence = confidence.min(*sure);
-        }
-    }
-    if let Some(expression) = any_of(&from_classifiers) {
-        return Some((expression, confidence));
+    let classifiers = fields
+        .iter()
+        .filter(|(key, _)| key.eq_ignore_ascii_case("Classifier"))
+        .map(|(_, value)| value.as_str());
+    if let Some(found) = license_from_classifiers(classifiers) {
+        return Some(found);
     }
     // `License:` is free text, often the whole license; only a short known name is usable.
     let license = field("License")?;

@@ -1,0 +1,54 @@
+//! Registry provider: the crates.io API (stage 3, enrich).
+//!
+//! In: a Cargo package from crates.io. Out: `version.license` of
+//! `{base}/api/v1/crates/{name}/{version}` (an SPDX expression, older crates write `MIT/Apache-2.0`),
+//! origin `registry`. crates.io requires a `User-Agent` naming the client; every registry
+//! request sends one.
+
+use super::{Remote, from_public_registry, license_from_text, registry_license, segment};
+use crate::enrich::licenses::{LicenseProvider, ProviderError};
+use crate::inventory::{Ecosystem, LicenseInfo, Package};
+
+/// crates.io's per-version API.
+pub struct CratesIoProvider {
+    remote: Remote,
+}
+
+impl CratesIoProvider {
+    pub(crate) fn new(remote: Remote) -> Self {
+        Self { remote }
+    }
+}
+
+impl LicenseProvider for CratesIoProvider {
+    fn name(&self) -> &'static str {
+        self.remote.provider()
+    }
+
+    fn needs_network(&self) -> bool {
+        true
+    }
+
+    fn handles(&self, package: &Package) -> bool {
+        package.ecosystem == Ecosystem::Cargo && from_public_registry(package)
+    }
+
+    fn lookup(&self, package: &Package) -> Result<Option<LicenseInfo>, ProviderError> {
+        let url = self.remote.url(&format!(
+            "/api/v1/crates/{}/{}",
+            segment(&package.name),
+            segment(&package.version)
+        ));
+        let Some(document) = self.remote.get_json(&url)? else {
+            return Ok(None);
+        };
+        let Some(version) = document.get("version").filter(|v| v.is_object()) else {
+            return Err(self.remote.malformed(&url, "no `version` object"));
+        };
+        Ok(version
+            .get("license")
+            .and_then(|l| l.as_str())
+            .and_then(license_from_text)
+            .map(registry_license))
+    }
+}
