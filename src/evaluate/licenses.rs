@@ -147,8 +147,7 @@ pub fn category_of(id: LicenseId) -> LicenseCategory {
         LicenseCategory::PublicDomain
     } else if STRONG_COPYLEFT.contains(&name) || id.is_copyleft() {
         LicenseCategory::StrongCopyleft
-    } else if id.is_osi_approved() || id.is_fsf_free_libre() || PERMISSIVE_EXTRA.contains(&name)
-    {
+    } else if id.is_osi_approved() || id.is_fsf_free_libre() || PERMISSIVE_EXTRA.contains(&name) {
         LicenseCategory::Permissive
     } else {
         LicenseCategory::Proprietary

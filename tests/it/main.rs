@@ -4,6 +4,7 @@
 mod action;
 mod attest;
 mod attest_fixture;
+mod baseline;
 mod check;
 mod comment;
 mod common;
