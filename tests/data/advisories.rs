@@ -15,9 +15,23 @@ use depgate::inventory::{Ecosystem, Inventory, Location, Package, Source};
 
 use crate::data_dir;
 
+/// A lockfile under the name `Cargo.lock`, as depgate recognises it. The data set keeps one
+/// (`sboms/cyclonedx/cargo-binary-example.Cargo.lock`) under a prefixed name; it is copied
+/// into a temporary directory (alive as long as the returned guard) under its real name.
+fn named_cargo_lock(path: &Path) -> (Option<tempfile::TempDir>, PathBuf) {
+    if path.file_name().is_some_and(|name| name == "Cargo.lock") {
+        return (None, path.to_path_buf());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("Cargo.lock");
+    std::fs::copy(path, &copy).unwrap();
+    (Some(dir), copy)
+}
+
 /// The inventory of a Cargo.lock, as `depgate check` builds it.
 fn cargo_inventory(path: &Path) -> Inventory {
-    ingest(path, &IngestOptions::default()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    let (_guard, path) = named_cargo_lock(path);
+    ingest(&path, &IngestOptions::default()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Parses EXPECTED-rustsec.md: lockfile (relative to the data dir) → set of (id, crate, version).
@@ -129,9 +143,10 @@ fn check_json_reports_exactly_the_expected_vulnerabilities_for_every_cargo_lock(
             })
             .cloned()
             .collect();
+        let (_guard, lockfile) = named_cargo_lock(&data.join(file));
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_depgate"))
             .arg("check")
-            .arg(data.join(file))
+            .arg(&lockfile)
             .arg("--advisory-db")
             .arg(data.join("advisory-db"))
             .args(["--allow-stale-db", "--offline", "--format", "json"])
