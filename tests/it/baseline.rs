@@ -238,3 +238,48 @@ fn baseline_from_a_git_revision() {
     assert_eq!(findings.len(), 4);
     assert_eq!(code, 0);
 }
+
+#[test]
+fn table_and_markdown_mark_existing_findings() {
+    let run = |format: &str| {
+        let output = depgate()
+            .arg("check")
+            .arg(fixture("baseline/adds-vulnerable-and-denied/Cargo.lock"))
+            .arg("--baseline")
+            .arg(fixture("baseline/base/Cargo.lock"))
+            .arg("--policy")
+            .arg(fixture("baseline/policy.toml"))
+            .arg("--advisory-db")
+            .arg(fixture("advisories/baseline"))
+            .args(["--allow-stale-db", "--offline", "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let table = run("table");
+    assert!(
+        table.contains(
+            "Errors (fail the gate): 4, of which 2 existing in the baseline (not failing)"
+        ),
+        "{table}"
+    );
+    assert_eq!(table.matches("(existing)").count(), 2, "{table}");
+
+    let markdown = run("markdown");
+    assert!(
+        markdown.contains("### Errors (4, of which 2 existing in the baseline)"),
+        "{markdown}"
+    );
+    let row = |package: &str| {
+        markdown
+            .lines()
+            .find(|line| line.contains(&format!("`{package}`")))
+            .unwrap_or_else(|| panic!("no row for {package}: {markdown}"))
+            .to_string()
+    };
+    assert!(row("leaky-parser").starts_with("| `advisory-vulnerable` (existing) |"));
+    assert!(row("copyleft-widget").starts_with("| `license-denied` (existing) |"));
+    assert!(row("unsafe-decoder").starts_with("| `advisory-vulnerable` |"));
+    assert!(row("agpl-server").starts_with("| `license-denied` |"));
+}
