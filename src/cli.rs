@@ -32,9 +32,19 @@ pub enum Command {
     Policy(PolicyCommand),
     /// Manage the Ed25519 keys that sign attestations.
     Key(KeyArgs),
-    /// Verify a signed attestation (signature and document); with PATH or `--sbom`, report
-    /// drift. Exit 0 valid and unchanged, 1 drift, 2 invalid signature or document.
+    /// Evaluate like `check` and write the verdict as a signed CycloneDX 1.6 attestation.
+    /// Exit 0 pass, 1 policy violated (the attestation is written either way), 2 error.
+    Attest(AttestArgs),
+    /// Verify a signed attestation (signature and document); with PATH or `--sbom`,
+    /// re-evaluate and report drift. Exit 0 valid and unchanged, 1 drift or new violations, 2
+    /// invalid signature or document.
     Verify(VerifyArgs),
+    /// The license report: every package grouped by license, with categories, provenance
+    /// and (with a policy) verdicts.
+    Licenses(LicensesArgs),
+    /// Third-party notices: license texts, copyright lines and NOTICE files; `--strict` exits
+    /// 1 when a package needs attention.
+    Notices(NoticesArgs),
     /// Debug: print the ingested inventory (packages, edges, roots, gaps).
     #[command(hide = true)]
     Inventory(InventoryArgs),
@@ -287,6 +297,52 @@ pub struct KeyGenerateArgs {
     pub force: bool,
 }
 
+/// How `depgate attest` packages the signed document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Envelope {
+    /// The CycloneDX 1.6 document with a JSF signature at its top level.
+    Jsf,
+    /// An in-toto Statement v1 (predicate: the JSF-signed document) in a DSSE envelope.
+    Dsse,
+}
+
+/// `depgate attest`.
+#[derive(Debug, Args)]
+pub struct AttestArgs {
+    /// What to scan.
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// A policy file, or a directory whose `*.toml` files are merged. Default: `depgate.toml`
+    /// or `rules/` in PATH, else the built-in default policy.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub policy: Option<PathBuf>,
+    /// The Ed25519 private key (`PREFIX.key`, PKCS#8 PEM). Default: `DEPGATE_SIGNING_KEY`
+    /// (the PEM text itself, or the path of a PEM file).
+    #[arg(long, value_name = "KEY")]
+    pub key: Option<PathBuf>,
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// `jsf`: the signed CycloneDX document; `dsse`: the same in an in-toto DSSE envelope.
+    #[arg(long, value_enum, default_value = "jsf")]
+    pub envelope: Envelope,
+    /// An advisory database for this run (RustSec directory, OSV directory or `all.zip`);
+    /// repeatable. Replaces the cached databases for this run.
+    #[arg(long = "advisory-db", value_name = "PATH")]
+    pub advisory_dbs: Vec<PathBuf>,
+    /// Report a stale or missing advisory database as a note instead of failing the verdict.
+    #[arg(long)]
+    pub allow_stale_db: bool,
+    /// Attest this SBOM (CycloneDX or SPDX) instead of PATH's lockfiles. PATH still decides
+    /// where the policy is looked for.
+    #[arg(long, value_name = "FILE")]
+    pub sbom: Option<PathBuf>,
+    /// The date waivers are judged against (`YYYY-MM-DD`; for tests). Default: the date of
+    /// the evaluation time (`SOURCE_DATE_EPOCH`, else now).
+    #[arg(long, hide = true, env = "DEPGATE_TODAY", value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
+}
+
 /// `depgate verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
@@ -301,6 +357,24 @@ pub struct VerifyArgs {
     /// Compare the attested inventory with this SBOM.
     #[arg(long, value_name = "FILE")]
     pub sbom: Option<PathBuf>,
+    /// With PATH or `--sbom`: the policy to re-evaluate with (as for `attest`). Default:
+    /// `depgate.toml` or `rules/` in PATH (the current directory with `--sbom`), else the
+    /// built-in default policy.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub policy: Option<PathBuf>,
+    /// With PATH or `--sbom`: an advisory database to re-evaluate with; repeatable. Default:
+    /// the cached databases.
+    #[arg(long = "advisory-db", value_name = "PATH")]
+    pub advisory_dbs: Vec<PathBuf>,
+    /// With PATH or `--sbom`: a stale or missing advisory database is a note, not a violation.
+    #[arg(long)]
+    pub allow_stale_db: bool,
+    /// With PATH: never use the network while reading the current state.
+    #[arg(long)]
+    pub offline: bool,
+    /// The date waivers are judged against (`YYYY-MM-DD`; for tests). Default: today (UTC).
+    #[arg(long, hide = true, env = "DEPGATE_TODAY", value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
 }
 
 /// Output formats of the debug `depgate inventory` command.
@@ -410,4 +484,80 @@ pub struct DbUpdateArgs {
     /// Retries after a failed attempt (5xx, 429, timeouts, broken transfers).
     #[arg(long, default_value_t = 3)]
     pub retries: u32,
+}
+
+/// Formats of the license report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LicensesFormat {
+    /// Terminal tables.
+    Table,
+    /// Markdown.
+    Markdown,
+    /// JSON, schema `depgate.licenses/v1`.
+    Json,
+    /// CSV, one row per package.
+    Csv,
+    /// One self-contained HTML page.
+    Html,
+}
+
+/// `depgate licenses`.
+#[derive(Debug, Args)]
+pub struct LicensesArgs {
+    /// What to scan.
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Report on this SBOM (CycloneDX JSON/XML, SPDX JSON/tag-value) instead of scanning PATH.
+    #[arg(long, value_name = "FILE", conflicts_with = "path")]
+    pub sbom: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: LicensesFormat,
+    /// A policy file or directory: adds clarifications and a verdict per license group.
+    /// Default: `depgate.toml` or `rules/` in PATH when present (never the built-in policy).
+    #[arg(long, value_name = "FILE|DIR")]
+    pub policy: Option<PathBuf>,
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The date waivers are judged against (`YYYY-MM-DD`; for tests). Default: today (UTC).
+    #[arg(long, hide = true, env = "DEPGATE_TODAY", value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
+}
+
+/// Formats of the third-party notices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NoticesFormat {
+    /// Plain text (`THIRD-PARTY-NOTICES.txt`).
+    Text,
+    /// Markdown.
+    Markdown,
+    /// One self-contained HTML page.
+    Html,
+    /// JSON, schema `depgate.notices/v1`.
+    Json,
+}
+
+/// `depgate notices`.
+#[derive(Debug, Args)]
+pub struct NoticesArgs {
+    /// What to scan.
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Write notices for this SBOM's components instead of scanning PATH.
+    #[arg(long, value_name = "FILE", conflicts_with = "path")]
+    pub sbom: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: NoticesFormat,
+    /// A policy file or directory whose license clarifications apply. Default: `depgate.toml`
+    /// or `rules/` in PATH when present.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub policy: Option<PathBuf>,
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when any package needs attention (no license text or copyright holder found).
+    #[arg(long)]
+    pub strict: bool,
 }

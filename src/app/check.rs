@@ -4,11 +4,12 @@
 //! file, and appended to `$GITHUB_STEP_SUMMARY` when set), and the verdict as an [`Outcome`].
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
 use crate::cli::{CheckArgs, FailOn, OutputFormat, ScanArgs};
+use crate::enrich::advisories::DbInfo;
 use crate::evaluate::baseline;
 use crate::evaluate::{AdvisoryFacts, Evaluation, Severity};
 use crate::inventory::Inventory;
@@ -77,6 +78,56 @@ pub(crate) fn load_checked_inventory(
     Ok(inventory)
 }
 
+/// What to evaluate: the flags `check`, `attest` and `verify` share.
+pub(crate) struct EvaluationRequest<'a> {
+    /// What to scan (PATH also decides where the policy is looked for).
+    pub scan: &'a ScanArgs,
+    /// `--sbom FILE`: evaluate this SBOM instead of PATH's lockfiles.
+    pub sbom: Option<&'a Path>,
+    /// `--policy FILE|DIR`.
+    pub policy: Option<&'a Path>,
+    /// `--advisory-db PATH`… (empty: the cached databases).
+    pub advisory_dbs: &'a [PathBuf],
+    /// `--allow-stale-db`.
+    pub allow_stale_db: bool,
+    /// The date waivers and database ages are judged against.
+    pub today: time::Date,
+}
+
+/// One evaluation of the current state, as `check` gates on it and `attest` records it.
+pub(crate) struct Evaluated {
+    /// The inventory with its license facts.
+    pub inventory: Inventory,
+    /// The policy.
+    pub policy: ValidPolicy,
+    /// The verdict (findings with waivers applied, and coverage).
+    pub evaluation: Evaluation,
+    /// The advisory databases the verdict used.
+    pub databases: Vec<DbInfo>,
+}
+
+/// The pipeline every verdict comes from: policy, inventory, advisories, evaluation. `check`,
+/// `attest` and `verify` all call it, so an attestation records exactly what `check` judges.
+pub(crate) fn evaluate_state(request: &EvaluationRequest<'_>) -> anyhow::Result<Evaluated> {
+    let policy = crate::policy::load(request.policy, &request.scan.path)?;
+    let inventory = load_checked_inventory(request.scan, request.sbom, &policy)?;
+    super::warn_gaps(&inventory);
+    let (matches, databases) = super::advisory_matches(&inventory, request.advisory_dbs)?;
+    let facts = AdvisoryFacts {
+        matches: &matches,
+        databases: &databases,
+        allow_stale: request.allow_stale_db,
+    };
+    let evaluation =
+        crate::evaluate::evaluate_with_advisories(&inventory, &policy, &facts, request.today);
+    Ok(Evaluated {
+        inventory,
+        policy,
+        evaluation,
+        databases,
+    })
+}
+
 /// Runs `depgate check`.
 pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     let today = today(args.today.as_deref())?;
@@ -86,17 +137,19 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
         .as_deref()
         .map(|spec| revision::resolve_baseline(spec, &args.scan.path))
         .transpose()?;
-    let policy = crate::policy::load(args.policy.as_deref(), &args.scan.path)?;
-    let inventory = load_checked_inventory(&args.scan, args.sbom.as_deref(), &policy)?;
-    super::warn_gaps(&inventory);
-    let (matches, databases) = super::advisory_matches(&inventory, &args.advisory_dbs)?;
-    let facts = AdvisoryFacts {
-        matches: &matches,
-        databases: &databases,
-        allow_stale: args.allow_stale_db,
-    };
-    let mut evaluation =
-        crate::evaluate::evaluate_with_advisories(&inventory, &policy, &facts, today);
+    let Evaluated {
+        inventory,
+        policy,
+        mut evaluation,
+        databases,
+    } = evaluate_state(&EvaluationRequest {
+        scan: &args.scan,
+        sbom: args.sbom.as_deref(),
+        policy: args.policy.as_deref(),
+        advisory_dbs: &args.advisory_dbs,
+        allow_stale_db: args.allow_stale_db,
+        today,
+    })?;
 
     if let Some(spec) = &baseline_spec {
         let mut base = revision::load_state(spec, &super::ingest_options(&args.scan))
@@ -108,7 +161,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
         let (base_matches, _) = super::advisory_matches(&base, &args.advisory_dbs)?;
         let base_facts = AdvisoryFacts {
             matches: &base_matches,
-            ..facts
+            databases: &databases,
+            allow_stale: args.allow_stale_db,
         };
         let base_evaluation =
             crate::evaluate::evaluate_with_advisories(&base, &policy, &base_facts, today);

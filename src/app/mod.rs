@@ -3,6 +3,7 @@
 //! In: parsed [`Cli`]. Out: an [`Outcome`] that `main` maps to an exit code, or an error
 //! (exit 2, or 3 for nothing to scan). Only this module and `main` write to stdout/stderr.
 
+mod attest;
 mod check;
 mod comment;
 mod db;
@@ -10,6 +11,8 @@ mod diff;
 mod explain;
 mod inventory;
 mod key;
+mod licenses;
+mod notices;
 pub mod outputs;
 mod policy;
 pub mod revision;
@@ -65,7 +68,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Check(args) => check::run(args),
         Command::Policy(command) => policy::run(command),
         Command::Key(args) => key::run(args),
+        Command::Attest(args) => attest::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Licenses(args) => licenses::run(args),
+        Command::Notices(args) => notices::run(args),
         Command::Inventory(args) => inventory::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Comment(args) => comment::run(args),

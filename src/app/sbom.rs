@@ -106,7 +106,7 @@ pub fn render(
 
 /// Fails early, before a possibly long scan, when `-o` names a file in a directory that does
 /// not exist. (The atomic write would fail too, and leave nothing behind; this only saves time.)
-fn check_output_directory(output: &Path) -> anyhow::Result<()> {
+pub(crate) fn check_output_directory(output: &Path) -> anyhow::Result<()> {
     let directory = match output.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),

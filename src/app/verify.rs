@@ -1,17 +1,21 @@
 //! `depgate verify ATTESTATION --key PUBKEY [PATH | --sbom FILE]`: checks an attestation's
-//! signature and document, and with PATH or `--sbom` reports drift from the current state.
+//! signature and document, and with PATH or `--sbom` re-evaluates the current state and
+//! reports drift from the attested one.
 //!
-//! In: the attestation file, the trusted public key, optionally what to compare with.
-//! Out: a report on standard output; [`Outcome::Pass`] (exit 0) when valid and unchanged,
-//! [`Outcome::Violated`] (exit 1) on drift; an error (exit 2) for an invalid signature or
-//! document, naming the file and what failed.
+//! In: the attestation file, the trusted public key, optionally what to compare with (and the
+//! policy and advisory databases to re-evaluate with). Out: a report on standard output;
+//! [`Outcome::Pass`] (exit 0) when valid and unchanged, [`Outcome::Violated`] (exit 1) on
+//! drift (packages, inputs, policy digest, advisory databases) or new violations; an error
+//! (exit 2) for an invalid signature or document, naming the file and what failed.
 
 use std::fmt::Write as _;
+use std::path::PathBuf;
 
 use anyhow::Context;
 use serde_json::Value;
 
 use super::Outcome;
+use super::check::EvaluationRequest;
 use crate::attest::drift::{self, Drift};
 use crate::attest::{Packaging, VerifiedAttestation, keys, verify};
 use crate::cli::{ScanArgs, VerifyArgs};
@@ -33,9 +37,9 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
     let outcome = match compare_with {
         None => Outcome::Pass,
         Some(path) => {
-            let current = current_document(path)?;
+            let current = current_document(&args)?;
             let drift = drift::compare(&verified.document, &current);
-            describe_drift(&mut report, &drift, &current, &path.display().to_string());
+            describe_drift(&mut report, &drift, &path.display().to_string());
             if drift.is_empty() {
                 Outcome::Pass
             } else {
@@ -47,19 +51,35 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
     Ok(outcome)
 }
 
-/// The current state as a document [`drift::compare`] understands: the inventory read from
-/// `path` (a directory, lockfile or SBOM).
-fn current_document(path: &std::path::Path) -> anyhow::Result<Value> {
+/// The current state as an unsigned attestation, built by the same pipeline as `attest`
+/// (`check`'s evaluation, then the attestation builder), so [`drift::compare`] sees the
+/// current inventory, policy digest, input digests, database revisions and findings.
+fn current_document(args: &VerifyArgs) -> anyhow::Result<Value> {
+    let path = match (&args.sbom, &args.path) {
+        // `--sbom`: the policy is looked for in the current directory, as `check --sbom` does.
+        (Some(_), _) => PathBuf::from("."),
+        (None, Some(path)) => path.clone(),
+        (None, None) => PathBuf::from("."),
+    };
     let scan = ScanArgs {
-        path: path.to_path_buf(),
-        offline: true,
+        path,
+        offline: args.offline,
         cargo_metadata: false,
         exclude: Vec::new(),
         include_vendored: false,
     };
-    let inventory = super::load_inventory(&scan)?;
-    super::warn_gaps(&inventory);
-    Ok(drift::inventory_document(&inventory))
+    let today = super::check::today(args.today.as_deref())?;
+    let evaluated_at = crate::util::timestamp().map_err(anyhow::Error::msg)?;
+    let state = super::check::evaluate_state(&EvaluationRequest {
+        scan: &scan,
+        sbom: args.sbom.as_deref(),
+        policy: args.policy.as_deref(),
+        advisory_dbs: &args.advisory_dbs,
+        allow_stale_db: args.allow_stale_db,
+        today,
+    })?;
+    let subject = args.sbom.as_deref().unwrap_or(&scan.path);
+    super::attest::unsigned_attestation(&state, subject, evaluated_at, today)
 }
 
 fn describe(args: &VerifyArgs, verified: &VerifiedAttestation) -> String {
@@ -104,11 +124,11 @@ fn describe(args: &VerifyArgs, verified: &VerifiedAttestation) -> String {
     text
 }
 
-fn describe_drift(text: &mut String, drift: &Drift, current: &Value, against: &str) {
+fn describe_drift(text: &mut String, drift: &Drift, against: &str) {
     if drift.is_empty() {
         let _ = writeln!(
             text,
-            "unchanged: the inventory of `{against}` matches the attestation"
+            "unchanged: `{against}` matches the attestation (packages, input files, policy digest, advisory databases, violations)"
         );
     } else {
         let _ = writeln!(text, "drift from `{against}`:");
@@ -163,20 +183,8 @@ fn describe_drift(text: &mut String, drift: &Drift, current: &Value, against: &s
     for violation in &drift.new_violations {
         let _ = writeln!(
             text,
-            "  new:        {} [{}] {}",
+            "  new violation: {} [{}] {}",
             violation.code, violation.rule, violation.message
-        );
-    }
-    // Say out loud what was not compared, so a pass is never silent about its limits.
-    let has = |prefix: &str| {
-        crate::attest::verify::property_names(current)
-            .iter()
-            .any(|name| name.starts_with(prefix))
-    };
-    if !has(crate::attest::document::property::POLICY_SHA256) {
-        let _ = writeln!(
-            text,
-            "  not compared: the policy digest and findings (the current state was not evaluated)"
         );
     }
 }

@@ -7,4 +7,6 @@ pub mod advisories;
 pub mod license_text;
 pub mod licenses;
 pub mod manifests;
+pub mod notices;
+pub mod sources;
 pub mod versions;

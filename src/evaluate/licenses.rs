@@ -13,7 +13,7 @@
 use spdx::{Expression, LicenseId, LicenseItem, LicenseReq, Licensee};
 
 use super::{Coverage, CoverageEntry, Finding, FindingCode, PackageRef};
-use crate::inventory::{Inventory, LicenseOrigin, Package, PackageKind};
+use crate::inventory::{Inventory, LicenseInfo, LicenseOrigin, Package, PackageKind};
 use crate::policy::{Clarification, LicenseCategory, LicensePolicy, PackageSelector, RuleMeta};
 
 /// Network copyleft: the license's obligations also trigger when users interact with the
@@ -447,6 +447,26 @@ fn clarify<'c>(
         }
     }
     Some((index, Ok(clarification.expression.as_str())))
+}
+
+/// The license the policy judges a package by: the expression of a clarification that applies
+/// (origin [`LicenseOrigin::Clarified`]) when its pinned files still match, else the package's
+/// own license. Used by the license report to show provenance exactly as `check` sees it.
+pub fn concluded_license(
+    inventory: &Inventory,
+    policy: &LicensePolicy,
+    package: &Package,
+) -> Option<LicenseInfo> {
+    let mut used = vec![false; policy.clarifications.len()];
+    match clarify(inventory, &policy.clarifications, package, &mut used) {
+        Some((_, Ok(expression))) => Some(LicenseInfo {
+            expression: expression.to_string(),
+            origin: LicenseOrigin::Clarified,
+            confidence: 1.0,
+            file: None,
+        }),
+        _ => package.license.clone(),
+    }
 }
 
 /// Evaluates the license rules for every third-party package.

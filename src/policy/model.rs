@@ -322,6 +322,11 @@ pub struct WaiverPolicy {
 pub struct ValidPolicy {
     /// Name (`[policy] name`, else the file stem, else `default`).
     pub name: String,
+    /// The organisation that owns the policy (`[policy] owner`), when set; every rule's
+    /// default owner, and the attestation's assessor and signatory. Not part of the digest
+    /// by itself: the rule owners it defaults are, and digests stay what they were.
+    #[serde(skip)]
+    pub owner: Option<String>,
     /// Where it came from (not part of the digest).
     #[serde(skip)]
     pub source: PolicySource,

@@ -1343,6 +1343,7 @@ fn assemble(
     let known: BTreeSet<String> = {
         let partial = ValidPolicy {
             name: String::new(),
+            owner: None,
             source: PolicySource::Builtin,
             licenses: licenses.clone(),
             bans: bans.clone(),
@@ -1374,6 +1375,7 @@ fn assemble(
     });
     ValidPolicy {
         name,
+        owner: policy_owner,
         source,
         licenses,
         bans,

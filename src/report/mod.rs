@@ -6,8 +6,11 @@
 pub mod cyclonedx;
 pub mod diff;
 pub mod github;
+pub mod html;
 pub mod json;
+pub mod licenses;
 pub mod markdown;
+pub mod notices;
 pub mod sarif;
 mod sbom_common;
 pub mod spdx;

@@ -116,3 +116,80 @@ fn attestations_validate_against_the_cyclonedx_1_6_schema() {
         );
     }
 }
+
+/// Runs `depgate attest` on a copy of `tests/fixtures/attest/<scenario>` with the attestation
+/// test policy and advisory database; returns the exit code and the document.
+fn attest_with_the_binary(scenario: &str) -> (Option<i32>, Value) {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::copy(
+        fixtures.join(format!("attest/{scenario}/Cargo.lock")),
+        project.join("Cargo.lock"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixtures.join("attest/policy/depgate.toml"),
+        project.join("depgate.toml"),
+    )
+    .unwrap();
+    let key = dir.path().join("ci.key");
+    std::fs::write(
+        &key,
+        depgate::attest::keys::private_key_pem(&ed25519_dalek::SigningKey::from_bytes(&[9; 32]))
+            .unwrap(),
+    )
+    .unwrap();
+    let out = dir.path().join("attestation.cdx.json");
+    let output = assert_cmd::Command::cargo_bin("depgate")
+        .unwrap()
+        .arg("attest")
+        .arg(&project)
+        .arg("--key")
+        .arg(&key)
+        .arg("-o")
+        .arg(&out)
+        .arg("--advisory-db")
+        .arg(fixtures.join("advisories/attest"))
+        .arg("--allow-stale-db")
+        .env("DEPGATE_CACHE", dir.path().join("cache"))
+        .env("SOURCE_DATE_EPOCH", "1767225600")
+        .output()
+        .unwrap();
+    assert!(
+        out.exists(),
+        "{scenario}: no attestation written; stderr:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let document = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    (output.status.code(), document)
+}
+
+#[test]
+fn cli_attestations_validate_against_the_cyclonedx_1_6_schema() {
+    let Some(data) = crate::data_dir() else {
+        return;
+    };
+    let validator = validator(&data.join("cyclonedx-schema/schema"));
+    for (scenario, code, verdict) in [("passing", 0, "pass"), ("failing", 1, "fail")] {
+        let (exit, document) = attest_with_the_binary(scenario);
+        assert_eq!(exit, Some(code), "{scenario}: exit code");
+        let recorded = document["metadata"]["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "depgate:verdict")
+            .map(|p| p["value"].clone());
+        assert_eq!(recorded, Some(Value::from(verdict)), "{scenario}");
+        let errors = schema_errors(&validator, &document);
+        assert!(errors.is_empty(), "{scenario} attestation: {errors:#?}");
+        // The document is a real attestation, not an SBOM that happens to validate.
+        assert!(
+            document["declarations"]["attestations"][0]["map"]
+                .as_array()
+                .is_some_and(|map| !map.is_empty()),
+            "{scenario}"
+        );
+    }
+}

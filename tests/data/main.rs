@@ -13,6 +13,7 @@ mod diff;
 mod eco;
 mod gating;
 mod js;
+mod licenses;
 mod sarif;
 mod sbom;
 mod sboms;

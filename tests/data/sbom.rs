@@ -119,10 +119,21 @@ impl Validators {
             .args(["--noout", "--nonet", "--schema"])
             .arg(self.cyclonedx_dir.join("bom-1.5.xsd"))
             .arg(file.path())
-            .output()
-            .unwrap_or_else(|e| {
+            .output();
+        let output = match output {
+            Ok(output) => output,
+            // CI (`DEPGATE_REQUIRE_DATA=1`) installs xmllint and must run this check; a developer
+            // machine without it is told loudly that the XSD check was skipped.
+            Err(e) if std::env::var("DEPGATE_REQUIRE_DATA").as_deref() != Ok("1") => {
+                eprintln!(
+                    "SKIPPED: XSD validation: cannot run `xmllint` ({e}); install libxml2-utils"
+                );
+                return Ok(());
+            }
+            Err(e) => {
                 panic!("cannot run `xmllint` ({e}): install it (Debian/Ubuntu: libxml2-utils)")
-            });
+            }
+        };
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         // A schema that failed to load (an unresolved import) must not pass as "valid".
         if output.status.success() && !stderr.contains("failed to load") {

@@ -3,6 +3,7 @@
 
 mod action;
 mod attest;
+mod attest_cli;
 mod attest_fixture;
 mod baseline;
 mod check;
@@ -23,7 +24,9 @@ mod ingest_python;
 mod ingest_robustness;
 mod ingest_ruby;
 mod license_text;
+mod licenses;
 mod licenses_local;
+mod notices;
 mod policy;
 mod sbom;
 mod sbom_input;

@@ -6,15 +6,9 @@
 //! text matcher; the match score is the confidence (below 0.9 counts as unknown). Several
 //! license files with different licenses are combined with `AND` (both texts apply unless
 //! the module says otherwise). Origin `detected`.
-//!
-//! Integration note: `enrich::license_text::detect_file` (written separately) is meant to be
-//! the one text detector; when it lands, [`detect_text`] here should call it instead of
-//! keeping its own store.
+//! Detection is `enrich::license_text`'s, so one store serves every ecosystem.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
-
-use spdx::detection::{Store, TextData};
 
 use super::{LicenseProvider, ProviderError};
 use crate::inventory::{Ecosystem, LicenseInfo, LicenseOrigin, Package};
@@ -49,33 +43,10 @@ pub(crate) fn escape(path: &str) -> String {
     out
 }
 
-fn store() -> &'static Store {
-    static STORE: OnceLock<Store> = OnceLock::new();
-    STORE.get_or_init(|| {
-        let mut store = Store::new();
-        for (name, text) in spdx::text::LICENSE_TEXTS {
-            store.add_license((*name).to_string(), TextData::new(text));
-        }
-        store
-    })
-}
-
-/// The SPDX id a license text matches, with the score; `None` below [`MIN_SCORE`].
+/// The SPDX id a license text matches, with the score; `None` below [`MIN_SCORE`]. Uses the
+/// one detection store of `enrich::license_text` (with its Apache-2.0/Pixar handling).
 pub(crate) fn detect_text(text: &str) -> Option<(String, f32)> {
-    let store = store();
-    let data = TextData::new(text);
-    let best = store.analyze(&data);
-    let (mut name, mut score) = (best.name.to_string(), best.score);
-    // Apache-2.0 without its appendix (very common) scores closer to `Pixar`, which is
-    // Apache-2.0 with a changed clause; prefer Apache-2.0 when the text calls itself that.
-    if name == "Pixar"
-        && text.contains("Apache License")
-        && let Some(apache) = store.get_original("Apache-2.0")
-    {
-        name = "Apache-2.0".to_string();
-        score = apache.match_score(&data);
-    }
-    (score >= MIN_SCORE).then_some((name, score))
+    crate::enrich::license_text::detect_text(text).filter(|(_, score)| *score >= MIN_SCORE)
 }
 
 fn license_files(directory: &Path) -> Vec<PathBuf> {
