@@ -45,7 +45,20 @@ pub fn render(report: &FindingsReport) -> Vec<u8> {
         if group.is_empty() {
             continue;
         }
-        let _ = writeln!(out, "### {title} ({})\n", group.len());
+        // With `--baseline`, findings already in the baseline are listed but never gate.
+        let existing = group
+            .iter()
+            .filter(|f| f.baseline == Some(crate::evaluate::BaselineState::Existing))
+            .count();
+        if existing > 0 {
+            let _ = writeln!(
+                out,
+                "### {title} ({}, of which {existing} existing in the baseline)\n",
+                group.len()
+            );
+        } else {
+            let _ = writeln!(out, "### {title} ({})\n", group.len());
+        }
         let _ = writeln!(out, "| code | package | message | rule | owner | path |");
         let _ = writeln!(out, "|---|---|---|---|---|---|");
         for finding in group {
@@ -62,9 +75,14 @@ pub fn render(report: &FindingsReport) -> Vec<u8> {
                     waiver.id, waiver.reason, waiver.owner, waiver.expires
                 );
             }
+            let marker = if finding.baseline == Some(crate::evaluate::BaselineState::Existing) {
+                " (existing)"
+            } else {
+                ""
+            };
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | `{}` | {} | {} |",
+                "| `{}`{marker} | {} | {} | `{}` | {} | {} |",
                 finding.code,
                 cell(&package),
                 cell(&message),

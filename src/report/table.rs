@@ -18,6 +18,11 @@ fn heading(severity: Severity) -> (&'static str, Color) {
     }
 }
 
+/// Whether `--baseline` marked the finding as already present in the baseline.
+fn is_existing(finding: &crate::evaluate::Finding) -> bool {
+    finding.baseline == Some(crate::evaluate::BaselineState::Existing)
+}
+
 fn new_table(color: bool) -> Table {
     let mut table = Table::new();
     table
@@ -45,7 +50,18 @@ pub fn render(report: &FindingsReport, color: bool) -> Vec<u8> {
             continue;
         }
         let (title, colour) = heading(severity);
-        let _ = writeln!(out, "\n{title}: {}", group.len());
+        // With `--baseline`, findings already in the baseline are listed but never gate, so the
+        // heading must not count them as failing without saying so.
+        let existing = group.iter().filter(|f| is_existing(f)).count();
+        if existing > 0 {
+            let _ = writeln!(
+                out,
+                "\n{title}: {}, of which {existing} existing in the baseline (not failing)",
+                group.len()
+            );
+        } else {
+            let _ = writeln!(out, "\n{title}: {}", group.len());
+        }
         let mut table = new_table(color);
         table.set_header(vec!["code", "package", "message", "rule / owner", "path"]);
         for finding in group {
@@ -67,7 +83,11 @@ pub fn render(report: &FindingsReport, color: bool) -> Vec<u8> {
                 .as_ref()
                 .map(|o| format!("\n{o}"))
                 .unwrap_or_default();
-            let mut code = Cell::new(finding.code.as_str());
+            let mut code = Cell::new(if is_existing(finding) {
+                format!("{}\n(existing)", finding.code.as_str())
+            } else {
+                finding.code.as_str().to_string()
+            });
             if color {
                 code = code.fg(colour).add_attribute(Attribute::Bold);
             }

@@ -1,8 +1,8 @@
 //! Advisory matching against the real RustSec and OSV databases in `../shared/data`.
 //!
-//! The inventories for Cargo.lock files are built here from the `cargo-lock` crate directly,
-//! because Cargo.lock ingest lives in another branch; switch `cargo_inventory` to
-//! `depgate::ingest::ingest` once it lands.
+//! Cargo.lock inventories come from depgate's own ingest (`depgate::ingest::ingest`), so these
+//! tests cover the path `depgate check` takes: ingest, then match. `check_json_*` runs the
+//! binary itself on every Cargo.lock.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -10,49 +10,28 @@ use std::path::{Path, PathBuf};
 use depgate::enrich::advisories::{
     AdvisoryKind, AdvisorySet, LoadOptions, load_sources, match_inventory, remediation,
 };
+use depgate::ingest::{IngestOptions, ingest};
 use depgate::inventory::{Ecosystem, Inventory, Location, Package, Source};
 
 use crate::data_dir;
 
-/// An inventory of a Cargo.lock's packages (name, version, registry source, purl).
-fn cargo_inventory(path: &Path) -> Inventory {
-    let lockfile = cargo_lock::Lockfile::load(path).unwrap();
-    let mut inventory = Inventory::new();
-    for package in &lockfile.packages {
-        let mut entry = Package::new(
-            Ecosystem::Cargo,
-            package.name.as_str(),
-            package.version.to_string(),
-            Location {
-                file: path.to_path_buf(),
-                line: None,
-            },
-        );
-        match &package.source {
-            Some(source) if source.is_registry() => {
-                entry.source = Source::Registry {
-                    url: source.url().to_string(),
-                    default: source.is_default_registry(),
-                };
-                entry.purl = Some(format!("pkg:cargo/{}@{}", package.name, package.version));
-            }
-            Some(source) if source.is_git() => {
-                entry.source = Source::Git {
-                    url: source.url().to_string(),
-                    commit: source.precise().map(str::to_string),
-                    reference: None,
-                };
-            }
-            _ => {
-                entry.source = Source::Path {
-                    path: ".".to_string(),
-                };
-                entry.kind = depgate::inventory::PackageKind::Root;
-            }
-        }
-        inventory.add_package(entry);
+/// A lockfile under the name `Cargo.lock`, as depgate recognises it. The data set keeps one
+/// (`sboms/cyclonedx/cargo-binary-example.Cargo.lock`) under a prefixed name; it is copied
+/// into a temporary directory (alive as long as the returned guard) under its real name.
+fn named_cargo_lock(path: &Path) -> (Option<tempfile::TempDir>, PathBuf) {
+    if path.file_name().is_some_and(|name| name == "Cargo.lock") {
+        return (None, path.to_path_buf());
     }
-    inventory
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("Cargo.lock");
+    std::fs::copy(path, &copy).unwrap();
+    (Some(dir), copy)
+}
+
+/// The inventory of a Cargo.lock, as `depgate check` builds it.
+fn cargo_inventory(path: &Path) -> Inventory {
+    let (_guard, path) = named_cargo_lock(path);
+    ingest(&path, &IngestOptions::default()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Parses EXPECTED-rustsec.md: lockfile (relative to the data dir) → set of (id, crate, version).
@@ -138,13 +117,70 @@ fn cargo_lockfiles_match_expected_rustsec_results() {
             .collect();
         assert_eq!(got, want_registry, "{file}");
     }
-    assert_eq!(
-        excluded,
-        vec![
-            "lockfiles/ripgrep/history/cargo-lock-v1/Cargo.lock: RUSTSEC-2021-0071 grep-cli 0.1.4",
-            "lockfiles/ripgrep/history/cargo-lock-v2/Cargo.lock: RUSTSEC-2021-0071 grep-cli 0.1.5",
-        ]
-    );
+    assert_eq!(excluded, WORKSPACE_MEMBER_LINES);
+}
+
+/// The lines of EXPECTED-rustsec.md that name a workspace member (grep-cli is a path member of
+/// ripgrep's workspace in those revisions), which no registry advisory may match.
+const WORKSPACE_MEMBER_LINES: [&str; 2] = [
+    "lockfiles/ripgrep/history/cargo-lock-v1/Cargo.lock: RUSTSEC-2021-0071 grep-cli 0.1.4",
+    "lockfiles/ripgrep/history/cargo-lock-v2/Cargo.lock: RUSTSEC-2021-0071 grep-cli 0.1.5",
+];
+
+#[test]
+fn check_json_reports_exactly_the_expected_vulnerabilities_for_every_cargo_lock() {
+    let Some(data) = data_dir() else { return };
+    // One cache for every run: the first builds the advisory index, the others load it, and
+    // the developer's own cached databases are never seen.
+    let cache = tempfile::tempdir().unwrap();
+    let expected = expected(&data);
+    assert!(expected.len() >= 10, "parsed {} lockfiles", expected.len());
+    for (file, want) in &expected {
+        let want: BTreeSet<(String, String, String)> = want
+            .iter()
+            .filter(|(id, name, version)| {
+                !WORKSPACE_MEMBER_LINES.contains(&format!("{file}: {id} {name} {version}").as_str())
+            })
+            .cloned()
+            .collect();
+        let (_guard, lockfile) = named_cargo_lock(&data.join(file));
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_depgate"))
+            .arg("check")
+            .arg(&lockfile)
+            .arg("--advisory-db")
+            .arg(data.join("advisory-db"))
+            .args(["--allow-stale-db", "--offline", "--format", "json"])
+            .env("DEPGATE_CACHE", cache.path())
+            .env_remove("GITHUB_STEP_SUMMARY")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let code = output.status.code();
+        assert!(
+            matches!(code, Some(0 | 1)),
+            "{file}: exit {code:?}: {stderr}"
+        );
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("{file}: not JSON ({e}); stderr: {stderr}"));
+        let got: BTreeSet<(String, String, String)> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "advisory-vulnerable")
+            .map(|f| {
+                (
+                    f["advisory"]["id"].as_str().unwrap().to_string(),
+                    f["package"]["name"].as_str().unwrap().to_string(),
+                    f["package"]["version"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(got, want, "{file}");
+        // The database the verdict came from is named in the report.
+        let databases = report["inputs"]["advisory_databases"].as_array().unwrap();
+        assert_eq!(databases.len(), 1, "{file}");
+        assert_eq!(databases[0]["kind"], "rustsec", "{file}");
+    }
 }
 
 #[test]

@@ -11,6 +11,7 @@ mod attest;
 mod cargo;
 mod diff;
 mod eco;
+mod gating;
 mod js;
 mod licenses;
 mod sarif;

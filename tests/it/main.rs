@@ -5,6 +5,7 @@ mod action;
 mod attest;
 mod attest_cli;
 mod attest_fixture;
+mod baseline;
 mod check;
 mod comment;
 mod common;
