@@ -122,6 +122,31 @@ fn adjacency(inventory: &Inventory) -> Vec<Vec<(usize, usize)>> {
     adjacency
 }
 
+/// Forward and reverse adjacency lists (sorted, without duplicates), built once per
+/// inventory state for path queries.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Adjacency {
+    forward: Vec<Vec<usize>>,
+    reverse: Vec<Vec<usize>>,
+}
+
+impl Adjacency {
+    fn build(inventory: &Inventory) -> Self {
+        let n = inventory.packages.len();
+        let mut forward: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut reverse: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for edge in &inventory.edges {
+            forward[edge.from.0].push(edge.to.0);
+            reverse[edge.to.0].push(edge.from.0);
+        }
+        for list in forward.iter_mut().chain(reverse.iter_mut()) {
+            list.sort_unstable();
+            list.dedup();
+        }
+        Adjacency { forward, reverse }
+    }
+}
+
 /// Shortest paths from any root to `target`, found by a breadth-first search backwards from the
 /// target over reverse edges; then enumerated in order, up to `limit` paths.
 pub(super) fn paths_to(
@@ -136,20 +161,15 @@ pub(super) fn paths_to(
     if inventory.roots.contains(&target) {
         return vec![vec![target]];
     }
-    let mut reverse: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for edge in &inventory.edges {
-        reverse[edge.to.0].push(edge.from.0);
-    }
-    for list in &mut reverse {
-        list.sort_unstable();
-        list.dedup();
-    }
+    let adjacency = inventory
+        .adjacency
+        .get_or_init(|| Adjacency::build(inventory));
     // Distance from each node to the target.
     let mut distance = vec![usize::MAX; n];
     distance[target.0] = 0;
     let mut queue = VecDeque::from([target.0]);
     while let Some(node) = queue.pop_front() {
-        for &from in &reverse[node] {
+        for &from in &adjacency.reverse[node] {
             if distance[from] == usize::MAX {
                 distance[from] = distance[node] + 1;
                 queue.push_back(from);
@@ -164,22 +184,16 @@ pub(super) fn paths_to(
         .collect();
     roots.sort_by_key(|r| (distance[*r], *r));
 
-    // Forward adjacency restricted to edges that move one step closer to the target, so every
-    // enumerated path is a shortest path from its root.
-    let mut forward: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for edge in &inventory.edges {
-        let (from, to) = (edge.from.0, edge.to.0);
-        if distance[from] != usize::MAX
-            && distance[to] != usize::MAX
-            && distance[to] + 1 == distance[from]
-        {
-            forward[from].push(to);
-        }
-    }
-    for list in &mut forward {
-        list.sort_unstable();
-        list.dedup();
-    }
+    // Only edges that move one step closer to the target are followed, so every enumerated
+    // path is a shortest path from its root (and every branch reaches the target).
+    let distance = &distance;
+    let closer = |from: usize| -> Vec<usize> {
+        adjacency.forward[from]
+            .iter()
+            .copied()
+            .filter(|&to| distance[to] != usize::MAX && distance[to] + 1 == distance[from])
+            .collect()
+    };
     let mut paths = Vec::new();
     for root in roots {
         let mut stack = vec![(root, vec![root])];
@@ -192,7 +206,8 @@ pub(super) fn paths_to(
                 paths.push(path.into_iter().map(PackageId).collect());
                 continue;
             }
-            for &next in forward[node].iter().rev() {
+            let next_nodes = closer(node);
+            for &next in next_nodes.iter().rev() {
                 let mut extended = path.clone();
                 extended.push(next);
                 stack.push((next, extended));

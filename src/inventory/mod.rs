@@ -48,6 +48,9 @@ pub struct Inventory {
     edges: Vec<Edge>,
     /// Mirrors `edges` so duplicate checks stay O(1) on large graphs.
     edge_set: HashSet<Edge>,
+    /// Adjacency lists built on first path query and dropped on any graph change, so
+    /// "why is this here" for every finding costs one graph walk each, not one rebuild each.
+    adjacency: std::sync::OnceLock<graph::Adjacency>,
     roots: Vec<PackageId>,
     /// Files read to build this inventory.
     pub inputs: Vec<InputFile>,
@@ -86,6 +89,7 @@ impl Inventory {
         let id = PackageId(self.packages.len());
         package.id = id;
         self.packages.push(package);
+        self.adjacency = std::sync::OnceLock::new();
         id
     }
 
@@ -93,6 +97,7 @@ impl Inventory {
     pub fn add_edge(&mut self, edge: Edge) {
         if self.edge_set.insert(edge.clone()) {
             self.edges.push(edge);
+            self.adjacency = std::sync::OnceLock::new();
         }
     }
 
