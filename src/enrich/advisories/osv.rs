@@ -172,7 +172,7 @@ pub fn parse_osv_record(
     database: usize,
 ) -> Result<Option<Advisory>, String> {
     let record: OsvRecord = if is_yaml {
-        serde_norway::from_slice(text).map_err(|e| e.to_string())?
+        serde_yaml_ng::from_slice(text).map_err(|e| e.to_string())?
     } else {
         serde_json::from_slice(text).map_err(|e| e.to_string())?
     };
