@@ -430,6 +430,11 @@ pub struct DiffArgs {
     /// Exit 1 when anything changed (for drift checks).
     #[arg(long)]
     pub exit_code: bool,
+    /// Advisory databases to match both sides against (RustSec directory, OSV directory or
+    /// `all.zip`); repeatable. Default: the cached databases of `depgate db update`; with
+    /// none, the advisory columns are left out and a warning says so.
+    #[arg(long = "advisory-db", value_name = "PATH")]
+    pub advisory_dbs: Vec<PathBuf>,
     /// Never use the network.
     #[arg(long)]
     pub offline: bool,

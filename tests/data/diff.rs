@@ -253,3 +253,46 @@ fn pair_of_cyclonedx_sboms() {
     assert_eq!(diff.license_changes[0].to.as_deref(), Some("GPL-3.0-only"));
     assert!(diff.downgraded.is_empty() && diff.source_changes.is_empty());
 }
+
+/// `depgate diff` with the real RustSec database: the advisories a ripgrep upgrade resolved,
+/// and the same pair reversed (a downgrade brings them back as new). The expected ids are those
+/// of `lockfiles/EXPECTED-rustsec.md` for each lockfile.
+#[test]
+fn ripgrep_history_advisories_resolved_and_new() {
+    let Some(data) = crate::data_dir() else {
+        return;
+    };
+    let ripgrep = data.join("lockfiles/ripgrep");
+    let v3 = ripgrep.join("history/cargo-lock-v3/Cargo.lock");
+    let v4 = ripgrep.join("Cargo.lock");
+    let cache = tempfile::tempdir().unwrap();
+    let ids = |old: &Path, new: &Path, key: &str| -> BTreeSet<String> {
+        let output = assert_cmd::Command::cargo_bin("depgate")
+            .unwrap()
+            .env("DEPGATE_CACHE", cache.path())
+            .args(["diff", "--format", "json", "--offline", "--advisory-db"])
+            .arg(data.join("advisory-db"))
+            .arg(old)
+            .arg(new)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        report[key]
+            .as_array()
+            .unwrap_or_else(|| panic!("no `{key}` in {report}"))
+            .iter()
+            .map(|hit| format!("{} {} {}", hit["id"], hit["name"], hit["version"]).replace('"', ""))
+            .collect()
+    };
+    let expected: BTreeSet<String> = [
+        "RUSTSEC-2025-0024 crossbeam-channel 0.5.13",
+        "RUSTSEC-2026-0204 crossbeam-epoch 0.9.18",
+    ]
+    .into_iter()
+    .map(str::to_string)
+    .collect();
+    assert_eq!(ids(&v3, &v4, "advisories_resolved"), expected);
+    assert!(ids(&v3, &v4, "advisories_new").is_empty());
+    assert_eq!(ids(&v4, &v3, "advisories_new"), expected);
+}
