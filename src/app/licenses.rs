@@ -22,6 +22,7 @@ pub const DEFAULT_CONFLICT_THRESHOLD: f32 = 0.9;
 pub(crate) fn inventory_of(
     scan: &crate::cli::ScanArgs,
     sbom: Option<&Path>,
+    policy: Option<&ValidPolicy>,
 ) -> anyhow::Result<Inventory> {
     let inventory = match sbom {
         Some(file) => crate::ingest::ingest_sbom(file)?,
@@ -30,7 +31,8 @@ pub(crate) fn inventory_of(
     super::warn_gaps(&inventory);
     let mut inventory = inventory;
     crate::enrich::sources::locate_package_sources(&mut inventory);
-    super::enrich_licenses(&mut inventory, scan);
+    let policy_online = policy.is_some_and(|p| p.licenses.registry_lookups);
+    super::enrich_licenses(&mut inventory, scan, policy_online);
     Ok(inventory)
 }
 
@@ -51,8 +53,8 @@ pub(crate) fn report_policy(
 pub fn run(args: LicensesArgs) -> anyhow::Result<Outcome> {
     let today = super::check::today(args.today.as_deref())?;
     let scan_root = args.sbom.as_deref().unwrap_or(&args.scan.path);
-    let mut inventory = inventory_of(&args.scan, args.sbom.as_deref())?;
     let policy = report_policy(args.policy.as_deref(), scan_root)?;
+    let mut inventory = inventory_of(&args.scan, args.sbom.as_deref(), policy.as_ref())?;
     if let Some(policy) = &policy {
         crate::enrich::manifests::hash_pinned_files(
             &mut inventory,

@@ -116,11 +116,17 @@ pub(crate) fn emit(output: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
 /// package stores (site-packages, `node_modules`, the Go module cache, `~/.m2`), then with
 /// `--online` the registry APIs (answers cached under `<cache>/licenses`), then
 /// license-text detection over the package's license files (with its confidence score).
-pub(crate) fn enrich_licenses(inventory: &mut Inventory, scan: &ScanArgs) {
+/// `policy_allows_online` is the policy's `[licenses] registry-lookups`, which allows what
+/// `--online` allows; `--offline` always wins.
+pub(crate) fn enrich_licenses(
+    inventory: &mut Inventory,
+    scan: &ScanArgs,
+    policy_allows_online: bool,
+) {
     use crate::enrich::licenses::{LocalPaths, ProviderOptions, registry::RegistryConfig};
     let env = |name: &str| std::env::var(name).ok();
     let mut providers = LocalPaths::discover(&scan.path, env).providers();
-    let online = scan.online && !scan.offline;
+    let online = (scan.online || policy_allows_online) && !scan.offline;
     if online {
         providers.extend(RegistryConfig::from_env(env).providers());
     }

@@ -15,8 +15,9 @@ use super::Outcome;
 /// Runs `depgate notices`.
 pub fn run(args: NoticesArgs) -> anyhow::Result<Outcome> {
     let scan_root = args.sbom.as_deref().unwrap_or(&args.scan.path);
-    let mut inventory = super::licenses::inventory_of(&args.scan, args.sbom.as_deref())?;
     let policy = super::licenses::report_policy(args.policy.as_deref(), scan_root)?;
+    let mut inventory =
+        super::licenses::inventory_of(&args.scan, args.sbom.as_deref(), policy.as_ref())?;
     if let Some(policy) = &policy {
         crate::enrich::manifests::hash_pinned_files(
             &mut inventory,

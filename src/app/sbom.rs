@@ -73,7 +73,8 @@ pub fn run(args: SbomArgs) -> anyhow::Result<Outcome> {
         Some(file) => crate::ingest::ingest_sbom(file)?,
         None => {
             let mut inventory = super::load_inventory(&args.scan)?;
-            super::enrich_licenses(&mut inventory, &args.scan);
+            // An SBOM carries no verdict, so no policy is read: `--online` alone allows lookups.
+            super::enrich_licenses(&mut inventory, &args.scan, false);
             inventory
         }
     };

@@ -193,6 +193,9 @@ pub struct LicensePolicy {
     pub deny_categories: Vec<CategoryEntry>,
     /// Minimum text-detection confidence (0..=1) for a detected license to count.
     pub min_confidence: f64,
+    /// `registry-lookups = true`: license metadata may be fetched from package registries for
+    /// packages whose inputs carry none, as `--online` does (`--offline` still wins).
+    pub registry_lookups: bool,
     /// Per-package exceptions.
     pub exceptions: Vec<LicenseException>,
     /// Clarifications.

@@ -41,6 +41,7 @@ pub(super) struct RawLicenses {
     pub clarification_stale: Option<Text>,
     pub unused_exception: Option<Text>,
     pub min_confidence: Option<Spanned<f64>>,
+    pub registry_lookups: Option<Spanned<bool>>,
 }
 
 /// `[[licenses.exceptions]]`: extra licenses allowed for one package.

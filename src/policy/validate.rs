@@ -89,6 +89,7 @@ enum Setting {
     Float(f64),
     Int(i64),
     Strings(Vec<String>),
+    Bool(bool),
 }
 
 /// What one file contributes: scalar settings keyed `section.key`, and list entries.
@@ -501,6 +502,15 @@ fn licenses_section(context: &mut FileContext<'_>, fragment: &mut Fragment, raw:
                 format!("`min-confidence` must be between 0.0 and 1.0, not {value}"),
             );
         }
+    }
+    if let Some(lookups) = &raw.registry_lookups {
+        let origin = context.origin(lookups.span());
+        context.set(
+            fragment,
+            "licenses.registry-lookups",
+            Setting::Bool(*lookups.get_ref()),
+            origin,
+        );
     }
     for text in &raw.allow {
         if let Some(entry) = context.license_entry(text) {
@@ -1158,6 +1168,10 @@ fn assemble(
             Some((Setting::Float(value), _)) => *value,
             _ => 0.9,
         },
+        registry_lookups: matches!(
+            settings.get("licenses.registry-lookups"),
+            Some((Setting::Bool(true), _))
+        ),
         exceptions: merged.exceptions,
         clarifications: merged.clarifications,
     };

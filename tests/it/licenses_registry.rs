@@ -615,3 +615,47 @@ fn cli_outage_is_a_warning_not_a_failure() {
         "{stderr}"
     );
 }
+
+/// A policy may allow registry lookups (`[licenses] registry-lookups = true`) as `--online`
+/// does; `--offline` still wins.
+#[test]
+fn a_policy_can_allow_registry_lookups_and_offline_still_wins() {
+    let server = serve(Box::new(|path, request, _| recorded(path, request)));
+    let cache = tempfile::tempdir().unwrap();
+    let policy_dir = tempfile::tempdir().unwrap();
+    let policy = policy_dir.path().join("depgate.toml");
+    std::fs::write(
+        &policy,
+        "[policy]\nowner = \"legal\"\n\n[licenses]\nregistry-lookups = true\n",
+    )
+    .unwrap();
+    let check = |extra: &[&str]| {
+        let mut command = depgate();
+        command
+            .arg("check")
+            .arg(fixture("registry/project"))
+            .arg("--policy")
+            .arg(&policy)
+            .args(["--allow-stale-db", "--format", "json"])
+            .args(extra)
+            .env("DEPGATE_CACHE", cache.path())
+            .env("DEPGATE_NPM_URL", format!("{}/npm", server.base))
+            .env("DEPGATE_DEPS_DEV_URL", format!("{}/deps-dev", server.base))
+            .env("DEPGATE_REGISTRY_RETRIES", "0");
+        command.output().unwrap()
+    };
+    let offline = check(&["--offline"]);
+    assert!(
+        matches!(offline.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&offline.stderr)
+    );
+    assert_eq!(server.total(), 0, "--offline overrides the policy");
+    let out = check(&[]);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(server.count("/npm/"), 2, "left-pad and @babel/code-frame");
+}
