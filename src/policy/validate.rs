@@ -303,6 +303,27 @@ impl FileContext<'_> {
             self.set(fragment, key, Setting::Level(level), origin);
         }
     }
+
+    /// Sets a number that must lie in `range`; out of range is a problem at its span.
+    fn set_float_in(
+        &mut self,
+        fragment: &mut Fragment,
+        key: &str,
+        number: &Option<Spanned<f64>>,
+        range: std::ops::RangeInclusive<f64>,
+        problem: &str,
+    ) {
+        let Some(number) = number else {
+            return;
+        };
+        let value = *number.get_ref();
+        if range.contains(&value) {
+            let origin = self.origin(number.span());
+            self.set(fragment, key, Setting::Float(value), origin);
+        } else {
+            self.problem(number.span(), format!("{problem}, not {value}"));
+        }
+    }
 }
 
 /// Top-level sections and the array-of-table keys inside them that are read entry by entry.
@@ -486,23 +507,13 @@ fn licenses_section(context: &mut FileContext<'_>, fragment: &mut Fragment, raw:
     ] {
         context.set_level(fragment, key, value);
     }
-    if let Some(confidence) = &raw.min_confidence {
-        let value = *confidence.get_ref();
-        if (0.0..=1.0).contains(&value) {
-            let origin = context.origin(confidence.span());
-            context.set(
-                fragment,
-                "licenses.min-confidence",
-                Setting::Float(value),
-                origin,
-            );
-        } else {
-            context.problem(
-                confidence.span(),
-                format!("`min-confidence` must be between 0.0 and 1.0, not {value}"),
-            );
-        }
-    }
+    context.set_float_in(
+        fragment,
+        "licenses.min-confidence",
+        &raw.min_confidence,
+        0.0..=1.0,
+        "`min-confidence` must be between 0.0 and 1.0",
+    );
     if let Some(lookups) = &raw.registry_lookups {
         let origin = context.origin(lookups.span());
         context.set(
@@ -955,23 +966,13 @@ fn advisories_section(context: &mut FileContext<'_>, fragment: &mut Fragment, ra
     ] {
         context.set_level(fragment, key, value);
     }
-    if let Some(threshold) = &raw.severity_threshold {
-        let value = *threshold.get_ref();
-        if (0.0..=10.0).contains(&value) {
-            let origin = context.origin(threshold.span());
-            context.set(
-                fragment,
-                "advisories.severity-threshold",
-                Setting::Float(value),
-                origin,
-            );
-        } else {
-            context.problem(
-                threshold.span(),
-                "`severity-threshold` must be a CVSS score, 0.0 to 10.0",
-            );
-        }
-    }
+    context.set_float_in(
+        fragment,
+        "advisories.severity-threshold",
+        &raw.severity_threshold,
+        0.0..=10.0,
+        "`severity-threshold` must be a CVSS score, 0.0 to 10.0",
+    );
     if let Some(value) = &raw.unknown_severity {
         let score = match value.get_ref() {
             toml::Value::String(label) => match label.to_ascii_lowercase().as_str() {
