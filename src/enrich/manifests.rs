@@ -23,11 +23,17 @@ pub fn read_declared_requirements(inventory: &mut Inventory) {
         .map(|p| (p.id, manifest_of(p)))
         .collect();
     let mut unknown = 0;
+    // Several roots can resolve to one manifest (lockfile-only workspaces whose member
+    // manifests are absent point at the workspace root): read and attribute it once.
+    let mut seen = std::collections::BTreeSet::new();
     for (id, manifest) in roots {
         let Some(manifest) = manifest else {
             unknown += 1;
             continue;
         };
+        if !seen.insert(manifest.clone()) {
+            continue;
+        }
         let Ok(text) = std::fs::read_to_string(&manifest) else {
             unknown += 1;
             continue;
@@ -91,6 +97,7 @@ fn manifest_of(package: &crate::inventory::Package) -> Option<std::path::PathBuf
 pub fn requirements_in(text: &str, path: &Path) -> Option<Vec<(String, String, String, u32)>> {
     let _ = path;
     let document = DeTable::parse(text).ok()?.into_inner();
+    let lines = crate::ingest::LineIndex::new(text);
     let mut found = Vec::new();
     let tables = ["dependencies", "dev-dependencies", "build-dependencies"];
     let visit = |table: &DeTable<'_>, label: &str, found: &mut Vec<_>| {
@@ -104,7 +111,7 @@ pub fn requirements_in(text: &str, path: &Path) -> Option<Vec<(String, String, S
                 _ => None,
             };
             if let Some((requirement, span)) = requirement {
-                let (line, _) = crate::ingest::line_column(text, span.start);
+                let (line, _) = lines.line_column(span.start);
                 found.push((
                     name.get_ref().to_string(),
                     requirement,

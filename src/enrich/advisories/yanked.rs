@@ -38,15 +38,30 @@ fn prefix_path(name: &str) -> PathBuf {
 
 /// The `yanked` flag of `version` in one cache file; `None` if the version is not in it.
 fn yanked_in(bytes: &[u8], version: &str) -> Option<bool> {
-    // Skip the version byte and the u32, then the header string.
+    // Skip the version byte and the u32, then the header string; then find the entry for
+    // this version directly (`\0VERSION\0JSON\0`): popular crates' cache files hold hundreds
+    // of versions, and splitting them all costs more than one substring search.
     let rest = bytes.get(5..)?;
-    let mut parts = rest.split(|b| *b == 0);
-    parts.next()?;
-    while let (Some(entry_version), Some(json)) = (parts.next(), parts.next()) {
-        if entry_version == version.as_bytes() {
+    let header_end = memchr::memchr(0, rest)?;
+    let entries = &rest[header_end..];
+    let mut needle = Vec::with_capacity(version.len() + 2);
+    needle.push(0);
+    needle.extend_from_slice(version.as_bytes());
+    needle.push(0);
+    let mut from = 0;
+    while let Some(found) = memchr::memmem::find(&entries[from..], &needle) {
+        let start = from + found;
+        // An entry boundary: the NUL before the version must end a JSON line (or the header),
+        // so a version string appearing inside some JSON is not mistaken for an entry.
+        let json_start = start + needle.len();
+        let json_end =
+            memchr::memchr(0, &entries[json_start..]).map_or(entries.len(), |end| json_start + end);
+        let json = &entries[json_start..json_end];
+        if json.first() == Some(&b'{') {
             let value: serde_json::Value = serde_json::from_slice(json).ok()?;
             return value.get("yanked").and_then(|y| y.as_bool());
         }
+        from = start + 1;
     }
     None
 }
