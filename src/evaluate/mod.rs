@@ -119,8 +119,3 @@ pub fn evaluate_rules(inventory: &Inventory, policy: &ValidPolicy) -> Evaluation
     coverage.gaps = inventory.gaps.iter().map(|g| g.message.clone()).collect();
     Evaluation { findings, coverage }
 }
-
-/// True when the evaluation fails the gate at this threshold.
-pub fn fails(evaluation: &Evaluation, fail_on: Severity) -> bool {
-    evaluation.findings.iter().any(|f| f.severity <= fail_on)
-}

@@ -150,17 +150,6 @@ impl Inventory {
         self.edges.iter().filter(move |e| e.from == id)
     }
 
-    /// Finds packages by ecosystem and name (all versions).
-    pub fn find_by_name<'a>(
-        &'a self,
-        ecosystem: &'a Ecosystem,
-        name: &'a str,
-    ) -> impl Iterator<Item = &'a Package> + 'a {
-        self.packages
-            .iter()
-            .filter(move |p| &p.ecosystem == ecosystem && p.name == name)
-    }
-
     /// Records a gap, merging with an existing gap of the same kind and message.
     pub fn add_gap(&mut self, kind: &str, message: String, packages: usize) {
         if let Some(gap) = self
@@ -278,14 +267,5 @@ impl Inventory {
                     .join(" > ")
             })
             .collect()
-    }
-
-    /// Counts packages per ecosystem, for summaries.
-    pub fn count_by_ecosystem(&self) -> BTreeMap<String, usize> {
-        let mut counts = BTreeMap::new();
-        for package in &self.packages {
-            *counts.entry(package.ecosystem.to_string()).or_insert(0) += 1;
-        }
-        counts
     }
 }
