@@ -135,9 +135,10 @@ pub fn build_bom(inventory: &Inventory, info: &DocumentInfo) -> Result<Bom, Cycl
 
 /// CycloneDX 1.5 JSON, pretty-printed, ending in a newline.
 pub fn to_json_1_5(inventory: &Inventory, info: &DocumentInfo) -> Result<Vec<u8>, CycloneDxError> {
-    let bom = build_bom(inventory, info)?;
-    let value = json_value_1_5(bom)?;
-    finish_json(value, SCHEMA_1_5, "1.5", &Cdx16Extensions::default())
+    let bom = build_unsigned(inventory, info)?;
+    let no_extensions = Cdx16Extensions::default();
+    let (value, serial) = json_value_1_5(bom, &no_extensions)?;
+    finish_json(value, &serial, SCHEMA_1_5, "1.5", &no_extensions)
 }
 
 /// CycloneDX 1.5 XML, as `cyclonedx-bom` writes it, ending in a newline.
@@ -158,11 +159,10 @@ pub fn to_json_1_6(
     info: &DocumentInfo,
     extensions: &Cdx16Extensions,
 ) -> Result<Vec<u8>, CycloneDxError> {
-    let mut bom = build_unsigned(inventory, info)?;
-    bom.serial_number = Some(serial_number(&bom, extensions)?);
-    let mut value = json_value_1_5(bom)?;
+    let bom = build_unsigned(inventory, info)?;
+    let (mut value, serial) = json_value_1_5(bom, extensions)?;
     acknowledge_licenses(&mut value, inventory);
-    finish_json(value, SCHEMA_1_6, "1.6", extensions)
+    finish_json(value, &serial, SCHEMA_1_6, "1.6", extensions)
 }
 
 /// 1.6 says whether a license is `declared` (by the package's authors: manifest, lockfile,
@@ -221,16 +221,26 @@ fn acknowledge_licenses(document: &mut serde_json::Value, inventory: &Inventory)
     }
 }
 
-/// The 1.5 JSON of a model, as a JSON value (field order kept: serde_json `preserve_order`).
-fn json_value_1_5(bom: Bom) -> Result<serde_json::Value, CycloneDxError> {
+/// The 1.5 JSON of a model without a serial number, as a JSON value (field order kept:
+/// serde_json `preserve_order`), and the serial number derived from it.
+///
+/// One serialisation serves both: the serial number is [`serial_number_of`] these bytes.
+fn json_value_1_5(
+    bom: Bom,
+    extensions: &Cdx16Extensions,
+) -> Result<(serde_json::Value, String), CycloneDxError> {
+    debug_assert!(bom.serial_number.is_none());
     let mut bytes = Vec::new();
     bom.output_as_json_v1_5(&mut bytes)?;
-    Ok(serde_json::from_slice(&bytes)?)
+    let serial = serial_number_of(&bytes, extensions)?;
+    Ok((serde_json::from_slice(&bytes)?, serial.to_string()))
 }
 
-/// Puts `$schema` first, sets `specVersion`, appends the 1.6 sections, pretty-prints.
+/// Puts `$schema` first, sets `specVersion`, adds `serialNumber` after `version`, appends the
+/// 1.6 sections, pretty-prints.
 fn finish_json(
     value: serde_json::Value,
+    serial: &str,
     schema: &str,
     spec_version: &str,
     extensions: &Cdx16Extensions,
@@ -241,15 +251,19 @@ fn finish_json(
     let mut document = serde_json::Map::new();
     document.insert("$schema".into(), schema.into());
     for (key, field) in fields {
-        if key == "$schema" {
-            continue;
+        match key.as_str() {
+            "$schema" | "serialNumber" => {}
+            "specVersion" => {
+                document.insert(key, spec_version.into());
+            }
+            "version" => {
+                document.insert(key, field);
+                document.insert("serialNumber".into(), serial.into());
+            }
+            _ => {
+                document.insert(key, field);
+            }
         }
-        let field = if key == "specVersion" {
-            spec_version.into()
-        } else {
-            field
-        };
-        document.insert(key, field);
     }
     if let serde_json::Value::Object(extra) = serde_json::to_value(extensions)? {
         document.extend(extra);
@@ -266,10 +280,20 @@ fn serial_number(bom: &Bom, extensions: &Cdx16Extensions) -> Result<UrnUuid, Cyc
     blank.serial_number = None;
     let mut content = Vec::new();
     blank.output_as_json_v1_5(&mut content)?;
-    if !extensions.is_empty() {
-        content.extend(serde_json::to_vec(extensions)?);
-    }
-    Ok(UrnUuid::from(sbom_common::content_uuid(&content)))
+    serial_number_of(&content, extensions)
+}
+
+/// [`serial_number`] of the 1.5 JSON bytes of a model without a serial number.
+fn serial_number_of(
+    content: &[u8],
+    extensions: &Cdx16Extensions,
+) -> Result<UrnUuid, CycloneDxError> {
+    let uuid = if extensions.is_empty() {
+        sbom_common::content_uuid(content)
+    } else {
+        sbom_common::content_uuid(&[content, &serde_json::to_vec(extensions)?].concat())
+    };
+    Ok(UrnUuid::from(uuid))
 }
 
 /// The model without a serial number.

@@ -261,7 +261,7 @@ impl RemoteContext<'_> {
                     let dir = src.join(&dir_name);
                     let manifest_path = dir.join("Cargo.toml");
                     if manifest_path.is_file() {
-                        let table = read_table(&manifest_path)?;
+                        let table = read_published_table(&manifest_path)?;
                         let manifest = parse_manifest(&table, None);
                         return Ok(Some(manifest.into_facts(manifest_path, Some(dir))));
                     }
@@ -371,8 +371,7 @@ fn read_crate_archive(archive: &Path, dir_name: &str) -> Result<PackageFacts, St
     let text = manifest_text
         .ok_or_else(|| format!("no `Cargo.toml` in crate archive `{}`", archive.display()))?;
     let manifest_path = archive.join(dir_name).join("Cargo.toml");
-    let table: Table = toml::from_str(&text)
-        .map_err(|e| format!("`{}`: {}", manifest_path.display(), e.message()))?;
+    let table = parse_published(&text, &manifest_path)?;
     let manifest = parse_manifest(&table, None);
     let mut facts = manifest.into_facts(manifest_path, None);
     // Not unpacked: the license files are archive members, not files on disk.
@@ -463,10 +462,30 @@ pub(crate) fn is_license_file_name(name: &str) -> bool {
 fn read_table(path: &Path) -> Result<Table, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    toml::from_str(&text).map_err(|e| {
+    parse_table(&text, path)
+}
+
+/// A registry crate's manifest, read for its facts only: the tables depgate never reads are
+/// cut before parsing (see [`super::sections`]), which halves the parsing time of a scan.
+fn read_published_table(path: &Path) -> Result<Table, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    parse_published(&text, path)
+}
+
+/// Parses the cut manifest; on failure parses the whole text, so the error names its line.
+fn parse_published(text: &str, path: &Path) -> Result<Table, String> {
+    match toml::from_str(&super::sections::read_tables_only(text)) {
+        Ok(table) => Ok(table),
+        Err(_) => parse_table(text, path),
+    }
+}
+
+fn parse_table(text: &str, path: &Path) -> Result<Table, String> {
+    toml::from_str(text).map_err(|e| {
         let line = e
             .span()
-            .map(|span| crate::ingest::line_column(&text, span.start).0);
+            .map(|span| crate::ingest::line_column(text, span.start).0);
         match line {
             Some(line) => format!("`{}` line {line}: {}", path.display(), e.message()),
             None => format!("`{}`: {}", path.display(), e.message()),

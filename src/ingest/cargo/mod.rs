@@ -9,6 +9,7 @@
 mod lockfile;
 mod manifests;
 mod metadata;
+mod sections;
 
 use std::path::{Path, PathBuf};
 
