@@ -55,6 +55,40 @@ pub fn rfc3339(at: time::OffsetDateTime) -> String {
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_string())
 }
 
+/// Maps `f` over `items` on up to eight threads (one per core), in contiguous chunks of at
+/// least `min_chunk` items, and returns the results in the order of `items`. For many small
+/// independent jobs of file I/O and parsing (a lockfile's manifests, its index-cache files);
+/// fewer than `2 * min_chunk` items run on one thread. A panic in `f` is re-raised here.
+pub fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    min_chunk: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map(usize::from)
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let chunk_size = items.len().div_ceil(threads).max(min_chunk.max(1));
+    if items.len() <= chunk_size {
+        return items.iter().map(&f).collect();
+    }
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk_size)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

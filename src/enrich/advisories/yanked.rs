@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{AdvisoryKind, AdvisoryMatch, SeverityLabel};
-use crate::inventory::{Ecosystem, Inventory, PackageId, PackageKind, Source};
+use crate::inventory::{Ecosystem, Inventory, Package, PackageId, PackageKind, Source};
 
 /// The yanked status of the inventory's crates.io packages.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -38,32 +38,62 @@ fn prefix_path(name: &str) -> PathBuf {
 
 /// The `yanked` flag of `version` in one cache file; `None` if the version is not in it.
 fn yanked_in(bytes: &[u8], version: &str) -> Option<bool> {
-    // Skip the version byte and the u32, then the header string; then find the entry for
-    // this version directly (`\0VERSION\0JSON\0`): popular crates' cache files hold hundreds
-    // of versions, and splitting them all costs more than one substring search.
+    // Skip the version byte and the u32, then the header string.
     let rest = bytes.get(5..)?;
     let header_end = memchr::memchr(0, rest)?;
-    let entries = &rest[header_end..];
-    let mut needle = Vec::with_capacity(version.len() + 2);
+    entry_json(&rest[header_end..], version).and_then(yanked_flag)
+}
+
+/// The JSON line of `version` in a run of cache entries (`\0VERSION\0{JSON}\0`), searched
+/// from the end. JSON lines hold no NUL and versions do not start with `{`, so the needle only
+/// matches at an entry boundary, even when `entries` starts in the middle of an entry.
+fn entry_json<'a>(entries: &'a [u8], version: &str) -> Option<&'a [u8]> {
+    let mut needle = Vec::with_capacity(version.len() + 3);
     needle.push(0);
     needle.extend_from_slice(version.as_bytes());
-    needle.push(0);
-    let mut from = 0;
-    while let Some(found) = memchr::memmem::find(&entries[from..], &needle) {
-        let start = from + found;
-        // An entry boundary: the NUL before the version must end a JSON line (or the header),
-        // so a version string appearing inside some JSON is not mistaken for an entry.
-        let json_start = start + needle.len();
-        let json_end =
-            memchr::memchr(0, &entries[json_start..]).map_or(entries.len(), |end| json_start + end);
-        let json = &entries[json_start..json_end];
-        if json.first() == Some(&b'{') {
-            let value: serde_json::Value = serde_json::from_slice(json).ok()?;
-            return value.get("yanked").and_then(|y| y.as_bool());
-        }
-        from = start + 1;
+    needle.extend_from_slice(b"\0{");
+    let json_start = memchr::memmem::rfind(entries, &needle)? + needle.len() - 1;
+    let json_end =
+        memchr::memchr(0, &entries[json_start..]).map_or(entries.len(), |end| json_start + end);
+    Some(&entries[json_start..json_end])
+}
+
+/// The `yanked` field of an index entry. Only that field is decoded: the rest (dependencies,
+/// features: 100 KB for some crates) is skipped without building values.
+fn yanked_flag(json: &[u8]) -> Option<bool> {
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        yanked: Option<bool>,
     }
-    None
+    serde_json::from_slice::<Entry>(json).ok()?.yanked
+}
+
+/// [`yanked_in`] for a cache file, read from its end: cargo appends versions as they are
+/// published, so a locked (usually recent) version sits near the end, and popular crates'
+/// files are large (`web-sys` is 5 MB; a big lockfile's files add up to 40 MB). The tail read
+/// starts at a few entries and grows eightfold until the entry is found or the whole file has
+/// been searched.
+fn yanked_in_file(path: &Path, version: &str) -> Option<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    const FIRST_TAIL: u64 = 4 * 1024;
+    // Few system calls (this runs for every crate): open, a seek for the length, then a seek
+    // and one read per tail, close.
+    let mut file = std::fs::File::open(path).ok()?;
+    let len = file.seek(SeekFrom::End(0)).ok()?;
+    let mut tail = FIRST_TAIL;
+    loop {
+        let start = len.saturating_sub(tail);
+        let mut bytes = vec![0; usize::try_from(len - start).ok()?];
+        file.seek(SeekFrom::Start(start)).ok()?;
+        file.read_exact(&mut bytes).ok()?;
+        if start == 0 {
+            return yanked_in(&bytes, version);
+        }
+        if let Some(json) = entry_json(&bytes, version) {
+            return yanked_flag(json);
+        }
+        tail = tail.saturating_mul(8);
+    }
 }
 
 /// Looks up every crates.io package in cargo's local index cache under `cargo_home`.
@@ -88,18 +118,24 @@ pub fn yanked_facts(inventory: &Inventory, cargo_home: Option<&Path>) -> YankedF
             dirs
         })
         .unwrap_or_default();
-    for package in inventory.packages() {
-        let is_crates_io = package.ecosystem == Ecosystem::Cargo
-            && package.kind == PackageKind::ThirdParty
-            && matches!(package.source, Source::Registry { default: true, .. });
-        if !is_crates_io {
-            continue;
-        }
+    let crates_io: Vec<&Package> = inventory
+        .packages()
+        .iter()
+        .filter(|package| {
+            package.ecosystem == Ecosystem::Cargo
+                && package.kind == PackageKind::ThirdParty
+                && matches!(package.source, Source::Registry { default: true, .. })
+        })
+        .collect();
+    let lookup = |package: &Package| {
         let relative = prefix_path(&package.name);
-        let status = cache_dirs.iter().find_map(|dir| {
-            let bytes = std::fs::read(dir.join(&relative)).ok()?;
-            yanked_in(&bytes, &package.version)
-        });
+        cache_dirs
+            .iter()
+            .find_map(|dir| yanked_in_file(&dir.join(&relative), &package.version))
+    };
+    // One file per crate, a thousand for a large lockfile: spread over the cores.
+    let statuses = crate::util::parallel_map(&crates_io, 64, |package| lookup(package));
+    for (package, status) in crates_io.iter().zip(statuses) {
         match status {
             Some(true) => facts.yanked.push(package.id),
             Some(false) => {}
@@ -170,13 +206,47 @@ mod tests {
         assert_eq!(yanked_in(&bytes, "1.0.1"), Some(true));
         assert_eq!(yanked_in(&bytes, "2.0.0"), None);
         assert_eq!(yanked_in(&[1, 2], "1.0.0"), None);
+        // `1.0.0` is not found inside `11.0.0` or `1.0.0-rc.1`.
+        let mut bytes = vec![3u8, 2, 0, 0, 0];
+        bytes.extend_from_slice(b"etag\0");
+        bytes.extend_from_slice(b"11.0.0\0{\"yanked\":true}\0");
+        bytes.extend_from_slice(b"1.0.0-rc.1\0{\"yanked\":true}\0");
+        assert_eq!(yanked_in(&bytes, "1.0.0"), None);
+        assert_eq!(yanked_in(&bytes, "1.0.0-rc.1"), Some(true));
+    }
+
+    /// Files larger than the first tail read: entries at the start, in the middle (across a
+    /// tail boundary) and at the end are all found; an absent version reads the whole file.
+    #[test]
+    fn large_cache_files_are_read_from_the_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big");
+        let mut bytes = vec![3u8, 2, 0, 0, 0];
+        bytes.extend_from_slice(b"etag\0");
+        let padding = "x".repeat(1000);
+        for minor in 0..1000 {
+            let yanked = minor % 7 == 0;
+            bytes.extend_from_slice(
+                format!("0.{minor}.0\0{{\"pad\":\"{padding}\",\"yanked\":{yanked}}}\0").as_bytes(),
+            );
+        }
+        assert!(bytes.len() > 900_000);
+        std::fs::write(&path, &bytes).unwrap();
+        for minor in [0, 1, 7, 500, 930, 936, 999] {
+            let expected = Some(minor % 7 == 0);
+            let version = format!("0.{minor}.0");
+            assert_eq!(yanked_in_file(&path, &version), expected, "{version}");
+            assert_eq!(yanked_in(&bytes, &version), expected, "{version}");
+        }
+        assert_eq!(yanked_in_file(&path, "9.9.9"), None);
+        assert_eq!(yanked_in_file(&dir.path().join("missing"), "0.1.0"), None);
     }
 }
 
 #[cfg(test)]
 mod home_tests {
     use super::*;
-    use crate::inventory::{Location, Package};
+    use crate::inventory::Location;
 
     #[test]
     fn facts_from_a_cargo_home() {

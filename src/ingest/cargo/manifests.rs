@@ -176,8 +176,8 @@ enum Lookup {
 }
 
 fn collect_remote(home: &Path, parsed: &ParsedLockfile, collected: &mut Collected) {
-    let src_dirs = subdirectories(&home.join("registry/src"));
-    let cache_dirs = subdirectories(&home.join("registry/cache"));
+    let src_dirs = listed_subdirectories(&home.join("registry/src"));
+    let cache_dirs = listed_subdirectories(&home.join("registry/cache"));
     let checkouts = subdirectories(&home.join("git/checkouts"));
 
     let wanted: Vec<(usize, Lookup)> = parsed
@@ -203,35 +203,15 @@ fn collect_remote(home: &Path, parsed: &ParsedLockfile, collected: &mut Collecte
         .collect();
 
     // Reading and parsing ~1,000 small manifests is the cost of a scan: spread it over the
-    // available cores in contiguous chunks (results are written back in order).
-    let threads = std::thread::available_parallelism()
-        .map(usize::from)
-        .unwrap_or(1)
-        .clamp(1, 8);
-    let chunk_size = wanted.len().div_ceil(threads).max(64);
+    // available cores (results come back in order).
     let context = RemoteContext {
         src_dirs: &src_dirs,
         cache_dirs: &cache_dirs,
         checkouts: &checkouts,
         packages: &parsed.packages,
     };
-    let results: Vec<(usize, Result<Option<PackageFacts>, String>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = wanted
-            .chunks(chunk_size)
-            .map(|chunk| {
-                let context = &context;
-                scope.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|(index, lookup)| (*index, context.find(*index, lookup)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| handle.join().unwrap_or_default())
-            .collect()
+    let results = crate::util::parallel_map(&wanted, 64, |(index, lookup)| {
+        (*index, context.find(*index, lookup))
     });
     for (index, result) in results {
         match result {
@@ -243,8 +223,8 @@ fn collect_remote(home: &Path, parsed: &ParsedLockfile, collected: &mut Collecte
 }
 
 struct RemoteContext<'a> {
-    src_dirs: &'a [PathBuf],
-    cache_dirs: &'a [PathBuf],
+    src_dirs: &'a [ListedDir],
+    cache_dirs: &'a [ListedDir],
     checkouts: &'a [PathBuf],
     packages: &'a [LockedPackage],
 }
@@ -256,19 +236,23 @@ impl RemoteContext<'_> {
             Lookup::Registry => {
                 let dir_name = format!("{}-{}", package.name, package.version);
                 let source = package.source.as_ref();
-                let ours = |dir: &&PathBuf| source.is_some_and(|s| is_index_dir_of(dir, s));
+                let ours = |dir: &&ListedDir| source.is_some_and(|s| is_index_dir_of(&dir.path, s));
                 for src in self.src_dirs.iter().filter(ours) {
-                    let dir = src.join(&dir_name);
+                    if !src.contains(&dir_name) {
+                        continue;
+                    }
+                    let dir = src.path.join(&dir_name);
                     let manifest_path = dir.join("Cargo.toml");
-                    if manifest_path.is_file() {
-                        let table = read_published_table(&manifest_path)?;
+                    // A directory without a manifest (an interrupted unpack) falls through.
+                    if let Some(table) = read_published_table(&manifest_path)? {
                         let manifest = parse_manifest(&table, None);
                         return Ok(Some(manifest.into_facts(manifest_path, Some(dir))));
                     }
                 }
+                let archive_name = format!("{dir_name}.crate");
                 for cache in self.cache_dirs.iter().filter(ours) {
-                    let archive = cache.join(format!("{dir_name}.crate"));
-                    if archive.is_file() {
+                    if cache.contains(&archive_name) {
+                        let archive = cache.path.join(&archive_name);
                         return read_crate_archive(&archive, &dir_name).map(Some);
                     }
                 }
@@ -316,6 +300,31 @@ fn is_index_dir_of(dir: &Path, source: &cargo_lock::SourceId) -> bool {
         .url()
         .host_str()
         .is_some_and(|host| name.starts_with(&format!("{host}-")))
+}
+
+/// A directory of the cargo home with the names of its entries, read once: one listing of
+/// `registry/src/HOST-HASH` replaces a `stat` per crate (a thousand for a large lockfile).
+struct ListedDir {
+    path: PathBuf,
+    names: HashSet<std::ffi::OsString>,
+}
+
+impl ListedDir {
+    fn contains(&self, name: &str) -> bool {
+        self.names.contains(std::ffi::OsStr::new(name))
+    }
+}
+
+fn listed_subdirectories(dir: &Path) -> Vec<ListedDir> {
+    subdirectories(dir)
+        .into_iter()
+        .map(|path| {
+            let names = std::fs::read_dir(&path)
+                .map(|entries| entries.flatten().map(|e| e.file_name()).collect())
+                .unwrap_or_default();
+            ListedDir { path, names }
+        })
+        .collect()
 }
 
 fn subdirectories(dir: &Path) -> Vec<PathBuf> {
@@ -467,10 +476,14 @@ fn read_table(path: &Path) -> Result<Table, String> {
 
 /// A registry crate's manifest, read for its facts only: the tables depgate never reads are
 /// cut before parsing (see [`super::sections`]), which halves the parsing time of a scan.
-fn read_published_table(path: &Path) -> Result<Table, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    parse_published(&text, path)
+/// `None` when the file does not exist.
+fn read_published_table(path: &Path) -> Result<Option<Table>, String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read `{}`: {e}", path.display())),
+    };
+    parse_published(&text, path).map(Some)
 }
 
 /// Parses the cut manifest; on failure parses the whole text, so the error names its line.
