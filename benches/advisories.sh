@@ -132,7 +132,7 @@ printf '| parsing the files (no index) | %s | %s |\n' \
     "$(once_ms check "$tiny" "${all[@]}")" "$(rm -rf "$DEPGATE_CACHE/index"; peak_mb "$bin" check "$tiny" "${all[@]}" --allow-stale-db --offline --format json)"
 check "$tiny" "${all[@]}" >/dev/null
 times=$(for _ in 1 2 3; do once_ms check "$tiny" "${all[@]}"; done | paste -sd/)
-printf '| from the index, user-given directories (every file stat'"'"'ed) | %s | %s |\n' \
+printf '| from the index, user-given directories (a stat per file and directory) | %s | %s |\n' \
     "$times" "$(peak_mb "$bin" check "$tiny" "${all[@]}" --allow-stale-db --offline --format json)"
 check "$tiny" "${managed[@]}" >/dev/null
 times=$(for _ in 1 2 3; do once_ms check "$tiny" "${managed[@]}"; done | paste -sd/)

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 mod action;
+mod advisory_index;
 mod attest;
 mod attest_cli;
 mod attest_fixture;

@@ -1,8 +1,16 @@
-//! The compact advisory index: one postcard file per database, keyed by a fingerprint of the
-//! database's files (paths, sizes, modification times) and the index format version.
+//! The compact advisory index: one postcard file per database, and how to tell that it is
+//! still current.
 //!
 //! Parsing 8,000 Markdown/JSON/YAML records takes about a second; decoding the index takes a
-//! few milliseconds. A stale or unreadable index is ignored and rebuilt.
+//! few milliseconds. A stale or unreadable index is ignored and rebuilt. Two kinds of database:
+//!
+//! - one `db update` manages is replaced as a whole, metadata included, so the metadata (fetch
+//!   time, ETag, revision) identifies its content: one small file read per run;
+//! - a directory or zip the user names (`--advisory-db PATH`) is checked against the
+//!   [`Stamp`]s recorded when the index was built: the size and modification time of every
+//!   file, and the modification time of every directory. Editing a file changes its stamp;
+//!   adding, removing or renaming one changes its directory's. Checking them is a `stat` per
+//!   stamp, with no directory listings (a RustSec checkout has 900 directories).
 
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
@@ -10,67 +18,52 @@ use std::time::UNIX_EPOCH;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::load::{META_FILE, osv_files};
+use super::load::{META_FILE, walk_osv_files};
 use super::{Advisory, AdvisoryError, DbInfo, DbKind};
 
 /// Bumped whenever the indexed model changes, so old indexes are rebuilt.
-pub const INDEX_FORMAT: u32 = 1;
+pub const INDEX_FORMAT: u32 = 2;
 
-/// A digest of a database's files; equal fingerprints mean the index is current.
+/// A digest identifying a database's content: of its metadata for a `db update` cache, of its
+/// [`Stamp`]s otherwise.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fingerprint(String);
 
 impl Fingerprint {
-    /// Fingerprints a database path of the given kind.
-    pub fn of(path: &Path, kind: DbKind) -> Result<Fingerprint, AdvisoryError> {
+    /// The fingerprint of a database `db update` manages (it has a metadata file), or `None`
+    /// for a user-given path.
+    pub fn of_managed(path: &Path) -> Option<Fingerprint> {
         let meta = if path.is_dir() {
-            Some(path.join(META_FILE))
+            path.join(META_FILE)
         } else {
-            path.parent().map(|p| p.join(META_FILE))
+            path.parent()?.join(META_FILE)
         };
-        // A database `db update` manages is replaced as a whole, metadata included, so the
-        // metadata (fetch time, ETag, revision) identifies its content: no need to stat every
-        // file on each run.
-        if let Some(meta) = &meta
-            && let Ok(bytes) = std::fs::read(meta)
-            && let Ok(mut parsed) = serde_json::from_slice::<super::load::CacheMeta>(&bytes)
-        {
-            // `checked_at` changes on a 304 without the content changing.
-            parsed.checked_at = None;
-            let mut hasher = Sha256::new();
-            hasher.update(INDEX_FORMAT.to_le_bytes());
-            hasher.update(path.as_os_str().as_encoded_bytes());
-            hasher.update(serde_json::to_vec(&parsed).unwrap_or_default());
-            return Ok(Fingerprint(format!(
-                "meta:{}",
-                hex::encode(hasher.finalize())
-            )));
-        }
-        let files = match kind {
-            DbKind::OsvZip => vec![path.to_path_buf()],
-            DbKind::OsvDirectory => osv_files(path)?,
-            DbKind::RustSec => rustsec_files(path)?,
-        };
+        let bytes = std::fs::read(meta).ok()?;
+        let mut parsed = serde_json::from_slice::<super::load::CacheMeta>(&bytes).ok()?;
+        // `checked_at` changes on a 304 without the content changing.
+        parsed.checked_at = None;
         let mut hasher = Sha256::new();
         hasher.update(INDEX_FORMAT.to_le_bytes());
         hasher.update(path.as_os_str().as_encoded_bytes());
-        for file in &files {
-            let metadata = std::fs::metadata(file).map_err(|source| AdvisoryError::Io {
-                path: file.clone(),
-                source,
-            })?;
-            let modified = metadata
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                .map(|d| d.as_nanos())
-                .unwrap_or(0);
-            hasher.update(file.as_os_str().as_encoded_bytes());
+        hasher.update(serde_json::to_vec(&parsed).unwrap_or_default());
+        Some(Fingerprint(format!(
+            "meta:{}",
+            hex::encode(hasher.finalize())
+        )))
+    }
+
+    /// The fingerprint of a user-given database from its stamps.
+    pub fn of_stamps(path: &Path, stamps: &[Stamp]) -> Fingerprint {
+        let mut hasher = Sha256::new();
+        hasher.update(INDEX_FORMAT.to_le_bytes());
+        hasher.update(path.as_os_str().as_encoded_bytes());
+        for stamp in stamps {
+            hasher.update(stamp.path.as_bytes());
             hasher.update([0]);
-            hasher.update(metadata.len().to_le_bytes());
-            hasher.update(modified.to_le_bytes());
+            hasher.update(stamp.len.to_le_bytes());
+            hasher.update(stamp.modified_nanos.to_le_bytes());
         }
-        Ok(Fingerprint(hex::encode(hasher.finalize())))
+        Fingerprint(hex::encode(hasher.finalize()))
     }
 
     /// The first 12 hex digits, for display.
@@ -79,32 +72,103 @@ impl Fingerprint {
     }
 }
 
-fn rustsec_files(root: &Path) -> Result<Vec<PathBuf>, AdvisoryError> {
-    let mut files = Vec::new();
-    for collection in ["crates", "rust"] {
-        let dir = root.join(collection);
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            if !entry.file_type().is_ok_and(|t| t.is_dir()) {
-                continue;
+/// What the index records of one file or directory of a user-given database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    /// The path (UTF-8; a database with other paths is not indexed).
+    path: String,
+    /// Size in bytes.
+    len: u64,
+    /// Modification time, nanoseconds since the Unix epoch (0 when unknown).
+    modified_nanos: u128,
+}
+
+impl Stamp {
+    fn new(path: &Path, metadata: &std::fs::Metadata) -> Result<Stamp, AdvisoryError> {
+        let modified_nanos = metadata
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let path = path.to_str().ok_or_else(|| AdvisoryError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::other("path is not UTF-8"),
+        })?;
+        Ok(Stamp {
+            path: path.to_string(),
+            len: metadata.len(),
+            modified_nanos,
+        })
+    }
+
+    fn of_path(path: &Path) -> Result<Stamp, AdvisoryError> {
+        let metadata = std::fs::metadata(path).map_err(|source| AdvisoryError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Stamp::new(path, &metadata)
+    }
+
+    /// Stats a directory entry relative to its open directory (no second walk of the path).
+    fn of_entry(entry: &std::fs::DirEntry) -> Result<Stamp, AdvisoryError> {
+        let metadata = entry.metadata().map_err(|source| AdvisoryError::Io {
+            path: entry.path(),
+            source,
+        })?;
+        Stamp::new(&entry.path(), &metadata)
+    }
+
+    /// Whether the file or directory is unchanged.
+    fn is_current(&self) -> bool {
+        Stamp::of_path(Path::new(&self.path)).is_ok_and(|now| now == *self)
+    }
+}
+
+/// Walks a user-given database: a stamp for the root, every directory read and every file,
+/// sorted by path.
+pub fn stamps(path: &Path, kind: DbKind) -> Result<Vec<Stamp>, AdvisoryError> {
+    let mut stamps = vec![Stamp::of_path(path)?];
+    match kind {
+        DbKind::OsvZip => {}
+        DbKind::OsvDirectory => walk_osv_files(path, |entry, _| {
+            stamps.push(Stamp::of_entry(entry)?);
+            Ok(())
+        })?,
+        DbKind::RustSec => {
+            for collection in ["crates", "rust"] {
+                let dir = path.join(collection);
+                let Ok(entries) = std::fs::read_dir(&dir) else {
+                    continue; // its absence is in the root's stamp
+                };
+                stamps.push(Stamp::of_path(&dir)?);
+                for entry in entries.flatten() {
+                    if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+                        continue;
+                    }
+                    stamps.push(Stamp::of_entry(&entry)?);
+                    let inner =
+                        std::fs::read_dir(entry.path()).map_err(|source| AdvisoryError::Io {
+                            path: entry.path(),
+                            source,
+                        })?;
+                    for file in inner.flatten() {
+                        stamps.push(Stamp::of_entry(&file)?);
+                    }
+                }
             }
-            let inner = std::fs::read_dir(entry.path()).map_err(|source| AdvisoryError::Io {
-                path: entry.path(),
-                source,
-            })?;
-            files.extend(inner.flatten().map(|e| e.path()));
         }
     }
-    files.sort();
-    Ok(files)
+    stamps.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(stamps)
 }
 
 #[derive(Serialize, Deserialize)]
 struct IndexFile {
     format: u32,
     fingerprint: Fingerprint,
+    /// Empty for a `db update` cache (its fingerprint is the check).
+    stamps: Vec<Stamp>,
     info: DbInfo,
     advisories: Vec<Advisory>,
 }
@@ -116,26 +180,38 @@ pub fn index_path_for(index_dir: &Path, database: &Path) -> PathBuf {
     index_dir.join(format!("{}.idx", &digest[..24]))
 }
 
-/// Reads an index if it exists and matches the fingerprint.
-pub fn read(file: &Path, fingerprint: &Fingerprint) -> Option<(DbInfo, Vec<Advisory>)> {
+fn read_index(file: &Path) -> Option<IndexFile> {
     let bytes = std::fs::read(file).ok()?;
     let index: IndexFile = postcard::from_bytes(&bytes).ok()?;
-    if index.format != INDEX_FORMAT || &index.fingerprint != fingerprint {
-        return None;
-    }
-    Some((index.info, index.advisories))
+    (index.format == INDEX_FORMAT).then_some(index)
 }
 
-/// Writes an index atomically.
+/// Reads the index of a `db update` cache if it exists and has this fingerprint.
+pub fn read_managed(file: &Path, fingerprint: &Fingerprint) -> Option<(DbInfo, Vec<Advisory>)> {
+    let index = read_index(file)?;
+    (&index.fingerprint == fingerprint).then_some((index.info, index.advisories))
+}
+
+/// Reads the index of a user-given database if it exists and every one of its stamps is
+/// current.
+pub fn read_stamped(file: &Path) -> Option<(DbInfo, Vec<Advisory>)> {
+    let index = read_index(file)?;
+    let current = !index.stamps.is_empty() && index.stamps.iter().all(Stamp::is_current);
+    current.then_some((index.info, index.advisories))
+}
+
+/// Writes an index atomically (`stamps` empty for a `db update` cache).
 pub fn write(
     file: &Path,
     fingerprint: &Fingerprint,
+    stamps: &[Stamp],
     info: &DbInfo,
     advisories: &[Advisory],
 ) -> std::io::Result<()> {
     let index = IndexFile {
         format: INDEX_FORMAT,
         fingerprint: fingerprint.clone(),
+        stamps: stamps.to_vec(),
         info: info.clone(),
         advisories: advisories.to_vec(),
     };

@@ -96,20 +96,36 @@ pub fn load_database(
     options: &LoadOptions,
 ) -> Result<(DbInfo, Vec<Advisory>), AdvisoryError> {
     let kind = detect_kind(path)?;
-    let fingerprint = Fingerprint::of(path, kind)?;
     let index_file = options
         .index_dir
         .as_ref()
         .map(|dir| index::index_path_for(dir, path));
+    // A `db update` cache: its metadata identifies the content.
+    if let Some(fingerprint) = Fingerprint::of_managed(path) {
+        if let Some(file) = &index_file
+            && let Some(loaded) = index::read_managed(file, &fingerprint)
+        {
+            return Ok(loaded);
+        }
+        let (info, advisories) = load_uncached(path, kind, &fingerprint)?;
+        if let Some(file) = &index_file {
+            // The index is an optimisation: a read-only cache directory must not fail the run.
+            let _ = index::write(file, &fingerprint, &[], &info, &advisories);
+        }
+        return Ok((info, advisories));
+    }
+    // A user-given path: the index is current while all of its stamps are.
     if let Some(file) = &index_file
-        && let Some(loaded) = index::read(file, &fingerprint)
+        && let Some(loaded) = index::read_stamped(file)
     {
         return Ok(loaded);
     }
+    // Stamped before reading, so a change made while loading is seen by the next run.
+    let stamps = index::stamps(path, kind)?;
+    let fingerprint = Fingerprint::of_stamps(path, &stamps);
     let (info, advisories) = load_uncached(path, kind, &fingerprint)?;
     if let Some(file) = &index_file {
-        // The index is an optimisation: a read-only cache directory must not fail the run.
-        let _ = index::write(file, &fingerprint, &info, &advisories);
+        let _ = index::write(file, &fingerprint, &stamps, &info, &advisories);
     }
     Ok((info, advisories))
 }
@@ -178,6 +194,22 @@ fn osv_file_kind(name: &str) -> Option<bool> {
 /// Every OSV file under a directory, sorted for a deterministic load order.
 pub(super) fn osv_files(root: &Path) -> Result<Vec<PathBuf>, AdvisoryError> {
     let mut files = Vec::new();
+    walk_osv_files(root, |entry, is_dir| {
+        if !is_dir {
+            files.push(entry.path());
+        }
+        Ok(())
+    })?;
+    files.sort();
+    Ok(files)
+}
+
+/// Calls `visit` for every OSV file under `root` and every directory read below it (`true`),
+/// hidden directories skipped, unordered.
+pub(super) fn walk_osv_files(
+    root: &Path,
+    mut visit: impl FnMut(&std::fs::DirEntry, bool) -> Result<(), AdvisoryError>,
+) -> Result<(), AdvisoryError> {
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
         let entries = std::fs::read_dir(&dir).map_err(|source| AdvisoryError::Io {
@@ -197,15 +229,15 @@ pub(super) fn osv_files(root: &Path) -> Result<Vec<PathBuf>, AdvisoryError> {
             let name = name.to_string_lossy();
             if file_type.is_dir() {
                 if !name.starts_with('.') {
+                    visit(&entry, true)?;
                     stack.push(entry.path());
                 }
             } else if file_type.is_file() && osv_file_kind(&name).is_some() {
-                files.push(entry.path());
+                visit(&entry, false)?;
             }
         }
     }
-    files.sort();
-    Ok(files)
+    Ok(())
 }
 
 fn load_osv_dir(root: &Path) -> Result<Vec<Advisory>, AdvisoryError> {

@@ -1,0 +1,111 @@
+//! The advisory index of a user-given database (`--advisory-db DIR`): used while every file
+//! and directory it recorded is unchanged, rebuilt when a file is edited, added or removed.
+//!
+//! Modification times are set explicitly (`File::set_modified`) so each change is seen
+//! regardless of the file system's timestamp granularity; a real edit, `git pull` or `cp`
+//! changes them the same way.
+
+use std::fs::{self, File};
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use depgate::enrich::advisories::{LoadOptions, load_database};
+
+fn record(id: &str, package: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","modified":"2024-01-01T00:00:00Z","affected":[{{"package":{{"ecosystem":"PyPI","name":"{package}"}},"versions":["1.0"]}}]}}"#
+    )
+}
+
+fn at(seconds: u64) -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000 + seconds)
+}
+
+fn touch(path: &Path, seconds: u64) {
+    File::open(path).unwrap().set_modified(at(seconds)).unwrap();
+}
+
+fn ids(database: &Path, options: &LoadOptions) -> Vec<String> {
+    let (_, advisories) = load_database(database, options).unwrap();
+    let mut ids: Vec<String> = advisories.into_iter().map(|a| a.id).collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn user_given_directory_index_follows_edits_additions_and_removals() {
+    let work = tempfile::tempdir().unwrap();
+    let database = work.path().join("osv");
+    let pypi = database.join("PyPI");
+    fs::create_dir_all(&pypi).unwrap();
+    fs::write(pypi.join("A.json"), record("OSV-A", "alpha")).unwrap();
+    fs::write(pypi.join("B.json"), record("OSV-B", "beta")).unwrap();
+    for (path, seconds) in [(&pypi.join("A.json"), 1), (&pypi.join("B.json"), 1)] {
+        touch(path, seconds);
+    }
+    touch(&pypi, 1);
+    touch(&database, 1);
+    let options = LoadOptions {
+        index_dir: Some(work.path().join("index")),
+    };
+    assert_eq!(ids(&database, &options), ["OSV-A", "OSV-B"]);
+
+    // Unchanged stamps: the index answers, not the files. Garbage of the same size with the
+    // same modification time is never read.
+    let a = pypi.join("A.json");
+    let size = fs::metadata(&a).unwrap().len() as usize;
+    fs::write(&a, "x".repeat(size)).unwrap();
+    touch(&a, 1);
+    assert_eq!(ids(&database, &options), ["OSV-A", "OSV-B"]);
+
+    // An edit in place (the directory is unchanged): the file's stamp differs.
+    fs::write(&a, record("OSV-A2", "alpha")).unwrap();
+    touch(&a, 2);
+    assert_eq!(ids(&database, &options), ["OSV-A2", "OSV-B"]);
+
+    // A file added to a subdirectory: the subdirectory's stamp differs.
+    fs::write(pypi.join("C.json"), record("OSV-C", "gamma")).unwrap();
+    touch(&pypi.join("C.json"), 3);
+    touch(&pypi, 3);
+    assert_eq!(ids(&database, &options), ["OSV-A2", "OSV-B", "OSV-C"]);
+
+    // A new directory, and a removed file.
+    let go = database.join("Go");
+    fs::create_dir_all(&go).unwrap();
+    fs::write(go.join("D.json"), record("OSV-D", "delta")).unwrap();
+    touch(&go.join("D.json"), 4);
+    touch(&go, 4);
+    touch(&database, 4);
+    fs::remove_file(pypi.join("B.json")).unwrap();
+    touch(&pypi, 4);
+    assert_eq!(ids(&database, &options), ["OSV-A2", "OSV-C", "OSV-D"]);
+}
+
+#[test]
+fn rustsec_directory_index_sees_a_new_crate_directory() {
+    let work = tempfile::tempdir().unwrap();
+    let database = work.path().join("advisory-db");
+    let advisory = |krate: &str, id: &str| {
+        let dir = database.join("crates").join(krate);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(
+            dir.join(format!("{id}.md")),
+            format!(
+                "```toml\n[advisory]\nid = \"{id}\"\npackage = \"{krate}\"\ndate = \"2024-01-01\"\nurl = \"https://example.invalid\"\n\n[versions]\npatched = [\">= 1.0.0\"]\n```\n\n# Title\n\nDescription.\n"
+            ),
+        )
+        .unwrap();
+    };
+    advisory("alpha", "RUSTSEC-2024-0001");
+    let options = LoadOptions {
+        index_dir: Some(work.path().join("index")),
+    };
+    touch(&database.join("crates"), 1);
+    assert_eq!(ids(&database, &options), ["RUSTSEC-2024-0001"]);
+    advisory("beta", "RUSTSEC-2024-0002");
+    touch(&database.join("crates"), 2);
+    assert_eq!(
+        ids(&database, &options),
+        ["RUSTSEC-2024-0001", "RUSTSEC-2024-0002"]
+    );
+}
