@@ -117,7 +117,7 @@ pub(crate) fn attestation_input<'a>(
         components_bom,
         evaluation: &state.evaluation,
         inputs,
-        databases: database_summaries(&state.databases, today),
+        databases: database_summaries(&state.advisories.databases, today),
         evaluated_at,
         signatory: None,
     })

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::cli::{CheckArgs, FailOn, OutputFormat, ScanArgs};
-use crate::enrich::advisories::DbInfo;
+use crate::enrich::advisories::AdvisorySet;
 use crate::evaluate::baseline;
 use crate::evaluate::{AdvisoryFacts, Evaluation, Severity};
 use crate::inventory::Inventory;
@@ -102,20 +102,30 @@ pub(crate) struct Evaluated {
     pub policy: ValidPolicy,
     /// The verdict (findings with waivers applied, and coverage).
     pub evaluation: Evaluation,
-    /// The advisory databases the verdict used.
-    pub databases: Vec<DbInfo>,
+    /// The advisory databases the verdict used (`advisories.databases`), with their
+    /// advisories (a baseline is judged with the same data).
+    pub advisories: AdvisorySet,
 }
 
 /// The pipeline every verdict comes from: policy, inventory, advisories, evaluation. `check`,
 /// `attest` and `verify` all call it, so an attestation records exactly what `check` judges.
 pub(crate) fn evaluate_state(request: &EvaluationRequest<'_>) -> anyhow::Result<Evaluated> {
-    let policy = crate::policy::load(request.policy, &request.scan.path)?;
-    let inventory = load_checked_inventory(request.scan, request.sbom, &policy)?;
+    // The advisory databases need no inventory: they load (from their index: fingerprint,
+    // decode) on a second thread while the policy is read and the repository scanned.
+    let (policy, inventory, advisories) = std::thread::scope(|scope| {
+        let advisories = scope.spawn(|| super::load_advisories(request.advisory_dbs));
+        let policy = crate::policy::load(request.policy, &request.scan.path)?;
+        let inventory = load_checked_inventory(request.scan, request.sbom, &policy)?;
+        let advisories = advisories
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        anyhow::Ok((policy, inventory, advisories))
+    })?;
     super::warn_gaps(&inventory);
-    let (matches, databases) = super::advisory_matches(&inventory, request.advisory_dbs)?;
+    let matches = super::advisory_matches(&inventory, &advisories);
     let facts = AdvisoryFacts {
         matches: &matches,
-        databases: &databases,
+        databases: &advisories.databases,
         allow_stale: request.allow_stale_db,
     };
     let evaluation =
@@ -124,7 +134,7 @@ pub(crate) fn evaluate_state(request: &EvaluationRequest<'_>) -> anyhow::Result<
         inventory,
         policy,
         evaluation,
-        databases,
+        advisories,
     })
 }
 
@@ -141,7 +151,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
         inventory,
         policy,
         mut evaluation,
-        databases,
+        advisories,
     } = evaluate_state(&EvaluationRequest {
         scan: &args.scan,
         sbom: args.sbom.as_deref(),
@@ -158,10 +168,10 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
         crate::enrich::manifests::read_declared_requirements(&mut base);
         // The baseline is judged with the same databases, so an advisory published since
         // the base commit counts as existing for packages the change did not touch.
-        let (base_matches, _) = super::advisory_matches(&base, &args.advisory_dbs)?;
+        let base_matches = super::advisory_matches(&base, &advisories);
         let base_facts = AdvisoryFacts {
             matches: &base_matches,
-            databases: &databases,
+            databases: &advisories.databases,
             allow_stale: args.allow_stale_db,
         };
         let base_evaluation =
@@ -174,7 +184,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
         FailOn::Warn => (Severity::Warning, baseline::FailOn::Warn),
     };
     let mut report = FindingsReport::new(&inventory, &policy, &evaluation, fail_on);
-    report.inputs.advisory_databases = databases
+    report.inputs.advisory_databases = advisories
+        .databases
         .iter()
         .map(|database| crate::report::DatabaseRef {
             kind: database.kind.family().to_string(),

@@ -52,8 +52,10 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Outcome> {
     let new = load_state(&new_spec, &options)?;
     super::warn_gaps(&old);
     super::warn_gaps(&new);
-    let (old_matches, databases) = super::advisory_matches(&old, &args.advisory_dbs)?;
-    let (new_matches, _) = super::advisory_matches(&new, &args.advisory_dbs)?;
+    let advisories = super::load_advisories(&args.advisory_dbs)?;
+    let old_matches = super::advisory_matches(&old, &advisories);
+    let new_matches = super::advisory_matches(&new, &advisories);
+    let databases = &advisories.databases;
     let options = if databases.is_empty() {
         eprintln!(
             "warning: no advisory database: advisories newly affecting or no longer affecting \

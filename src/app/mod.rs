@@ -138,18 +138,13 @@ pub(crate) fn enrich_licenses(
     crate::enrich::license_text::detect_missing_licenses(inventory);
 }
 
-/// Advisory matches for an inventory: the databases named with `--advisory-db`, else those
-/// in the cache (`depgate db update`). Returns the matches (with yanked versions from cargo's
-/// local index cache) and the databases loaded; none loaded is not an error here (evaluation
-/// fails closed on it).
-pub(crate) fn advisory_matches(
-    inventory: &Inventory,
+/// The advisory databases a command reads: the `--advisory-db` paths when given, else every
+/// database `db update` keeps in the cache (an empty set when there is none). Loading needs no
+/// inventory, so callers may run it beside the scan.
+pub(crate) fn load_advisories(
     explicit: &[std::path::PathBuf],
-) -> anyhow::Result<(
-    Vec<crate::enrich::advisories::AdvisoryMatch>,
-    Vec<crate::enrich::advisories::DbInfo>,
-)> {
-    use crate::enrich::advisories::{self, LoadOptions};
+) -> anyhow::Result<crate::enrich::advisories::AdvisorySet> {
+    use crate::enrich::advisories::{self, AdvisorySet, LoadOptions};
     let cache = crate::net::cache_dir();
     let paths: Vec<std::path::PathBuf> = if explicit.is_empty() {
         cache
@@ -163,16 +158,28 @@ pub(crate) fn advisory_matches(
         explicit.to_vec()
     };
     if paths.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok(AdvisorySet::new(Vec::new(), Vec::new()));
     }
     let options = LoadOptions {
         index_dir: cache.map(|dir| dir.join("index")),
     };
-    let set = advisories::load_sources(&paths, &options)?;
-    let mut matches = advisories::match_inventory(inventory, &set);
+    Ok(advisories::load_sources(&paths, &options)?)
+}
+
+/// The inventory's advisory matches in `set`, plus the yanked facts of its crates.io packages
+/// (from cargo's local index cache) when there is any database.
+pub(crate) fn advisory_matches(
+    inventory: &Inventory,
+    set: &crate::enrich::advisories::AdvisorySet,
+) -> Vec<crate::enrich::advisories::AdvisoryMatch> {
+    use crate::enrich::advisories;
+    if set.databases.is_empty() {
+        return Vec::new();
+    }
+    let mut matches = advisories::match_inventory(inventory, set);
     let facts = advisories::yanked_facts(inventory, advisories::cargo_home().as_deref());
     matches.extend(advisories::yanked_matches(&facts));
-    Ok((matches, set.databases.clone()))
+    matches
 }
 
 /// Prints the inventory's gaps to standard error, so missing facts are never silent.
