@@ -12,7 +12,17 @@ use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use toml::{Table, Value};
+use toml::Spanned;
+
+/// A parsed manifest, borrowing its text (`toml`'s document model without owned copies: a
+/// scan parses a thousand manifests and reads a few fields of each).
+type Table<'i> = toml::de::DeTable<'i>;
+type Value<'i> = toml::de::DeValue<'i>;
+
+/// `table[key]`, without its span.
+fn field<'a, 'i>(table: &'a Table<'i>, key: &str) -> Option<&'a Value<'i>> {
+    table.get(key).map(Spanned::get_ref)
+}
 
 use super::lockfile::{LockedPackage, ParsedLockfile};
 use super::{Collected, DeclaredDependency, PackageFacts, SourceOfFacts};
@@ -62,9 +72,14 @@ const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
 
 fn collect_local(workspace_dir: &Path, parsed: &ParsedLockfile, collected: &mut Collected) {
     let root_manifest = workspace_dir.join("Cargo.toml");
-    let workspace = read_table(&root_manifest)
-        .ok()
-        .and_then(|table| table.get("workspace").and_then(Value::as_table).cloned());
+    let root_text = std::fs::read_to_string(&root_manifest).ok();
+    let root = root_text
+        .as_deref()
+        .and_then(|text| parse_table(text, &root_manifest).ok());
+    let workspace = root
+        .as_ref()
+        .and_then(|table| field(table, "workspace"))
+        .and_then(Value::as_table);
 
     let mut queue = find_manifests(workspace_dir);
     let mut seen: HashSet<PathBuf> = queue.iter().map(|p| normalize(p)).collect();
@@ -82,15 +97,16 @@ fn collect_local(workspace_dir: &Path, parsed: &ParsedLockfile, collected: &mut 
     while next < queue.len() {
         let manifest_path = queue[next].clone();
         next += 1;
-        let table = match read_table(&manifest_path) {
-            Ok(table) => table,
+        let table = read_text(&manifest_path).and_then(|text| {
+            parse_table(&text, &manifest_path).map(|t| parse_manifest(&t, workspace))
+        });
+        let manifest = match table {
+            Ok(manifest) => manifest,
             Err(message) => {
                 collected.notes.push(message);
                 continue;
             }
         };
-        // A member's own `[workspace]` (the root) or the root's table for inheritance.
-        let manifest = parse_manifest(&table, workspace.as_ref());
         let dir = manifest_path.parent().map(Path::to_path_buf);
         // Path dependencies outside the walked tree are still sourceless lockfile entries.
         if let Some(dir) = &dir {
@@ -244,10 +260,15 @@ impl RemoteContext<'_> {
                     let dir = src.path.join(&dir_name);
                     let manifest_path = dir.join("Cargo.toml");
                     // A directory without a manifest (an interrupted unpack) falls through.
-                    if let Some(table) = read_published_table(&manifest_path)? {
-                        let manifest = parse_manifest(&table, None);
-                        return Ok(Some(manifest.into_facts(manifest_path, Some(dir))));
-                    }
+                    let text = match std::fs::read_to_string(&manifest_path) {
+                        Ok(text) => text,
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                        Err(e) => {
+                            return Err(format!("cannot read `{}`: {e}", manifest_path.display()));
+                        }
+                    };
+                    let manifest = published_manifest(&text, &manifest_path)?;
+                    return Ok(Some(manifest.into_facts(manifest_path, Some(dir))));
                 }
                 let archive_name = format!("{dir_name}.crate");
                 for cache in self.cache_dirs.iter().filter(ours) {
@@ -265,14 +286,23 @@ impl RemoteContext<'_> {
                         continue;
                     }
                     // A git repository may hold a whole workspace: find the member by name.
-                    let root_workspace = read_table(&dir.join("Cargo.toml"))
-                        .ok()
-                        .and_then(|t| t.get("workspace").and_then(Value::as_table).cloned());
+                    let root_path = dir.join("Cargo.toml");
+                    let root_text = read_text(&root_path).ok();
+                    let root = root_text
+                        .as_deref()
+                        .and_then(|text| parse_table(text, &root_path).ok());
+                    let root_workspace = root
+                        .as_ref()
+                        .and_then(|t| field(t, "workspace"))
+                        .and_then(Value::as_table);
                     for manifest_path in find_manifests(&dir) {
-                        let Ok(table) = read_table(&manifest_path) else {
+                        let Ok(text) = read_text(&manifest_path) else {
                             continue;
                         };
-                        let manifest = parse_manifest(&table, root_workspace.as_ref());
+                        let Ok(table) = parse_table(&text, &manifest_path) else {
+                            continue;
+                        };
+                        let manifest = parse_manifest(&table, root_workspace);
                         if manifest.name.as_deref() == Some(package.name.as_str()) {
                             let crate_dir = manifest_path.parent().map(Path::to_path_buf);
                             return Ok(Some(manifest.into_facts(manifest_path, crate_dir)));
@@ -380,8 +410,7 @@ fn read_crate_archive(archive: &Path, dir_name: &str) -> Result<PackageFacts, St
     let text = manifest_text
         .ok_or_else(|| format!("no `Cargo.toml` in crate archive `{}`", archive.display()))?;
     let manifest_path = archive.join(dir_name).join("Cargo.toml");
-    let table = parse_published(&text, &manifest_path)?;
-    let manifest = parse_manifest(&table, None);
+    let manifest = published_manifest(&text, &manifest_path)?;
     let mut facts = manifest.into_facts(manifest_path, None);
     // Not unpacked: the license files are archive members, not files on disk.
     if let Some(declared) = &facts.license_file_declared {
@@ -468,42 +497,34 @@ pub(crate) fn is_license_file_name(name: &str) -> bool {
         .any(|prefix| upper.starts_with(prefix))
 }
 
-fn read_table(path: &Path) -> Result<Table, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    parse_table(&text, path)
+fn read_text(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))
 }
 
 /// A registry crate's manifest, read for its facts only: the tables depgate never reads are
-/// cut before parsing (see [`super::sections`]), which halves the parsing time of a scan.
-/// `None` when the file does not exist.
-fn read_published_table(path: &Path) -> Result<Option<Table>, String> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("cannot read `{}`: {e}", path.display())),
-    };
-    parse_published(&text, path).map(Some)
-}
-
-/// Parses the cut manifest; on failure parses the whole text, so the error names its line.
-fn parse_published(text: &str, path: &Path) -> Result<Table, String> {
-    match toml::from_str(&super::sections::read_tables_only(text)) {
-        Ok(table) => Ok(table),
-        Err(_) => parse_table(text, path),
+/// cut before parsing (see [`super::sections`]), which halves the parsing time of a scan. On a
+/// parse error the whole text is parsed, so the error names its line.
+fn published_manifest(text: &str, path: &Path) -> Result<Manifest, String> {
+    let cut = super::sections::read_tables_only(text);
+    if let Ok(table) = Table::parse(&cut) {
+        return Ok(parse_manifest(table.get_ref(), None));
     }
+    parse_table(text, path).map(|table| parse_manifest(&table, None))
 }
 
-fn parse_table(text: &str, path: &Path) -> Result<Table, String> {
-    toml::from_str(text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|span| crate::ingest::line_column(text, span.start).0);
-        match line {
-            Some(line) => format!("`{}` line {line}: {}", path.display(), e.message()),
-            None => format!("`{}`: {}", path.display(), e.message()),
+fn parse_table<'i>(text: &'i str, path: &Path) -> Result<Table<'i>, String> {
+    match Table::parse(text) {
+        Ok(table) => Ok(table.into_inner()),
+        Err(e) => {
+            let line = e
+                .span()
+                .map(|span| crate::ingest::line_column(text, span.start).0);
+            Err(match line {
+                Some(line) => format!("`{}` line {line}: {}", path.display(), e.message()),
+                None => format!("`{}`: {}", path.display(), e.message()),
+            })
         }
-    })
+    }
 }
 
 /// The dependency tables of a manifest, with their kinds (both spellings cargo accepts).
@@ -515,56 +536,54 @@ const DEPENDENCY_TABLES: &[(&str, DepKind)] = &[
     ("dev_dependencies", DepKind::Dev),
 ];
 
-fn parse_manifest(table: &Table, workspace: Option<&Table>) -> Manifest {
+fn parse_manifest(table: &Table<'_>, workspace: Option<&Table<'_>>) -> Manifest {
     let mut manifest = Manifest::default();
     // A manifest with its own `[workspace]` is the root: it inherits from itself.
-    let own_workspace = table.get("workspace").and_then(Value::as_table);
+    let own_workspace = field(table, "workspace").and_then(Value::as_table);
     let workspace = own_workspace.or(workspace);
     let workspace_package = workspace
-        .and_then(|w| w.get("package"))
+        .and_then(|w| field(w, "package"))
         .and_then(Value::as_table);
     let workspace_dependencies = workspace
-        .and_then(|w| w.get("dependencies"))
+        .and_then(|w| field(w, "dependencies"))
         .and_then(Value::as_table);
 
-    if let Some(package) = table
-        .get("package")
-        .or_else(|| table.get("project"))
+    if let Some(package) = field(table, "package")
+        .or_else(|| field(table, "project"))
         .and_then(Value::as_table)
     {
-        let field = |key: &str| -> Option<String> {
-            match package.get(key)? {
-                Value::String(s) => Some(s.clone()),
+        let text = |key: &str| -> Option<String> {
+            match field(package, key)? {
+                Value::String(s) => Some(s.to_string()),
                 // `key.workspace = true` takes the value from `[workspace.package]`.
-                Value::Table(t) if t.get("workspace").and_then(Value::as_bool) == Some(true) => {
-                    workspace_package?
-                        .get(key)
+                Value::Table(t) if field(t, "workspace").and_then(Value::as_bool) == Some(true) => {
+                    field(workspace_package?, key)
                         .and_then(Value::as_str)
                         .map(str::to_string)
                 }
                 _ => None,
             }
         };
-        manifest.name = field("name");
-        manifest.version = field("version");
-        manifest.license = field("license");
-        manifest.license_file = field("license-file");
-        manifest.description = field("description");
-        manifest.repository = field("repository");
-        manifest.homepage = field("homepage");
+        manifest.name = text("name");
+        manifest.version = text("version");
+        manifest.license = text("license");
+        manifest.license_file = text("license-file");
+        manifest.description = text("description");
+        manifest.repository = text("repository");
+        manifest.homepage = text("homepage");
     }
 
-    let mut tables: Vec<(&Table, DepKind)> = Vec::new();
+    let mut tables: Vec<(&Table<'_>, DepKind)> = Vec::new();
     for (key, kind) in DEPENDENCY_TABLES {
-        if let Some(t) = table.get(*key).and_then(Value::as_table) {
+        if let Some(t) = field(table, key).and_then(Value::as_table) {
             tables.push((t, *kind));
         }
     }
     // `[target.'cfg(…)'.dependencies]` and friends: the platform is not modelled, the kind is.
-    if let Some(targets) = table.get("target").and_then(Value::as_table) {
-        for target in targets.values().filter_map(Value::as_table) {
+    if let Some(targets) = field(table, "target").and_then(Value::as_table) {
+        for target in targets.values().filter_map(|t| t.get_ref().as_table()) {
             for (key, kind) in DEPENDENCY_TABLES {
-                if let Some(t) = target.get(*key).and_then(Value::as_table) {
+                if let Some(t) = field(target, key).and_then(Value::as_table) {
                     tables.push((t, *kind));
                 }
             }
@@ -572,29 +591,30 @@ fn parse_manifest(table: &Table, workspace: Option<&Table>) -> Manifest {
     }
     for (dependencies, kind) in tables {
         for (key, value) in dependencies {
+            let key: &str = key.get_ref();
             let mut declared = DeclaredDependency {
-                package: key.clone(),
+                package: key.to_string(),
                 kind,
                 optional: false,
                 requirement: None,
             };
-            match value {
-                Value::String(requirement) => declared.requirement = Some(requirement.clone()),
+            match value.get_ref() {
+                Value::String(requirement) => declared.requirement = Some(requirement.to_string()),
                 Value::Table(spec) => {
-                    let inherited = spec.get("workspace").and_then(Value::as_bool) == Some(true);
+                    let inherited = field(spec, "workspace").and_then(Value::as_bool) == Some(true);
                     // `{ workspace = true }` takes package, version and path from
                     // `[workspace.dependencies]`; `optional` stays the member's own.
                     let base = if inherited {
-                        workspace_dependencies.and_then(|w| w.get(key))
+                        workspace_dependencies.and_then(|w| field(w, key))
                     } else {
                         None
                     };
-                    let lookup = |field: &str| -> Option<String> {
-                        spec.get(field)
+                    let lookup = |name: &str| -> Option<String> {
+                        field(spec, name)
                             .and_then(Value::as_str)
                             .or_else(|| match base {
-                                Some(Value::Table(b)) => b.get(field).and_then(Value::as_str),
-                                Some(Value::String(s)) if field == "version" => Some(s),
+                                Some(Value::Table(b)) => field(b, name).and_then(Value::as_str),
+                                Some(Value::String(s)) if name == "version" => Some(s.as_ref()),
                                 _ => None,
                             })
                             .map(str::to_string)
@@ -603,13 +623,14 @@ fn parse_manifest(table: &Table, workspace: Option<&Table>) -> Manifest {
                         declared.package = package;
                     }
                     declared.requirement = lookup("version");
-                    declared.optional = spec.get("optional").and_then(Value::as_bool) == Some(true);
-                    if let Some(path) = spec.get("path").and_then(Value::as_str) {
+                    declared.optional =
+                        field(spec, "optional").and_then(Value::as_bool) == Some(true);
+                    if let Some(path) = field(spec, "path").and_then(Value::as_str) {
                         manifest.path_dependencies.push(path.to_string());
                     } else if inherited
                         && let Some(path) = base
                             .and_then(Value::as_table)
-                            .and_then(|b| b.get("path"))
+                            .and_then(|b| field(b, "path"))
                             .and_then(Value::as_str)
                     {
                         // Inherited paths are relative to the workspace root, not the member.
@@ -673,12 +694,12 @@ mod tests {
     use super::*;
 
     fn manifest(text: &str, workspace: Option<&str>) -> Manifest {
-        let table: Table = toml::from_str(text).unwrap();
-        let workspace: Option<Table> = workspace.map(|w| {
-            let t: Table = toml::from_str(w).unwrap();
-            t["workspace"].as_table().unwrap().clone()
-        });
-        parse_manifest(&table, workspace.as_ref())
+        let table = Table::parse(text).unwrap();
+        let root = workspace.map(|w| Table::parse(w).unwrap());
+        let workspace = root
+            .as_ref()
+            .map(|r| field(r.get_ref(), "workspace").unwrap().as_table().unwrap());
+        parse_manifest(table.get_ref(), workspace)
     }
 
     #[test]
