@@ -29,7 +29,8 @@ use cyclonedx_bom::models::license::{License, LicenseChoice, Licenses};
 use cyclonedx_bom::models::metadata::Metadata;
 use cyclonedx_bom::models::property::{Properties, Property};
 use cyclonedx_bom::models::tool::Tools;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use thiserror::Error;
 
 use super::sbom_common::{
@@ -137,8 +138,8 @@ pub fn build_bom(inventory: &Inventory, info: &DocumentInfo) -> Result<Bom, Cycl
 pub fn to_json_1_5(inventory: &Inventory, info: &DocumentInfo) -> Result<Vec<u8>, CycloneDxError> {
     let bom = build_unsigned(inventory, info)?;
     let no_extensions = Cdx16Extensions::default();
-    let (value, serial) = json_value_1_5(bom, &no_extensions)?;
-    finish_json(value, &serial, SCHEMA_1_5, "1.5", &no_extensions)
+    let (bytes, serial) = json_1_5(bom, &no_extensions)?;
+    finish_json(&bytes, &serial, SCHEMA_1_5, "1.5", None, &no_extensions)
 }
 
 /// CycloneDX 1.5 XML, as `cyclonedx-bom` writes it, ending in a newline.
@@ -160,17 +161,25 @@ pub fn to_json_1_6(
     extensions: &Cdx16Extensions,
 ) -> Result<Vec<u8>, CycloneDxError> {
     let bom = build_unsigned(inventory, info)?;
-    let (mut value, serial) = json_value_1_5(bom, extensions)?;
-    acknowledge_licenses(&mut value, inventory);
-    finish_json(value, &serial, SCHEMA_1_6, "1.6", extensions)
+    let (bytes, serial) = json_1_5(bom, extensions)?;
+    let acknowledgements = license_acknowledgements(inventory);
+    finish_json(
+        &bytes,
+        &serial,
+        SCHEMA_1_6,
+        "1.6",
+        Some(&acknowledgements),
+        extensions,
+    )
 }
 
 /// 1.6 says whether a license is `declared` (by the package's authors: manifest, lockfile,
 /// registry, an SBOM) or `concluded` (by analysis: detected from license text, or clarified by
-/// policy). 1.5 has no such field, so it is added to each component's license when lifting.
-fn acknowledge_licenses(document: &mut serde_json::Value, inventory: &Inventory) {
+/// policy). 1.5 has no such field, so it is added to each component's license when lifting:
+/// this map gives it per bom-ref.
+fn license_acknowledgements(inventory: &Inventory) -> BTreeMap<String, &'static str> {
     let refs = sbom_common::unique_refs(inventory);
-    let acknowledgements: BTreeMap<&str, &str> = inventory
+    inventory
         .packages()
         .iter()
         .filter_map(|package| {
@@ -183,33 +192,107 @@ fn acknowledge_licenses(document: &mut serde_json::Value, inventory: &Inventory)
                 | LicenseOrigin::Sbom
                 | LicenseOrigin::Registry => "declared",
             };
-            Some((refs[package.id.0].as_str(), acknowledgement))
+            Some((refs[package.id.0].clone(), acknowledgement))
         })
-        .collect();
-    let mut pending: Vec<&mut serde_json::Value> = Vec::new();
-    let Some(fields) = document.as_object_mut() else {
-        return;
-    };
-    for (key, field) in fields.iter_mut() {
-        match (key.as_str(), field) {
-            ("metadata", metadata) => pending.extend(metadata.get_mut("component")),
-            ("components", serde_json::Value::Array(components)) => {
-                pending.extend(components.iter_mut())
+        .collect()
+}
+
+/// The 1.5 JSON of a model without a serial number, and the serial number derived from it.
+///
+/// One serialisation serves both: the serial number is [`serial_number_of`] these bytes.
+fn json_1_5(bom: Bom, extensions: &Cdx16Extensions) -> Result<(Vec<u8>, String), CycloneDxError> {
+    debug_assert!(bom.serial_number.is_none());
+    let mut bytes = Vec::new();
+    bom.output_as_json_v1_5(&mut bytes)?;
+    let serial = serial_number_of(&bytes, extensions)?;
+    Ok((bytes, serial.to_string()))
+}
+
+/// The document as written: `$schema` first, `specVersion` set, `serialNumber` after
+/// `version`, each component license's 1.6 `acknowledgement` (when lifting to 1.6), the 1.6
+/// sections appended; pretty-printed, ending in a newline.
+///
+/// The 1.5 JSON is not decoded into values: only the members that change are (each
+/// component's `licenses`); every other member is copied as raw text, which the pretty
+/// printer writes verbatim at the depth it was printed at, so the layout is unchanged.
+fn finish_json(
+    json_1_5: &[u8],
+    serial: &str,
+    schema: &str,
+    spec_version: &str,
+    acknowledgements: Option<&BTreeMap<String, &'static str>>,
+    extensions: &Cdx16Extensions,
+) -> Result<Vec<u8>, CycloneDxError> {
+    let fields: RawObject<'_> = serde_json::from_slice(json_1_5)?;
+    let mut document: Vec<(&str, Node<'_>)> = vec![("$schema", Node::Value(schema.into()))];
+    for (key, field) in fields.0 {
+        match key {
+            "$schema" | "serialNumber" => {}
+            "specVersion" => document.push((key, Node::Value(spec_version.into()))),
+            "version" => {
+                document.push((key, Node::Raw(field)));
+                document.push(("serialNumber", Node::Value(serial.into())));
             }
-            _ => {}
+            "metadata" if acknowledgements.is_some() => {
+                let mut metadata: RawObject<'_> = serde_json::from_str(field.get())?;
+                let members = metadata
+                    .0
+                    .drain(..)
+                    .map(|(key, value)| {
+                        Ok(match key {
+                            "component" => (key, acknowledged(value, acknowledgements)?),
+                            _ => (key, Node::Raw(value)),
+                        })
+                    })
+                    .collect::<Result<Vec<_>, CycloneDxError>>()?;
+                document.push((key, Node::Object(members)));
+            }
+            "components" if acknowledgements.is_some() => {
+                let components: Vec<&RawValue> = serde_json::from_str(field.get())?;
+                let components = components
+                    .into_iter()
+                    .map(|component| acknowledged(component, acknowledgements))
+                    .collect::<Result<Vec<_>, _>>()?;
+                document.push((key, Node::Array(components)));
+            }
+            _ => document.push((key, Node::Raw(field))),
         }
     }
-    for component in pending {
-        let acknowledgement = component
-            .get("bom-ref")
-            .and_then(serde_json::Value::as_str)
-            .and_then(|bom_ref| acknowledgements.get(bom_ref).copied());
-        let (Some(acknowledgement), Some(serde_json::Value::Array(licenses))) =
-            (acknowledgement, component.get_mut("licenses"))
-        else {
+    let extra = serde_json::to_value(extensions)?;
+    if let serde_json::Value::Object(extra) = &extra {
+        for (key, value) in extra {
+            document.push((key, Node::Value(value.clone())));
+        }
+    }
+    let mut bytes = serde_json::to_vec_pretty(&Node::Object(document))?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// A component with `acknowledgement` added to each of its licenses (when its bom-ref has
+/// one); untouched members stay raw.
+fn acknowledged<'a>(
+    component: &'a RawValue,
+    acknowledgements: Option<&BTreeMap<String, &'static str>>,
+) -> Result<Node<'a>, CycloneDxError> {
+    let fields: RawObject<'a> = serde_json::from_str(component.get())?;
+    let bom_ref = fields
+        .0
+        .iter()
+        .find(|(key, _)| *key == "bom-ref")
+        .and_then(|(_, value)| serde_json::from_str::<&str>(value.get()).ok());
+    let Some(acknowledgement) = bom_ref.and_then(|bom_ref| acknowledgements?.get(bom_ref).copied())
+    else {
+        return Ok(Node::Raw(component));
+    };
+    let mut members = Vec::with_capacity(fields.0.len());
+    for (key, value) in fields.0 {
+        if key != "licenses" {
+            members.push((key, Node::Raw(value)));
             continue;
-        };
-        for choice in licenses {
+        }
+        let mut licenses: serde_json::Value = serde_json::from_str(value.get())?;
+        for choice in licenses.as_array_mut().into_iter().flatten() {
             let target = match choice.get_mut("license") {
                 Some(license) => license,
                 None => choice,
@@ -218,59 +301,68 @@ fn acknowledge_licenses(document: &mut serde_json::Value, inventory: &Inventory)
                 fields.insert("acknowledgement".into(), acknowledgement.into());
             }
         }
+        members.push((key, Node::Value(licenses)));
+    }
+    Ok(Node::Object(members))
+}
+
+/// A JSON object's members in document order, their values as raw text (keys are
+/// CycloneDX's own: plain, unescaped).
+struct RawObject<'a>(Vec<(&'a str, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for RawObject<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = RawObject<'de>;
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(0));
+                while let Some(member) = map.next_entry::<&'de str, &'de RawValue>()? {
+                    members.push(member);
+                }
+                Ok(RawObject(members))
+            }
+        }
+        deserializer.deserialize_map(Members)
     }
 }
 
-/// The 1.5 JSON of a model without a serial number, as a JSON value (field order kept:
-/// serde_json `preserve_order`), and the serial number derived from it.
-///
-/// One serialisation serves both: the serial number is [`serial_number_of`] these bytes.
-fn json_value_1_5(
-    bom: Bom,
-    extensions: &Cdx16Extensions,
-) -> Result<(serde_json::Value, String), CycloneDxError> {
-    debug_assert!(bom.serial_number.is_none());
-    let mut bytes = Vec::new();
-    bom.output_as_json_v1_5(&mut bytes)?;
-    let serial = serial_number_of(&bytes, extensions)?;
-    Ok((serde_json::from_slice(&bytes)?, serial.to_string()))
+/// A JSON document being written: raw text where nothing changes, values where something does.
+enum Node<'a> {
+    Raw(&'a RawValue),
+    Value(serde_json::Value),
+    Object(Vec<(&'a str, Node<'a>)>),
+    Array(Vec<Node<'a>>),
 }
 
-/// Puts `$schema` first, sets `specVersion`, adds `serialNumber` after `version`, appends the
-/// 1.6 sections, pretty-prints.
-fn finish_json(
-    value: serde_json::Value,
-    serial: &str,
-    schema: &str,
-    spec_version: &str,
-    extensions: &Cdx16Extensions,
-) -> Result<Vec<u8>, CycloneDxError> {
-    let serde_json::Value::Object(fields) = value else {
-        return Err(CycloneDxError::NotAnObject);
-    };
-    let mut document = serde_json::Map::new();
-    document.insert("$schema".into(), schema.into());
-    for (key, field) in fields {
-        match key.as_str() {
-            "$schema" | "serialNumber" => {}
-            "specVersion" => {
-                document.insert(key, spec_version.into());
+impl Serialize for Node<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self {
+            Node::Raw(raw) => raw.serialize(serializer),
+            Node::Value(value) => value.serialize(serializer),
+            Node::Object(members) => {
+                let mut map = serializer.serialize_map(Some(members.len()))?;
+                for (key, value) in members {
+                    map.serialize_entry(key, value)?;
+                }
+                map.end()
             }
-            "version" => {
-                document.insert(key, field);
-                document.insert("serialNumber".into(), serial.into());
-            }
-            _ => {
-                document.insert(key, field);
+            Node::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
             }
         }
     }
-    if let serde_json::Value::Object(extra) = serde_json::to_value(extensions)? {
-        document.extend(extra);
-    }
-    let mut bytes = serde_json::to_vec_pretty(&serde_json::Value::Object(document))?;
-    bytes.push(b'\n');
-    Ok(bytes)
 }
 
 /// The serial number: `urn:uuid:` of a UUID derived from the 1.5 JSON of the model with the
