@@ -72,14 +72,11 @@ const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
 
 fn collect_local(workspace_dir: &Path, parsed: &ParsedLockfile, collected: &mut Collected) {
     let root_manifest = workspace_dir.join("Cargo.toml");
-    let root_text = std::fs::read_to_string(&root_manifest).ok();
+    let root_text = read_text(&root_manifest).ok();
     let root = root_text
         .as_deref()
-        .and_then(|text| parse_table(text, &root_manifest).ok());
-    let workspace = root
-        .as_ref()
-        .and_then(|table| field(table, "workspace"))
-        .and_then(Value::as_table);
+        .map(|text| parse_table(text, &root_manifest));
+    let workspace = workspace_table(root.as_ref());
 
     let mut queue = find_manifests(workspace_dir);
     let mut seen: HashSet<PathBuf> = queue.iter().map(|p| normalize(p)).collect();
@@ -290,11 +287,8 @@ impl RemoteContext<'_> {
                     let root_text = read_text(&root_path).ok();
                     let root = root_text
                         .as_deref()
-                        .and_then(|text| parse_table(text, &root_path).ok());
-                    let root_workspace = root
-                        .as_ref()
-                        .and_then(|t| field(t, "workspace"))
-                        .and_then(Value::as_table);
+                        .map(|text| parse_table(text, &root_path));
+                    let root_workspace = workspace_table(root.as_ref());
                     for manifest_path in find_manifests(&dir) {
                         let Ok(text) = read_text(&manifest_path) else {
                             continue;
@@ -495,6 +489,12 @@ pub(crate) fn is_license_file_name(name: &str) -> bool {
     ["LICENSE", "LICENCE", "COPYING", "NOTICE", "UNLICENSE"]
         .iter()
         .any(|prefix| upper.starts_with(prefix))
+}
+
+/// The `[workspace]` table of a parsed root manifest, if it parsed and has one.
+fn workspace_table<'a, 'i>(root: Option<&'a Result<Table<'i>, String>>) -> Option<&'a Table<'i>> {
+    let root = root?.as_ref().ok()?;
+    field(root, "workspace").and_then(Value::as_table)
 }
 
 fn read_text(path: &Path) -> Result<String, String> {
