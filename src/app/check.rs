@@ -70,7 +70,7 @@ pub(crate) fn load_checked_inventory(
 ) -> anyhow::Result<Inventory> {
     let mut inventory = match sbom {
         Some(file) => crate::ingest::ingest_sbom(file)?,
-        None => super::load_inventory(scan)?,
+        None => super::load_inventory_for_verdict(scan)?,
     };
     super::enrich_licenses(&mut inventory, scan, policy.licenses.registry_lookups);
     crate::enrich::manifests::read_declared_requirements(&mut inventory);

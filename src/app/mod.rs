@@ -25,7 +25,7 @@ use std::path::Path;
 use anyhow::Context;
 
 use crate::cli::{Cli, Command, ScanArgs};
-use crate::ingest::{IngestError, IngestOptions};
+use crate::ingest::{IngestError, IngestOptions, LicenseFiles};
 use crate::inventory::Inventory;
 
 /// How a command ended, when it did not fail.
@@ -87,6 +87,7 @@ pub(crate) fn ingest_options(scan: &ScanArgs) -> IngestOptions {
         exclude: scan.exclude.clone(),
         include_vendored: scan.include_vendored,
         cargo_home: None,
+        license_files: LicenseFiles::All,
     }
 }
 
@@ -94,6 +95,16 @@ pub(crate) fn ingest_options(scan: &ScanArgs) -> IngestOptions {
 pub(crate) fn load_inventory(scan: &ScanArgs) -> anyhow::Result<Inventory> {
     let inventory = crate::ingest::ingest(&scan.path, &ingest_options(scan))?;
     Ok(inventory)
+}
+
+/// [`load_inventory`] for an SBOM or a verdict, which show no license files: only those of
+/// packages without a declared license are listed (they are read to detect one).
+pub(crate) fn load_inventory_for_verdict(scan: &ScanArgs) -> anyhow::Result<Inventory> {
+    let options = IngestOptions {
+        license_files: LicenseFiles::Undeclared,
+        ..ingest_options(scan)
+    };
+    Ok(crate::ingest::ingest(&scan.path, &options)?)
 }
 
 /// Writes `bytes` to `output` atomically, or to standard output when there is none.

@@ -50,6 +50,19 @@ pub struct IngestOptions {
     pub include_vendored: bool,
     /// Where cargo keeps downloaded crate sources; `None` means `$CARGO_HOME`, else `~/.cargo`.
     pub cargo_home: Option<PathBuf>,
+    /// Whose license files to list from the crate sources (a directory listing each).
+    pub license_files: LicenseFiles,
+}
+
+/// Which packages' license files ingest lists from their unpacked sources.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LicenseFiles {
+    /// Every package's: the license and notice reports show and read them.
+    #[default]
+    All,
+    /// Only those of packages that declare no license, which are read to detect one: all an
+    /// SBOM or a verdict uses (a large lockfile's crates then cost no directory listing).
+    Undeclared,
 }
 
 /// Why an input could not be read. Every variant names the file.

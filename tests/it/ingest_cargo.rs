@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use depgate::ingest::{IngestOptions, ingest};
+use depgate::ingest::{IngestOptions, LicenseFiles, ingest};
 use depgate::inventory::{
     DepKind, HashAlgorithm, Inventory, LicenseOrigin, Package, PackageKind, Scope, Source,
 };
@@ -523,4 +523,39 @@ fn cargo_metadata_without_a_workspace_falls_back_and_says_so() {
         .unwrap();
     assert!(gap.message.contains("Cargo.toml"), "{}", gap.message);
     assert_eq!(inventory.packages().len(), 2);
+}
+
+/// An SBOM or a verdict lists license files only where no license is declared (they are read
+/// to detect one); the license reports list every package's.
+#[test]
+fn license_files_of_undeclared_packages_only_for_a_verdict() {
+    let all = workspace();
+    let verdict = ingest(
+        &fixture("cargo/workspace"),
+        &IngestOptions {
+            license_files: LicenseFiles::Undeclared,
+            ..workspace_options()
+        },
+    )
+    .unwrap();
+    let names = |inventory: &Inventory, name: &str, version: &str| -> Vec<String> {
+        find(inventory, name, version)
+            .license_files
+            .iter()
+            .filter_map(|f| f.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .collect()
+    };
+    // Declares `MIT OR Apache-2.0`, ships LICENSE-MIT.
+    assert_eq!(names(&all, "json-thing", "1.2.0"), ["LICENSE-MIT"]);
+    assert!(names(&verdict, "json-thing", "1.2.0").is_empty());
+    // Declares only `license-file`: its text is what the license is detected from.
+    assert_eq!(names(&all, "tiny-dep", "1.0.1"), ["LICENSE"]);
+    assert_eq!(names(&verdict, "tiny-dep", "1.0.1"), ["LICENSE"]);
+    // Everything else is the same.
+    for (a, b) in all.packages().iter().zip(verdict.packages()) {
+        assert_eq!(a.name_version(), b.name_version());
+        assert_eq!(a.license, b.license, "{}", a.name_version());
+        assert_eq!(a.local_dir, b.local_dir, "{}", a.name_version());
+    }
 }

@@ -8,7 +8,7 @@
 //! (`$CARGO_HOME/registry/cache/*/NAME-VERSION.crate`) and git checkouts
 //! (`$CARGO_HOME/git/checkouts/*/SHORT-REV`). Nothing is executed and nothing is fetched.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -26,7 +26,7 @@ fn field<'a, 'i>(table: &'a Table<'i>, key: &str) -> Option<&'a Value<'i>> {
 
 use super::lockfile::{LockedPackage, ParsedLockfile};
 use super::{Collected, DeclaredDependency, PackageFacts, SourceOfFacts};
-use crate::ingest::IngestOptions;
+use crate::ingest::{IngestOptions, LicenseFiles};
 use crate::inventory::DepKind;
 
 /// Where cargo keeps downloaded sources: `$CARGO_HOME`, else `~/.cargo`.
@@ -55,7 +55,7 @@ pub(crate) fn collect(
     let mut collected = Collected::new(parsed.packages.len(), SourceOfFacts::Manifests);
     collect_local(&workspace_dir, parsed, &mut collected);
     if let Some(home) = cargo_home(options) {
-        collect_remote(&home, parsed, &mut collected);
+        collect_remote(&home, parsed, options.license_files, &mut collected);
     } else {
         collected.notes.push(
             "cannot locate the cargo home (neither `CARGO_HOME` nor `HOME` is set)".to_string(),
@@ -78,22 +78,32 @@ fn collect_local(workspace_dir: &Path, parsed: &ParsedLockfile, collected: &mut 
         .map(|text| parse_table(text, &root_manifest));
     let workspace = workspace_table(root.as_ref());
 
-    let mut queue = find_manifests(workspace_dir);
-    let mut seen: HashSet<PathBuf> = queue.iter().map(|p| normalize(p)).collect();
     // Sourceless lockfile entries by (name, version), to match manifests to.
     let mut unmatched: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    let mut remaining = 0;
     for (index, package) in parsed.packages.iter().enumerate() {
         if package.source.is_none() {
             unmatched
                 .entry((package.name.clone(), package.version.clone()))
                 .or_default()
                 .push(index);
+            remaining += 1;
         }
     }
-    let mut next = 0;
-    while next < queue.len() {
-        let manifest_path = queue[next].clone();
-        next += 1;
+    // Manifests nearest the lockfile first, read until every entry is matched: the root
+    // manifest often matches the only member, and then no directory is walked at all (a
+    // repository's tests and examples may hold hundreds). Path dependencies named by a
+    // manifest come before the walk goes on; they may lie outside the tree.
+    let mut walk = ManifestWalk::new(workspace_dir);
+    let mut queue: VecDeque<PathBuf> = VecDeque::new();
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    while remaining > 0 {
+        let next = queue
+            .pop_front()
+            .or_else(|| walk.find(|path| seen.insert(normalize(path))));
+        let Some(manifest_path) = next else {
+            break;
+        };
         let table = read_text(&manifest_path).and_then(|text| {
             parse_table(&text, &manifest_path).map(|t| parse_manifest(&t, workspace))
         });
@@ -115,7 +125,7 @@ fn collect_local(workspace_dir: &Path, parsed: &ParsedLockfile, collected: &mut 
             for dependency_dir in relative_to_member.chain(relative_to_root) {
                 let candidate = normalize(&dependency_dir.join("Cargo.toml"));
                 if seen.insert(candidate.clone()) && candidate.is_file() {
-                    queue.push(candidate);
+                    queue.push_back(candidate);
                 }
             }
         }
@@ -130,36 +140,67 @@ fn collect_local(workspace_dir: &Path, parsed: &ParsedLockfile, collected: &mut 
             && !indexes.is_empty()
         {
             let index = indexes.remove(0);
-            collected.facts[index] = Some(manifest.into_facts(manifest_path, dir));
+            remaining -= 1;
+            collected.facts[index] = Some(manifest.into_facts(manifest_path, dir, true));
         }
     }
 }
 
-/// Every `Cargo.toml` under `dir`, skipping build output, hidden and vendored directories.
+/// Every `Cargo.toml` under `dir`, sorted.
 fn find_manifests(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(current) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&current) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let Ok(file_type) = entry.file_type() else {
-                continue;
-            };
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if file_type.is_dir() {
-                if !name.starts_with('.') && !SKIPPED_DIRS.contains(&name.as_ref()) {
-                    stack.push(entry.path());
-                }
-            } else if file_type.is_file() && name == "Cargo.toml" {
-                found.push(entry.path());
-            }
-        }
-    }
+    let mut found: Vec<PathBuf> = ManifestWalk::new(dir).collect();
     found.sort();
     found
+}
+
+/// The `Cargo.toml` files under a directory, read lazily and nearest first (breadth-first,
+/// each directory's entries in name order), skipping build output, hidden and vendored
+/// directories.
+struct ManifestWalk {
+    dirs: VecDeque<PathBuf>,
+    found: VecDeque<PathBuf>,
+}
+
+impl ManifestWalk {
+    fn new(dir: &Path) -> ManifestWalk {
+        ManifestWalk {
+            dirs: VecDeque::from([dir.to_path_buf()]),
+            found: VecDeque::new(),
+        }
+    }
+}
+
+impl Iterator for ManifestWalk {
+    type Item = PathBuf;
+
+    fn next(&mut self) -> Option<PathBuf> {
+        loop {
+            if let Some(found) = self.found.pop_front() {
+                return Some(found);
+            }
+            let dir = self.dirs.pop_front()?;
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            let mut subdirectories = Vec::new();
+            for entry in entries.flatten() {
+                let Ok(file_type) = entry.file_type() else {
+                    continue;
+                };
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if file_type.is_dir() {
+                    if !name.starts_with('.') && !SKIPPED_DIRS.contains(&name.as_ref()) {
+                        subdirectories.push(entry.path());
+                    }
+                } else if file_type.is_file() && name == "Cargo.toml" {
+                    self.found.push_back(entry.path());
+                }
+            }
+            subdirectories.sort();
+            self.dirs.extend(subdirectories);
+        }
+    }
 }
 
 /// Lexically removes `.` and `..` so the same manifest reached two ways is seen once.
@@ -188,7 +229,12 @@ enum Lookup {
     Git { short_rev: String },
 }
 
-fn collect_remote(home: &Path, parsed: &ParsedLockfile, collected: &mut Collected) {
+fn collect_remote(
+    home: &Path,
+    parsed: &ParsedLockfile,
+    license_files: LicenseFiles,
+    collected: &mut Collected,
+) {
     let src_dirs = listed_subdirectories(&home.join("registry/src"));
     let cache_dirs = listed_subdirectories(&home.join("registry/cache"));
     let checkouts = subdirectories(&home.join("git/checkouts"));
@@ -218,6 +264,7 @@ fn collect_remote(home: &Path, parsed: &ParsedLockfile, collected: &mut Collecte
     // Reading and parsing ~1,000 small manifests is the cost of a scan: spread it over the
     // available cores (results come back in order).
     let context = RemoteContext {
+        license_files,
         src_dirs: &src_dirs,
         cache_dirs: &cache_dirs,
         checkouts: &checkouts,
@@ -236,6 +283,7 @@ fn collect_remote(home: &Path, parsed: &ParsedLockfile, collected: &mut Collecte
 }
 
 struct RemoteContext<'a> {
+    license_files: LicenseFiles,
     src_dirs: &'a [ListedDir],
     cache_dirs: &'a [ListedDir],
     checkouts: &'a [PathBuf],
@@ -243,6 +291,10 @@ struct RemoteContext<'a> {
 }
 
 impl RemoteContext<'_> {
+    fn lists_license_files(&self, manifest: &Manifest) -> bool {
+        self.license_files == LicenseFiles::All || manifest.license.is_none()
+    }
+
     fn find(&self, index: usize, lookup: &Lookup) -> Result<Option<PackageFacts>, String> {
         let package = &self.packages[index];
         match lookup {
@@ -265,7 +317,8 @@ impl RemoteContext<'_> {
                         }
                     };
                     let manifest = published_manifest(&text, &manifest_path)?;
-                    return Ok(Some(manifest.into_facts(manifest_path, Some(dir))));
+                    let list = self.lists_license_files(&manifest);
+                    return Ok(Some(manifest.into_facts(manifest_path, Some(dir), list)));
                 }
                 let archive_name = format!("{dir_name}.crate");
                 for cache in self.cache_dirs.iter().filter(ours) {
@@ -299,7 +352,8 @@ impl RemoteContext<'_> {
                         let manifest = parse_manifest(&table, root_workspace);
                         if manifest.name.as_deref() == Some(package.name.as_str()) {
                             let crate_dir = manifest_path.parent().map(Path::to_path_buf);
-                            return Ok(Some(manifest.into_facts(manifest_path, crate_dir)));
+                            let list = self.lists_license_files(&manifest);
+                            return Ok(Some(manifest.into_facts(manifest_path, crate_dir, list)));
                         }
                     }
                 }
@@ -405,7 +459,7 @@ fn read_crate_archive(archive: &Path, dir_name: &str) -> Result<PackageFacts, St
         .ok_or_else(|| format!("no `Cargo.toml` in crate archive `{}`", archive.display()))?;
     let manifest_path = archive.join(dir_name).join("Cargo.toml");
     let manifest = published_manifest(&text, &manifest_path)?;
-    let mut facts = manifest.into_facts(manifest_path, None);
+    let mut facts = manifest.into_facts(manifest_path, None, false);
     // Not unpacked: the license files are archive members, not files on disk.
     if let Some(declared) = &facts.license_file_declared {
         let in_archive = normalize(&archive.join(dir_name).join(declared));
@@ -441,9 +495,16 @@ struct Manifest {
 }
 
 impl Manifest {
-    fn into_facts(self, manifest_path: PathBuf, dir: Option<PathBuf>) -> PackageFacts {
+    /// The facts; `list_license_files` lists the license files in `dir`.
+    fn into_facts(
+        self,
+        manifest_path: PathBuf,
+        dir: Option<PathBuf>,
+        list_license_files: bool,
+    ) -> PackageFacts {
         let license_files = dir
             .as_deref()
+            .filter(|_| list_license_files)
             .map(|dir| license_files_in(dir, self.license_file.as_deref()))
             .unwrap_or_default();
         PackageFacts {
