@@ -89,9 +89,6 @@ pub enum CycloneDxError {
     /// Re-reading or re-writing our own JSON failed (when lifting to 1.6).
     #[error("cannot lift CycloneDX JSON to 1.6: {0}")]
     Lift(#[from] serde_json::Error),
-    /// The writer produced JSON that is not an object (never expected).
-    #[error("cannot lift CycloneDX JSON to 1.6: the 1.5 document is not a JSON object")]
-    NotAnObject,
     /// A timestamp the CycloneDX model rejects.
     #[error("invalid timestamp `{0}` for CycloneDX")]
     Timestamp(String),

@@ -14,6 +14,11 @@ use std::path::{Path, PathBuf};
 
 use toml::Spanned;
 
+use super::lockfile::{LockedPackage, ParsedLockfile};
+use super::{Collected, DeclaredDependency, PackageFacts, SourceOfFacts};
+use crate::ingest::{IngestOptions, LicenseFiles};
+use crate::inventory::DepKind;
+
 /// A parsed manifest, borrowing its text (`toml`'s document model without owned copies: a
 /// scan parses a thousand manifests and reads a few fields of each).
 type Table<'i> = toml::de::DeTable<'i>;
@@ -23,11 +28,6 @@ type Value<'i> = toml::de::DeValue<'i>;
 fn field<'a, 'i>(table: &'a Table<'i>, key: &str) -> Option<&'a Value<'i>> {
     table.get(key).map(Spanned::get_ref)
 }
-
-use super::lockfile::{LockedPackage, ParsedLockfile};
-use super::{Collected, DeclaredDependency, PackageFacts, SourceOfFacts};
-use crate::ingest::{IngestOptions, LicenseFiles};
-use crate::inventory::DepKind;
 
 /// Where cargo keeps downloaded sources: `$CARGO_HOME`, else `~/.cargo`.
 pub(crate) fn cargo_home(options: &IngestOptions) -> Option<PathBuf> {
