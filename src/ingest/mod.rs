@@ -237,8 +237,7 @@ pub fn ingest(path: &Path, options: &IngestOptions) -> Result<Inventory, IngestE
         let part = ingest_file(&file, format, options)?;
         inventory.merge(part);
     }
-    inventory.compute_scopes();
-    inventory.compute_roots();
+    inventory.finish();
     Ok(inventory)
 }
 
@@ -329,7 +328,7 @@ pub fn ingest_sbom(path: &Path) -> Result<Inventory, IngestError> {
             })),
         })?;
     let mut inventory = ingest_file(path, format, &IngestOptions::default())?;
-    inventory.compute_scopes();
+    inventory.finish();
     Ok(inventory)
 }
 

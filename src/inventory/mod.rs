@@ -200,6 +200,14 @@ impl Inventory {
         }
     }
 
+    /// Derives what follows from the graph once every file is read: each package's scope,
+    /// directness ([`Self::compute_scopes`]) and roots ([`Self::compute_roots`]). Every ingest
+    /// path (files, directories, SBOMs) ends with it.
+    pub fn finish(&mut self) {
+        self.compute_scopes();
+        self.compute_roots();
+    }
+
     /// Derives each package's `scope` and `direct` flag from the graph.
     ///
     /// A package is `Runtime` when some path from a root reaches it through normal edges only,

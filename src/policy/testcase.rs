@@ -301,7 +301,7 @@ pub fn inventory(case: &TestCase, test_path: &Path) -> Inventory {
             location: location(None),
         });
     }
-    inventory.compute_scopes();
+    inventory.finish();
     inventory
 }
 

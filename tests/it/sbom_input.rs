@@ -80,6 +80,9 @@ fn cyclonedx_1_2_json_with_dependency_graph() {
     assert!(guava.direct);
     let checker = package(&inventory, "org.checkerframework:checker-compat-qual");
     assert!(!checker.direct);
+    // Read from an SBOM, a package knows its roots as one read from a lockfile does.
+    assert_eq!(checker.roots, vec![root.id]);
+    assert_eq!(root.roots, vec![root.id]);
     // Two license entries: both apply.
     assert_eq!(
         checker.license_expression(),
