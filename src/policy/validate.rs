@@ -357,6 +357,12 @@ pub fn validate(
         .first()
         .map(|(p, _)| p.clone())
         .unwrap_or_else(|| PathBuf::from(BUILTIN_NAME));
+    if let Some(problem) = several_policies(&fragments) {
+        problems.push(problem);
+        problems.sort();
+        problems.dedup();
+        return Err(PolicyError::Invalid { problems });
+    }
     let merged = merge(fragments, &mut problems);
     let policy = assemble(merged, &first_file, source, &mut problems);
     if problems.is_empty() {
@@ -1044,6 +1050,34 @@ fn advisories_section(context: &mut FileContext<'_>, fragment: &mut Fragment, ra
             origin,
         );
     }
+}
+
+/// A directory holding several complete policies (each file naming one with `[policy] name`):
+/// one problem, said plainly, instead of a conflict for every setting they share.
+fn several_policies(fragments: &[Fragment]) -> Option<Problem> {
+    let named: Vec<&Origin> = fragments
+        .iter()
+        .filter_map(|fragment| fragment.settings.get("policy.name"))
+        .map(|(_, origin)| origin)
+        .collect();
+    let [first, second, ..] = named.as_slice() else {
+        return None;
+    };
+    let files: Vec<String> = named
+        .iter()
+        .map(|origin| format!("`{}`", origin.file.display()))
+        .collect();
+    Some(Problem {
+        file: second.file.clone(),
+        line: second.line,
+        column: second.column,
+        message: format!(
+            "{} each name a policy (`[policy] name`, first at {first}): the files of a policy \
+             directory are merged into one policy, so it must hold one policy split over files; \
+             pass one of them with `--policy FILE`, or keep the alternatives elsewhere",
+            files.join(", ")
+        ),
+    })
 }
 
 /// Merges fragments: lists concatenate; a setting written in two files is a problem.

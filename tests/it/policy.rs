@@ -215,6 +215,34 @@ fn a_directory_is_merged_and_conflicting_settings_are_reported() {
     assert!(text.contains("a.toml` line 5"), "{text}");
 }
 
+/// A directory of alternative policies (each names itself) is one plain problem, not a
+/// conflict per shared setting; a policy split over files (one names it) still merges.
+#[test]
+fn a_directory_of_several_named_policies_is_one_clear_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = |name: &str| {
+        format!(
+            "[policy]\nname = \"{name}\"\nowner = \"me\"\n[licenses]\nallow = [\"MIT\"]\nunknown = \"warn\"\n"
+        )
+    };
+    std::fs::write(dir.path().join("strict.toml"), policy("strict")).unwrap();
+    std::fs::write(dir.path().join("lenient.toml"), policy("lenient")).unwrap();
+    let error = depgate::policy::load(Some(dir.path()), Path::new(".")).unwrap_err();
+    let text = error.to_string();
+    assert!(text.starts_with("invalid policy (1 problem)"), "{text}");
+    assert!(text.contains("lenient.toml`, `"), "{text}");
+    assert!(text.contains("strict.toml` each name a policy"), "{text}");
+    assert!(text.contains("--policy FILE"), "{text}");
+    assert!(!text.contains("already set"), "{text}");
+
+    std::fs::write(
+        dir.path().join("lenient.toml"),
+        "[bans]\nduplicates = \"warn\"\n",
+    )
+    .unwrap();
+    depgate::policy::load(Some(dir.path()), Path::new(".")).unwrap();
+}
+
 fn rules_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")
 }
