@@ -68,12 +68,16 @@ pub fn run(args: AttestArgs) -> anyhow::Result<Outcome> {
         .unwrap_or_else(|| "standard output".to_string());
     eprintln!(
         "attested {} components against policy `{}` (sha256 {}): {} — written to {destination}, signed by {}",
-        state
-            .inventory
-            .packages()
-            .iter()
-            .filter(|p| p.kind != crate::inventory::PackageKind::Root)
-            .count(),
+        // The count the document records (and `verify` shows).
+        crate::attest::drift::flatten_components(
+            input
+                .components_bom
+                .get("components")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+        )
+        .len(),
         input.policy.name,
         input.policy.digest,
         verdict.to_uppercase(),

@@ -146,7 +146,8 @@ fn key_generate_attest_verify_round_trip() {
     let output = project.attest("attestation.cdx.json", DB, &[]);
     assert_code(&output, 0);
     assert!(stdout(&output).is_empty(), "the document went to the file");
-    assert!(stderr(&output).contains("PASS"), "{}", stderr(&output));
+    let attest_stderr = stderr(&output);
+    assert!(attest_stderr.contains("PASS"), "{attest_stderr}");
 
     let document = project.document("attestation.cdx.json");
     assert_eq!(document["specVersion"], "1.6");
@@ -201,6 +202,17 @@ fn key_generate_attest_verify_round_trip() {
         stdout(&output).contains("verdict:    PASS"),
         "{}",
         stdout(&output)
+    );
+    // `attest` and `verify` count the same components.
+    let count = property(&document, "depgate:components").unwrap();
+    assert!(
+        stdout(&output).contains(&format!(", {count} components")),
+        "{}",
+        stdout(&output)
+    );
+    assert!(
+        attest_stderr.contains(&format!("attested {count} components")),
+        "{attest_stderr}"
     );
 
     // … and against the unchanged project: re-evaluated, nothing differs.
