@@ -109,3 +109,22 @@ fn rustsec_directory_index_sees_a_new_crate_directory() {
         ["RUSTSEC-2024-0001", "RUSTSEC-2024-0002"]
     );
 }
+
+/// A file name that is not UTF-8 cannot be recorded exactly: the database is read from its
+/// files on every run instead of failing.
+#[cfg(unix)]
+#[test]
+fn a_non_utf8_file_name_is_read_every_time() {
+    use std::os::unix::ffi::OsStrExt;
+    let work = tempfile::tempdir().unwrap();
+    let database = work.path().join("osv");
+    fs::create_dir_all(&database).unwrap();
+    let name = std::ffi::OsStr::from_bytes(b"\xffA.json");
+    fs::write(database.join(name), record("OSV-A", "alpha")).unwrap();
+    let options = LoadOptions {
+        index_dir: Some(work.path().join("index")),
+    };
+    assert_eq!(ids(&database, &options), ["OSV-A"]);
+    fs::write(database.join(name), record("OSV-A2", "alpha")).unwrap();
+    assert_eq!(ids(&database, &options), ["OSV-A2"]);
+}

@@ -75,7 +75,8 @@ impl Fingerprint {
 /// What the index records of one file or directory of a user-given database.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stamp {
-    /// The path (UTF-8; a database with other paths is not indexed).
+    /// The path. One that is not UTF-8 is kept lossily, never matches on disk, and so makes
+    /// the index stale: such a database is parsed on every run rather than failing.
     path: String,
     /// Size in bytes.
     len: u64,
@@ -84,22 +85,18 @@ pub struct Stamp {
 }
 
 impl Stamp {
-    fn new(path: &Path, metadata: &std::fs::Metadata) -> Result<Stamp, AdvisoryError> {
+    fn new(path: &Path, metadata: &std::fs::Metadata) -> Stamp {
         let modified_nanos = metadata
             .modified()
             .ok()
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map(|d| d.as_nanos())
             .unwrap_or(0);
-        let path = path.to_str().ok_or_else(|| AdvisoryError::Io {
-            path: path.to_path_buf(),
-            source: std::io::Error::other("path is not UTF-8"),
-        })?;
-        Ok(Stamp {
-            path: path.to_string(),
+        Stamp {
+            path: path.to_string_lossy().into_owned(),
             len: metadata.len(),
             modified_nanos,
-        })
+        }
     }
 
     fn of_path(path: &Path) -> Result<Stamp, AdvisoryError> {
@@ -107,7 +104,7 @@ impl Stamp {
             path: path.to_path_buf(),
             source,
         })?;
-        Stamp::new(path, &metadata)
+        Ok(Stamp::new(path, &metadata))
     }
 
     /// Stats a directory entry relative to its open directory (no second walk of the path).
@@ -116,7 +113,7 @@ impl Stamp {
             path: entry.path(),
             source,
         })?;
-        Stamp::new(&entry.path(), &metadata)
+        Ok(Stamp::new(&entry.path(), &metadata))
     }
 
     /// Whether the file or directory is unchanged.
