@@ -128,3 +128,24 @@ fn a_non_utf8_file_name_is_read_every_time() {
     fs::write(database.join(name), record("OSV-A2", "alpha")).unwrap();
     assert_eq!(ids(&database, &options), ["OSV-A2"]);
 }
+
+/// Files modified in the last moments before the index would be built are not trusted to
+/// keep their stamps (timestamps are coarse): no index is written until they are older.
+#[test]
+fn a_database_changed_just_now_is_not_indexed_yet() {
+    let work = tempfile::tempdir().unwrap();
+    let database = work.path().join("osv");
+    fs::create_dir_all(&database).unwrap();
+    fs::write(database.join("A.json"), record("OSV-A", "alpha")).unwrap();
+    let index = work.path().join("index");
+    let options = LoadOptions {
+        index_dir: Some(index.clone()),
+    };
+    let indexes = || fs::read_dir(&index).map_or(0, |entries| entries.count());
+    assert_eq!(ids(&database, &options), ["OSV-A"]);
+    assert_eq!(indexes(), 0, "just written: not indexed");
+    touch(&database.join("A.json"), 1);
+    touch(&database, 1);
+    assert_eq!(ids(&database, &options), ["OSV-A"]);
+    assert_eq!(indexes(), 1);
+}

@@ -122,6 +122,20 @@ impl Stamp {
     }
 }
 
+/// Whether any stamp is too recent to trust: a file changed within this long before the index
+/// is built could change again without its modification time moving (timestamps are coarse),
+/// so such an index is not written and the next run reads the files again ("racy" entries, as
+/// git calls them).
+pub fn too_recent(stamps: &[Stamp]) -> bool {
+    const MARGIN_NANOS: u128 = 2_000_000_000;
+    let now = std::time::SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(u128::MAX, |d| d.as_nanos());
+    stamps
+        .iter()
+        .any(|stamp| stamp.modified_nanos.saturating_add(MARGIN_NANOS) >= now)
+}
+
 /// Walks a user-given database: a stamp for the root, every directory read and every file,
 /// sorted by path.
 pub fn stamps(path: &Path, kind: DbKind) -> Result<Vec<Stamp>, AdvisoryError> {

@@ -124,7 +124,9 @@ pub fn load_database(
     let stamps = index::stamps(path, kind)?;
     let fingerprint = Fingerprint::of_stamps(path, &stamps);
     let (info, advisories) = load_uncached(path, kind, &fingerprint)?;
-    if let Some(file) = &index_file {
+    if let Some(file) = &index_file
+        && !index::too_recent(&stamps)
+    {
         let _ = index::write(file, &fingerprint, &stamps, &info, &advisories);
     }
     Ok((info, advisories))
