@@ -1,7 +1,7 @@
 //! Small helpers shared by every stage: hashing, atomic writes, the reproducible clock.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
@@ -55,6 +55,24 @@ pub fn rfc3339(at: time::OffsetDateTime) -> String {
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_string())
 }
 
+/// Lexically removes `.` and `..` components (no file system access, links not followed), so
+/// the same file reached two ways compares equal. A leading `..` that cannot be removed stays.
+pub fn normalize_path(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
 /// Maps `f` over `items` on up to eight threads (one per core), in contiguous chunks of at
 /// least `min_chunk` items, and returns the results in the order of `items`. For many small
 /// independent jobs of file I/O and parsing (a lockfile's manifests, its index-cache files);
@@ -92,6 +110,18 @@ pub fn parallel_map<T: Sync, R: Send>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalize_path_removes_dot_segments() {
+        assert_eq!(
+            normalize_path(Path::new("/a/b/../c/./Cargo.toml")),
+            PathBuf::from("/a/c/Cargo.toml")
+        );
+        assert_eq!(
+            normalize_path(Path::new("../x/./y")),
+            PathBuf::from("../x/y")
+        );
+    }
 
     #[test]
     fn sha256_of_empty_input() {

@@ -8,23 +8,7 @@ use std::collections::BTreeMap;
 use super::licenses::{selector_matches, selector_text};
 use super::{Coverage, CoverageEntry, Finding, FindingCode, PackageRef};
 use crate::inventory::{Inventory, Package, PackageKind};
-use crate::policy::{BanPolicy, RuleMeta};
-
-fn finding(
-    rule: &RuleMeta,
-    code: FindingCode,
-    package: &Package,
-    message: String,
-) -> Option<Finding> {
-    let severity = rule.level.severity()?;
-    let mut finding = Finding::new(code, rule.id.clone(), severity, message);
-    finding.package = Some(PackageRef::from_package(package));
-    finding.package_id = Some(package.id);
-    finding.owner = Some(rule.owner.clone());
-    finding.rationale = Some(rule.rationale.clone());
-    finding.location = Some(package.location.clone());
-    Some(finding)
-}
+use crate::policy::BanPolicy;
 
 /// Evaluates the version rules.
 pub(super) fn evaluate(
@@ -59,7 +43,7 @@ pub(super) fn evaluate(
                 .as_ref()
                 .map(|r| format!("; use `{r}` instead"))
                 .unwrap_or_default();
-            findings.extend(finding(
+            findings.extend(Finding::for_package(
                 &ban.rule,
                 FindingCode::PackageBanned,
                 package,
@@ -78,7 +62,7 @@ pub(super) fn evaluate(
             if let Some(version) = &version
                 && version < &minimum.version
             {
-                findings.extend(finding(
+                findings.extend(Finding::for_package(
                     &minimum.rule,
                     FindingCode::VersionBelowMinimum,
                     package,
@@ -94,7 +78,7 @@ pub(super) fn evaluate(
         if let Some(version) = &version
             && !version.pre.is_empty()
         {
-            findings.extend(finding(
+            findings.extend(Finding::for_package(
                 &policy.prerelease,
                 FindingCode::PrereleaseVersion,
                 package,
@@ -128,7 +112,7 @@ pub(super) fn evaluate(
         }
         let versions: Vec<&str> = packages.iter().map(|p| p.version.as_str()).collect();
         for package in counted {
-            findings.extend(finding(
+            findings.extend(Finding::for_package(
                 &policy.duplicates,
                 FindingCode::DuplicateVersions,
                 package,

@@ -6,6 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::inventory::{Location, Package, PackageId};
+use crate::policy::RuleMeta;
 
 /// How bad a finding is. `Error` fails the gate; `Warning` reports; `Note` informs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -296,6 +297,25 @@ impl Finding {
             location: None,
             baseline: None,
         }
+    }
+
+    /// A finding of `rule` about `package`, at the rule's level (`None` when the rule is off),
+    /// with the rule's owner and rationale and the package's location: the shape of every
+    /// license, ban and source finding.
+    pub(crate) fn for_package(
+        rule: &RuleMeta,
+        code: FindingCode,
+        package: &Package,
+        message: String,
+    ) -> Option<Finding> {
+        let severity = rule.level.severity()?;
+        let mut finding = Finding::new(code, rule.id.clone(), severity, message);
+        finding.package = Some(PackageRef::from_package(package));
+        finding.package_id = Some(package.id);
+        finding.owner = Some(rule.owner.clone());
+        finding.rationale = Some(rule.rationale.clone());
+        finding.location = Some(package.location.clone());
+        Some(finding)
     }
 
     /// The stable fingerprint used by baselines and SARIF: code, package name, and the advisory

@@ -12,7 +12,7 @@
 
 use spdx::{Expression, LicenseId, LicenseItem, LicenseReq, Licensee};
 
-use super::{Coverage, CoverageEntry, Finding, FindingCode, PackageRef};
+use super::{Coverage, CoverageEntry, Finding, FindingCode};
 use crate::inventory::{Inventory, LicenseInfo, LicenseOrigin, Package, PackageKind};
 use crate::policy::{Clarification, LicenseCategory, LicensePolicy, PackageSelector, RuleMeta};
 
@@ -380,22 +380,6 @@ pub fn selector_matches(selector: &PackageSelector, package: &Package) -> bool {
     }
 }
 
-fn finding(
-    rule: &RuleMeta,
-    code: FindingCode,
-    package: &Package,
-    message: String,
-) -> Option<Finding> {
-    let severity = rule.level.severity()?;
-    let mut finding = Finding::new(code, rule.id.clone(), severity, message);
-    finding.package = Some(PackageRef::from_package(package));
-    finding.package_id = Some(package.id);
-    finding.owner = Some(rule.owner.clone());
-    finding.rationale = Some(rule.rationale.clone());
-    finding.location = Some(package.location.clone());
-    Some(finding)
-}
-
 /// Applies a clarification: `Ok(Some(expression))` when it applies, `Ok(None)` when none
 /// matches, `Err(message)` when it is stale (a pinned file is missing or changed).
 fn clarify<'c>(
@@ -499,7 +483,7 @@ pub(super) fn evaluate(
                 Ok(expression) => {
                     written = Some((expression.to_string(), LicenseOrigin::Clarified, 1.0));
                 }
-                Err(message) => findings.extend(finding(
+                Err(message) => findings.extend(Finding::for_package(
                     &policy.clarification_stale,
                     FindingCode::ClarificationStale,
                     package,
@@ -513,7 +497,7 @@ pub(super) fn evaluate(
             entry
                 .not_evaluated
                 .push(format!("{}: no license metadata", package.name_version()));
-            findings.extend(finding(
+            findings.extend(Finding::for_package(
                 &policy.unknown,
                 FindingCode::LicenseUnknown,
                 package,
@@ -530,7 +514,7 @@ pub(super) fn evaluate(
                 "{}: license detected with confidence {confidence:.2}",
                 package.name_version()
             ));
-            let mut f = finding(
+            let mut f = Finding::for_package(
                 &policy.low_confidence,
                 FindingCode::LicenseLowConfidence,
                 package,
@@ -554,7 +538,7 @@ pub(super) fn evaluate(
                     "{}: unrecognised license `{text}`",
                     package.name_version()
                 ));
-                let mut f = finding(
+                let mut f = Finding::for_package(
                     &policy.unknown,
                     FindingCode::LicenseUnknown,
                     package,
@@ -619,7 +603,7 @@ pub(super) fn evaluate(
                 "is not allowed",
             )
         };
-        let mut f = finding(
+        let mut f = Finding::for_package(
             rule,
             code,
             package,

@@ -3,25 +3,9 @@
 //!
 //! In: `&Inventory` and a `&SourcePolicy`. Out: findings and the `sources` coverage entry. Pure.
 
-use super::{Coverage, CoverageEntry, Finding, FindingCode, PackageRef};
-use crate::inventory::{Inventory, Package, PackageKind, Source};
-use crate::policy::{RuleMeta, SourcePolicy, normalize_git, normalize_registry};
-
-fn finding(
-    rule: &RuleMeta,
-    code: FindingCode,
-    package: &Package,
-    message: String,
-) -> Option<Finding> {
-    let severity = rule.level.severity()?;
-    let mut finding = Finding::new(code, rule.id.clone(), severity, message);
-    finding.package = Some(PackageRef::from_package(package));
-    finding.package_id = Some(package.id);
-    finding.owner = Some(rule.owner.clone());
-    finding.rationale = Some(rule.rationale.clone());
-    finding.location = Some(package.location.clone());
-    Some(finding)
-}
+use super::{Coverage, CoverageEntry, Finding, FindingCode};
+use crate::inventory::{Inventory, PackageKind, Source};
+use crate::policy::{SourcePolicy, normalize_git, normalize_registry};
 
 /// True when `url` is under an allowed git prefix: `github.com` allows every repository on
 /// the host, `github.com/org` every repository of the organisation (whole path segments).
@@ -59,7 +43,7 @@ pub(super) fn evaluate(
             Source::Registry { url, default } => {
                 entry.evaluated += 1;
                 if !registry_allowed(&policy.allow_registries, url, *default) {
-                    findings.extend(finding(
+                    findings.extend(Finding::for_package(
                         &policy.not_allowed,
                         FindingCode::SourceNotAllowed,
                         package,
@@ -77,7 +61,7 @@ pub(super) fn evaluate(
                     .map(|c| format!(" at `{}`", c.chars().take(12).collect::<String>()))
                     .unwrap_or_default();
                 if !git_allowed(&policy.allow_git, url) {
-                    findings.extend(finding(
+                    findings.extend(Finding::for_package(
                         &policy.not_allowed,
                         FindingCode::SourceNotAllowed,
                         package,
@@ -87,7 +71,7 @@ pub(super) fn evaluate(
                         ),
                     ));
                 }
-                findings.extend(finding(
+                findings.extend(Finding::for_package(
                     &policy.git,
                     FindingCode::GitSource,
                     package,
@@ -99,7 +83,7 @@ pub(super) fn evaluate(
             }
             Source::Path { path } => {
                 entry.evaluated += 1;
-                findings.extend(finding(
+                findings.extend(Finding::for_package(
                     &policy.path,
                     FindingCode::PathSource,
                     package,

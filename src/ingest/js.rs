@@ -444,7 +444,7 @@ impl JsBuilder {
             path: path.to_string(),
         };
         let directory = self.file.parent().unwrap_or(Path::new(".")).join(path);
-        package.local_dir = Some(normalize(&directory));
+        package.local_dir = Some(crate::util::normalize_path(&directory));
         let id = self.inventory.add_package(package);
         self.locals.insert(path.to_string(), id);
         if kind == PackageKind::Root {
@@ -526,22 +526,6 @@ pub(crate) fn join_relative(base: &str, relative: &str) -> String {
     } else {
         parts.join("/")
     }
-}
-
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 /// A name for a root with no `name` (the directory's name, or `root`).

@@ -18,6 +18,30 @@ pub struct ArchiveLimits {
     pub max_entries: usize,
 }
 
+impl ArchiveLimits {
+    /// Rejects an archive whose uncompressed size so far exceeds the limit.
+    fn check_total(&self, archive: &Path, total: u64) -> Result<(), NetError> {
+        if total > self.max_total_bytes {
+            return Err(reject(
+                archive,
+                format!("uncompressed size exceeds {} bytes", self.max_total_bytes),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Rejects an archive that expands more than the limit allows (a decompression bomb).
+    fn check_ratio(&self, archive: &Path, total: u64, compressed: u64) -> Result<(), NetError> {
+        if total / compressed > self.max_ratio {
+            return Err(reject(
+                archive,
+                format!("compression ratio exceeds {}:1", self.max_ratio),
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl Default for ArchiveLimits {
     fn default() -> Self {
         Self {
@@ -145,18 +169,8 @@ pub fn extract_tar_gz(
         let copied = std::io::copy(&mut (&mut entry).take(remaining + 1), &mut out)
             .map_err(|e| reject(archive, format!("corrupt entry `{}`: {e}", name.display())))?;
         total += copied;
-        if total > limits.max_total_bytes {
-            return Err(reject(
-                archive,
-                format!("uncompressed size exceeds {} bytes", limits.max_total_bytes),
-            ));
-        }
-        if total / compressed > limits.max_ratio {
-            return Err(reject(
-                archive,
-                format!("compression ratio exceeds {}:1", limits.max_ratio),
-            ));
-        }
+        limits.check_total(archive, total)?;
+        limits.check_ratio(archive, total, compressed)?;
     }
     Ok(commit)
 }
@@ -200,28 +214,13 @@ pub fn check_zip(archive: &Path, limits: &ArchiveLimits) -> Result<usize, NetErr
             ));
         }
         let remaining = limits.max_total_bytes.saturating_sub(total);
-        if entry.size() > remaining {
-            return Err(reject(
-                archive,
-                format!("uncompressed size exceeds {} bytes", limits.max_total_bytes),
-            ));
-        }
+        limits.check_total(archive, total.saturating_add(entry.size()))?;
         let copied = std::io::copy(&mut (&mut entry).take(remaining + 1), &mut sink)
             .map_err(|e| reject(archive, format!("corrupt entry `{}`: {e}", name.display())))?;
         total += copied;
-        if total > limits.max_total_bytes {
-            return Err(reject(
-                archive,
-                format!("uncompressed size exceeds {} bytes", limits.max_total_bytes),
-            ));
-        }
+        limits.check_total(archive, total)?;
     }
-    if total / compressed > limits.max_ratio {
-        return Err(reject(
-            archive,
-            format!("compression ratio exceeds {}:1", limits.max_ratio),
-        ));
-    }
+    limits.check_ratio(archive, total, compressed)?;
     Ok(zip.len())
 }
 

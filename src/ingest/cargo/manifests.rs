@@ -18,6 +18,7 @@ use super::lockfile::{LockedPackage, ParsedLockfile};
 use super::{Collected, DeclaredDependency, PackageFacts, SourceOfFacts};
 use crate::ingest::{IngestOptions, LicenseFiles};
 use crate::inventory::DepKind;
+use crate::util::normalize_path;
 
 /// A parsed manifest, borrowing its text (`toml`'s document model without owned copies: a
 /// scan parses a thousand manifests and reads a few fields of each).
@@ -100,7 +101,7 @@ fn collect_local(workspace_dir: &Path, parsed: &ParsedLockfile, collected: &mut 
     while remaining > 0 {
         let next = queue
             .pop_front()
-            .or_else(|| walk.find(|path| seen.insert(normalize(path))));
+            .or_else(|| walk.find(|path| seen.insert(normalize_path(path))));
         let Some(manifest_path) = next else {
             break;
         };
@@ -123,7 +124,7 @@ fn collect_local(workspace_dir: &Path, parsed: &ParsedLockfile, collected: &mut 
                 .iter()
                 .map(|p| workspace_dir.join(p));
             for dependency_dir in relative_to_member.chain(relative_to_root) {
-                let candidate = normalize(&dependency_dir.join("Cargo.toml"));
+                let candidate = normalize_path(&dependency_dir.join("Cargo.toml"));
                 if seen.insert(candidate.clone()) && candidate.is_file() {
                     queue.push_back(candidate);
                 }
@@ -201,23 +202,6 @@ impl Iterator for ManifestWalk {
             self.dirs.extend(subdirectories);
         }
     }
-}
-
-/// Lexically removes `.` and `..` so the same manifest reached two ways is seen once.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -462,7 +446,7 @@ fn read_crate_archive(archive: &Path, dir_name: &str) -> Result<PackageFacts, St
     let mut facts = manifest.into_facts(manifest_path, None, false);
     // Not unpacked: the license files are archive members, not files on disk.
     if let Some(declared) = &facts.license_file_declared {
-        let in_archive = normalize(&archive.join(dir_name).join(declared));
+        let in_archive = normalize_path(&archive.join(dir_name).join(declared));
         if !license_files.contains(&in_archive) {
             license_files.push(in_archive);
         }
@@ -535,7 +519,7 @@ pub(crate) fn license_files_in(dir: &Path, declared: Option<&str>) -> Vec<PathBu
         }
     }
     if let Some(file) = declared {
-        let path = normalize(&dir.join(file));
+        let path = normalize_path(&dir.join(file));
         if path.is_file() && !license_files.contains(&path) {
             license_files.push(path);
         }
@@ -839,13 +823,5 @@ shared = { package = "real-shared", version = "0.3" }
             assert!(is_license_file_name(name), "{name}");
         }
         assert!(!is_license_file_name("README.md"));
-    }
-
-    #[test]
-    fn normalize_removes_dot_segments() {
-        assert_eq!(
-            normalize(Path::new("/a/b/../c/./Cargo.toml")),
-            PathBuf::from("/a/c/Cargo.toml")
-        );
     }
 }
