@@ -11,6 +11,7 @@ pub mod enrich;
 pub mod evaluate;
 pub mod ingest;
 pub mod inventory;
+pub mod monitor;
 pub mod net;
 pub mod policy;
 pub mod report;
