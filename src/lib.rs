@@ -16,3 +16,4 @@ pub mod net;
 pub mod policy;
 pub mod report;
 pub mod util;
+pub mod vocabulary;

@@ -107,6 +107,50 @@ pub fn parallel_map<T: Sync, R: Send>(
     })
 }
 
+/// Reads `path` from disk, or from inside a `.crate` archive when a component of the path is
+/// an existing `*.crate` file (the form used for sources that were downloaded but not unpacked).
+pub fn read_possibly_archived(path: &Path) -> std::io::Result<Vec<u8>> {
+    match std::fs::read(path) {
+        Ok(bytes) => return Ok(bytes),
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+            // `ARCHIVE.crate/x` fails with NotADirectory on Linux: fall through to the archive.
+            if !path
+                .ancestors()
+                .any(|a| a.extension().is_some_and(|e| e == "crate"))
+            {
+                return Err(error);
+            }
+        }
+        Err(_) => {}
+    }
+    let archive = path
+        .ancestors()
+        .find(|a| a.extension().is_some_and(|e| e == "crate") && a.is_file())
+        .ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("`{}` not found", path.display()),
+            )
+        })?;
+    let inner = path.strip_prefix(archive).map_err(|_| {
+        std::io::Error::new(std::io::ErrorKind::NotFound, "path outside the archive")
+    })?;
+    let file = std::fs::File::open(archive)?;
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    for entry in tar.entries()? {
+        let mut entry = entry?;
+        if entry.path()?.as_ref() == inner {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut entry, &mut bytes)?;
+            return Ok(bytes);
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::NotFound,
+        format!("`{}` is not in `{}`", inner.display(), archive.display()),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

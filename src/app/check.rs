@@ -74,7 +74,7 @@ pub(crate) fn load_checked_inventory(
     };
     super::enrich_licenses(&mut inventory, scan, policy.licenses.registry_lookups);
     crate::enrich::manifests::read_declared_requirements(&mut inventory);
-    crate::enrich::manifests::hash_pinned_files(&mut inventory, &policy.licenses.clarifications);
+    crate::enrich::manifests::hash_pinned_files(&mut inventory, &policy.licenses.pinned_files());
     Ok(inventory)
 }
 

@@ -43,8 +43,12 @@ fn run_update(cache: &std::path::Path, args: DbUpdateArgs) -> anyhow::Result<Out
         },
         limits: ArchiveLimits::default(),
     };
-    let reports = update(cache, &options)
-        .with_context(|| format!("cannot update the advisory cache `{}`", cache.display()))?;
+    let reports = update(
+        cache,
+        &options,
+        &crate::enrich::advisories::StagedDatabaseCheck,
+    )
+    .with_context(|| format!("cannot update the advisory cache `{}`", cache.display()))?;
     for report in reports {
         let state = if report.not_modified {
             "not modified"

@@ -10,13 +10,11 @@ use std::path::Path;
 use crate::cli::{LicensesArgs, LicensesFormat};
 use crate::inventory::Inventory;
 use crate::policy::{PolicySource, ValidPolicy};
-use crate::report::licenses::{self, DetectedLicense, LicenseReport, PolicyContext};
+use crate::report::licenses::{self, LicenseReport, PolicyContext};
 
 use super::Outcome;
 
-/// A detection must score at least this to count as a conflict when no policy sets
-/// `min-confidence`.
-pub const DEFAULT_CONFLICT_THRESHOLD: f32 = 0.9;
+pub use crate::enrich::license_conflicts::DEFAULT_CONFLICT_THRESHOLD;
 
 /// The inventory of `PATH`, or of `--sbom FILE` when given.
 pub(crate) fn inventory_of(
@@ -58,7 +56,7 @@ pub fn run(args: LicensesArgs) -> anyhow::Result<Outcome> {
     if let Some(policy) = &policy {
         crate::enrich::manifests::hash_pinned_files(
             &mut inventory,
-            &policy.licenses.clarifications,
+            &policy.licenses.pinned_files(),
         );
     }
     let evaluation = policy
@@ -68,12 +66,16 @@ pub fn run(args: LicensesArgs) -> anyhow::Result<Outcome> {
         .as_ref()
         .map(|p| p.licenses.min_confidence as f32)
         .unwrap_or(DEFAULT_CONFLICT_THRESHOLD);
-    let conflicts = licenses::find_conflicts(&inventory, threshold, &detect_license_file);
+    let conflicts = crate::enrich::license_conflicts::find_conflicts(
+        &inventory,
+        threshold,
+        &crate::enrich::license_conflicts::detect_license_file,
+    );
     let context = match (&policy, &evaluation) {
         (Some(policy), Some(evaluation)) => Some(PolicyContext { policy, evaluation }),
         _ => None,
     };
-    let report = LicenseReport::new(&inventory, context.as_ref(), conflicts);
+    let report = LicenseReport::new(&inventory, context.as_ref(), &conflicts);
     let bytes = match args.format {
         LicensesFormat::Table => licenses::table::render(&report),
         LicensesFormat::Markdown => licenses::markdown::render(&report),
@@ -83,32 +85,4 @@ pub fn run(args: LicensesArgs) -> anyhow::Result<Outcome> {
     };
     super::emit(args.output.as_deref(), &bytes)?;
     Ok(Outcome::Pass)
-}
-
-/// What one license file's text matches, with its score; `None` when unreadable. The declared
-/// licenses are tried first against the shared store (`enrich::license_text`): when one of
-/// them matches at `DEFAULT_CONFLICT_THRESHOLD` or better, the full comparison against every
-/// SPDX text (≈10 ms a file) is skipped.
-fn detect_license_file(path: &Path, declared: &[String]) -> Option<DetectedLicense> {
-    let bytes = crate::enrich::license_text::read_license_file(path).ok()?;
-    // A license text is a few KiB; anything huge is not one and would only cost time.
-    if bytes.len() > 512 * 1024 {
-        return None;
-    }
-    let text = String::from_utf8_lossy(&bytes);
-    let data = spdx::detection::TextData::new(&text);
-    let store = crate::enrich::license_text::store();
-    for id in declared {
-        if let Some(original) = store.get_original(id) {
-            let score = data.match_score(original);
-            if score >= DEFAULT_CONFLICT_THRESHOLD {
-                return Some(DetectedLicense {
-                    license: id.clone(),
-                    score,
-                });
-            }
-        }
-    }
-    crate::enrich::license_text::detect_text(&text)
-        .map(|(license, score)| DetectedLicense { license, score })
 }

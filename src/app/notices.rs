@@ -21,7 +21,7 @@ pub fn run(args: NoticesArgs) -> anyhow::Result<Outcome> {
     if let Some(policy) = &policy {
         crate::enrich::manifests::hash_pinned_files(
             &mut inventory,
-            &policy.licenses.clarifications,
+            &policy.licenses.pinned_files(),
         );
     }
     let facts: BTreeMap<_, _> = inventory

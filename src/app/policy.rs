@@ -8,7 +8,7 @@ use anyhow::Context;
 
 use crate::cli::{PolicyCommand, PolicyLintArgs, PolicyTestArgs, ScanArgs};
 use crate::evaluate::FindingCode;
-use crate::policy::testcase;
+use crate::evaluate::policy_tests;
 
 use super::Outcome;
 
@@ -49,8 +49,8 @@ fn test(args: PolicyTestArgs) -> anyhow::Result<Outcome> {
     let (mut passed, mut failed) = (0usize, 0usize);
     for file in test_files(&args.path)? {
         let text = fs_err::read_to_string(&file)?;
-        let tests = testcase::parse(&file, &text)?;
-        let policy_path = testcase::policy_path(&file, &tests);
+        let tests = policy_tests::parse(&file, &text)?;
+        let policy_path = policy_tests::policy_path(&file, &tests);
         let policy = crate::policy::load(Some(&policy_path), Path::new("."))?;
         let today = match &tests.today {
             Some(text) => crate::policy::parse_date(text).unwrap_or(default_today),
@@ -64,7 +64,7 @@ fn test(args: PolicyTestArgs) -> anyhow::Result<Outcome> {
             policy_path.display()
         );
         for case in &tests.cases {
-            let result = testcase::run_case(case, &policy, today, &file);
+            let result = policy_tests::run_case(case, &policy, today, &file);
             if result.passed() {
                 passed += 1;
                 let _ = writeln!(out, "test {} ... ok", result.name);
@@ -119,7 +119,7 @@ fn lint(args: PolicyLintArgs) -> anyhow::Result<Outcome> {
         let mut inventory = super::load_inventory(&scan)?;
         crate::enrich::manifests::hash_pinned_files(
             &mut inventory,
-            &policy.licenses.clarifications,
+            &policy.licenses.pinned_files(),
         );
         warnings.extend(crate::evaluate::licenses::unused_allow_entries(
             &inventory,

@@ -80,7 +80,7 @@ fn build_store() -> Store {
 /// Reads a license file: a plain file, or `ARCHIVE.crate/NAME-VERSION/FILE` for sources that
 /// cargo downloaded but did not unpack (the form ingest records in `license_files`).
 pub fn read_license_file(path: &Path) -> Result<Vec<u8>, LicenseTextError> {
-    crate::ingest::cargo::read_possibly_archived(path).map_err(|source| LicenseTextError::Io {
+    crate::util::read_possibly_archived(path).map_err(|source| LicenseTextError::Io {
         path: path.to_path_buf(),
         source,
     })

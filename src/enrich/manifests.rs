@@ -2,16 +2,17 @@
 //! workspace members' `Cargo.toml` files declare (for the wildcard rule), and the SHA-256 of
 //! license files that clarifications are pinned to.
 //!
-//! In: an `Inventory` whose Cargo roots know their directory (`local_dir`), and the
-//! clarifications of the policy. Out: `Inventory::declared_requirements` and
+//! In: an `Inventory` whose Cargo roots know their directory (`local_dir`), and the files
+//! the policy's clarifications pin. Out: `Inventory::declared_requirements` and
 //! `Inventory::file_hashes` filled, and a gap when a manifest cannot be read.
 
 use std::path::Path;
 
 use toml::de::{DeTable, DeValue};
 
-use crate::inventory::{DeclaredRequirement, Ecosystem, Inventory, Location, PackageKind};
-use crate::policy::Clarification;
+use crate::inventory::{
+    DeclaredRequirement, Ecosystem, Inventory, Location, PackageKind, PackageSelector,
+};
 
 /// Reads the dependency tables of every Cargo root's manifest into
 /// `inventory.declared_requirements`. A manifest that cannot be read becomes a gap.
@@ -97,7 +98,7 @@ fn manifest_of(package: &crate::inventory::Package) -> Option<std::path::PathBuf
 pub fn requirements_in(text: &str, path: &Path) -> Option<Vec<(String, String, String, u32)>> {
     let _ = path;
     let document = DeTable::parse(text).ok()?.into_inner();
-    let lines = crate::ingest::LineIndex::new(text);
+    let lines = crate::vocabulary::LineIndex::new(text);
     let mut found = Vec::new();
     let tables = ["dependencies", "dev-dependencies", "build-dependencies"];
     let visit = |table: &DeTable<'_>, label: &str, found: &mut Vec<_>| {
@@ -155,22 +156,21 @@ pub fn requirements_in(text: &str, path: &Path) -> Option<Vec<(String, String, S
     Some(found)
 }
 
-/// Hashes the license files that clarifications pin, for every package they match.
-pub fn hash_pinned_files(inventory: &mut Inventory, clarifications: &[Clarification]) {
+/// Hashes the license files that clarifications pin (`(selector, path relative to the
+/// package's sources)` pairs), for every package a selector matches.
+pub fn hash_pinned_files(inventory: &mut Inventory, pins: &[(&PackageSelector, &Path)]) {
     let mut hashes = Vec::new();
     for package in inventory.packages() {
         let Some(dir) = &package.local_dir else {
             continue;
         };
-        for clarification in clarifications {
-            if !crate::evaluate::licenses::selector_matches(&clarification.package, package) {
+        for (selector, relative) in pins {
+            if !selector.matches(package) {
                 continue;
             }
-            for pinned in &clarification.files {
-                let path = dir.join(&pinned.path);
-                if let Ok(bytes) = std::fs::read(&path) {
-                    hashes.push((path, crate::util::sha256_hex(&bytes)));
-                }
+            let path = dir.join(relative);
+            if let Ok(bytes) = std::fs::read(&path) {
+                hashes.push((path, crate::util::sha256_hex(&bytes)));
             }
         }
     }

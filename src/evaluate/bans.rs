@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use super::licenses::{selector_matches, selector_text};
 use super::{Coverage, CoverageEntry, Finding, FindingCode, PackageRef};
 use crate::inventory::{Inventory, Package, PackageKind};
 use crate::policy::BanPolicy;
@@ -35,7 +34,7 @@ pub(super) fn evaluate(
             entry.evaluated += 1;
         }
         for ban in &policy.deny {
-            if !selector_matches(&ban.package, package) {
+            if !&ban.package.matches(package) {
                 continue;
             }
             let replacement = ban
@@ -50,7 +49,7 @@ pub(super) fn evaluate(
                 format!(
                     "{} is banned (`{}`): {}{replacement}",
                     package.name_version(),
-                    selector_text(&ban.package),
+                    &ban.package,
                     ban.reason
                 ),
             ));
@@ -99,12 +98,7 @@ pub(super) fn evaluate(
         packages.dedup_by(|a, b| a.version == b.version);
         let counted: Vec<&&Package> = packages
             .iter()
-            .filter(|p| {
-                !policy
-                    .duplicate_skip
-                    .iter()
-                    .any(|skip| selector_matches(skip, p))
-            })
+            .filter(|p| !policy.duplicate_skip.iter().any(|skip| skip.matches(p)))
             .collect();
         // A skipped version does not count: with one version left there is no duplicate.
         if counted.len() < 2 {

@@ -1,166 +1,12 @@
 //! The finding record (one problem with one package or policy entry) and the coverage summary.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::inventory::{Location, Package, PackageId};
 use crate::policy::RuleMeta;
-
-/// How bad a finding is. `Error` fails the gate; `Warning` reports; `Note` informs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// From a `deny` rule: fails the gate.
-    Error,
-    /// From a `warn` rule: reported, fails only with `--fail-on warn`.
-    Warning,
-    /// Informational.
-    Note,
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Note => "note",
-        })
-    }
-}
-
-/// Stable, kebab-case finding codes. Part of the interface: never rename one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FindingCode {
-    /// A license (or every branch of an `OR`) is on a deny list or in a denied category.
-    LicenseDenied,
-    /// A license is not on the allow list.
-    LicenseNotAllowed,
-    /// No license is declared or detectable, or it could not be parsed.
-    LicenseUnknown,
-    /// Detected license text scored below the policy's minimum confidence.
-    LicenseLowConfidence,
-    /// A clarification's pinned license-file hash no longer matches the file.
-    ClarificationStale,
-    /// A license exception or clarification that matched no package.
-    UnusedException,
-    /// An allow-list entry that matched no package.
-    UnusedAllow,
-    /// The package (or version range) is banned.
-    PackageBanned,
-    /// The package is older than the required minimum version.
-    VersionBelowMinimum,
-    /// Several versions of the same package are present.
-    DuplicateVersions,
-    /// A workspace manifest uses a wildcard (`*`) version requirement.
-    WildcardRequirement,
-    /// A pre-release version is used where the policy forbids it.
-    PrereleaseVersion,
-    /// The package comes from a registry or git host that is not allowed.
-    SourceNotAllowed,
-    /// A git dependency, reported per policy.
-    GitSource,
-    /// A local path dependency, reported per policy.
-    PathSource,
-    /// The package version has a known vulnerability.
-    AdvisoryVulnerable,
-    /// The package is unmaintained (RustSec informational).
-    AdvisoryUnmaintained,
-    /// The package is unsound (RustSec informational).
-    AdvisoryUnsound,
-    /// A RustSec notice.
-    AdvisoryNotice,
-    /// The package version was yanked from its registry.
-    AdvisoryYanked,
-    /// An advisory database is older than the policy's `max-db-age`.
-    AdvisoryDbStale,
-    /// A waiver whose expiry date has passed: its finding is back.
-    ExpiredWaiver,
-    /// A waiver that matched no finding.
-    UnusedWaiver,
-    /// A waiver that expires within the warning window.
-    WaiverExpiring,
-    /// Something could not be evaluated (fail closed).
-    NotEvaluated,
-}
-
-impl FindingCode {
-    /// Every code, for documentation and the contract test.
-    pub const ALL: &'static [FindingCode] = &[
-        FindingCode::LicenseDenied,
-        FindingCode::LicenseNotAllowed,
-        FindingCode::LicenseUnknown,
-        FindingCode::LicenseLowConfidence,
-        FindingCode::ClarificationStale,
-        FindingCode::UnusedException,
-        FindingCode::UnusedAllow,
-        FindingCode::PackageBanned,
-        FindingCode::VersionBelowMinimum,
-        FindingCode::DuplicateVersions,
-        FindingCode::WildcardRequirement,
-        FindingCode::PrereleaseVersion,
-        FindingCode::SourceNotAllowed,
-        FindingCode::GitSource,
-        FindingCode::PathSource,
-        FindingCode::AdvisoryVulnerable,
-        FindingCode::AdvisoryUnmaintained,
-        FindingCode::AdvisoryUnsound,
-        FindingCode::AdvisoryNotice,
-        FindingCode::AdvisoryYanked,
-        FindingCode::AdvisoryDbStale,
-        FindingCode::ExpiredWaiver,
-        FindingCode::UnusedWaiver,
-        FindingCode::WaiverExpiring,
-        FindingCode::NotEvaluated,
-    ];
-
-    /// The kebab-case spelling.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            FindingCode::LicenseDenied => "license-denied",
-            FindingCode::LicenseNotAllowed => "license-not-allowed",
-            FindingCode::LicenseUnknown => "license-unknown",
-            FindingCode::LicenseLowConfidence => "license-low-confidence",
-            FindingCode::ClarificationStale => "clarification-stale",
-            FindingCode::UnusedException => "unused-exception",
-            FindingCode::UnusedAllow => "unused-allow",
-            FindingCode::PackageBanned => "package-banned",
-            FindingCode::VersionBelowMinimum => "version-below-minimum",
-            FindingCode::DuplicateVersions => "duplicate-versions",
-            FindingCode::WildcardRequirement => "wildcard-requirement",
-            FindingCode::PrereleaseVersion => "prerelease-version",
-            FindingCode::SourceNotAllowed => "source-not-allowed",
-            FindingCode::GitSource => "git-source",
-            FindingCode::PathSource => "path-source",
-            FindingCode::AdvisoryVulnerable => "advisory-vulnerable",
-            FindingCode::AdvisoryUnmaintained => "advisory-unmaintained",
-            FindingCode::AdvisoryUnsound => "advisory-unsound",
-            FindingCode::AdvisoryNotice => "advisory-notice",
-            FindingCode::AdvisoryYanked => "advisory-yanked",
-            FindingCode::AdvisoryDbStale => "advisory-db-stale",
-            FindingCode::ExpiredWaiver => "expired-waiver",
-            FindingCode::UnusedWaiver => "unused-waiver",
-            FindingCode::WaiverExpiring => "waiver-expiring",
-            FindingCode::NotEvaluated => "not-evaluated",
-        }
-    }
-
-    /// Parses the kebab-case spelling.
-    pub fn parse(code: &str) -> Option<FindingCode> {
-        FindingCode::ALL
-            .iter()
-            .copied()
-            .find(|c| c.as_str() == code)
-    }
-}
-
-impl fmt::Display for FindingCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use crate::vocabulary::{FindingCode, Severity};
 
 /// The package a finding is about, as it appears in reports.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -391,21 +237,5 @@ impl Evaluation {
     /// Sorts findings into their deterministic order.
     pub fn sort(&mut self) {
         self.findings.sort_by_key(|f| f.sort_key());
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_code_round_trips_and_is_kebab_case() {
-        for code in FindingCode::ALL {
-            let text = code.as_str();
-            assert_eq!(FindingCode::parse(text), Some(*code));
-            assert!(text.chars().all(|c| c.is_ascii_lowercase() || c == '-'));
-            let json = serde_json::to_string(code).unwrap();
-            assert_eq!(json, format!("\"{text}\""));
-        }
     }
 }

@@ -10,258 +10,12 @@
 //! changes the terms, so it must be allowed explicitly), else not allowed. `OR` passes when
 //! any branch passes, `AND` when all do.
 
-use spdx::{Expression, LicenseId, LicenseItem, LicenseReq, Licensee};
+use spdx::{Expression, LicenseItem, LicenseReq, Licensee};
 
 use super::{Coverage, CoverageEntry, Finding, FindingCode};
 use crate::inventory::{Inventory, LicenseInfo, LicenseOrigin, Package, PackageKind};
-use crate::policy::{Clarification, LicenseCategory, LicensePolicy, PackageSelector, RuleMeta};
-
-/// Network copyleft: the license's obligations also trigger when users interact with the
-/// software over a network, or it restricts offering it as a service.
-const NETWORK_COPYLEFT: &[&str] = &[
-    "AGPL-1.0",
-    "AGPL-1.0-only",
-    "AGPL-1.0-or-later",
-    "AGPL-3.0",
-    "AGPL-3.0-only",
-    "AGPL-3.0-or-later",
-    "SSPL-1.0",
-    "OSL-1.0",
-    "OSL-1.1",
-    "OSL-2.0",
-    "OSL-2.1",
-    "OSL-3.0",
-    "RPL-1.1",
-    "RPL-1.5",
-    "CPAL-1.0",
-];
-
-/// Weak copyleft: obligations reach only the licensed files or library, not the whole work.
-const WEAK_COPYLEFT: &[&str] = &[
-    "LGPL-2.0",
-    "LGPL-2.0+",
-    "LGPL-2.0-only",
-    "LGPL-2.0-or-later",
-    "LGPL-2.1",
-    "LGPL-2.1+",
-    "LGPL-2.1-only",
-    "LGPL-2.1-or-later",
-    "LGPL-3.0",
-    "LGPL-3.0+",
-    "LGPL-3.0-only",
-    "LGPL-3.0-or-later",
-    "LGPLLR",
-    "MPL-1.0",
-    "MPL-1.1",
-    "MPL-2.0",
-    "MPL-2.0-no-copyleft-exception",
-    "EPL-1.0",
-    "EPL-2.0",
-    "CDDL-1.0",
-    "CDDL-1.1",
-    "CPL-1.0",
-    "IPL-1.0",
-    "MS-RL",
-    "APSL-2.0",
-    "CECILL-C",
-    "ErlPL-1.1",
-    "SPL-1.0",
-    "NPL-1.0",
-    "NPL-1.1",
-    "EUPL-1.1",
-    "EUPL-1.2",
-    "Artistic-1.0",
-    "Artistic-2.0",
-    "CATOSL-1.1",
-    "LiLiQ-R-1.1",
-    "OpenSSL",
-];
-
-/// Strong copyleft besides what SPDX flags as copyleft: whole-work share-alike licenses.
-const STRONG_COPYLEFT: &[&str] = &[
-    "GPL-1.0",
-    "GPL-1.0+",
-    "GPL-1.0-only",
-    "GPL-1.0-or-later",
-    "GPL-2.0",
-    "GPL-2.0+",
-    "GPL-2.0-only",
-    "GPL-2.0-or-later",
-    "GPL-3.0",
-    "GPL-3.0+",
-    "GPL-3.0-only",
-    "GPL-3.0-or-later",
-    "EUPL-1.0",
-    "CECILL-2.0",
-    "CECILL-2.1",
-    "Sleepycat",
-    "CC-BY-SA-3.0",
-    "CC-BY-SA-4.0",
-    "QPL-1.0",
-    "ODbL-1.0",
-];
-
-/// Permissive licenses that are neither OSI-approved nor FSF-listed in the SPDX data, but
-/// whose terms only ask for attribution (data and notice-style licenses).
-const PERMISSIVE_EXTRA: &[&str] = &[
-    "CDLA-Permissive-1.0",
-    "CDLA-Permissive-2.0",
-    "BlueOak-1.0.0",
-    "curl",
-    "MIT-CMU",
-    "bzip2-1.0.6",
-    "libpng-2.0",
-    "X11-distribute-modifications-variant",
-];
-
-/// Public-domain dedications and equivalents.
-const PUBLIC_DOMAIN: &[&str] = &[
-    "CC0-1.0",
-    "Unlicense",
-    "0BSD",
-    "PDDL-1.0",
-    "CC-PDDC",
-    "blessing",
-    "SAX-PD",
-    "WTFPL",
-    "MIT-0",
-];
-
-/// The category of an SPDX license, from the license list's facts:
-///
-/// | category | rule |
-/// |---|---|
-/// | network-copyleft | listed in `NETWORK_COPYLEFT` (AGPL, SSPL, OSL, RPL, CPAL) |
-/// | weak-copyleft | listed in `WEAK_COPYLEFT` (LGPL, MPL, EPL, CDDL, EUPL-1.1+, Artistic…) |
-/// | public-domain | listed in `PUBLIC_DOMAIN` (CC0-1.0, Unlicense, 0BSD, WTFPL, MIT-0…) |
-/// | strong-copyleft | listed in `STRONG_COPYLEFT`, or SPDX `is_copyleft()` and not above |
-/// | permissive | OSI-approved or FSF free/libre, and not copyleft; or in `PERMISSIVE_EXTRA` |
-/// | proprietary | none of the above (not OSI nor FSF: BUSL-1.1, CC-BY-NC-*…) |
-pub fn category_of(id: LicenseId) -> LicenseCategory {
-    let name = id.name;
-    if NETWORK_COPYLEFT.contains(&name) {
-        LicenseCategory::NetworkCopyleft
-    } else if WEAK_COPYLEFT.contains(&name) {
-        LicenseCategory::WeakCopyleft
-    } else if PUBLIC_DOMAIN.contains(&name) {
-        LicenseCategory::PublicDomain
-    } else if STRONG_COPYLEFT.contains(&name) || id.is_copyleft() {
-        LicenseCategory::StrongCopyleft
-    } else if id.is_osi_approved() || id.is_fsf_free_libre() || PERMISSIVE_EXTRA.contains(&name) {
-        LicenseCategory::Permissive
-    } else {
-        LicenseCategory::Proprietary
-    }
-}
-
-/// The category of one license term (a `LicenseRef-…` is proprietary/unknown).
-pub fn category_of_item(item: &LicenseItem) -> LicenseCategory {
-    match item {
-        LicenseItem::Spdx { id, .. } => category_of(*id),
-        LicenseItem::Other(_) => LicenseCategory::Proprietary,
-    }
-}
-
-/// A case-insensitive lookup of an SPDX license or exception id: `mit` -> `MIT`.
-pub fn suggest_id(text: &str) -> Option<String> {
-    let lower = text.trim().to_ascii_lowercase();
-    spdx::identifiers::LICENSES
-        .iter()
-        .map(|l| l.name)
-        .chain(spdx::identifiers::EXCEPTIONS.iter().map(|e| e.name))
-        .find(|name| name.to_ascii_lowercase() == lower && *name != text.trim())
-        .map(str::to_string)
-}
-
-/// A license expression read leniently: what was written and how it was read.
-#[derive(Debug, Clone)]
-pub struct Normalized {
-    /// As written by the metadata.
-    pub original: String,
-    /// The canonical SPDX form it was read as.
-    pub normalized: String,
-    /// The parsed expression.
-    pub expression: Expression,
-}
-
-impl Normalized {
-    /// `` `MIT` `` or `` `MIT/Apache-2.0` (read as `MIT OR Apache-2.0`) ``.
-    pub fn describe(&self) -> String {
-        if self.original.trim() == self.normalized {
-            format!("`{}`", self.normalized)
-        } else {
-            format!("`{}` (read as `{}`)", self.original, self.normalized)
-        }
-    }
-}
-
-/// Reads messy license metadata: strict SPDX first; else a case-insensitive id pass, then the
-/// spdx crate's lax mode (`/` as `OR`, imprecise names such as `Apache 2.0`, deprecated ids
-/// such as `GPL-2.0`), canonicalised. An unknown id stays an error: we never guess.
-pub fn normalize(text: &str) -> Result<Normalized, String> {
-    let original = text.trim();
-    if original.is_empty() {
-        return Err("the license is empty".to_string());
-    }
-    if let Ok(expression) = Expression::parse(original) {
-        return Ok(Normalized {
-            original: original.to_string(),
-            normalized: original.to_string(),
-            expression,
-        });
-    }
-    let prepassed = case_prepass(original);
-    let canonical = match Expression::canonicalize(&prepassed) {
-        Ok(Some(canonical)) => canonical,
-        Ok(None) => prepassed.clone(),
-        Err(error) => return Err(error.reason.to_string()),
-    };
-    match Expression::parse(&canonical) {
-        Ok(expression) => Ok(Normalized {
-            original: original.to_string(),
-            normalized: canonical,
-            expression,
-        }),
-        Err(error) => Err(error.reason.to_string()),
-    }
-}
-
-/// Fixes the case of known ids and operators: `mit or apache-2.0` -> `MIT OR Apache-2.0`.
-fn case_prepass(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut word = String::new();
-    let flush = |word: &mut String, out: &mut String| {
-        if word.is_empty() {
-            return;
-        }
-        let upper = word.to_ascii_uppercase();
-        let fixed = if matches!(upper.as_str(), "AND" | "OR" | "WITH") {
-            upper
-        } else if spdx::license_id(word).is_some() || spdx::exception_id(word).is_some() {
-            word.clone()
-        } else {
-            let (base, plus) = match word.strip_suffix('+') {
-                Some(base) => (base, "+"),
-                None => (word.as_str(), ""),
-            };
-            suggest_id(base)
-                .map(|s| format!("{s}{plus}"))
-                .unwrap_or_else(|| word.clone())
-        };
-        out.push_str(&fixed);
-        word.clear();
-    };
-    for c in text.chars() {
-        if c.is_whitespace() || c == '(' || c == ')' || c == '/' {
-            flush(&mut word, &mut out);
-            out.push(c);
-        } else {
-            word.push(c);
-        }
-    }
-    flush(&mut word, &mut out);
-    out
-}
+use crate::policy::{Clarification, LicensePolicy, PackageSelector, RuleMeta};
+use crate::vocabulary::spdx::{category_of_item, normalize};
 
 /// How one license term fares under the policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -366,20 +120,6 @@ fn same_license(licensee: &Licensee, req: &LicenseReq) -> bool {
     same_item && (entry.addition.is_none() || entry.addition == req.addition)
 }
 
-/// True when a selector matches a package (name equal; version in range when one is given;
-/// a version that is not semver never matches a range).
-pub fn selector_matches(selector: &PackageSelector, package: &Package) -> bool {
-    if selector.name != package.name {
-        return false;
-    }
-    match &selector.version {
-        None => true,
-        Some(req) => semver::Version::parse(&package.version)
-            .map(|v| req.matches(&v))
-            .unwrap_or(false),
-    }
-}
-
 /// Applies a clarification: `Ok(Some(expression))` when it applies, `Ok(None)` when none
 /// matches, `Err(message)` when it is stale (a pinned file is missing or changed).
 fn clarify<'c>(
@@ -391,7 +131,7 @@ fn clarify<'c>(
     let (index, clarification) = clarifications
         .iter()
         .enumerate()
-        .find(|(_, c)| selector_matches(&c.package, package))?;
+        .find(|(_, c)| c.package.matches(package))?;
     used[index] = true;
     for pinned in &clarification.files {
         let Some(dir) = &package.local_dir else {
@@ -558,7 +298,7 @@ pub(super) fn evaluate(
         // 5. Evaluate the expression with the package's exceptions.
         let mut extra: Vec<&Licensee> = Vec::new();
         for (index, (selector, allowed)) in compiled.exceptions.iter().enumerate() {
-            if selector_matches(selector, package) {
+            if selector.matches(package) {
                 exception_used[index] = true;
                 extra.extend(allowed.iter());
             }
@@ -640,8 +380,7 @@ pub(super) fn evaluate(
                 &policy.unused_exception,
                 format!(
                     "license exception for `{}` at {} matched no package",
-                    selector_text(&exception.package),
-                    exception.origin
+                    &exception.package, exception.origin
                 ),
                 &exception.origin,
             ));
@@ -653,22 +392,13 @@ pub(super) fn evaluate(
                 &policy.unused_exception,
                 format!(
                     "license clarification for `{}` at {} matched no package",
-                    selector_text(&clarification.package),
-                    clarification.origin
+                    &clarification.package, clarification.origin
                 ),
                 &clarification.origin,
             ));
         }
     }
     coverage.rules.insert("licenses".to_string(), entry);
-}
-
-/// `name` or `name@range`.
-pub fn selector_text(selector: &PackageSelector) -> String {
-    match &selector.version {
-        Some(req) => format!("{}@{req}", selector.name),
-        None => selector.name.clone(),
-    }
 }
 
 fn unused(rule: &RuleMeta, message: String, origin: &crate::policy::Origin) -> Option<Finding> {
@@ -726,57 +456,4 @@ pub fn unused_allow_entries(inventory: &Inventory, policy: &LicensePolicy) -> Ve
         }
     }
     unused
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn category(name: &str) -> LicenseCategory {
-        category_of(spdx::license_id(name).unwrap())
-    }
-
-    #[test]
-    fn categories_follow_the_table() {
-        assert_eq!(category("MIT"), LicenseCategory::Permissive);
-        assert_eq!(category("Apache-2.0"), LicenseCategory::Permissive);
-        assert_eq!(category("BSD-3-Clause"), LicenseCategory::Permissive);
-        assert_eq!(category("MPL-2.0"), LicenseCategory::WeakCopyleft);
-        assert_eq!(category("LGPL-2.1-or-later"), LicenseCategory::WeakCopyleft);
-        assert_eq!(category("GPL-3.0-only"), LicenseCategory::StrongCopyleft);
-        assert_eq!(
-            category("AGPL-3.0-or-later"),
-            LicenseCategory::NetworkCopyleft
-        );
-        assert_eq!(category("CC0-1.0"), LicenseCategory::PublicDomain);
-        assert_eq!(category("Unlicense"), LicenseCategory::PublicDomain);
-        assert_eq!(category("BUSL-1.1"), LicenseCategory::Proprietary);
-        assert_eq!(category("Unicode-3.0"), LicenseCategory::Permissive);
-    }
-
-    #[test]
-    fn messy_metadata_is_normalised_and_shown() {
-        let n = normalize("MIT/Apache-2.0").unwrap();
-        assert_eq!(n.normalized, "MIT OR Apache-2.0");
-        assert_eq!(
-            n.describe(),
-            "`MIT/Apache-2.0` (read as `MIT OR Apache-2.0`)"
-        );
-        assert_eq!(normalize("Apache 2.0").unwrap().normalized, "Apache-2.0");
-        assert_eq!(normalize("GPL-2.0").unwrap().normalized, "GPL-2.0-only");
-        assert_eq!(
-            normalize("mit or apache-2.0").unwrap().normalized,
-            "MIT OR Apache-2.0"
-        );
-        assert_eq!(normalize("MIT").unwrap().describe(), "`MIT`");
-        assert!(normalize("Totally-Made-Up-1.0").is_err());
-        assert!(normalize("  ").is_err());
-    }
-
-    #[test]
-    fn suggestions_fix_case_only() {
-        assert_eq!(suggest_id("mit").as_deref(), Some("MIT"));
-        assert_eq!(suggest_id("apache-2.0").as_deref(), Some("Apache-2.0"));
-        assert_eq!(suggest_id("MIT"), None);
-    }
 }

@@ -9,13 +9,14 @@ mod bans;
 pub mod baseline;
 mod finding;
 pub mod licenses;
+pub mod policy_tests;
 mod sources;
 pub mod waivers;
 
+pub use crate::vocabulary::{FindingCode, Severity};
 pub use advisories::evaluate_advisories;
 pub use finding::{
-    AdvisoryRef, BaselineState, Coverage, CoverageEntry, Evaluation, Finding, FindingCode,
-    PackageRef, Severity, WaiverRef,
+    AdvisoryRef, BaselineState, Coverage, CoverageEntry, Evaluation, Finding, PackageRef, WaiverRef,
 };
 
 use crate::inventory::Inventory;

@@ -303,7 +303,7 @@ pub fn parse_xml(path: &Path, text: &str) -> Result<Inventory, IngestError> {
     let mut current_hash_algorithm: Option<String> = None;
     let mut current_reference_type: Option<String> = None;
     let mut seen_root = false;
-    let mut lines = LineCounter::new(text);
+    let lines = crate::vocabulary::LineIndex::new(text);
     loop {
         let start_offset = reader.buffer_position() as usize;
         let (namespace, event) = match reader.read_resolved_event() {
@@ -368,7 +368,7 @@ pub fn parse_xml(path: &Path, text: &str) -> Result<Inventory, IngestError> {
                                 },
                             }
                         };
-                        let line = lines.line_at(start_offset);
+                        let line = lines.line_of(start_offset);
                         let index = document.components.len();
                         document.components.push(Component {
                             placement: Some(placement),
@@ -468,37 +468,6 @@ pub fn parse_xml(path: &Path, text: &str) -> Result<Inventory, IngestError> {
         ));
     }
     Ok(build_inventory(path, text, "XML", document))
-}
-
-/// 1-based line numbers for increasing byte offsets, counting each newline once (calling
-/// `line_column` per component would rescan the text from the start every time).
-struct LineCounter<'a> {
-    text: &'a [u8],
-    offset: usize,
-    line: u32,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(text: &'a str) -> Self {
-        Self {
-            text: text.as_bytes(),
-            offset: 0,
-            line: 1,
-        }
-    }
-
-    /// The line of `offset`; offsets must not decrease between calls.
-    fn line_at(&mut self, offset: usize) -> u32 {
-        let offset = offset.min(self.text.len());
-        if offset >= self.offset {
-            self.line += self.text[self.offset..offset]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count() as u32;
-            self.offset = offset;
-        }
-        self.line
-    }
 }
 
 /// The namespace URI an element resolved to, if any.

@@ -137,50 +137,7 @@ fn display_location(path: &Path, line: Option<u32>, column: Option<u32>) -> Stri
     }
 }
 
-/// Line starts of a text, for many offset -> line lookups without rescanning the text each
-/// time (`line_column` is linear in the offset).
-#[derive(Debug, Clone)]
-pub struct LineIndex {
-    starts: Vec<usize>,
-}
-
-impl LineIndex {
-    /// Indexes `text`.
-    pub fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(memchr_newlines(text.as_bytes()).map(|p| p + 1));
-        Self { starts }
-    }
-
-    /// The 1-based (line, column) of a byte offset.
-    pub fn line_column(&self, offset: usize) -> (u32, u32) {
-        let line = self.starts.partition_point(|start| *start <= offset).max(1);
-        let column = offset - self.starts[line - 1] + 1;
-        (line as u32, column as u32)
-    }
-}
-
-fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'\n')
-        .map(|(i, _)| i)
-}
-
-/// Converts a byte offset in `text` to a 1-based (line, column).
-pub fn line_column(text: &str, offset: usize) -> (u32, u32) {
-    let offset = offset.min(text.len());
-    let before = &text.as_bytes()[..offset];
-    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let column = offset
-        - before
-            .iter()
-            .rposition(|b| *b == b'\n')
-            .map_or(0, |p| p + 1)
-        + 1;
-    (line as u32, column as u32)
-}
+pub(crate) use crate::vocabulary::line_column;
 
 /// Reads a file as UTF-8, naming the file in any error (binary junk is a parse error).
 pub fn read_text(path: &Path) -> Result<String, IngestError> {
@@ -330,22 +287,4 @@ pub fn ingest_sbom(path: &Path) -> Result<Inventory, IngestError> {
     let mut inventory = ingest_file(path, format, &IngestOptions::default())?;
     inventory.finish();
     Ok(inventory)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn line_index_agrees_with_line_column() {
-        let text = "a = 1\n\n[deps]\nserde = \"1\"\nlast";
-        let index = LineIndex::new(text);
-        for offset in 0..=text.len() {
-            assert_eq!(
-                index.line_column(offset),
-                line_column(text, offset),
-                "{offset}"
-            );
-        }
-    }
 }

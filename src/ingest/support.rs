@@ -12,53 +12,7 @@ use base64::Engine;
 use super::{IngestError, line_column};
 use crate::inventory::{Ecosystem, Inventory, Location, Package, PackageId, PackageKind, Source};
 
-/// Byte offsets of line starts, to turn offsets into 1-based lines cheaply.
-pub(crate) struct LineIndex<'a> {
-    text: &'a str,
-    starts: Vec<usize>,
-}
-
-impl<'a> LineIndex<'a> {
-    /// Indexes `text`.
-    pub(crate) fn new(text: &'a str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        Self { text, starts }
-    }
-
-    /// The 1-based line holding byte `offset`.
-    pub(crate) fn line_of(&self, offset: usize) -> u32 {
-        let line = match self.starts.binary_search(&offset) {
-            Ok(index) => index + 1,
-            Err(index) => index,
-        };
-        line as u32
-    }
-
-    /// The offset of the next occurrence of `needle` at or after `from`.
-    pub(crate) fn find(&self, needle: &str, from: usize) -> Option<usize> {
-        let from = from.min(self.text.len());
-        self.text.get(from..)?.find(needle).map(|i| i + from)
-    }
-
-    /// Offsets of every line that equals `header` once trimmed (e.g. `[[package]]`), in order.
-    pub(crate) fn header_offsets(&self, header: &str) -> Vec<usize> {
-        self.starts
-            .iter()
-            .filter(|start| {
-                let rest = &self.text[**start..];
-                let line = rest.split('\n').next().unwrap_or_default();
-                line.trim() == header
-            })
-            .copied()
-            .collect()
-    }
-}
+pub(crate) use crate::vocabulary::LineIndex;
 
 /// A TOML syntax or shape error at its line.
 pub(crate) fn toml_error(path: &Path, text: &str, error: &toml::de::Error) -> IngestError {
@@ -209,15 +163,6 @@ mod tests {
         assert_eq!(pep503("zope.interface"), "zope-interface");
         assert_eq!(pep503("a-_.b"), "a-b");
         assert_eq!(pep503("Django"), "django");
-    }
-
-    #[test]
-    fn lines_are_one_based() {
-        let index = LineIndex::new("a\nbb\n[[package]]\nc");
-        assert_eq!(index.line_of(0), 1);
-        assert_eq!(index.line_of(2), 2);
-        assert_eq!(index.line_of(5), 3);
-        assert_eq!(index.header_offsets("[[package]]"), vec![5]);
     }
 
     #[test]

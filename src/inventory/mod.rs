@@ -7,12 +7,14 @@ pub mod diff;
 mod graph;
 mod package;
 pub mod purl;
+mod selector;
 
 pub use graph::{DepKind, Edge};
 pub use package::{
     Ecosystem, Hash, HashAlgorithm, LicenseInfo, LicenseOrigin, Location, Package, PackageId,
     PackageKind, Scope, Source,
 };
+pub use selector::PackageSelector;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;

@@ -15,13 +15,57 @@ use std::path::{Path, PathBuf};
 use super::NetError;
 use super::archive::{ArchiveLimits, check_zip, extract_tar_gz};
 use super::http::{Fetched, HttpOptions, fetch_to_file};
-use crate::enrich::advisories::{CacheMeta, DbKind, LoadOptions, META_FILE, load_database};
+use serde::{Deserialize, Serialize};
 
 /// The GitHub archive of rustsec/advisory-db.
 pub const DEFAULT_RUSTSEC_URL: &str =
     "https://github.com/rustsec/advisory-db/archive/refs/heads/main.tar.gz";
 /// osv.dev's bucket of per-ecosystem exports (`<base>/<Ecosystem>/all.zip`).
 pub const DEFAULT_OSV_URL: &str = "https://osv-vulnerabilities.storage.googleapis.com";
+
+/// The name of the metadata file `db update` writes into each cached database.
+pub const META_FILE: &str = ".depgate-meta.json";
+
+/// What `db update` records about a downloaded database (also read back by `db status`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CacheMeta {
+    /// The URL it was downloaded from.
+    pub source_url: String,
+    /// The server's `ETag`, if any.
+    pub etag: Option<String>,
+    /// The server's `Last-Modified`, if any.
+    pub last_modified: Option<String>,
+    /// When it was fetched (RFC 3339).
+    pub fetched_at: String,
+    /// When the server last confirmed it current (RFC 3339; a 304 updates this).
+    #[serde(default)]
+    pub checked_at: Option<String>,
+    /// The git commit (RustSec tarball) or the ETag.
+    pub revision: Option<String>,
+    /// Advisories it held when fetched.
+    pub advisory_count: usize,
+}
+
+impl CacheMeta {
+    /// Reads the metadata beside a database (inside a directory, or in a file's directory).
+    pub fn read_for(path: &Path) -> Option<CacheMeta> {
+        let dir = if path.is_dir() { path } else { path.parent()? };
+        let text = std::fs::read(dir.join(META_FILE)).ok()?;
+        serde_json::from_slice(&text).ok()
+    }
+}
+
+/// What `update` asks of the advisory stage, so that `net` moves bytes and never parses an
+/// advisory itself: check a staged download before it replaces anything, and index it once
+/// it is in place.
+pub trait DatabaseCheck {
+    /// Loads the staged database at `path` (a RustSec directory when `rustsec`, else an OSV
+    /// `all.zip`) and returns how many advisories it holds, or why it is not a usable database.
+    fn verify(&self, path: &Path, rustsec: bool) -> Result<usize, String>;
+    /// Builds the fast-load index of the database now at `path` into `index_dir`; a failure
+    /// only costs speed on the next run.
+    fn index(&self, path: &Path, index_dir: &Path);
+}
 
 /// `DEPGATE_CACHE`, else the platform cache directory + `depgate`.
 pub fn cache_dir() -> Option<PathBuf> {
@@ -155,7 +199,11 @@ fn swap_into_place(staged: &Path, target: &Path) -> Result<(), NetError> {
 
 /// Updates the cache under an exclusive lock. Each database is independent: the first
 /// failure is returned, and databases already updated stay updated.
-pub fn update(cache: &Path, options: &UpdateOptions) -> Result<Vec<UpdateReport>, NetError> {
+pub fn update(
+    cache: &Path,
+    options: &UpdateOptions,
+    check: &dyn DatabaseCheck,
+) -> Result<Vec<UpdateReport>, NetError> {
     std::fs::create_dir_all(cache).map_err(io_error(cache))?;
     let lock_path = cache.join(".lock");
     let lock = std::fs::OpenOptions::new()
@@ -182,6 +230,7 @@ pub fn update(cache: &Path, options: &UpdateOptions) -> Result<Vec<UpdateReport>
             url,
             &cache.join("rustsec"),
             options,
+            check,
             true,
         )?);
     }
@@ -198,6 +247,7 @@ pub fn update(cache: &Path, options: &UpdateOptions) -> Result<Vec<UpdateReport>
             &url,
             &target,
             options,
+            check,
             false,
         )?);
     }
@@ -212,6 +262,7 @@ fn update_one(
     url: &str,
     target: &Path,
     options: &UpdateOptions,
+    check: &dyn DatabaseCheck,
     is_tarball: bool,
 ) -> Result<UpdateReport, NetError> {
     let previous = CacheMeta::read_for(target).filter(|m| m.source_url == url);
@@ -264,17 +315,13 @@ fn update_one(
         (zip_path, None)
     };
     // Verify it loads before it replaces anything.
-    let (info, _) =
-        load_database(&load_path, &LoadOptions::default()).map_err(|source| NetError::Invalid {
-            url: url.to_string(),
-            source,
-        })?;
-    if info.kind == DbKind::OsvDirectory && is_tarball {
-        return Err(NetError::Archive {
-            path: download,
-            message: "the archive holds no RustSec `crates/` directory".to_string(),
-        });
-    }
+    let advisory_count =
+        check
+            .verify(&load_path, is_tarball)
+            .map_err(|reason| NetError::Invalid {
+                url: url.to_string(),
+                reason,
+            })?;
     let meta = CacheMeta {
         source_url: url.to_string(),
         etag: etag.clone(),
@@ -282,7 +329,7 @@ fn update_one(
         fetched_at: now.clone(),
         checked_at: Some(now),
         revision: commit.or(etag),
-        advisory_count: info.advisory_count,
+        advisory_count,
     };
     let meta_path = database_dir.join(META_FILE);
     let bytes = serde_json::to_vec_pretty(&meta).unwrap_or_default();
@@ -297,12 +344,7 @@ fn update_one(
     } else {
         target.join("all.zip")
     };
-    let _ = load_database(
-        &final_path,
-        &LoadOptions {
-            index_dir: Some(cache.join("index")),
-        },
-    );
+    check.index(&final_path, &cache.join("index"));
     Ok(UpdateReport {
         name: name.to_string(),
         not_modified: false,

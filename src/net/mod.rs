@@ -13,8 +13,8 @@ mod http;
 
 pub use archive::{ArchiveLimits, check_zip, extract_tar_gz};
 pub use cache::{
-    CachedDb, DEFAULT_OSV_URL, DEFAULT_RUSTSEC_URL, UpdateOptions, UpdateReport, cache_dir,
-    cached_databases, update,
+    CacheMeta, CachedDb, DEFAULT_OSV_URL, DEFAULT_RUSTSEC_URL, DatabaseCheck, META_FILE,
+    UpdateOptions, UpdateReport, cache_dir, cached_databases, update,
 };
 pub use http::{Fetched, HttpClient, HttpOptions, fetch_to_file};
 
@@ -68,12 +68,12 @@ pub enum NetError {
         source: std::io::Error,
     },
     /// The downloaded database does not load.
-    #[error("downloaded database from `{url}` does not load")]
+    #[error("downloaded database from `{url}` does not load: {reason}")]
     Invalid {
         /// The URL.
         url: String,
-        /// The loading error.
-        source: crate::enrich::advisories::AdvisoryError,
+        /// Why it does not load (the advisory stage's error, with its cause chain).
+        reason: String,
     },
 }
 

@@ -6,14 +6,11 @@
 mod load;
 mod model;
 mod raw;
-pub mod testcase;
 mod validate;
-
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::evaluate::Severity;
+pub use crate::vocabulary::Level;
 
 pub use load::{BUILTIN_DEFAULT, builtin, load, policy_files};
 pub use model::{
@@ -24,39 +21,6 @@ pub use model::{
 pub use validate::{
     BUILTIN_NAME, PolicyError, Problem, normalize_git, normalize_registry, parse_date, validate,
 };
-
-/// What a rule does when it matches: `deny` fails the gate, `warn` reports, `allow` passes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    /// Fails the gate (severity `error`).
-    Deny,
-    /// Reported, does not fail unless `--fail-on warn` (severity `warning`).
-    Warn,
-    /// Passes; nothing is reported.
-    Allow,
-}
-
-impl Level {
-    /// The finding severity for this level, or `None` for `allow`.
-    pub fn severity(&self) -> Option<Severity> {
-        match self {
-            Level::Deny => Some(Severity::Error),
-            Level::Warn => Some(Severity::Warning),
-            Level::Allow => None,
-        }
-    }
-}
-
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Level::Deny => "deny",
-            Level::Warn => "warn",
-            Level::Allow => "allow",
-        })
-    }
-}
 
 /// What every rule carries: an id, a level, who owns it and why it exists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,43 +78,22 @@ pub struct AdvisoryPolicy {
 impl AdvisoryPolicy {
     /// The built-in defaults (the same as `rules/default.toml`'s `[advisories]`).
     pub fn default_with_owner(owner: &str) -> Self {
-        let rule = |id: &str, level: Level, rationale: &str| RuleMeta {
-            id: id.to_string(),
-            level,
-            owner: owner.to_string(),
-            rationale: rationale.to_string(),
+        let rule = |id: &str| {
+            let spec = crate::vocabulary::rules::section_rule(id);
+            RuleMeta {
+                id: spec.id.to_string(),
+                level: spec.default_level,
+                owner: owner.to_string(),
+                rationale: spec.default_rationale.to_string(),
+            }
         };
         Self {
-            vulnerability: rule(
-                "advisories.vulnerability",
-                Level::Deny,
-                "Known vulnerabilities must not ship",
-            ),
-            unmaintained: rule(
-                "advisories.unmaintained",
-                Level::Warn,
-                "Unmaintained packages get no security fixes",
-            ),
-            unsound: rule(
-                "advisories.unsound",
-                Level::Warn,
-                "Unsound code can cause undefined behaviour",
-            ),
-            notice: rule(
-                "advisories.notice",
-                Level::Warn,
-                "Advisory notices need a look",
-            ),
-            yanked: rule(
-                "advisories.yanked",
-                Level::Warn,
-                "Yanked versions were withdrawn by their authors",
-            ),
-            stale_db: rule(
-                "advisories.db-age",
-                Level::Deny,
-                "A stale advisory database hides new vulnerabilities",
-            ),
+            vulnerability: rule("advisories.vulnerability"),
+            unmaintained: rule("advisories.unmaintained"),
+            unsound: rule("advisories.unsound"),
+            notice: rule("advisories.notice"),
+            yanked: rule("advisories.yanked"),
+            stale_db: rule("advisories.db-age"),
             severity_threshold: None,
             unknown_severity_score: 7.0,
             max_db_age_days: Some(7),

@@ -9,7 +9,9 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::{AdvisoryPolicy, RuleMeta};
-use crate::evaluate::FindingCode;
+pub use crate::inventory::PackageSelector;
+use crate::vocabulary::FindingCode;
+pub use crate::vocabulary::spdx::LicenseCategory;
 
 /// Where a policy entry was written: file, 1-based line and column.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -47,57 +49,6 @@ pub enum PolicySource {
     },
 }
 
-/// License license-list categories, defined from SPDX license-list facts (see
-/// `evaluate::licenses::category_of`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum LicenseCategory {
-    /// OSI-approved or FSF-free, not copyleft (MIT, Apache-2.0, BSD-3-Clause, ISC, Zlib...).
-    Permissive,
-    /// File- or library-level copyleft (MPL-2.0, LGPL-*, EPL-2.0, CDDL-1.0...).
-    WeakCopyleft,
-    /// Whole-work copyleft (GPL-*, EUPL-*, CC-BY-SA-*...).
-    StrongCopyleft,
-    /// Copyleft that also triggers on network use (AGPL-*, SSPL-1.0, OSL-3.0...).
-    NetworkCopyleft,
-    /// Public-domain dedications (CC0-1.0, Unlicense, 0BSD...).
-    PublicDomain,
-    /// Not OSI-approved nor FSF-free, or a `LicenseRef-…`: proprietary or unknown terms.
-    Proprietary,
-}
-
-impl LicenseCategory {
-    /// Every category.
-    pub const ALL: &'static [LicenseCategory] = &[
-        LicenseCategory::Permissive,
-        LicenseCategory::WeakCopyleft,
-        LicenseCategory::StrongCopyleft,
-        LicenseCategory::NetworkCopyleft,
-        LicenseCategory::PublicDomain,
-        LicenseCategory::Proprietary,
-    ];
-
-    /// The kebab-case spelling used in policy files.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            LicenseCategory::Permissive => "permissive",
-            LicenseCategory::WeakCopyleft => "weak-copyleft",
-            LicenseCategory::StrongCopyleft => "strong-copyleft",
-            LicenseCategory::NetworkCopyleft => "network-copyleft",
-            LicenseCategory::PublicDomain => "public-domain",
-            LicenseCategory::Proprietary => "proprietary",
-        }
-    }
-
-    /// Parses the spelling used in policy files.
-    pub fn parse(text: &str) -> Option<LicenseCategory> {
-        LicenseCategory::ALL
-            .iter()
-            .copied()
-            .find(|c| c.as_str() == text)
-    }
-}
-
 /// One license on an allow or deny list: an SPDX id, optionally `WITH` an exception, or a
 /// `LicenseRef-…`. Checked to parse as an `spdx::Licensee` during validation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -117,15 +68,6 @@ pub struct CategoryEntry {
     /// Where it was written.
     #[serde(skip)]
     pub origin: Origin,
-}
-
-/// A package selector: a name and an optional semver range.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PackageSelector {
-    /// The package name (exact).
-    pub name: String,
-    /// The version range; `None` = every version.
-    pub version: Option<semver::VersionReq>,
 }
 
 /// Extra licenses allowed for one package (`[[licenses.exceptions]]`).
@@ -200,6 +142,17 @@ pub struct LicensePolicy {
     pub exceptions: Vec<LicenseException>,
     /// Clarifications.
     pub clarifications: Vec<Clarification>,
+}
+
+impl LicensePolicy {
+    /// Every license file a clarification pins, with the selector of the packages it is read
+    /// from (what `enrich` hashes so `evaluate` can tell a stale clarification).
+    pub fn pinned_files(&self) -> Vec<(&PackageSelector, &std::path::Path)> {
+        self.clarifications
+            .iter()
+            .flat_map(|c| c.files.iter().map(move |f| (&c.package, f.path.as_path())))
+            .collect()
+    }
 }
 
 /// A banned package or version range (`[[bans.deny]]`).

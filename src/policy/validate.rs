@@ -17,7 +17,7 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 use super::model::*;
 use super::raw::*;
 use super::{AdvisoryPolicy, Level, RuleMeta};
-use crate::evaluate::FindingCode;
+use crate::vocabulary::FindingCode;
 
 /// One problem in a policy file.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -142,7 +142,7 @@ struct FileContext<'a> {
 
 impl FileContext<'_> {
     fn origin(&self, span: Range<usize>) -> Origin {
-        let (line, column) = crate::ingest::line_column(self.text, span.start);
+        let (line, column) = crate::vocabulary::line_column(self.text, span.start);
         Origin {
             file: self.path.to_path_buf(),
             line,
@@ -246,7 +246,7 @@ impl FileContext<'_> {
                 origin: self.origin(text.span()),
             }),
             Err(error) => {
-                let hint = crate::evaluate::licenses::suggest_id(written)
+                let hint = crate::vocabulary::spdx::suggest_id(written)
                     .map(|s| format!(" (did you mean `{s}`?)"))
                     .unwrap_or_default();
                 let message = if written.contains(" OR ") || written.contains(" AND ") {
@@ -1112,47 +1112,6 @@ fn merge(fragments: Vec<Fragment>, problems: &mut Vec<Problem>) -> Fragment {
     merged
 }
 
-/// Built-in rationale per rule id, used when the policy gives none for the section.
-fn default_rationale(id: &str) -> &'static str {
-    match id {
-        "licenses.denied" => "These licenses are incompatible with how we distribute software",
-        "licenses.not-allowed" => "Only licenses reviewed and allowed by the owner may ship",
-        "licenses.unknown" => "A dependency without a known license cannot be used legally",
-        "licenses.low-confidence" => {
-            "A license guessed from text with low confidence needs a human to confirm it"
-        }
-        "licenses.clarification-stale" => {
-            "The license file changed since the clarification was written"
-        }
-        "licenses.unused-exception" => "Exceptions that match nothing hide future mistakes",
-        "bans.duplicates" => "Several versions of one package bloat builds and split fixes",
-        "bans.wildcards" => "A `*` requirement accepts any future version, including breaking ones",
-        "bans.prerelease" => "Pre-release versions carry no stability promise",
-        "sources.not-allowed" => "Code must come from registries and hosts we trust",
-        "sources.git" => "Git dependencies bypass registry review and immutability",
-        "sources.path" => "Path dependencies outside the workspace are not reproducible",
-        "waivers.expired" => "An expired waiver must be renewed or its finding fixed",
-        "waivers.unused" => "Waivers that match nothing should be removed",
-        "waivers.expiring" => "A waiver is about to expire",
-        _ => "Set by policy",
-    }
-}
-
-fn default_level(id: &str) -> Level {
-    match id {
-        "licenses.denied"
-        | "licenses.not-allowed"
-        | "licenses.unknown"
-        | "licenses.low-confidence"
-        | "licenses.clarification-stale"
-        | "bans.wildcards"
-        | "sources.not-allowed"
-        | "waivers.expired" => Level::Deny,
-        "bans.prerelease" | "sources.path" => Level::Allow,
-        _ => Level::Warn,
-    }
-}
-
 fn assemble(
     merged: Fragment,
     first_file: &Path,
@@ -1170,7 +1129,7 @@ fn assemble(
     let rule = |id: &str, section: &str| -> RuleMeta {
         let level = match settings.get(id) {
             Some((Setting::Level(level), _)) => *level,
-            _ => default_level(id),
+            _ => crate::vocabulary::rules::section_rule(id).default_level,
         };
         let owner = text(&format!("{section}.owner"))
             .or_else(|| policy_owner.clone())
@@ -1180,7 +1139,11 @@ fn assemble(
             });
         let rationale = text(&format!("{section}.rationale"))
             .or_else(|| policy_rationale.clone())
-            .unwrap_or_else(|| default_rationale(id).to_string());
+            .unwrap_or_else(|| {
+                crate::vocabulary::rules::section_rule(id)
+                    .default_rationale
+                    .to_string()
+            });
         RuleMeta {
             id: id.to_string(),
             level,

@@ -3,6 +3,7 @@
 
 mod action;
 mod advisory_index;
+mod architecture;
 mod attest;
 mod attest_cli;
 mod attest_fixture;

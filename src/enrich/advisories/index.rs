@@ -18,8 +18,9 @@ use std::time::UNIX_EPOCH;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::load::{META_FILE, walk_osv_files};
+use super::load::walk_osv_files;
 use super::{Advisory, AdvisoryError, DbInfo, DbKind};
+use crate::net::{CacheMeta, META_FILE};
 
 /// Bumped whenever the indexed model changes, so old indexes are rebuilt.
 pub const INDEX_FORMAT: u32 = 2;
@@ -39,7 +40,7 @@ impl Fingerprint {
             path.parent()?.join(META_FILE)
         };
         let bytes = std::fs::read(meta).ok()?;
-        let mut parsed = serde_json::from_slice::<super::load::CacheMeta>(&bytes).ok()?;
+        let mut parsed = serde_json::from_slice::<CacheMeta>(&bytes).ok()?;
         // `checked_at` changes on a 304 without the content changing.
         parsed.checked_at = None;
         let mut hasher = Sha256::new();

@@ -3,13 +3,9 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 use super::index::{self, Fingerprint};
 use super::{Advisory, AdvisoryError, AdvisorySet, DbInfo, DbKind, osv, rustsec_db};
-
-/// The name of the metadata file `db update` writes into each cached database.
-pub const META_FILE: &str = ".depgate-meta.json";
+use crate::net::CacheMeta;
 
 /// How to load databases.
 #[derive(Debug, Clone, Default)]
@@ -18,32 +14,36 @@ pub struct LoadOptions {
     pub index_dir: Option<PathBuf>,
 }
 
-/// What `db update` records about a downloaded database (also read back by `db status`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CacheMeta {
-    /// The URL it was downloaded from.
-    pub source_url: String,
-    /// The server's `ETag`, if any.
-    pub etag: Option<String>,
-    /// The server's `Last-Modified`, if any.
-    pub last_modified: Option<String>,
-    /// When it was fetched (RFC 3339).
-    pub fetched_at: String,
-    /// When the server last confirmed it current (RFC 3339; a 304 updates this).
-    #[serde(default)]
-    pub checked_at: Option<String>,
-    /// The git commit (RustSec tarball) or the ETag.
-    pub revision: Option<String>,
-    /// Advisories it held when fetched.
-    pub advisory_count: usize,
-}
+/// The advisory stage's side of `db update`: a staged download is verified by loading it,
+/// and the database in place is indexed for fast loads.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StagedDatabaseCheck;
 
-impl CacheMeta {
-    /// Reads the metadata beside a database (inside a directory, or in a file's directory).
-    pub fn read_for(path: &Path) -> Option<CacheMeta> {
-        let dir = if path.is_dir() { path } else { path.parent()? };
-        let text = std::fs::read(dir.join(META_FILE)).ok()?;
-        serde_json::from_slice(&text).ok()
+impl crate::net::DatabaseCheck for StagedDatabaseCheck {
+    fn verify(&self, path: &Path, rustsec: bool) -> Result<usize, String> {
+        let (info, _) = load_database(path, &LoadOptions::default()).map_err(|error| {
+            let mut reason = error.to_string();
+            let mut cause = std::error::Error::source(&error);
+            while let Some(inner) = cause {
+                reason.push_str(": ");
+                reason.push_str(&inner.to_string());
+                cause = inner.source();
+            }
+            reason
+        })?;
+        if rustsec && info.kind == DbKind::OsvDirectory {
+            return Err("the archive holds no RustSec `crates/` directory".to_string());
+        }
+        Ok(info.advisory_count)
+    }
+
+    fn index(&self, path: &Path, index_dir: &Path) {
+        let _ = load_database(
+            path,
+            &LoadOptions {
+                index_dir: Some(index_dir.to_path_buf()),
+            },
+        );
     }
 }
 

@@ -21,9 +21,10 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+pub use crate::net::{CacheMeta, META_FILE};
 pub use cvss_score::{SeverityLabel, score_vector};
 pub use index::{INDEX_FORMAT, index_path_for};
-pub use load::{CacheMeta, LoadOptions, META_FILE, detect_kind, load_database, load_sources};
+pub use load::{LoadOptions, StagedDatabaseCheck, detect_kind, load_database, load_sources};
 pub use matching::{AdvisoryMatch, Remediation, match_inventory, remediation};
 pub use osv::parse_osv_record;
 pub use yanked::{YankedFacts, cargo_home, yanked_facts, yanked_matches};

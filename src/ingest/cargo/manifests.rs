@@ -404,7 +404,7 @@ fn subdirectories(dir: &Path) -> Vec<PathBuf> {
 
 /// Reads `Cargo.toml` and lists license files from a `.crate` archive (a gzipped tar whose
 /// entries all sit under `NAME-VERSION/`). License files are named `ARCHIVE/NAME-VERSION/FILE`;
-/// [`crate::enrich::license_text::read_license_file`] reads such paths from the archive.
+/// the license-text reader reads such paths from the archive.
 fn read_crate_archive(archive: &Path, dir_name: &str) -> Result<PackageFacts, String> {
     let file = std::fs::File::open(archive)
         .map_err(|e| format!("cannot read `{}`: {e}", archive.display()))?;
@@ -688,50 +688,6 @@ fn parse_manifest(table: &Table<'_>, workspace: Option<&Table<'_>>) -> Manifest 
         }
     }
     manifest
-}
-
-/// Reads `path` from disk, or from inside a `.crate` archive when a component of the path is
-/// an existing `*.crate` file (the form used for sources that were downloaded but not unpacked).
-pub(crate) fn read_possibly_archived(path: &Path) -> std::io::Result<Vec<u8>> {
-    match std::fs::read(path) {
-        Ok(bytes) => return Ok(bytes),
-        Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
-            // `ARCHIVE.crate/x` fails with NotADirectory on Linux: fall through to the archive.
-            if !path
-                .ancestors()
-                .any(|a| a.extension().is_some_and(|e| e == "crate"))
-            {
-                return Err(error);
-            }
-        }
-        Err(_) => {}
-    }
-    let archive = path
-        .ancestors()
-        .find(|a| a.extension().is_some_and(|e| e == "crate") && a.is_file())
-        .ok_or_else(|| {
-            std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                format!("`{}` not found", path.display()),
-            )
-        })?;
-    let inner = path.strip_prefix(archive).map_err(|_| {
-        std::io::Error::new(std::io::ErrorKind::NotFound, "path outside the archive")
-    })?;
-    let file = std::fs::File::open(archive)?;
-    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(file));
-    for entry in tar.entries()? {
-        let mut entry = entry?;
-        if entry.path()?.as_ref() == inner {
-            let mut bytes = Vec::new();
-            entry.read_to_end(&mut bytes)?;
-            return Ok(bytes);
-        }
-    }
-    Err(std::io::Error::new(
-        std::io::ErrorKind::NotFound,
-        format!("`{}` is not in `{}`", inner.display(), archive.display()),
-    ))
 }
 
 #[cfg(test)]

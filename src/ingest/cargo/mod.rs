@@ -21,8 +21,6 @@ use crate::inventory::{
     Package, PackageId, PackageKind, Source, purl,
 };
 
-pub(crate) use manifests::read_possibly_archived;
-
 /// Which reader produced the facts, for license origins and gap messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SourceOfFacts {

@@ -2,7 +2,7 @@
 //! each license's category, OSI/FSF flags, provenance and, with a policy, its verdict.
 //!
 //! In: `&Inventory`, optionally the `ValidPolicy` and its `Evaluation`, and the declared vs
-//! detected conflicts found by the caller. Out: one [`LicenseReport`] value (schema
+//! detected conflicts that `enrich::license_conflicts` found. Out: one [`LicenseReport`] value (schema
 //! `depgate.licenses/v1`) that every format here renders: `table`, `markdown`, `json`, `csv`,
 //! `html`. Sorted and deterministic: no timestamps, no absolute paths of package sources.
 
@@ -19,10 +19,12 @@ use spdx::expression::{ExprNode, Operator};
 use spdx::{LicenseItem, LicenseReq};
 
 use super::{InputRef, PolicyRef, Tool};
-use crate::evaluate::licenses::{category_of_item, concluded_license, normalize};
+use crate::enrich::license_conflicts::LicenseConflict;
+use crate::evaluate::licenses::concluded_license;
 use crate::evaluate::{Evaluation, FindingCode, Severity, WaiverRef};
 use crate::inventory::{Inventory, LicenseInfo, LicenseOrigin, Package, PackageId, Scope};
 use crate::policy::{LicenseCategory, PolicySource, ValidPolicy};
+use crate::vocabulary::spdx::{category_of_item, normalize};
 
 /// The versioned schema name of the JSON license report.
 pub const LICENSES_SCHEMA: &str = "depgate.licenses/v1";
@@ -105,15 +107,6 @@ impl PackageKey {
             ecosystem: package.ecosystem.purl_type().to_string(),
         }
     }
-}
-
-/// A license detected in a file with its score, as license-text detection reports it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DetectedLicense {
-    /// The SPDX id the text matches.
-    pub license: String,
-    /// The match score in 0..=1.
-    pub score: f32,
 }
 
 /// Declared metadata that disagrees with a license file's text.
@@ -298,7 +291,7 @@ fn term(req: &LicenseReq) -> LicenseTerm {
                 id.name.to_string()
             },
             name: id.full_name.to_string(),
-            category: crate::evaluate::licenses::category_of(*id)
+            category: crate::vocabulary::spdx::category_of(*id)
                 .as_str()
                 .to_string(),
             osi_approved: id.is_osi_approved(),
@@ -409,92 +402,6 @@ fn verdict_rank(result: &str) -> usize {
         .unwrap_or(VERDICT_ORDER.len())
 }
 
-/// A license-text detector: reads one file and says which license its text matches. The
-/// second argument lists the SPDX ids the package declares; a detector may try those first and
-/// return the first that matches well (comparing against two texts instead of seven hundred),
-/// since only a mismatch matters here.
-pub type Detector<'a> = &'a dyn Fn(&Path, &[String]) -> Option<DetectedLicense>;
-
-/// Declared licenses that disagree with the text of the package's license files.
-///
-/// `detect` is the only I/O, so the caller chooses the detector. A detection counts when its
-/// score reaches `threshold`; it conflicts when the detected license is none of the ids the
-/// declared expression contains. `NOTICE` files are not license texts and are skipped.
-/// Packages whose license itself was detected or clarified have nothing to disagree with.
-pub fn find_conflicts(
-    inventory: &Inventory,
-    threshold: f32,
-    detect: Detector<'_>,
-) -> Vec<Conflict> {
-    let mut conflicts = Vec::new();
-    for package in inventory.third_party() {
-        let Some(license) = &package.license else {
-            continue;
-        };
-        if matches!(
-            license.origin,
-            LicenseOrigin::Detected | LicenseOrigin::Clarified
-        ) {
-            continue;
-        }
-        let Ok(declared) = normalize(&license.expression) else {
-            continue;
-        };
-        let declared_ids: Vec<String> = declared
-            .expression
-            .requirements()
-            .filter_map(|r| r.req.license.id().map(|id| id.name.to_string()))
-            .collect();
-        let mut files: Vec<_> = package
-            .license_files
-            .iter()
-            .map(|f| match &package.local_dir {
-                Some(dir) if f.is_relative() => dir.join(f),
-                _ => f.clone(),
-            })
-            .filter(|f| !is_notice_file(f))
-            .collect();
-        files.sort();
-        files.dedup();
-        for file in files {
-            let Some(detected) = detect(&file, &declared_ids) else {
-                continue;
-            };
-            if detected.score < threshold || same_license_family(&declared_ids, &detected.license) {
-                continue;
-            }
-            conflicts.push(Conflict {
-                package: PackageKey::of(package),
-                declared: declared.normalized.clone(),
-                detected: detected.license,
-                score: detected.score,
-                file: relative_file(package, &file),
-            });
-        }
-    }
-    conflicts.sort_by(|a, b| (&a.package, &a.file).cmp(&(&b.package, &b.file)));
-    conflicts
-}
-
-/// True when a detected id is one of the declared ids, allowing for the `-only`/plain
-/// spellings of the same license (`GPL-2.0` text detected for a `GPL-2.0-only` declaration).
-fn same_license_family(declared: &[String], detected: &str) -> bool {
-    let base = |id: &str| {
-        id.trim_end_matches('+')
-            .trim_end_matches("-only")
-            .trim_end_matches("-or-later")
-            .to_string()
-    };
-    declared.iter().any(|d| base(d) == base(detected))
-}
-
-/// True for `NOTICE`, `NOTICE.txt`, `NOTICE.md` (any case): Apache notices, not license texts.
-pub fn is_notice_file(path: &Path) -> bool {
-    path.file_name()
-        .map(|n| n.to_string_lossy().to_ascii_uppercase())
-        .is_some_and(|n| n == "NOTICE" || n.starts_with("NOTICE."))
-}
-
 /// What the report needs from a policy besides the evaluation.
 pub struct PolicyContext<'a> {
     /// The policy (for clarifications and its reference).
@@ -555,12 +462,26 @@ fn conclude(license: Option<&LicenseInfo>) -> Concluded {
 
 impl LicenseReport {
     /// Builds the report for the third-party packages of `inventory`; `policy` adds
-    /// clarifications and verdicts; `conflicts` come from [`find_conflicts`].
+    /// clarifications and verdicts; `conflicts` come from
+    /// [`crate::enrich::license_conflicts::find_conflicts`].
     pub fn new(
         inventory: &Inventory,
         policy: Option<&PolicyContext<'_>>,
-        conflicts: Vec<Conflict>,
+        conflicts: &[LicenseConflict],
     ) -> Self {
+        let conflicts = conflicts
+            .iter()
+            .map(|c| {
+                let package = inventory.package(c.package);
+                Conflict {
+                    package: PackageKey::of(package),
+                    declared: c.declared.clone(),
+                    detected: c.detected.clone(),
+                    score: c.score,
+                    file: relative_file(package, &c.file),
+                }
+            })
+            .collect();
         let verdicts = policy.map(|p| package_verdicts(p.evaluation));
         let mut groups: BTreeMap<(GroupStatus, String), LicenseGroup> = BTreeMap::new();
         let mut unknown = Vec::new();
@@ -791,20 +712,5 @@ mod tests {
         );
         assert_eq!(category("CC0-1.0"), "public-domain");
         assert_eq!(category("LicenseRef-Proprietary"), "proprietary");
-    }
-
-    #[test]
-    fn detected_spelling_of_the_same_license_is_no_conflict() {
-        let declared = vec!["GPL-2.0-only".to_string(), "MIT".to_string()];
-        assert!(same_license_family(&declared, "GPL-2.0"));
-        assert!(same_license_family(&declared, "MIT"));
-        assert!(!same_license_family(&declared, "Apache-2.0"));
-    }
-
-    #[test]
-    fn notice_files_are_recognised() {
-        assert!(is_notice_file(Path::new("/x/NOTICE")));
-        assert!(is_notice_file(Path::new("notice.md")));
-        assert!(!is_notice_file(Path::new("LICENSE")));
     }
 }

@@ -19,9 +19,10 @@ use spdx::LicenseItem;
 use super::Tool;
 use super::licenses::expression_category;
 use crate::enrich::notices::NoticeFacts;
-use crate::evaluate::licenses::{concluded_license, normalize};
+use crate::evaluate::licenses::concluded_license;
 use crate::inventory::{Inventory, PackageId};
 use crate::policy::{LicenseCategory, ValidPolicy};
+use crate::vocabulary::spdx::normalize;
 
 /// The versioned schema name of the JSON notices.
 pub const NOTICES_SCHEMA: &str = "depgate.notices/v1";

@@ -1,4 +1,4 @@
-//! Policy tests: small inventories written in TOML beside the rules, with the findings each
+//! Evaluate stage, policy tests: small inventories written in TOML beside the rules, with the findings each
 //! must produce. `depgate policy test` runs them like a test runner.
 //!
 //! In: a `*.tests.toml` file's text and the [`ValidPolicy`] it tests. Out: one
@@ -27,12 +27,12 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::{PolicyError, Problem, ValidPolicy, parse_date};
-use crate::evaluate::{Finding, FindingCode, Severity};
+use super::{Finding, FindingCode, Severity};
 use crate::inventory::{
     DeclaredRequirement, Ecosystem, Edge, Inventory, LicenseInfo, LicenseOrigin, Location, Package,
     PackageKind, Scope, Source,
 };
+use crate::policy::{PolicyError, Problem, ValidPolicy, parse_date};
 
 /// A test file.
 #[derive(Debug, Deserialize)]
@@ -122,7 +122,7 @@ pub fn parse(path: &Path, text: &str) -> Result<TestFile, PolicyError> {
     let file: TestFile = toml::from_str(text).map_err(|error| {
         let (line, column) = error
             .span()
-            .map(|s| crate::ingest::line_column(text, s.start))
+            .map(|s| crate::vocabulary::line_column(text, s.start))
             .unwrap_or((1, 1));
         PolicyError::Invalid {
             problems: vec![Problem {
@@ -202,7 +202,7 @@ fn parse_source(source: Option<&str>) -> Result<Source, String> {
     if let Some(url) = text.strip_prefix("registry+") {
         return Ok(Source::Registry {
             url: url.to_string(),
-            default: super::normalize_registry(url) == "crates.io",
+            default: crate::policy::normalize_registry(url) == "crates.io",
         });
     }
     if let Some(rest) = text.strip_prefix("git+") {
@@ -336,7 +336,7 @@ pub fn run_case(
     test_path: &Path,
 ) -> CaseResult {
     let inventory = inventory(case, test_path);
-    let evaluation = crate::evaluate::evaluate(&inventory, policy, today);
+    let evaluation = super::evaluate(&inventory, policy, today);
     let mut missing = Vec::new();
     for expect in &case.expect {
         if !evaluation
