@@ -61,6 +61,7 @@ pub fn run(args: AttestArgs) -> anyhow::Result<Outcome> {
     super::emit(args.output.as_deref(), &bytes)?;
 
     let verdict = document::verdict(&state.evaluation);
+    let verdict = verdict.result.as_str();
     let destination = args
         .output
         .as_deref()

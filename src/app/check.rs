@@ -11,7 +11,7 @@ use anyhow::Context;
 use crate::cli::{CheckArgs, FailOn, OutputFormat, ScanArgs};
 use crate::enrich::advisories::AdvisorySet;
 use crate::evaluate::baseline;
-use crate::evaluate::{AdvisoryFacts, Evaluation, Severity};
+use crate::evaluate::{AdvisoryFacts, Evaluation};
 use crate::inventory::Inventory;
 use crate::policy::ValidPolicy;
 use crate::report::FindingsReport;
@@ -33,7 +33,6 @@ pub(crate) fn today(flag: Option<&str>) -> anyhow::Result<time::Date> {
 /// Everything one report format needs.
 struct Rendering<'a> {
     report: &'a FindingsReport,
-    evaluation: &'a Evaluation,
     policy: &'a ValidPolicy,
     root: Option<&'a Path>,
 }
@@ -47,8 +46,7 @@ impl Rendering<'_> {
             OutputFormat::Sarif => {
                 let fallback = self.policy.source_files().first().cloned();
                 crate::report::sarif::render(
-                    self.evaluation,
-                    &self.policy.rules(),
+                    self.report,
                     &SarifOptions {
                         tool_version: env!("CARGO_PKG_VERSION"),
                         root: self.root,
@@ -57,7 +55,7 @@ impl Rendering<'_> {
                 )
                 .context("cannot render SARIF")?
             }
-            OutputFormat::Github => crate::report::github::render(self.evaluation, self.root),
+            OutputFormat::Github => crate::report::github::render(self.report, self.root),
         })
     }
 }
@@ -179,9 +177,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
         baseline::mark_baseline(&mut evaluation, &base_evaluation);
     }
 
-    let (fail_on, gate) = match args.fail_on {
-        FailOn::Deny => (Severity::Error, baseline::FailOn::Deny),
-        FailOn::Warn => (Severity::Warning, baseline::FailOn::Warn),
+    let fail_on = match args.fail_on {
+        FailOn::Deny => crate::evaluate::FailOn::Deny,
+        FailOn::Warn => crate::evaluate::FailOn::Warn,
     };
     let mut report = FindingsReport::new(&inventory, &policy, &evaluation, fail_on);
     report.inputs.advisory_databases = advisories
@@ -199,7 +197,6 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     let root = std::env::current_dir().ok();
     let rendering = Rendering {
         report: &report,
-        evaluation: &evaluation,
         policy: &policy,
         root: root.as_deref(),
     };
@@ -212,7 +209,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         && std::io::stdout().is_terminal();
     super::emit(None, &rendering.render(args.format, color)?)?;
-    if baseline::gating_findings(&evaluation, gate).is_empty() {
+    if report.summary.passed() {
         Ok(Outcome::Pass)
     } else {
         Ok(Outcome::Violated)

@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::evaluate::{Evaluation, Finding, Severity};
+use crate::evaluate::{Evaluation, FailOn, Finding, Severity, Verdict};
 use crate::inventory::InputFile;
 use crate::policy::Level;
 
@@ -137,17 +137,10 @@ pub enum BuildError {
     Canonical(#[from] super::jcs::JcsError),
 }
 
-/// `pass` when no finding is an error after waivers, else `fail`.
-pub fn verdict(evaluation: &Evaluation) -> &'static str {
-    if evaluation
-        .findings
-        .iter()
-        .any(|finding| finding.severity == Severity::Error)
-    {
-        "fail"
-    } else {
-        "pass"
-    }
+/// The attested verdict: the gate's own [`Verdict`] at `--fail-on deny` (an attestation has
+/// no baseline), so the document and `depgate check` can never disagree.
+pub fn verdict(evaluation: &Evaluation) -> Verdict {
+    Verdict::new(evaluation, FailOn::Deny)
 }
 
 /// The rule kind (`licenses`, `advisories`, …): the rule id up to its first dot, which is
@@ -242,6 +235,14 @@ pub fn build_attestation(input: &AttestationInput<'_>) -> Result<Value, BuildErr
     let refs = component_refs(&components);
     let policy = &input.policy;
     let verdict = verdict(evaluation);
+    let Verdict {
+        errors,
+        warnings,
+        notes,
+        waived,
+        ..
+    } = verdict;
+    let verdict = verdict.result.as_str();
 
     // Start from the inventory document: everything it says (components, dependencies,
     // compositions, …) is attested. Members we own are rebuilt below.
@@ -297,14 +298,6 @@ pub fn build_attestation(input: &AttestationInput<'_>) -> Result<Value, BuildErr
     tools.insert("components".to_string(), Value::Array(tool_components));
     metadata.insert("tools".to_string(), Value::Object(tools));
 
-    let errors = count_severity(evaluation, Severity::Error);
-    let warnings = count_severity(evaluation, Severity::Warning);
-    let notes = count_severity(evaluation, Severity::Note);
-    let waived = evaluation
-        .findings
-        .iter()
-        .filter(|f| f.waiver.is_some())
-        .count();
     let mut properties = vec![
         property(property::VERSION, tool_version),
         property(property::VERDICT, verdict),
@@ -659,14 +652,6 @@ pub fn build_attestation(input: &AttestationInput<'_>) -> Result<Value, BuildErr
     let serial = serial_number(&document)?;
     document["serialNumber"] = json!(serial);
     Ok(document)
-}
-
-fn count_severity(evaluation: &Evaluation, severity: Severity) -> usize {
-    evaluation
-        .findings
-        .iter()
-        .filter(|f| f.severity == severity)
-        .count()
 }
 
 fn requirement_ref(rule_id: &str) -> String {

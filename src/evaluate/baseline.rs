@@ -2,14 +2,14 @@
 //! `existing` relative to a baseline evaluation.
 //!
 //! In: the head [`Evaluation`] and the baseline's. Out: the head's findings with
-//! [`Finding::baseline`] set, and the subset that gates. Matching is by
+//! [`Finding::baseline`] set; [`super::Verdict`] then counts only `new` findings as gating. Matching is by
 //! [`Finding::fingerprint`] (code, rule, package name, advisory id or license, never the
 //! version), so an upgrade that keeps a vulnerable or denied package keeps the finding
 //! "existing". Pure: no I/O.
 
 use std::collections::BTreeSet;
 
-use super::{BaselineState, Evaluation, Finding, Severity};
+use super::{BaselineState, Evaluation, Finding};
 
 /// Sets `baseline` on every head finding: `Existing` when the baseline has a finding with the
 /// same fingerprint, else `New`.
@@ -24,40 +24,12 @@ pub fn mark_baseline(head: &mut Evaluation, base: &Evaluation) {
     }
 }
 
-/// The severity at which findings fail the gate (`--fail-on`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum FailOn {
-    /// Only errors (from `deny` rules) fail.
-    #[default]
-    Deny,
-    /// Errors and warnings fail.
-    Warn,
-}
-
-impl FailOn {
-    /// Whether a finding of this severity fails the gate.
-    pub fn fails(&self, severity: Severity) -> bool {
-        match self {
-            FailOn::Deny => severity == Severity::Error,
-            FailOn::Warn => matches!(severity, Severity::Error | Severity::Warning),
-        }
-    }
-}
-
-/// The findings that fail the gate: at or above `fail_on`, and not `existing` in a baseline.
-/// Without a baseline (no finding marked), every finding at or above `fail_on` gates.
-pub fn gating_findings(evaluation: &Evaluation, fail_on: FailOn) -> Vec<&Finding> {
-    evaluation
-        .findings
-        .iter()
-        .filter(|f| fail_on.fails(f.severity) && f.baseline != Some(BaselineState::Existing))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evaluate::{AdvisoryRef, FindingCode, PackageRef};
+    use crate::evaluate::{
+        AdvisoryRef, FailOn, FindingCode, PackageRef, Severity, gating_findings,
+    };
 
     fn package(name: &str, version: &str) -> PackageRef {
         PackageRef {
@@ -120,7 +92,7 @@ mod tests {
                 .iter()
                 .all(|f| f.baseline == Some(BaselineState::Existing))
         );
-        assert!(gating_findings(&head, FailOn::Deny).is_empty());
+        assert!(gating_findings(&head, FailOn::Deny).next().is_none());
         assert_eq!(head.findings.len(), 2, "existing findings are still listed");
     }
 
@@ -134,7 +106,6 @@ mod tests {
         ]);
         mark_baseline(&mut head, &base);
         let gating: Vec<String> = gating_findings(&head, FailOn::Deny)
-            .iter()
             .map(|f| f.package.as_ref().unwrap().name.clone())
             .collect();
         assert_eq!(gating, ["time", "new-gpl"]);
@@ -158,9 +129,9 @@ mod tests {
         let mut warning = vulnerable("a", "1.0.0", "RUSTSEC-2000-0001");
         warning.severity = Severity::Warning;
         let mut head = evaluation(vec![warning.clone()]);
-        assert!(gating_findings(&head, FailOn::Deny).is_empty());
-        assert_eq!(gating_findings(&head, FailOn::Warn).len(), 1);
+        assert!(gating_findings(&head, FailOn::Deny).next().is_none());
+        assert_eq!(gating_findings(&head, FailOn::Warn).count(), 1);
         mark_baseline(&mut head, &evaluation(vec![warning]));
-        assert!(gating_findings(&head, FailOn::Warn).is_empty());
+        assert!(gating_findings(&head, FailOn::Warn).next().is_none());
     }
 }

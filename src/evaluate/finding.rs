@@ -66,6 +66,9 @@ pub struct WaiverRef {
     pub owner: String,
     /// Expiry date, `YYYY-MM-DD`.
     pub expires: String,
+    /// True once the expiry date has passed: the waiver no longer hides its finding.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub expired: bool,
 }
 
 /// Whether a finding was already present in the baseline.
@@ -162,6 +165,19 @@ impl Finding {
         finding.rationale = Some(rule.rationale.clone());
         finding.location = Some(package.location.clone());
         Some(finding)
+    }
+
+    /// True when a waiver hides this finding (it is a note until the waiver expires). Findings
+    /// about waivers themselves (`expired-waiver`, `unused-waiver`, `waiver-expiring`) and
+    /// findings whose waiver expired are not waived.
+    pub fn is_waived(&self) -> bool {
+        self.waiver.as_ref().is_some_and(|waiver| !waiver.expired)
+            && !matches!(
+                self.code,
+                FindingCode::ExpiredWaiver
+                    | FindingCode::UnusedWaiver
+                    | FindingCode::WaiverExpiring
+            )
     }
 
     /// The stable fingerprint used by baselines and SARIF: code, package name, and the advisory

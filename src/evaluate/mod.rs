@@ -11,7 +11,10 @@ mod finding;
 pub mod licenses;
 pub mod policy_tests;
 mod sources;
+mod verdict;
 pub mod waivers;
+
+pub use verdict::{FailOn, Verdict, VerdictResult, gating_findings};
 
 pub use crate::vocabulary::{FindingCode, Severity};
 pub use advisories::evaluate_advisories;

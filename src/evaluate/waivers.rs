@@ -69,12 +69,13 @@ fn purl_matches(waiver: &str, found: Option<&str>) -> bool {
         && waiver.version().is_none_or(|v| Some(v) == found.version())
 }
 
-fn reference(waiver: &Waiver) -> WaiverRef {
+fn reference(waiver: &Waiver, today: time::Date) -> WaiverRef {
     WaiverRef {
         id: waiver.id.clone(),
         reason: waiver.reason.clone(),
         owner: waiver.owner.clone(),
         expires: waiver.expires.clone(),
+        expired: waiver.expires_date < today,
     }
 }
 
@@ -82,13 +83,14 @@ fn waiver_finding(
     rule: &RuleMeta,
     code: FindingCode,
     waiver: &Waiver,
+    today: time::Date,
     message: String,
 ) -> Option<Finding> {
     let severity = rule.level.severity()?;
     let mut finding = Finding::new(code, rule.id.clone(), severity, message);
     finding.owner = Some(waiver.owner.clone());
     finding.rationale = Some(rule.rationale.clone());
-    finding.waiver = Some(reference(waiver));
+    finding.waiver = Some(reference(waiver, today));
     finding.location = Some(Location {
         file: waiver.origin.file.clone(),
         line: Some(waiver.origin.line),
@@ -109,7 +111,7 @@ pub fn apply(findings: &mut Vec<Finding>, policy: &WaiverPolicy, today: time::Da
             continue;
         };
         matched[index] = true;
-        finding.waiver = Some(reference(waiver));
+        finding.waiver = Some(reference(waiver, today));
         if waiver.expires_date >= today {
             finding.severity = Severity::Note;
         }
@@ -123,6 +125,7 @@ pub fn apply(findings: &mut Vec<Finding>, policy: &WaiverPolicy, today: time::Da
                     &policy.expired,
                     FindingCode::ExpiredWaiver,
                     waiver,
+                    today,
                     format!(
                         "waiver `{}` expired on {} (owner {}); the findings it hid are back",
                         waiver.id, waiver.expires, waiver.owner
@@ -133,6 +136,7 @@ pub fn apply(findings: &mut Vec<Finding>, policy: &WaiverPolicy, today: time::Da
                     &policy.unused,
                     FindingCode::UnusedWaiver,
                     waiver,
+                    today,
                     format!(
                         "waiver `{}` expired on {} and matches nothing; remove it",
                         waiver.id, waiver.expires
@@ -146,6 +150,7 @@ pub fn apply(findings: &mut Vec<Finding>, policy: &WaiverPolicy, today: time::Da
                 &policy.unused,
                 FindingCode::UnusedWaiver,
                 waiver,
+                today,
                 format!("waiver `{}` matches no finding; remove it", waiver.id),
             ));
         } else if days_left <= i64::from(policy.expiring_days) {
@@ -153,6 +158,7 @@ pub fn apply(findings: &mut Vec<Finding>, policy: &WaiverPolicy, today: time::Da
                 &policy.expiring,
                 FindingCode::WaiverExpiring,
                 waiver,
+                today,
                 format!(
                     "waiver `{}` expires on {} ({} day{} left; owner {})",
                     waiver.id,

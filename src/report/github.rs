@@ -1,6 +1,6 @@
 //! Report stage, GitHub Actions: workflow-command annotations and the job summary.
 //!
-//! In: an [`Evaluation`] (and, for the summary, an already rendered Markdown report). Out:
+//! In: the [`super::FindingsReport`] (and, for the summary, an already rendered Markdown report). Out:
 //! `::error file=…,line=…,title=…::message` lines that GitHub shows on the pull request's diff,
 //! and Markdown appended to the file named by `GITHUB_STEP_SUMMARY`. Escaping follows the
 //! runner's rules (`@actions/core` `escapeData` / `escapeProperty`): `%`, CR and LF everywhere,
@@ -10,7 +10,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::evaluate::{BaselineState, Evaluation, Finding, Severity};
+use crate::evaluate::{BaselineState, Finding, Severity};
 
 /// Escapes a command's message (the part after `::`).
 pub fn escape_data(text: &str) -> String {
@@ -83,8 +83,12 @@ fn annotation(finding: &Finding, root: Option<&Path>) -> String {
 
 /// Renders every finding as one workflow command per line, in the deterministic finding order.
 /// Errors become `::error`, warnings `::warning`, notes (waived findings) `::notice`.
-pub fn render(evaluation: &Evaluation, root: Option<&Path>) -> Vec<u8> {
-    let mut findings: Vec<&Finding> = evaluation.findings.iter().collect();
+pub fn render(report: &super::FindingsReport, root: Option<&Path>) -> Vec<u8> {
+    render_findings(&report.findings, root)
+}
+
+fn render_findings(findings: &[Finding], root: Option<&Path>) -> Vec<u8> {
+    let mut findings: Vec<&Finding> = findings.iter().collect();
     findings.sort_by_cached_key(|f| f.sort_key());
     let mut text = String::new();
     for finding in findings {
@@ -157,11 +161,7 @@ mod tests {
             file: PathBuf::from("/ws/app,one/Cargo.lock"),
             line: Some(12),
         });
-        let evaluation = Evaluation {
-            findings: vec![finding],
-            ..Evaluation::default()
-        };
-        let text = String::from_utf8(render(&evaluation, Some(Path::new("/ws")))).unwrap();
+        let text = String::from_utf8(render_findings(&[finding], Some(Path::new("/ws")))).unwrap();
         assert_eq!(
             text,
             "::error file=app%2Cone/Cargo.lock,line=12,title=depgate license-denied foo@1.0.0::\

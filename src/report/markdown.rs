@@ -16,15 +16,11 @@ fn cell(text: &str) -> String {
 pub fn render(report: &FindingsReport) -> Vec<u8> {
     let mut out = String::new();
     let summary = &report.summary;
-    let icon = if summary.result == "pass" {
-        "✅"
-    } else {
-        "❌"
-    };
+    let icon = if summary.passed() { "✅" } else { "❌" };
     let _ = writeln!(
         out,
         "## depgate check: {icon} {}\n",
-        summary.result.to_uppercase()
+        summary.result.as_str().to_uppercase()
     );
     let _ = writeln!(
         out,

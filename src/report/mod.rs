@@ -20,7 +20,7 @@ pub use sbom_common::DocumentInfo;
 
 use serde::Serialize;
 
-use crate::evaluate::{Coverage, Evaluation, Finding, Severity};
+use crate::evaluate::{Coverage, Evaluation, FailOn, Finding, Verdict};
 use crate::inventory::Inventory;
 use crate::policy::ValidPolicy;
 
@@ -84,23 +84,6 @@ pub struct Inputs {
     pub policy: PolicyRef,
 }
 
-/// Counts and the verdict.
-#[derive(Debug, Clone, Serialize)]
-pub struct Summary {
-    /// `pass` or `fail`.
-    pub result: String,
-    /// The lowest failing severity (`error` or `warning`).
-    pub fail_on: Severity,
-    /// Findings of severity `error`.
-    pub errors: usize,
-    /// Findings of severity `warning`.
-    pub warnings: usize,
-    /// Findings of severity `note` (waived findings among them).
-    pub notes: usize,
-    /// Findings hidden by a waiver that applies.
-    pub waived: usize,
-}
-
 /// The findings report: the one value every findings format renders.
 #[derive(Debug, Clone, Serialize)]
 pub struct FindingsReport {
@@ -110,12 +93,16 @@ pub struct FindingsReport {
     pub tool: Tool,
     /// What was read.
     pub inputs: Inputs,
-    /// The verdict and counts.
-    pub summary: Summary,
+    /// The verdict and counts, computed once by `evaluate` (the exit code reads the same value).
+    pub summary: Verdict,
     /// What was and was not evaluated.
     pub coverage: Coverage,
     /// Findings, sorted.
     pub findings: Vec<Finding>,
+    /// Every rule of the policy, with level, owner and rationale (SARIF's rule metadata; not
+    /// part of the JSON report, whose findings name their rules).
+    #[serde(skip)]
+    pub rules: Vec<crate::policy::RuleMeta>,
 }
 
 impl FindingsReport {
@@ -124,19 +111,8 @@ impl FindingsReport {
         inventory: &Inventory,
         policy: &ValidPolicy,
         evaluation: &Evaluation,
-        fail_on: Severity,
+        fail_on: FailOn,
     ) -> Self {
-        let count = |severity| {
-            evaluation
-                .findings
-                .iter()
-                .filter(|f| f.severity == severity)
-                .count()
-        };
-        // Findings already in a baseline are reported but never fail the gate.
-        let failed = evaluation.findings.iter().any(|f| {
-            f.severity <= fail_on && f.baseline != Some(crate::evaluate::BaselineState::Existing)
-        });
         let files = match &policy.source {
             crate::policy::PolicySource::Builtin => Vec::new(),
             crate::policy::PolicySource::Files { files } => {
@@ -171,20 +147,10 @@ impl FindingsReport {
                     digest: policy.digest(),
                 },
             },
-            summary: Summary {
-                result: if failed { "fail" } else { "pass" }.to_string(),
-                fail_on,
-                errors: count(Severity::Error),
-                warnings: count(Severity::Warning),
-                notes: count(Severity::Note),
-                waived: evaluation
-                    .findings
-                    .iter()
-                    .filter(|f| f.severity == Severity::Note && f.waiver.is_some())
-                    .count(),
-            },
+            summary: Verdict::new(evaluation, fail_on),
             coverage: evaluation.coverage.clone(),
             findings: evaluation.findings.clone(),
+            rules: policy.rules(),
         }
     }
 

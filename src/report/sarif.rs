@@ -1,6 +1,6 @@
 //! Report stage, SARIF 2.1.0 for GitHub code scanning (and any other SARIF consumer).
 //!
-//! In: an [`Evaluation`], the policy's rules ([`RuleMeta`]) and the tool version. Out: one
+//! In: the [`super::FindingsReport`] (findings and the policy's rules, [`RuleMeta`]) and the tool version. Out: one
 //! SARIF log as pretty JSON bytes. One SARIF rule per policy rule (help text with its owner and
 //! rationale), one result per finding located at the package's line in its lockfile (or at the
 //! policy file for policy findings), with a `partialFingerprints` entry derived from
@@ -13,7 +13,7 @@ use std::path::{Component, Path};
 
 use serde::Serialize;
 
-use crate::evaluate::{Evaluation, Finding, Severity};
+use crate::evaluate::{Finding, Severity};
 use crate::policy::{Level, RuleMeta};
 
 /// The key under which each result's stable fingerprint is published. Versioned, so a future
@@ -246,8 +246,21 @@ fn rule_from_meta(meta: &RuleMeta, security: bool, score: Option<f64>) -> Rule {
         .then(|| meta.rationale.clone());
     Rule {
         id: meta.id.clone(),
+        // What the rule checks, from the rule table (the same words as the docs); a rule the
+        // table does not know (a ban with its own id) is described by its rationale.
         short_description: Text {
-            text: format!("{}: {}", meta.id, first_line(&meta.rationale)),
+            text: match crate::vocabulary::rules::spec(&meta.id) {
+                Some(spec) => format!(
+                    "{}: {}",
+                    meta.id,
+                    spec.codes
+                        .iter()
+                        .map(|code| code.description())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+                None => format!("{}: {}", meta.id, first_line(&meta.rationale)),
+            },
         },
         full_description: Text {
             text: meta.rationale.clone(),
@@ -286,11 +299,19 @@ fn first_line(text: &str) -> &str {
 /// `rules` lists the policy's rules; a finding whose rule is not among them gets a rule built
 /// from the finding's own owner and rationale, so every `ruleId` resolves.
 pub fn render(
-    evaluation: &Evaluation,
+    report: &super::FindingsReport,
+    options: &SarifOptions<'_>,
+) -> Result<Vec<u8>, serde_json::Error> {
+    render_findings(&report.findings, &report.rules, options)
+}
+
+/// Renders findings and the rules they come from (what [`render`] takes from the report).
+pub fn render_findings(
+    findings: &[Finding],
     rules: &[RuleMeta],
     options: &SarifOptions<'_>,
 ) -> Result<Vec<u8>, serde_json::Error> {
-    let mut findings: Vec<&Finding> = evaluation.findings.iter().collect();
+    let mut findings: Vec<&Finding> = findings.iter().collect();
     findings.sort_by_cached_key(|f| (f.sort_key(), f.fingerprint(), f.location.clone()));
 
     // Every rule, by id: the policy's own, then any a finding names that the policy did not
@@ -462,16 +483,13 @@ mod tests {
     }
 
     fn render_one(finding: Finding) -> serde_json::Value {
-        let evaluation = Evaluation {
-            findings: vec![finding],
-            ..Evaluation::default()
-        };
+        let findings = vec![finding];
         let options = SarifOptions {
             tool_version: "0.1.0",
             root: Some(Path::new("/repo")),
             fallback_file: None,
         };
-        serde_json::from_slice(&render(&evaluation, &[], &options).unwrap()).unwrap()
+        serde_json::from_slice(&render_findings(&findings, &[], &options).unwrap()).unwrap()
     }
 
     #[test]

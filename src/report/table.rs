@@ -137,7 +137,7 @@ pub fn render(report: &FindingsReport, color: bool) -> Vec<u8> {
     let _ = writeln!(
         out,
         "\nResult: {} ({} errors, {} warnings, {} notes, {} waived; failing on {})",
-        summary.result.to_uppercase(),
+        summary.result.as_str().to_uppercase(),
         summary.errors,
         summary.warnings,
         summary.notes,

@@ -8,7 +8,7 @@ use depgate::evaluate::{
 };
 use depgate::inventory::Location;
 use depgate::policy::{Level, RuleMeta};
-use depgate::report::sarif::{FINGERPRINT_KEY, SarifOptions, render};
+use depgate::report::sarif::{FINGERPRINT_KEY, SarifOptions, render_findings};
 use serde_json::Value;
 
 fn package(name: &str, version: &str) -> PackageRef {
@@ -81,6 +81,7 @@ fn evaluation(root: &Path, smallvec_version: &str) -> Evaluation {
         reason: "internal tool, not distributed".into(),
         owner: "legal@example.com".into(),
         expires: "2027-01-01".into(),
+        expired: false,
     });
     license.location = Some(Location {
         file: root.join("Cargo.lock"),
@@ -136,7 +137,12 @@ fn sarif(root: &Path, smallvec_version: &str) -> Value {
         root: Some(root),
         fallback_file: Some(Path::new("rules/default.toml")),
     };
-    let bytes = render(&evaluation(root, smallvec_version), &rules(), &options).unwrap();
+    let bytes = render_findings(
+        &evaluation(root, smallvec_version).findings,
+        &rules(),
+        &options,
+    )
+    .unwrap();
     serde_json::from_slice(&bytes).unwrap()
 }
 

@@ -183,6 +183,7 @@ fn waived_license_finding() -> Finding {
         reason: "Legal approved WTFPL for this package".to_string(),
         owner: "legal@example.com".to_string(),
         expires: "2024-06-30".to_string(),
+        expired: false,
     });
     finding
 }

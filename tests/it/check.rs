@@ -1,7 +1,7 @@
 //! `depgate check`: exit codes through the binary, and the report formats rendered from a
 //! hand-made evaluation (the JSON schema `depgate.findings/v1`, the table and Markdown).
 
-use depgate::evaluate::{Severity, evaluate};
+use depgate::evaluate::{FailOn, evaluate};
 use depgate::report::{FindingsReport, json, markdown, table};
 
 use crate::common::depgate;
@@ -59,7 +59,7 @@ fn sample_report() -> FindingsReport {
         "[licenses]\nallow-categories = [\"permissive\"]\ndeny-categories = [\"strong-copyleft\", \"network-copyleft\"]\nunknown = \"warn\"\n[[waivers.waive]]\nid = \"LEGAL-7\"\npackage = \"waived\"\nreason = \"internal tool only\"\nowner = \"legal@example.com\"\nexpires = 2026-12-31\n",
     );
     let evaluation = evaluate(&b.inventory, &p, date("2026-06-01"));
-    FindingsReport::new(&b.inventory, &p, &evaluation, Severity::Error)
+    FindingsReport::new(&b.inventory, &p, &evaluation, FailOn::Deny)
 }
 
 #[test]
@@ -145,7 +145,7 @@ fn the_builtin_policy_is_named_in_every_format() {
     b.add("serde", "1.0.0", Some("MIT"));
     let p = depgate::policy::builtin().unwrap();
     let evaluation = evaluate(&b.inventory, &p, date("2026-06-01"));
-    let report = FindingsReport::new(&b.inventory, &p, &evaluation, Severity::Error);
+    let report = FindingsReport::new(&b.inventory, &p, &evaluation, FailOn::Deny);
     let value: serde_json::Value = serde_json::from_slice(&json::render(&report)).unwrap();
     assert_eq!(value["inputs"]["policy"]["source"], "builtin");
     assert_eq!(value["summary"]["result"], "pass");

@@ -35,3 +35,4 @@ mod policy;
 mod sbom;
 mod sbom_input;
 mod sbom_roundtrip;
+mod verdict;
