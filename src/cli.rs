@@ -208,10 +208,6 @@ pub struct CheckArgs {
     /// What to scan.
     #[command(flatten)]
     pub scan: ScanArgs,
-    /// A policy file, or a directory whose `*.toml` files are merged. Default: `depgate.toml`
-    /// or `rules/` in PATH, else the built-in default policy.
-    #[arg(long, value_name = "FILE|DIR")]
-    pub policy: Option<PathBuf>,
     /// Output format on standard output.
     #[arg(long, value_enum, default_value = "table")]
     pub format: OutputFormat,
@@ -222,24 +218,13 @@ pub struct CheckArgs {
     /// repeatable, so a pipeline scans once.
     #[arg(long = "output", value_name = "FORMAT=FILE")]
     pub outputs: Vec<String>,
-    /// Evaluate this SBOM (CycloneDX or SPDX) instead of PATH's lockfiles. PATH still decides
-    /// where the policy is looked for.
-    #[arg(long, value_name = "FILE")]
-    pub sbom: Option<PathBuf>,
-    /// An advisory database for this run: a RustSec directory, an OSV directory (JSON or
-    /// YAML) or an OSV `all.zip`; repeatable. Replaces the cached databases for this run.
-    #[arg(long = "advisory-db", value_name = "PATH")]
-    pub advisory_dbs: Vec<PathBuf>,
-    /// Report a stale or missing advisory database as a note instead of failing the gate.
-    #[arg(long)]
-    pub allow_stale_db: bool,
     /// Gate only on findings that are new relative to this state: a lockfile, directory, SBOM,
     /// or `git:REV[:PATH]` (e.g. `git:origin/main`). Existing findings are still listed.
     #[arg(long, value_name = "OLD")]
     pub baseline: Option<String>,
-    /// The date waivers are judged against (`YYYY-MM-DD`; for tests). Default: today (UTC).
-    #[arg(long, hide = true, env = "DEPGATE_TODAY", value_name = "YYYY-MM-DD")]
-    pub today: Option<String>,
+    /// The policy, the advisory data and the date the verdict is judged with.
+    #[command(flatten)]
+    pub evaluation: EvaluationArgs,
 }
 
 /// `depgate policy ...`.
@@ -258,8 +243,8 @@ pub struct PolicyTestArgs {
     #[arg(default_value = "rules")]
     pub path: PathBuf,
     /// The date waivers are judged against when a test file sets none (default: today, UTC).
-    #[arg(long, hide = true, env = "DEPGATE_TODAY", value_name = "YYYY-MM-DD")]
-    pub today: Option<String>,
+    #[arg(long, hide = true, env = "DEPGATE_TODAY", value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub today: Option<time::Date>,
 }
 
 /// `depgate policy lint`.
@@ -311,16 +296,44 @@ pub enum Envelope {
     Dsse,
 }
 
+/// What a verdict is judged with; shared by `check`, `attest` and `verify`.
+#[derive(Debug, Clone, Args)]
+pub struct EvaluationArgs {
+    /// A policy file, or a directory whose `*.toml` files are merged. Default: `depgate.toml`
+    /// or `rules/` in PATH, else the built-in default policy.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub policy: Option<PathBuf>,
+    /// Evaluate this SBOM (CycloneDX or SPDX) instead of PATH's lockfiles. PATH still decides
+    /// where the policy is looked for.
+    #[arg(long, value_name = "FILE")]
+    pub sbom: Option<PathBuf>,
+    /// An advisory database for this run: a RustSec directory, an OSV directory (JSON or
+    /// YAML) or an OSV `all.zip`; repeatable. Replaces the cached databases for this run.
+    #[arg(long = "advisory-db", value_name = "PATH")]
+    pub advisory_dbs: Vec<PathBuf>,
+    /// Report a stale or missing advisory database as a note instead of failing the verdict.
+    #[arg(long)]
+    pub allow_stale_db: bool,
+    /// The date waivers and database ages are judged against (`YYYY-MM-DD`; for tests).
+    /// Default: today (UTC); for `attest`, the date of the evaluation time
+    /// (`SOURCE_DATE_EPOCH`, else now).
+    #[arg(long, hide = true, env = "DEPGATE_TODAY", value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub today: Option<time::Date>,
+}
+
+/// Parses `YYYY-MM-DD` once, at the command line, so every command reads a date.
+pub fn parse_date(text: &str) -> Result<time::Date, String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text.trim(), &format)
+        .map_err(|_| format!("`{text}` is not a date (`YYYY-MM-DD`)"))
+}
+
 /// `depgate attest`.
 #[derive(Debug, Args)]
 pub struct AttestArgs {
     /// What to scan.
     #[command(flatten)]
     pub scan: ScanArgs,
-    /// A policy file, or a directory whose `*.toml` files are merged. Default: `depgate.toml`
-    /// or `rules/` in PATH, else the built-in default policy.
-    #[arg(long, value_name = "FILE|DIR")]
-    pub policy: Option<PathBuf>,
     /// The Ed25519 private key (`PREFIX.key`, PKCS#8 PEM). Default: `DEPGATE_SIGNING_KEY`
     /// (the PEM text itself, or the path of a PEM file).
     #[arg(long, value_name = "KEY")]
@@ -331,21 +344,9 @@ pub struct AttestArgs {
     /// `jsf`: the signed CycloneDX document; `dsse`: the same in an in-toto DSSE envelope.
     #[arg(long, value_enum, default_value = "jsf")]
     pub envelope: Envelope,
-    /// An advisory database for this run (RustSec directory, OSV directory or `all.zip`);
-    /// repeatable. Replaces the cached databases for this run.
-    #[arg(long = "advisory-db", value_name = "PATH")]
-    pub advisory_dbs: Vec<PathBuf>,
-    /// Report a stale or missing advisory database as a note instead of failing the verdict.
-    #[arg(long)]
-    pub allow_stale_db: bool,
-    /// Attest this SBOM (CycloneDX or SPDX) instead of PATH's lockfiles. PATH still decides
-    /// where the policy is looked for.
-    #[arg(long, value_name = "FILE")]
-    pub sbom: Option<PathBuf>,
-    /// The date waivers are judged against (`YYYY-MM-DD`; for tests). Default: the date of
-    /// the evaluation time (`SOURCE_DATE_EPOCH`, else now).
-    #[arg(long, hide = true, env = "DEPGATE_TODAY", value_name = "YYYY-MM-DD")]
-    pub today: Option<String>,
+    /// The policy, the advisory data and the date the verdict is judged with.
+    #[command(flatten)]
+    pub evaluation: EvaluationArgs,
 }
 
 /// `depgate verify`.
@@ -359,27 +360,12 @@ pub struct VerifyArgs {
     /// Compare the attested inventory with this directory, lockfile or SBOM.
     #[arg(conflicts_with = "sbom")]
     pub path: Option<PathBuf>,
-    /// Compare the attested inventory with this SBOM.
-    #[arg(long, value_name = "FILE")]
-    pub sbom: Option<PathBuf>,
-    /// With PATH or `--sbom`: the policy to re-evaluate with (as for `attest`). Default:
-    /// `depgate.toml` or `rules/` in PATH (the current directory with `--sbom`), else the
-    /// built-in default policy.
-    #[arg(long, value_name = "FILE|DIR")]
-    pub policy: Option<PathBuf>,
-    /// With PATH or `--sbom`: an advisory database to re-evaluate with; repeatable. Default:
-    /// the cached databases.
-    #[arg(long = "advisory-db", value_name = "PATH")]
-    pub advisory_dbs: Vec<PathBuf>,
-    /// With PATH or `--sbom`: a stale or missing advisory database is a note, not a violation.
-    #[arg(long)]
-    pub allow_stale_db: bool,
     /// With PATH: never use the network while reading the current state.
     #[arg(long)]
     pub offline: bool,
-    /// The date waivers are judged against (`YYYY-MM-DD`; for tests). Default: today (UTC).
-    #[arg(long, hide = true, env = "DEPGATE_TODAY", value_name = "YYYY-MM-DD")]
-    pub today: Option<String>,
+    /// The policy, the advisory data and the date the verdict is judged with.
+    #[command(flatten)]
+    pub evaluation: EvaluationArgs,
 }
 
 /// Output formats of the debug `depgate inventory` command.
@@ -531,8 +517,8 @@ pub struct LicensesArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// The date waivers are judged against (`YYYY-MM-DD`; for tests). Default: today (UTC).
-    #[arg(long, hide = true, env = "DEPGATE_TODAY", value_name = "YYYY-MM-DD")]
-    pub today: Option<String>,
+    #[arg(long, hide = true, env = "DEPGATE_TODAY", value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub today: Option<time::Date>,
 }
 
 /// Formats of the third-party notices.

@@ -37,19 +37,13 @@ pub fn run(args: AttestArgs) -> anyhow::Result<Outcome> {
     let evaluated_at = crate::util::timestamp().map_err(anyhow::Error::msg)?;
     // Waivers and database ages are judged on the evaluation's own date, so the document
     // is consistent with the time it records (and reproducible with SOURCE_DATE_EPOCH).
-    let today = match args.today.as_deref() {
-        Some(text) => check::today(Some(text))?,
-        None => evaluated_at.date(),
-    };
+    let today = args.evaluation.today.unwrap_or(evaluated_at.date());
     let state = check::evaluate_state(&EvaluationRequest {
         scan: &args.scan,
-        sbom: args.sbom.as_deref(),
-        policy: args.policy.as_deref(),
-        advisory_dbs: &args.advisory_dbs,
-        allow_stale_db: args.allow_stale_db,
+        evaluation: &args.evaluation,
         today,
     })?;
-    let subject = args.sbom.as_deref().unwrap_or(&args.scan.path);
+    let subject = args.evaluation.sbom.as_deref().unwrap_or(&args.scan.path);
     let inputs = relative_inputs(&state.inventory.inputs, subject);
     let input = attestation_input(&state, &inputs, subject, evaluated_at, today)?;
     let format = match args.envelope {

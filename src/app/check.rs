@@ -4,11 +4,11 @@
 //! file, and appended to `$GITHUB_STEP_SUMMARY` when set), and the verdict as an [`Outcome`].
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
 
-use crate::cli::{CheckArgs, FailOn, OutputFormat, ScanArgs};
+use crate::cli::{CheckArgs, EvaluationArgs, FailOn, OutputFormat, ScanArgs};
 use crate::enrich::advisories::AdvisorySet;
 use crate::evaluate::baseline;
 use crate::evaluate::{AdvisoryFacts, Evaluation};
@@ -22,12 +22,8 @@ use super::outputs;
 use super::revision;
 
 /// The date waivers are judged against: `--today`/`DEPGATE_TODAY`, else today in UTC.
-pub(crate) fn today(flag: Option<&str>) -> anyhow::Result<time::Date> {
-    match flag {
-        Some(text) => crate::policy::parse_date(text)
-            .with_context(|| format!("`--today {text}` is not a date (`YYYY-MM-DD`)")),
-        None => Ok(time::OffsetDateTime::now_utc().date()),
-    }
+pub(crate) fn today(flag: Option<time::Date>) -> time::Date {
+    flag.unwrap_or_else(|| time::OffsetDateTime::now_utc().date())
 }
 
 /// Everything one report format needs.
@@ -80,15 +76,10 @@ pub(crate) fn load_checked_inventory(
 pub(crate) struct EvaluationRequest<'a> {
     /// What to scan (PATH also decides where the policy is looked for).
     pub scan: &'a ScanArgs,
-    /// `--sbom FILE`: evaluate this SBOM instead of PATH's lockfiles.
-    pub sbom: Option<&'a Path>,
-    /// `--policy FILE|DIR`.
-    pub policy: Option<&'a Path>,
-    /// `--advisory-db PATH`… (empty: the cached databases).
-    pub advisory_dbs: &'a [PathBuf],
-    /// `--allow-stale-db`.
-    pub allow_stale_db: bool,
-    /// The date waivers and database ages are judged against.
+    /// `--policy`, `--sbom`, `--advisory-db`, `--allow-stale-db`.
+    pub evaluation: &'a EvaluationArgs,
+    /// The date waivers and database ages are judged against (`--today`, or the command's
+    /// own default).
     pub today: time::Date,
 }
 
@@ -111,9 +102,10 @@ pub(crate) fn evaluate_state(request: &EvaluationRequest<'_>) -> anyhow::Result<
     // The advisory databases need no inventory: they load (from their index: fingerprint,
     // decode) on a second thread while the policy is read and the repository scanned.
     let (policy, inventory, advisories) = std::thread::scope(|scope| {
-        let advisories = scope.spawn(|| super::load_advisories(request.advisory_dbs));
-        let policy = crate::policy::load(request.policy, &request.scan.path)?;
-        let inventory = load_checked_inventory(request.scan, request.sbom, &policy)?;
+        let advisories = scope.spawn(|| super::load_advisories(&request.evaluation.advisory_dbs));
+        let policy = crate::policy::load(request.evaluation.policy.as_deref(), &request.scan.path)?;
+        let inventory =
+            load_checked_inventory(request.scan, request.evaluation.sbom.as_deref(), &policy)?;
         let advisories = advisories
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
@@ -124,7 +116,7 @@ pub(crate) fn evaluate_state(request: &EvaluationRequest<'_>) -> anyhow::Result<
     let facts = AdvisoryFacts {
         matches: &matches,
         databases: &advisories.databases,
-        allow_stale: request.allow_stale_db,
+        allow_stale: request.evaluation.allow_stale_db,
     };
     let evaluation =
         crate::evaluate::evaluate_with_advisories(&inventory, &policy, &facts, request.today);
@@ -138,7 +130,7 @@ pub(crate) fn evaluate_state(request: &EvaluationRequest<'_>) -> anyhow::Result<
 
 /// Runs `depgate check`.
 pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
-    let today = today(args.today.as_deref())?;
+    let today = today(args.evaluation.today);
     let outputs = outputs::parse_outputs(&args.outputs)?;
     let baseline_spec = args
         .baseline
@@ -152,10 +144,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
         advisories,
     } = evaluate_state(&EvaluationRequest {
         scan: &args.scan,
-        sbom: args.sbom.as_deref(),
-        policy: args.policy.as_deref(),
-        advisory_dbs: &args.advisory_dbs,
-        allow_stale_db: args.allow_stale_db,
+        evaluation: &args.evaluation,
         today,
     })?;
 
@@ -170,7 +159,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
         let base_facts = AdvisoryFacts {
             matches: &base_matches,
             databases: &advisories.databases,
-            allow_stale: args.allow_stale_db,
+            allow_stale: args.evaluation.allow_stale_db,
         };
         let base_evaluation =
             crate::evaluate::evaluate_with_advisories(&base, &policy, &base_facts, today);

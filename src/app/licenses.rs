@@ -49,7 +49,7 @@ pub(crate) fn report_policy(
 
 /// Runs `depgate licenses`.
 pub fn run(args: LicensesArgs) -> anyhow::Result<Outcome> {
-    let today = super::check::today(args.today.as_deref())?;
+    let today = super::check::today(args.today);
     let scan_root = args.sbom.as_deref().unwrap_or(&args.scan.path);
     let policy = report_policy(args.policy.as_deref(), scan_root)?;
     let mut inventory = inventory_of(&args.scan, args.sbom.as_deref(), policy.as_ref())?;

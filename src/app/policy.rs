@@ -44,7 +44,7 @@ fn test_files(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 fn test(args: PolicyTestArgs) -> anyhow::Result<Outcome> {
-    let default_today = super::check::today(args.today.as_deref())?;
+    let default_today = super::check::today(args.today);
     let mut out = String::new();
     let (mut passed, mut failed) = (0usize, 0usize);
     for file in test_files(&args.path)? {

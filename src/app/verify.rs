@@ -33,7 +33,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
     })?;
     let mut report = describe(&args, &verified);
 
-    let compare_with = args.sbom.as_ref().or(args.path.as_ref());
+    let compare_with = args.evaluation.sbom.as_ref().or(args.path.as_ref());
     let outcome = match compare_with {
         None => Outcome::Pass,
         Some(path) => {
@@ -55,7 +55,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
 /// (`check`'s evaluation, then the attestation builder), so [`drift::compare`] sees the
 /// current inventory, policy digest, input digests, database revisions and findings.
 fn current_document(args: &VerifyArgs) -> anyhow::Result<Value> {
-    let path = match (&args.sbom, &args.path) {
+    let path = match (&args.evaluation.sbom, &args.path) {
         // `--sbom`: the policy is looked for in the current directory, as `check --sbom` does.
         (Some(_), _) => PathBuf::from("."),
         (None, Some(path)) => path.clone(),
@@ -69,17 +69,14 @@ fn current_document(args: &VerifyArgs) -> anyhow::Result<Value> {
         exclude: Vec::new(),
         include_vendored: false,
     };
-    let today = super::check::today(args.today.as_deref())?;
+    let today = super::check::today(args.evaluation.today);
     let evaluated_at = crate::util::timestamp().map_err(anyhow::Error::msg)?;
     let state = super::check::evaluate_state(&EvaluationRequest {
         scan: &scan,
-        sbom: args.sbom.as_deref(),
-        policy: args.policy.as_deref(),
-        advisory_dbs: &args.advisory_dbs,
-        allow_stale_db: args.allow_stale_db,
+        evaluation: &args.evaluation,
         today,
     })?;
-    let subject = args.sbom.as_deref().unwrap_or(&scan.path);
+    let subject = args.evaluation.sbom.as_deref().unwrap_or(&scan.path);
     super::attest::unsigned_attestation(&state, subject, evaluated_at, today)
 }
 
