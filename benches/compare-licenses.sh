@@ -11,7 +11,7 @@
 #
 # Needs `cargo deny` (cargo install --locked cargo-deny) and python3. depgate is built in
 # release mode. A verdict is `accepted` or `rejected`; differences are marked `DIFF`, and the
-# README's "depgate and cargo-deny" section explains each kind of difference.
+# docs/comparison.md explains each kind of difference.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 workspace="${1:-$repo}"

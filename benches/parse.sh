@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Parse benchmark: time and peak memory of `depgate inventory FILE` on the largest real
-# inputs in ../shared/data, printed as a Markdown table (paste it into the README).
+# inputs in ../shared/data, printed as a Markdown table (paste it into docs/benchmarks.md).
 #
 # Usage: benches/parse.sh [RUNS]        (default 5 runs per file; the median is reported)
 # Env:   DEPGATE_DATA=DIR   the shared data folder (default: ../shared/data beside the repo)

@@ -1,7 +1,7 @@
 //! The command-line surface: clap structs for raw flags, turned into validated options by `app`.
 //!
 //! The commands, flags and exit codes here are an interface users' pipelines depend on; see
-//! the README before changing any of them.
+//! docs/cli.md before changing any of them (a change needs a reason in the README).
 
 use std::fmt;
 use std::path::PathBuf;

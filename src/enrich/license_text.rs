@@ -48,7 +48,7 @@ pub enum LicenseTextError {
 /// matched better: a NOTICE or a README-like COPYING file otherwise adds a meaningless license.
 const NOISE_FLOOR: f32 = 0.5;
 
-/// The store, built on first use (about 0.4 s in a release build, see the README).
+/// The store, built on first use (about 0.4 s in a release build, see docs/inputs.md).
 pub fn store() -> &'static Store {
     static STORE: OnceLock<Store> = OnceLock::new();
     STORE.get_or_init(build_store)

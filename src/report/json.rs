@@ -1,4 +1,4 @@
-//! The JSON findings report, schema `depgate.findings/v1` (documented in the README).
+//! The JSON findings report, schema `depgate.findings/v1` (documented in docs/policy.md).
 //!
 //! In: a [`FindingsReport`]. Out: pretty-printed JSON bytes with a trailing newline.
 
