@@ -9,6 +9,11 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // Transparent huge pages make a short run's time depend on the kernel's luck (zeroing a
+    // 2 MiB page per fault); a scanner's heap is small and short-lived, so it never gains.
+    // Failure only means the kernel is too old to have the switch.
+    #[cfg(target_os = "linux")]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
     let cli = depgate::cli::Cli::parse();
     match depgate::app::run(cli) {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),
