@@ -35,7 +35,9 @@ fn environment() -> Result<Environment<'static>, HtmlError> {
     Ok(env)
 }
 
-/// Renders `template` with `context`; the stylesheet is available as `css`.
+/// Renders `template` with `context`; the stylesheet is available as `css`. Templates write it
+/// as `{{ css|safe }}`: inside `<style>` the browser does not decode entities, so an escaped
+/// `"Segoe UI"` or `15px/1.5` would silently drop the whole declaration.
 pub fn render(template: &str, context: minijinja::Value) -> Result<Vec<u8>, HtmlError> {
     let env = environment()?;
     let error = |source| HtmlError {
