@@ -901,7 +901,7 @@ fn trend<'a>(
                 x: format!("{start:.1}"),
                 width: format!("{:.1}", (end - start).max(1.0)),
                 title: format!(
-                    "{run_at}: {} errors, {} warnings, {} notes",
+                    "{run_at}: errors {}, warnings {}, notes {}",
                     counts.errors, counts.warnings, counts.notes
                 ),
             }
