@@ -18,7 +18,7 @@ use crate::monitor::snapshot::{
     AdvisoryExposure, DeploymentView, OwnedFinding, OwnerView, RunView, SeverityCounts, Snapshot,
     WaiverView,
 };
-use crate::report::html::{HtmlError, STYLESHEET, render as render_template};
+use crate::report::html::{HtmlError, STYLESHEET, render as render_template, thousands};
 
 /// The dashboard's own rules, layered over the shared report stylesheet.
 const DASHBOARD_STYLESHEET: &str = include_str!("templates/dashboard.css");
@@ -834,7 +834,7 @@ fn trend<'a>(
                 "{:.1}",
                 baseline - *value as f64 / maximum as f64 * plot_height
             ),
-            label: value.to_string(),
+            label: thousands(*value as u64),
             anchor: "end",
         })
         .collect();

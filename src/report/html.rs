@@ -39,7 +39,7 @@ fn environment() -> Result<Environment<'static>, HtmlError> {
 }
 
 /// `1234567` -> `1,234,567`, so large counts read at a glance (the `thousands` filter).
-fn thousands(value: u64) -> String {
+pub(crate) fn thousands(value: u64) -> String {
     let digits = value.to_string();
     let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
     for (index, digit) in digits.chars().enumerate() {
