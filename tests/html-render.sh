@@ -6,7 +6,7 @@
 #
 # Usage: tests/html-render.sh [path/to/depgate]   (default: target/debug/depgate, built if missing)
 # Installs Chromium (Debian package `chromium`) when missing; if it cannot, says SKIPPED loudly
-# and exits 0, unless DEPGATE_REQUIRE_CHROMIUM=1, then it fails.
+# and exits 0, unless DEPGATE_REQUIRE_CHROMIUM=1, then it fails (tests/support/chromium.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,23 +15,8 @@ OUT=${OUT:-bench-out/html-render}
 FIXTURE=tests/fixtures/licenses/npm-app
 EXPECTED_PACKAGES=11
 
-skip() {
-  echo "SKIPPED: $*" >&2
-  if [ "${DEPGATE_REQUIRE_CHROMIUM:-0}" = 1 ]; then exit 1; fi
-  exit 0
-}
-
-CHROMIUM=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
-if [ -z "$CHROMIUM" ]; then
-  echo "chromium not found; installing the Debian package" >&2
-  if [ "$(id -u)" = 0 ]; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >&2 || true
-  elif command -v sudo >/dev/null; then
-    (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >&2 || true
-  fi
-  CHROMIUM=$(command -v chromium || true)
-  [ -n "$CHROMIUM" ] || skip "headless Chromium is not available and could not be installed; HTML not rendered"
-fi
+# shellcheck source=tests/support/chromium.sh
+. tests/support/chromium.sh
 
 [ -x "$BIN" ] || cargo build --quiet
 mkdir -p "$OUT"
@@ -50,9 +35,7 @@ for page in licenses notices; do
     status=1
   fi
   profile=$(mktemp -d)
-  flags=(--headless --no-sandbox --disable-gpu --disable-background-networking
-         --disable-component-update --disable-sync --no-first-run --user-data-dir="$profile"
-         --window-size=1280,2000)
+  mapfile -t flags < <(chromium_flags "$profile")
   # Chromium logs page-level console errors to stderr with --enable-logging=stderr.
   "$CHROMIUM" "${flags[@]}" --enable-logging=stderr --v=0 --screenshot="$OUT/$page.png" \
     "file://$html" >"$OUT/$page.log" 2>&1 || { echo "FAIL: chromium could not render $page.html" >&2; status=1; }

@@ -4,6 +4,7 @@
 //! Out: bytes in one format per file here. Every format renders the same report value.
 
 pub mod cyclonedx;
+pub mod dashboard;
 pub mod diff;
 pub mod github;
 pub mod html;

@@ -75,3 +75,31 @@ pub fn dependencies_of(inventory: &depgate::inventory::Inventory, from: &str) ->
     names.sort();
     names
 }
+
+#[allow(dead_code)]
+/// Compares `actual` with the golden file at `path`, or rewrites it with `DEPGATE_BLESS=1`
+/// (then review the diff).
+pub fn golden_file(path: &std::path::Path, actual: &str) {
+    if std::env::var("DEPGATE_BLESS").is_ok_and(|v| v == "1") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(path).unwrap_or_else(|_| {
+        panic!(
+            "missing golden file {}; run with DEPGATE_BLESS=1",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let line = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .map(|i| i + 1);
+        panic!(
+            "{} differs from the output (first differing line: {line:?}); run with DEPGATE_BLESS=1 and review the diff\n--- actual ---\n{actual}",
+            path.display()
+        );
+    }
+}

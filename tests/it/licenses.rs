@@ -13,7 +13,7 @@ use depgate::inventory::{
 use depgate::report::licenses::{self, LicenseReport};
 use serde_json::Value;
 
-use crate::common::{depgate, fixture};
+use crate::common::{depgate, fixture, golden_file};
 
 /// The fixture: an npm project with `node_modules` installed, one case per package.
 pub fn app() -> PathBuf {
@@ -40,29 +40,7 @@ pub fn redact(text: &str) -> String {
 
 /// Compares `actual` with the golden file `name`, or rewrites it with `DEPGATE_BLESS=1`.
 pub fn golden(name: &str, actual: &str) {
-    let path = app().join("expected").join(name);
-    if std::env::var("DEPGATE_BLESS").is_ok_and(|v| v == "1") {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "missing golden file {}; run with DEPGATE_BLESS=1",
-            path.display()
-        )
-    });
-    if expected != actual {
-        let line = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            .map(|i| i + 1);
-        panic!(
-            "{} differs from the output (first differing line: {line:?}); run with DEPGATE_BLESS=1 and review the diff\n--- actual ---\n{actual}",
-            path.display()
-        );
-    }
+    golden_file(&app().join("expected").join(name), actual);
 }
 
 fn run_licenses(args: &[&str]) -> (String, i32) {

@@ -11,6 +11,7 @@ mod baseline;
 mod check;
 mod comment;
 mod common;
+mod dashboard;
 mod db;
 mod diff;
 mod discover;
