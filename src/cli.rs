@@ -16,6 +16,10 @@ pub struct Cli {
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
+    /// Neither read nor write depgate's on-disk caches of derived facts (license-text
+    /// detection results); everything is computed afresh.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
 }
 
 /// Every command.

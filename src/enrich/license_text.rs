@@ -98,12 +98,75 @@ pub fn detect_file(path: &Path) -> Result<Option<Detection>, LicenseTextError> {
 }
 
 /// Detects the license in a text: the closest SPDX id and its score, `None` for blank text.
+/// Results come from the on-disk cache when one is configured ([`use_result_cache`]), so the
+/// matcher is built only when a text has never been seen.
 pub fn detect_text(text: &str) -> Option<(String, f32)> {
     if text.trim().is_empty() {
         return None;
     }
+    let cache = RESULT_CACHE.get().and_then(Option::as_ref);
+    let key = cache.map(|_| crate::util::sha256_hex(text.as_bytes()));
+    if let (Some(dir), Some(key)) = (cache, &key)
+        && let Some(found) = cached_result(dir, key)
+    {
+        return Some(found);
+    }
     let found = store().analyze(&TextData::new(text));
-    Some((found.name.to_string(), found.score))
+    let found = (found.name.to_string(), found.score);
+    if let (Some(dir), Some(key)) = (cache, &key) {
+        store_result(dir, key, &found);
+    }
+    Some(found)
+}
+
+/// What a cached result was computed with: the SPDX license list the texts come from and our
+/// own additions to the store (the Apache-2.0 variant). A change of either invalidates every
+/// entry.
+const MATCHER: &str = "spdx-texts-3.29.0+apache-2.0-without-appendix";
+
+static RESULT_CACHE: OnceLock<Option<PathBuf>> = OnceLock::new();
+
+/// Keeps detection results in `dir` (one small JSON file per license text, named by the
+/// text's SHA-256), or nowhere with `None` (`--no-cache`). Set once per process, before the
+/// first detection; later calls are ignored.
+pub fn use_result_cache(dir: Option<PathBuf>) {
+    let _ = RESULT_CACHE.set(dir);
+}
+
+/// One cached detection.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CachedResult {
+    matcher: String,
+    license: String,
+    score: f32,
+}
+
+fn result_path(dir: &Path, key: &str) -> PathBuf {
+    dir.join(&key[..2]).join(format!("{key}.json"))
+}
+
+/// A cached result, when one exists for this matcher; anything unreadable, foreign or from
+/// another matcher is a miss (the cache is only a cache).
+fn cached_result(dir: &Path, key: &str) -> Option<(String, f32)> {
+    let bytes = std::fs::read(result_path(dir, key)).ok()?;
+    let cached: CachedResult = serde_json::from_slice(&bytes).ok()?;
+    (cached.matcher == MATCHER && cached.score.is_finite() && (0.0..=1.0).contains(&cached.score))
+        .then_some((cached.license, cached.score))
+}
+
+/// Writes a result atomically (concurrent runs write the same bytes); a failure only costs
+/// the next run the detection.
+fn store_result(dir: &Path, key: &str, (license, score): &(String, f32)) {
+    let path = result_path(dir, key);
+    let entry = CachedResult {
+        matcher: MATCHER.to_string(),
+        license: license.clone(),
+        score: *score,
+    };
+    if let (Some(parent), Ok(bytes)) = (path.parent(), serde_json::to_vec(&entry)) {
+        let _ = std::fs::create_dir_all(parent);
+        let _ = crate::util::write_atomic(&path, &bytes);
+    }
 }
 
 /// For every package with no declared license (or one whose only license fact is a
@@ -202,6 +265,38 @@ mod tests {
         assert_eq!(info.expression, "MIT");
         assert_eq!(info.confidence, 0.3);
         assert!(combine(Vec::new()).is_none());
+    }
+
+    #[test]
+    fn the_matcher_names_the_license_list_it_was_built_from() {
+        assert!(MATCHER.contains(spdx::identifiers::VERSION));
+    }
+
+    #[test]
+    fn cached_results_round_trip_and_foreign_entries_are_misses() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = crate::util::sha256_hex(b"some license text");
+        assert_eq!(cached_result(dir.path(), &key), None);
+        store_result(dir.path(), &key, &("MIT".to_string(), 0.97));
+        assert_eq!(
+            cached_result(dir.path(), &key),
+            Some(("MIT".to_string(), 0.97))
+        );
+        let path = result_path(dir.path(), &key);
+        std::fs::write(&path, b"{not json").unwrap();
+        assert_eq!(cached_result(dir.path(), &key), None);
+        std::fs::write(
+            &path,
+            br#"{"matcher":"another-matcher","license":"MIT","score":0.97}"#,
+        )
+        .unwrap();
+        assert_eq!(cached_result(dir.path(), &key), None);
+        std::fs::write(
+            &path,
+            format!(r#"{{"matcher":"{MATCHER}","license":"MIT","score":7.0}}"#),
+        )
+        .unwrap();
+        assert_eq!(cached_result(dir.path(), &key), None);
     }
 
     #[test]

@@ -164,14 +164,52 @@ pub(super) fn paths_to(
     let adjacency = inventory
         .adjacency
         .get_or_init(|| Adjacency::build(inventory));
-    // Distance from each node to the target.
-    let mut distance = vec![usize::MAX; n];
+    DISTANCE.with(|scratch| {
+        let mut scratch = scratch.borrow_mut();
+        if scratch.len() < n {
+            scratch.resize(n, usize::MAX);
+        }
+        let mut touched = Vec::new();
+        let paths = shortest_paths(
+            inventory,
+            adjacency,
+            target,
+            limit,
+            &mut scratch,
+            &mut touched,
+        );
+        // Only the entries this search wrote are reset, so the next search costs what it
+        // visits, not the size of the graph.
+        for node in touched {
+            scratch[node] = usize::MAX;
+        }
+        paths
+    })
+}
+
+thread_local! {
+    /// Distances to the current search's target, `usize::MAX` for "not reached"; reused by
+    /// every search on the thread (one finding each) instead of allocated per search.
+    static DISTANCE: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn shortest_paths(
+    inventory: &Inventory,
+    adjacency: &Adjacency,
+    target: PackageId,
+    limit: usize,
+    distance: &mut [usize],
+    touched: &mut Vec<usize>,
+) -> Vec<Vec<PackageId>> {
+    // Distance from each ancestor to the target.
     distance[target.0] = 0;
+    touched.push(target.0);
     let mut queue = VecDeque::from([target.0]);
     while let Some(node) = queue.pop_front() {
         for &from in &adjacency.reverse[node] {
             if distance[from] == usize::MAX {
                 distance[from] = distance[node] + 1;
+                touched.push(from);
                 queue.push_back(from);
             }
         }
@@ -186,7 +224,7 @@ pub(super) fn paths_to(
 
     // Only edges that move one step closer to the target are followed, so every enumerated
     // path is a shortest path from its root (and every branch reaches the target).
-    let distance = &distance;
+    let distance = &*distance;
     let closer = |from: usize| -> Vec<usize> {
         adjacency.forward[from]
             .iter()
@@ -295,6 +333,16 @@ mod tests {
             inv.paths_to_display(target, 1),
             vec!["app 1.0.0 > a 1.0.0 > t 1.0.0".to_string()]
         );
+        // Searches share one scratch buffer: each starts clean, whatever came before, also
+        // on a larger inventory after a smaller one.
+        assert_eq!(inv.paths_to(c, 10), vec![vec![app, c]]);
+        assert_eq!(inv.paths_to(a, 10), vec![vec![app, a]]);
+        assert_eq!(inv.paths_to(target, 10), paths);
+        let mut larger = inv.clone();
+        let d = larger.add_package(pkg("d", PackageKind::ThirdParty));
+        larger.add_edge(Edge::normal(target, d));
+        assert_eq!(larger.paths_to(d, 1), vec![vec![app, a, target, d]]);
+        assert_eq!(inv.paths_to(target, 10), paths);
     }
 
     #[test]

@@ -81,3 +81,114 @@ fn undeclared_licenses_are_detected_and_declared_ones_kept() {
         inventory.gaps
     );
 }
+
+/// A project whose one dependency declares no license but ships an MIT text, in a scratch
+/// cargo home; returns (project, cargo home, cache) directories.
+fn project_with_undeclared_license() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf)
+{
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    let crate_dir = dir
+        .path()
+        .join("cargo-home/registry/src/index.crates.io-0000000000000000/quiet-crate-1.0.0");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::create_dir_all(&crate_dir).unwrap();
+    std::fs::write(
+        crate_dir.join("Cargo.toml"),
+        "[package]\nname = \"quiet-crate\"\nversion = \"1.0.0\"\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture("licenses/mit/LICENSE-MIT"),
+        crate_dir.join("LICENSE"),
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("Cargo.lock"),
+        "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"quiet-crate\"]\n\n\
+         [[package]]\nname = \"quiet-crate\"\nversion = \"1.0.0\"\n\
+         source = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
+    )
+    .unwrap();
+    let home = dir.path().join("cargo-home");
+    let cache = dir.path().join("cache");
+    (dir, home, cache)
+}
+
+/// The license `depgate sbom` reports for `quiet-crate`.
+fn sbom_license(
+    dir: &tempfile::TempDir,
+    home: &std::path::Path,
+    cache: &std::path::Path,
+    extra: &[&str],
+) -> String {
+    let out = crate::common::depgate()
+        .arg("sbom")
+        .arg(dir.path().join("project"))
+        .args(["--format", "cyclonedx-json", "--offline"])
+        .args(extra)
+        .env("CARGO_HOME", home)
+        .env("DEPGATE_CACHE", cache)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bom: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let component = bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "quiet-crate")
+        .unwrap()
+        .clone();
+    component["licenses"].to_string()
+}
+
+fn cache_entries(cache: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![cache.join("license-detection")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            if entry.path().is_dir() {
+                stack.push(entry.path());
+            } else {
+                found.push(entry.path());
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn detection_results_are_cached_by_text_and_no_cache_bypasses_them() {
+    let (dir, home, cache) = project_with_undeclared_license();
+    let first = sbom_license(&dir, &home, &cache, &[]);
+    assert!(first.contains("MIT"), "{first}");
+    let entries = cache_entries(&cache);
+    assert_eq!(entries.len(), 1, "one entry per license text: {entries:?}");
+    // The second run reads the entry: rewritten with another result (same matcher), the
+    // SBOM follows it, which shows the matcher was not consulted.
+    let entry: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&entries[0]).unwrap()).unwrap();
+    let forged = serde_json::json!({
+        "matcher": entry["matcher"],
+        "license": "0BSD",
+        "score": 0.99,
+    });
+    std::fs::write(&entries[0], forged.to_string()).unwrap();
+    let second = sbom_license(&dir, &home, &cache, &[]);
+    assert!(second.contains("0BSD"), "{second}");
+    // `--no-cache` neither reads nor writes it.
+    let bypassed = sbom_license(&dir, &home, &cache, &["--no-cache"]);
+    assert_eq!(bypassed, first);
+    // A corrupt entry is a miss, recomputed and replaced.
+    std::fs::write(&entries[0], b"\xff not json").unwrap();
+    assert_eq!(sbom_license(&dir, &home, &cache, &[]), first);
+    let repaired: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&entries[0]).unwrap()).unwrap();
+    assert_eq!(repaired["license"], "MIT");
+}
