@@ -34,11 +34,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<Outcome> {
             package.name,
             package.version,
             package.scope,
-            if package.direct {
-                "direct"
-            } else {
-                "transitive"
-            },
+            package.dependency(),
             package
                 .purl
                 .as_deref()

@@ -72,11 +72,7 @@ pub fn run(args: InventoryArgs) -> anyhow::Result<Outcome> {
                     package.name,
                     package.version,
                     package.scope,
-                    if package.direct {
-                        "direct"
-                    } else {
-                        "transitive"
-                    }
+                    package.dependency()
                 );
             }
             for gap in &inventory.gaps {

@@ -303,6 +303,11 @@ pub struct Package {
 }
 
 impl Package {
+    /// `direct` when a root depends on it directly, else `transitive` (as reports spell it).
+    pub fn dependency(&self) -> &'static str {
+        if self.direct { "direct" } else { "transitive" }
+    }
+
     /// A new third-party package with the given identity; other fields empty.
     pub fn new(
         ecosystem: Ecosystem,

@@ -132,26 +132,35 @@ enum Segment<'a> {
     Text(&'a str),
 }
 
-fn generic_segments(version: &str) -> Vec<Segment<'_>> {
-    let mut segments = Vec::new();
-    for part in version.split(['.', '-', '_', '+', '~']) {
-        let bytes = part.as_bytes();
-        let mut start = 0;
-        while start < bytes.len() {
-            let digit = bytes[start].is_ascii_digit();
-            let mut end = start;
-            while end < bytes.len() && bytes[end].is_ascii_digit() == digit {
-                end += 1;
-            }
-            let text = &part[start..end];
-            segments.push(match text.parse::<u128>() {
-                Ok(number) if digit => Segment::Number(number),
-                _ => Segment::Text(text),
-            });
-            start = end;
+/// The maximal runs of digits and of other characters in `part`, each with whether it is
+/// digits: `12rc3` -> `(true, "12")`, `(false, "rc")`, `(true, "3")`.
+pub(super) fn digit_runs(part: &str) -> impl Iterator<Item = (bool, &str)> {
+    let bytes = part.as_bytes();
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= bytes.len() {
+            return None;
         }
-    }
-    segments
+        let digit = bytes[start].is_ascii_digit();
+        let mut end = start;
+        while end < bytes.len() && bytes[end].is_ascii_digit() == digit {
+            end += 1;
+        }
+        let run = &part[start..end];
+        start = end;
+        Some((digit, run))
+    })
+}
+
+fn generic_segments(version: &str) -> Vec<Segment<'_>> {
+    version
+        .split(['.', '-', '_', '+', '~'])
+        .flat_map(digit_runs)
+        .map(|(digit, text)| match text.parse::<u128>() {
+            Ok(number) if digit => Segment::Number(number),
+            _ => Segment::Text(text),
+        })
+        .collect()
 }
 
 /// Dotted-number ordering with text segments (numbers sort after text; missing parts are 0).

@@ -31,23 +31,12 @@ fn segments(version: &str) -> Option<Vec<Segment>> {
     }
     let version = version.replace('-', ".pre.");
     let mut out = Vec::new();
-    for part in version.split('.') {
-        let bytes = part.as_bytes();
-        let mut start = 0;
-        while start < bytes.len() {
-            let digit = bytes[start].is_ascii_digit();
-            let mut end = start;
-            while end < bytes.len() && bytes[end].is_ascii_digit() == digit {
-                end += 1;
-            }
-            let text = &part[start..end];
-            out.push(if digit {
-                Segment::Number(text.parse().ok()?)
-            } else {
-                Segment::Text(text.to_string())
-            });
-            start = end;
-        }
+    for (digit, text) in version.split('.').flat_map(super::digit_runs) {
+        out.push(if digit {
+            Segment::Number(text.parse().ok()?)
+        } else {
+            Segment::Text(text.to_string())
+        });
     }
     Some(canonical(out))
 }

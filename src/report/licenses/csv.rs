@@ -32,14 +32,7 @@ pub fn render(report: &LicenseReport) -> Result<Vec<u8>, ::csv::Error> {
     let mut writer = ::csv::Writer::from_writer(Vec::new());
     writer.write_record(COLUMNS)?;
     for group in &report.groups {
-        let ids: Vec<String> = group
-            .licenses
-            .iter()
-            .map(|t| match &t.exception {
-                Some(exception) => format!("{} WITH {exception}", t.id),
-                None => t.id.clone(),
-            })
-            .collect();
+        let ids = group.license_ids();
         let status = match group.status {
             super::GroupStatus::Spdx => "spdx",
             super::GroupStatus::Invalid => "invalid",

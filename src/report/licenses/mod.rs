@@ -177,6 +177,19 @@ pub struct LicenseGroup {
     pub packages: Vec<PackageEntry>,
 }
 
+impl LicenseGroup {
+    /// The group's licenses as SPDX terms (`Apache-2.0 WITH LLVM-exception`), in order.
+    pub fn license_ids(&self) -> Vec<String> {
+        self.licenses
+            .iter()
+            .map(|t| match &t.exception {
+                Some(exception) => format!("{} WITH {exception}", t.id),
+                None => t.id.clone(),
+            })
+            .collect()
+    }
+}
+
 /// One package in a group.
 #[derive(Debug, Clone, Serialize)]
 pub struct PackageEntry {
@@ -506,12 +519,7 @@ impl LicenseReport {
                 version: package.version.clone(),
                 ecosystem: package.ecosystem.purl_type().to_string(),
                 purl: package.purl.clone(),
-                dependency: if package.direct {
-                    "direct"
-                } else {
-                    "transitive"
-                }
-                .to_string(),
+                dependency: package.dependency().to_string(),
                 scope: scope_name(package.scope).to_string(),
                 declared: package.license.as_ref().map(|l| l.expression.clone()),
                 origin: license.as_ref().map(|l| l.origin),

@@ -79,14 +79,7 @@ pub fn render(report: &LicenseReport) -> Vec<u8> {
         );
     }
     for group in &report.groups {
-        let ids: Vec<String> = group
-            .licenses
-            .iter()
-            .map(|t| match &t.exception {
-                Some(exception) => format!("{} WITH {exception}", t.id),
-                None => t.id.clone(),
-            })
-            .collect();
+        let ids = group.license_ids();
         let _ = writeln!(
             out,
             "\n{} — {}, {} package{}{}",
