@@ -132,7 +132,7 @@ pub(super) fn read_section<S: SectionPartial>(
             } else {
                 head.rationale = setting;
             }
-        } else if let Some(spec) = rules.iter().find(|spec| spec.key == Some(written)) {
+        } else if let Some(spec) = rules.iter().copied().find(|spec| spec.key == Some(written)) {
             if let Some(text) = context.deserialize::<Text>(value, &what)
                 && let Some((level, origin)) = context.level(&text)
             {
