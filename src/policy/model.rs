@@ -6,12 +6,99 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::{AdvisoryPolicy, RuleMeta};
 pub use crate::inventory::PackageSelector;
-use crate::vocabulary::FindingCode;
+use crate::vocabulary::rules;
 pub use crate::vocabulary::spdx::LicenseCategory;
+use crate::vocabulary::{FindingCode, Level};
+
+/// What every rule carries: an id, a level, who owns it and why it exists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleMeta {
+    /// Stable id, unique in the policy (e.g. `licenses.allowed`, `advisories.vulnerability`).
+    pub id: String,
+    /// What happens on a match.
+    pub level: Level,
+    /// Who to ask (a team, a person, an email).
+    pub owner: String,
+    /// Why the rule exists, or a link to the reasoning.
+    pub rationale: String,
+}
+
+/// Validated advisory rules (`[advisories]` in a policy file).
+///
+/// ```toml
+/// [advisories]
+/// owner = "security@example.com"
+/// rationale = "Known vulnerabilities must not ship"
+/// vulnerability = "deny"        # level for advisory-vulnerable
+/// unmaintained = "warn"         # level for advisory-unmaintained
+/// unsound = "warn"              # level for advisory-unsound
+/// notice = "warn"               # level for advisory-notice
+/// yanked = "warn"               # level for advisory-yanked
+/// severity-threshold = 7.0      # vulnerabilities with a CVSS base score below this are `warn`
+/// unknown-severity = "high"     # how to treat advisories with no severity
+/// max-db-age = "7d"             # fail closed when a database is older (days)
+/// databases = ["rustsec", "osv"]
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdvisoryPolicy {
+    /// Rule for known vulnerabilities (`advisories.vulnerability`).
+    pub vulnerability: RuleMeta,
+    /// Rule for unmaintained packages (`advisories.unmaintained`).
+    pub unmaintained: RuleMeta,
+    /// Rule for unsound packages (`advisories.unsound`).
+    pub unsound: RuleMeta,
+    /// Rule for RustSec notices (`advisories.notice`).
+    pub notice: RuleMeta,
+    /// Rule for yanked versions (`advisories.yanked`).
+    pub yanked: RuleMeta,
+    /// Rule for stale databases (`advisories.db-age`).
+    pub stale_db: RuleMeta,
+    /// CVSS base score below which a vulnerability is only a warning; `None` = all deny.
+    pub severity_threshold: Option<f64>,
+    /// The CVSS score assumed for advisories without a severity (default 7.0, "high").
+    pub unknown_severity_score: f64,
+    /// Maximum database age in days; `None` = no limit.
+    pub max_db_age_days: Option<u32>,
+    /// Which database kinds to use (`rustsec`, `osv`); empty = all available.
+    pub databases: Vec<String>,
+}
+
+impl AdvisoryPolicy {
+    /// The CVSS score assumed for an advisory without a severity when the policy sets none
+    /// ("high").
+    pub const DEFAULT_UNKNOWN_SEVERITY_SCORE: f64 = 7.0;
+
+    /// The maximum database age in days when the policy sets none.
+    pub const DEFAULT_MAX_DB_AGE_DAYS: u32 = 7;
+
+    /// The built-in defaults (the same as `rules/default.toml`'s `[advisories]`).
+    pub fn default_with_owner(owner: &str) -> Self {
+        let rule = |id: &str| {
+            let spec = rules::section_rule(id);
+            RuleMeta {
+                id: spec.id.to_string(),
+                level: spec.default_level,
+                owner: owner.to_string(),
+                rationale: spec.default_rationale.to_string(),
+            }
+        };
+        Self {
+            vulnerability: rule("advisories.vulnerability"),
+            unmaintained: rule("advisories.unmaintained"),
+            unsound: rule("advisories.unsound"),
+            notice: rule("advisories.notice"),
+            yanked: rule("advisories.yanked"),
+            stale_db: rule("advisories.db-age"),
+            severity_threshold: None,
+            unknown_severity_score: Self::DEFAULT_UNKNOWN_SEVERITY_SCORE,
+            max_db_age_days: Some(Self::DEFAULT_MAX_DB_AGE_DAYS),
+            databases: Vec::new(),
+        }
+    }
+}
 
 /// Where a policy entry was written: file, 1-based line and column.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

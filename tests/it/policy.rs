@@ -4,17 +4,22 @@
 
 use std::path::{Path, PathBuf};
 
-use depgate::policy::{PolicyError, PolicySource, Problem, validate};
+use depgate::policy::{Level, PolicyError, PolicySource, Problem, ValidPolicy, validate};
+use depgate::vocabulary::RULES;
 
 use crate::common::depgate;
 
-fn problems(text: &str) -> Vec<Problem> {
-    match validate(
+fn validate_one(text: &str) -> Result<ValidPolicy, PolicyError> {
+    validate(
         &[(PathBuf::from("p.toml"), text.to_string())],
         PolicySource::Files {
             files: vec![PathBuf::from("p.toml")],
         },
-    ) {
+    )
+}
+
+fn problems(text: &str) -> Vec<Problem> {
+    match validate_one(text) {
         Ok(_) => panic!("expected problems in:\n{text}"),
         Err(PolicyError::Invalid { problems }) => problems,
         Err(other) => panic!("{other}"),
@@ -392,4 +397,218 @@ fn the_policy_reference_documents_every_finding_code_and_rule_id() {
             "docs/policy.md lacks rule id `{id}`"
         );
     }
+}
+
+/// Every level key of the rule table is read in its section and sets that rule and no other:
+/// a rule id wired to the wrong model field, or a key the reader does not take, fails here.
+#[test]
+fn every_rule_key_of_the_table_sets_its_own_rule() {
+    let mut checked = 0;
+    for spec in RULES {
+        let Some(key) = spec.key else { continue };
+        let level = if spec.default_level == Level::Deny {
+            Level::Allow
+        } else {
+            Level::Deny
+        };
+        let text = format!(
+            "[policy]\nowner = \"me\"\n[{}]\n{key} = \"{level}\"\n",
+            spec.section
+        );
+        let policy = validate_one(&text).unwrap_or_else(|error| panic!("{text}\n{error}"));
+        for rule in policy.rules() {
+            let default = RULES
+                .iter()
+                .find(|other| other.id == rule.id)
+                .map(|other| other.default_level);
+            let expected = if rule.id == spec.id {
+                Some(level)
+            } else {
+                default
+            };
+            assert_eq!(Some(rule.level), expected, "`{}` after:\n{text}", rule.id);
+        }
+        assert!(
+            policy.rule_ids().iter().any(|id| id == spec.id),
+            "`{}` is not a rule of the validated policy",
+            spec.id
+        );
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} rule keys in the table");
+}
+
+/// A misspelt level is an error at the value, never a fallback to a default; a rule key in
+/// another section is an unknown key there.
+#[test]
+fn a_level_typo_is_an_error_never_a_default() {
+    for spec in RULES {
+        let Some(key) = spec.key else { continue };
+        let text = format!(
+            "[policy]\nowner = \"me\"\n[{}]\n{key} = \"wran\"\n",
+            spec.section
+        );
+        let found = problems(&text);
+        let column = u32::try_from(key.len()).unwrap() + 4;
+        has(&found, 4, column, "unknown level `wran`");
+        assert_eq!(found.len(), 1, "{found:?}");
+    }
+    let found = problems("[policy]\nowner = \"me\"\n[bans]\ngit = \"warn\"\n");
+    has(&found, 4, 1, "in [bans]: unknown field `git`");
+}
+
+/// The message for an unknown key names every key its section accepts: the section's own,
+/// its rule levels from the rule table, and its arrays of tables.
+#[test]
+fn an_unknown_key_names_every_key_its_section_accepts() {
+    let found = problems("[policy]\nowner = \"me\"\n[licenses]\nalow = [\"MIT\"]\n");
+    has(
+        &found,
+        4,
+        1,
+        "in [licenses]: unknown field `alow`, expected one of",
+    );
+    let message = &found[0].message;
+    let keys = [
+        "owner",
+        "rationale",
+        "allow",
+        "min-confidence",
+        "exceptions",
+        "clarify",
+    ];
+    let levels = RULES
+        .iter()
+        .filter(|spec| spec.section.as_str() == "licenses")
+        .filter_map(|spec| spec.key);
+    for key in keys.into_iter().chain(levels) {
+        assert!(
+            message.contains(&format!("`{key}`")),
+            "`{key}` in {message}"
+        );
+    }
+    assert!(!message.contains("`git`"), "{message}");
+}
+
+/// Every section's parts, one section to a file: settings, levels and lists each written once.
+const SECTIONS: &[(&str, &str)] = &[
+    (
+        "a-policy.toml",
+        "[policy]\nname = \"split\"\ndescription = \"d\"\nowner = \"org\"\nrationale = \"why\"\n",
+    ),
+    (
+        "b-licenses.toml",
+        "[licenses]\nowner = \"legal\"\nallow = [\"MIT\"]\ndeny = [\"GPL-3.0-only\"]\nallow-categories = [\"permissive\"]\ndeny-categories = [\"proprietary\"]\nunknown = \"warn\"\nmin-confidence = 0.5\nregistry-lookups = true\n[[licenses.exceptions]]\nname = \"ring\"\nallow = [\"ISC\"]\n[[licenses.clarify]]\nname = \"x\"\nexpression = \"MIT\"\n",
+    ),
+    (
+        "c-bans.toml",
+        "[bans]\nrationale = \"bans\"\nduplicates = \"deny\"\nduplicate-skip = [\"syn@1\"]\n[[bans.deny]]\nname = \"openssl\"\nreason = \"r\"\nlevel = \"warn\"\n[[bans.minimum]]\nname = \"h2\"\nversion = \"0.3.26\"\nreason = \"r\"\n",
+    ),
+    (
+        "d-sources.toml",
+        "[sources]\nallow-registries = [\"default\"]\nallow-git = [\"github.com/acme\"]\ngit = \"deny\"\n",
+    ),
+    (
+        "e-advisories.toml",
+        "[advisories]\nowner = \"sec\"\nunsound = \"deny\"\nseverity-threshold = 4.0\nunknown-severity = \"medium\"\nmax-db-age = 3\ndatabases = [\"osv\"]\n",
+    ),
+    (
+        "f-waivers.toml",
+        "[waivers]\nexpiring-days = 30\nunused = \"allow\"\n[[waivers.waive]]\nrule = \"bans.deny.openssl\"\nreason = \"r\"\nowner = \"o\"\nexpires = 2030-01-01\n",
+    ),
+];
+
+/// A policy split over a directory is the same policy as the one file: nothing a section sets
+/// is lost or changed by merging (the digest covers every value and default).
+#[test]
+fn a_policy_split_over_files_is_the_same_policy_as_one_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut whole = String::new();
+    for (name, text) in SECTIONS {
+        std::fs::write(dir.path().join(name), text).unwrap();
+        whole.push_str(text);
+    }
+    let split = depgate::policy::load(Some(dir.path()), Path::new(".")).unwrap();
+    let one = validate_one(&whole).unwrap();
+    assert_eq!(split.digest(), one.digest());
+    assert_eq!(split.licenses.min_confidence, 0.5);
+    assert!(split.licenses.registry_lookups);
+    assert_eq!(split.licenses.unknown.owner, "legal");
+    assert_eq!(split.bans.duplicates.rationale, "bans");
+    assert_eq!(split.bans.deny[0].rule.level, Level::Warn);
+    assert_eq!(split.advisories.max_db_age_days, Some(3));
+    assert_eq!(split.advisories.databases, vec!["osv".to_string()]);
+    assert_eq!(split.waivers.expiring_days, 30);
+    assert_eq!(split.waivers.unused.level, Level::Allow);
+}
+
+/// Every setting written in two files of a directory is one problem at the second place,
+/// naming the first; lists and entries concatenate without a problem.
+#[test]
+fn every_setting_written_twice_in_a_directory_names_both_places() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = String::new();
+    for (_, text) in SECTIONS {
+        first.push_str(text);
+    }
+    std::fs::write(dir.path().join("a.toml"), &first).unwrap();
+    // The second file repeats everything but the policy's name (two names are a different
+    // problem: alternative policies in one directory).
+    let second = first.replacen("name = \"split\"\n", "", 1);
+    std::fs::write(dir.path().join("b.toml"), &second).unwrap();
+    let error = depgate::policy::load(Some(dir.path()), Path::new(".")).unwrap_err();
+    let PolicyError::Invalid { problems } = error else {
+        panic!("{error}");
+    };
+    let settings = [
+        "policy.description",
+        "policy.owner",
+        "policy.rationale",
+        "licenses.owner",
+        "licenses.unknown",
+        "licenses.min-confidence",
+        "licenses.registry-lookups",
+        "bans.rationale",
+        "bans.duplicates",
+        "sources.git",
+        "advisories.owner",
+        "advisories.unsound",
+        "advisories.severity-threshold",
+        "advisories.unknown-severity",
+        "advisories.max-db-age",
+        "advisories.databases",
+        "waivers.expiring-days",
+        "waivers.unused",
+    ];
+    for setting in settings {
+        let problem = problems
+            .iter()
+            .find(|p| {
+                p.message
+                    .starts_with(&format!("`{setting}` is already set at"))
+            })
+            .unwrap_or_else(|| panic!("no conflict for `{setting}` in {problems:#?}"));
+        assert!(problem.file.ends_with("b.toml"), "{problem}");
+        assert!(problem.message.contains("a.toml` line "), "{problem}");
+        // Both places are the same line of the same text, one line apart for the name.
+        let first_line: u32 = problem
+            .message
+            .split("a.toml` line ")
+            .nth(1)
+            .and_then(|rest| rest.split(',').next())
+            .and_then(|line| line.parse().ok())
+            .unwrap();
+        assert_eq!(problem.line + 1, first_line, "{problem}");
+    }
+    // Entries concatenate; the repeated bans are rules whose default ids are now taken (the
+    // repeated waiver gets the next default id, `waiver-2`).
+    for id in ["bans.deny.openssl", "bans.minimum.h2"] {
+        assert!(
+            problems.iter().any(|p| p
+                .message
+                .starts_with(&format!("rule id `{id}` is already used"))),
+            "{problems:#?}"
+        );
+    }
+    assert_eq!(problems.len(), settings.len() + 2, "{problems:#?}");
 }
