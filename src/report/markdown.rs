@@ -33,19 +33,11 @@ pub fn render(report: &FindingsReport) -> Vec<u8> {
         (Severity::Warning, "Warnings"),
         (Severity::Note, "Notes"),
     ] {
-        let group: Vec<_> = report
-            .findings
-            .iter()
-            .filter(|f| f.severity == severity)
-            .collect();
+        // With `--baseline`, findings already in the baseline are listed but never gate.
+        let (group, existing) = report.group(severity);
         if group.is_empty() {
             continue;
         }
-        // With `--baseline`, findings already in the baseline are listed but never gate.
-        let existing = group
-            .iter()
-            .filter(|f| f.baseline == Some(crate::evaluate::BaselineState::Existing))
-            .count();
         if existing > 0 {
             let _ = writeln!(
                 out,
@@ -63,14 +55,7 @@ pub fn render(report: &FindingsReport) -> Vec<u8> {
                 .as_ref()
                 .map(|p| format!("`{}` {}", p.name, p.version))
                 .unwrap_or_default();
-            let mut message = finding.message.clone();
-            if let Some(waiver) = &finding.waiver {
-                let _ = write!(
-                    message,
-                    "\nwaiver `{}`: {} (owner {}, expires {})",
-                    waiver.id, waiver.reason, waiver.owner, waiver.expires
-                );
-            }
+            let message = super::message_with_waiver(finding);
             let marker = if finding.baseline == Some(crate::evaluate::BaselineState::Existing) {
                 " (existing)"
             } else {

@@ -85,6 +85,23 @@ pub struct Inputs {
     pub policy: PolicyRef,
 }
 
+/// A finding's message followed, when a waiver applied or expired, by the waiver: its id,
+/// reason, owner and expiry on a line of its own.
+pub fn message_with_waiver(finding: &Finding) -> String {
+    match &finding.waiver {
+        Some(waiver) => format!(
+            "{}\nwaiver `{}`: {} (owner {}, {} {})",
+            finding.message,
+            waiver.id,
+            waiver.reason,
+            waiver.owner,
+            if waiver.expired { "expired" } else { "expires" },
+            waiver.expires
+        ),
+        None => finding.message.clone(),
+    }
+}
+
 /// The findings report: the one value every findings format renders.
 #[derive(Debug, Clone, Serialize)]
 pub struct FindingsReport {
@@ -177,6 +194,21 @@ impl FindingsReport {
                 &policy.digest[..12]
             )
         }
+    }
+
+    /// The findings of one severity, in report order, with how many of them are `existing`
+    /// in the baseline (listed, never failing): the groups the text formats print.
+    pub fn group(&self, severity: crate::evaluate::Severity) -> (Vec<&Finding>, usize) {
+        let group: Vec<&Finding> = self
+            .findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .collect();
+        let existing = group
+            .iter()
+            .filter(|f| f.baseline == Some(crate::evaluate::BaselineState::Existing))
+            .count();
+        (group, existing)
     }
 
     /// Coverage lines shared by the text formats.

@@ -41,18 +41,13 @@ pub fn render(report: &FindingsReport, color: bool) -> Vec<u8> {
     let mut out = String::new();
     let _ = writeln!(out, "{}", report.policy_line());
     for severity in [Severity::Error, Severity::Warning, Severity::Note] {
-        let group: Vec<_> = report
-            .findings
-            .iter()
-            .filter(|f| f.severity == severity)
-            .collect();
+        // With `--baseline`, findings already in the baseline are listed but never gate, so the
+        // heading must not count them as failing without saying so.
+        let (group, existing) = report.group(severity);
         if group.is_empty() {
             continue;
         }
         let (title, colour) = heading(severity);
-        // With `--baseline`, findings already in the baseline are listed but never gate, so the
-        // heading must not count them as failing without saying so.
-        let existing = group.iter().filter(|f| is_existing(f)).count();
         if existing > 0 {
             let _ = writeln!(
                 out,
@@ -70,14 +65,7 @@ pub fn render(report: &FindingsReport, color: bool) -> Vec<u8> {
                 .as_ref()
                 .map(|p| format!("{} {}", p.name, p.version))
                 .unwrap_or_default();
-            let mut message = finding.message.clone();
-            if let Some(waiver) = &finding.waiver {
-                let _ = write!(
-                    message,
-                    "\nwaiver `{}` ({}, owner {}, expires {})",
-                    waiver.id, waiver.reason, waiver.owner, waiver.expires
-                );
-            }
+            let message = super::message_with_waiver(finding);
             let owner = finding
                 .owner
                 .as_ref()

@@ -95,18 +95,8 @@ pub fn render(report: &NoticesReport) -> Vec<u8> {
         let _ = writeln!(out, "None.");
     }
     for item in &report.needs_attention {
-        let _ = writeln!(
-            out,
-            "- **{}** {} ({}){}: {}",
-            escape(&item.name),
-            escape(&item.version),
-            item.ecosystem,
-            item.license
-                .as_ref()
-                .map(|l| format!(", license `{l}`"))
-                .unwrap_or_default(),
-            escape(&item.reasons.join("; "))
-        );
+        let line = item.line(escape, |name| format!("**{name}**"), |l| format!("`{l}`"));
+        let _ = writeln!(out, "{line}");
     }
     out.into_bytes()
 }

@@ -118,6 +118,30 @@ pub struct Attention {
     pub reasons: Vec<String>,
 }
 
+impl Attention {
+    /// `- NAME VERSION (ECOSYSTEM), license L: REASONS`, each part passed through `text`
+    /// (Markdown escaping, or none) and the name and license through `name` and `license`
+    /// (emphasis, code spans), as the text formats list items needing attention.
+    pub fn line(
+        &self,
+        text: impl Fn(&str) -> String,
+        name: impl Fn(String) -> String,
+        license: impl Fn(&str) -> String,
+    ) -> String {
+        format!(
+            "- {} {} ({}){}: {}",
+            name(text(&self.name)),
+            text(&self.version),
+            self.ecosystem,
+            self.license
+                .as_ref()
+                .map(|l| format!(", license {}", license(l)))
+                .unwrap_or_default(),
+            text(&self.reasons.join("; "))
+        )
+    }
+}
+
 impl NoticesReport {
     /// Builds the notices for the third-party packages of `inventory`; `facts` holds what was
     /// read from each package's sources (a package missing from it had none available).

@@ -75,18 +75,8 @@ pub fn render(report: &NoticesReport) -> Vec<u8> {
         let _ = writeln!(out, "None.");
     }
     for item in &report.needs_attention {
-        let _ = writeln!(
-            out,
-            "- {} {} ({}){}: {}",
-            item.name,
-            item.version,
-            item.ecosystem,
-            item.license
-                .as_ref()
-                .map(|l| format!(", license {l}"))
-                .unwrap_or_default(),
-            item.reasons.join("; ")
-        );
+        let line = item.line(str::to_string, |name| name, str::to_string);
+        let _ = writeln!(out, "{line}");
     }
     out.into_bytes()
 }
