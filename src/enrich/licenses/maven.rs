@@ -30,14 +30,24 @@ impl MavenRepositoryProvider {
     }
 }
 
-/// `(name, url)` of each `<project><licenses><license>`.
-pub(crate) fn pom_licenses(text: &str) -> Result<Vec<(String, String)>, String> {
+/// What a POM says about licenses: `(name, url)` of each `<project><licenses><license>`,
+/// and `(groupId, artifactId, version)` of `<project><parent>` (the group may be empty).
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct PomFacts {
+    pub(crate) licenses: Vec<(String, String)>,
+    pub(crate) parent: Option<(String, String, String)>,
+}
+
+/// Reads a POM's licenses and parent in one pass.
+pub(crate) fn read_pom(text: &str) -> Result<PomFacts, String> {
     let mut reader = quick_xml::Reader::from_str(text);
     reader.config_mut().trim_text(true);
     let mut stack: Vec<String> = Vec::new();
-    let mut licenses = Vec::new();
+    let mut facts = PomFacts::default();
     let mut value = String::new();
-    let mut current = (String::new(), String::new());
+    let mut license = (String::new(), String::new());
+    let mut parent = (String::new(), String::new(), String::new());
+    let mut has_parent = false;
     loop {
         match reader.read_event().map_err(|e| e.to_string())? {
             Event::Start(start) => {
@@ -47,21 +57,32 @@ pub(crate) fn pom_licenses(text: &str) -> Result<Vec<(String, String)>, String> 
             Event::Text(text) => value.push_str(&text.xml10_content()),
             Event::CData(data) => value.push_str(&data.xml10_content()),
             Event::End(_) => {
-                let path = stack.join("/");
-                match path.as_str() {
-                    "project/licenses/license/name" => current.0 = value.trim().to_string(),
-                    "project/licenses/license/url" => current.1 = value.trim().to_string(),
-                    "project/licenses/license" => licenses.push(std::mem::take(&mut current)),
+                let value = std::mem::take(&mut value).trim().to_string();
+                match stack.join("/").as_str() {
+                    "project/licenses/license/name" => license.0 = value,
+                    "project/licenses/license/url" => license.1 = value,
+                    "project/licenses/license" => {
+                        facts.licenses.push(std::mem::take(&mut license));
+                    }
+                    "project/parent/groupId" => parent.0 = value,
+                    "project/parent/artifactId" => parent.1 = value,
+                    "project/parent/version" => parent.2 = value,
+                    "project/parent" => has_parent = true,
                     _ => {}
                 }
                 stack.pop();
-                value.clear();
             }
             Event::Eof => break,
             _ => {}
         }
     }
-    Ok(licenses)
+    facts.parent = has_parent.then_some(parent);
+    Ok(facts)
+}
+
+/// `(name, url)` of each `<project><licenses><license>`.
+pub(crate) fn pom_licenses(text: &str) -> Result<Vec<(String, String)>, String> {
+    read_pom(text).map(|facts| facts.licenses)
 }
 
 impl LicenseProvider for MavenRepositoryProvider {

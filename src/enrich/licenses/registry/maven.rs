@@ -6,10 +6,8 @@
 //! describes. A POM without `<licenses>` inherits them: its `<parent>` POM is read next, up
 //! to [`MAX_PARENTS`] levels. Origin `registry`.
 
-use quick_xml::events::Event;
-
 use super::{Remote, combine, from_public_registry, license_from_text, registry_license, segment};
-use crate::enrich::licenses::maven::pom_licenses;
+use crate::enrich::licenses::maven::read_pom;
 use crate::enrich::licenses::{LicenseProvider, ProviderError, spdx_from_name};
 use crate::inventory::{Ecosystem, LicenseInfo, Package};
 
@@ -41,39 +39,6 @@ impl MavenCentralProvider {
             "/{group_path}/{artifact}/{version}/{artifact}-{version}.pom"
         )))
     }
-}
-
-/// `(groupId, artifactId, version)` of `<project><parent>`; the group defaults to nothing.
-fn pom_parent(text: &str) -> Result<Option<(String, String, String)>, String> {
-    let mut reader = quick_xml::Reader::from_str(text);
-    reader.config_mut().trim_text(true);
-    let mut stack: Vec<String> = Vec::new();
-    let mut value = String::new();
-    let mut parent = (String::new(), String::new(), String::new());
-    let mut seen = false;
-    loop {
-        match reader.read_event().map_err(|e| e.to_string())? {
-            Event::Start(start) => {
-                stack.push(start.local_name().into_inner().to_string());
-                value.clear();
-            }
-            Event::Text(text) => value.push_str(&text.xml10_content()),
-            Event::End(_) => {
-                match stack.join("/").as_str() {
-                    "project/parent/groupId" => parent.0 = value.trim().to_string(),
-                    "project/parent/artifactId" => parent.1 = value.trim().to_string(),
-                    "project/parent/version" => parent.2 = value.trim().to_string(),
-                    "project/parent" => seen = true,
-                    _ => {}
-                }
-                stack.pop();
-                value.clear();
-            }
-            Event::Eof => break,
-            _ => {}
-        }
-    }
-    Ok(seen.then_some(parent))
 }
 
 /// The license of a POM's `(name, url)` pairs, with its confidence.
@@ -121,14 +86,12 @@ impl LicenseProvider for MavenCentralProvider {
                 return Ok(None);
             };
             let text = String::from_utf8_lossy(&body);
-            let licenses = pom_licenses(&text)
+            let pom = read_pom(&text)
                 .map_err(|e| self.remote.malformed(&url, format!("bad POM: {e}")))?;
-            if let Some(found) = license_from_pom(&licenses) {
+            if let Some(found) = license_from_pom(&pom.licenses) {
                 return Ok(Some(registry_license(found)));
             }
-            match pom_parent(&text)
-                .map_err(|e| self.remote.malformed(&url, format!("bad POM: {e}")))?
-            {
+            match pom.parent {
                 Some(parent) => coordinates = parent,
                 None => return Ok(None),
             }
@@ -145,10 +108,10 @@ mod tests {
     fn reads_the_parent() {
         let pom = "<project><parent><groupId>org.demo</groupId><artifactId>demo-parent</artifactId><version>7</version></parent><artifactId>x</artifactId></project>";
         assert_eq!(
-            pom_parent(pom),
+            read_pom(pom).map(|p| p.parent),
             Ok(Some(("org.demo".into(), "demo-parent".into(), "7".into())))
         );
-        assert_eq!(pom_parent("<project></project>"), Ok(None));
+        assert_eq!(read_pom("<project></project>").map(|p| p.parent), Ok(None));
     }
 
     #[test]
