@@ -15,6 +15,7 @@ mod diff;
 mod discover;
 mod evaluate;
 mod explain;
+mod hostile;
 mod http_server;
 mod ingest_cargo;
 mod ingest_dotnet;
