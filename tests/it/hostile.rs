@@ -163,3 +163,241 @@ fn a_policy_flag_that_cannot_be_read_is_an_error() {
         assert_input_error(&run, "policy.toml", form);
     }
 }
+
+// ---- Item 2: packages are never lost without a word ----
+
+/// Third-party `ecosystem:name@version` of a successful ingest, or the error's text.
+fn package_set(path: &Path) -> Result<std::collections::BTreeSet<String>, String> {
+    let options = depgate::ingest::IngestOptions {
+        // Never read this machine's crate sources: the result must depend on the file only.
+        cargo_home: Some(PathBuf::from("/nonexistent-cargo-home")),
+        ..Default::default()
+    };
+    let inventory = depgate::ingest::ingest(path, &options).map_err(|e| {
+        let mut text = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(cause) = source {
+            text.push_str(&format!(": {cause}"));
+            source = cause.source();
+        }
+        text
+    })?;
+    Ok(inventory
+        .third_party()
+        .map(|p| format!("{:?}:{}@{}", p.ecosystem, p.name, p.version))
+        .collect())
+}
+
+/// A fixture file copied with its directory into a scratch directory: (scratch, file).
+fn scratch_copy(relative: &str) -> (tempfile::TempDir, PathBuf) {
+    let (directory, name) = relative.rsplit_once('/').unwrap();
+    let scratch = copy_fixture_dir(directory);
+    let path = scratch.path().join(name);
+    (scratch, path)
+}
+
+/// A copy of a fixture directory in a scratch directory (links and all regular files).
+fn copy_fixture_dir(relative: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture(relative), dir.path());
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Lockfiles whose every prefix must be an error or the whole package set: machine-written
+/// formats, where a cut can be told from a complete file.
+const CUT_FIXTURES: &[&str] = &[
+    "cargo/v1/Cargo.lock",
+    "cargo/v2/Cargo.lock",
+    "cargo/v3/Cargo.lock",
+    "cargo/v4/Cargo.lock",
+    "npm/yarn-v1/yarn.lock",
+    "npm/yarn-berry/yarn.lock",
+    "npm/pnpm-v5/pnpm-lock.yaml",
+    "npm/pnpm-v6/pnpm-lock.yaml",
+    "npm/pnpm-v9/pnpm-lock.yaml",
+    "npm/lock-v1/package-lock.json",
+    "npm/lock-v3/package-lock.json",
+    "ruby/gemfile/Gemfile.lock",
+    "jvm/gradle/gradle.lockfile",
+    "python/poetry-v1/poetry.lock",
+    "python/poetry-v2/poetry.lock",
+    "python/uv-workspace/uv.lock",
+    "python/pipfile/Pipfile.lock",
+    "php/composer/composer.lock",
+    "dotnet/packages-lock/packages.lock.json",
+];
+
+#[test]
+fn every_cut_of_a_lockfile_is_an_error_or_the_whole_set() {
+    for relative in CUT_FIXTURES {
+        let (_scratch, path) = scratch_copy(relative);
+        let whole = std::fs::read(&path).unwrap();
+        let expected = package_set(&path).unwrap_or_else(|e| panic!("{relative}: {e}"));
+        assert!(!expected.is_empty(), "{relative}: no packages");
+        // Every line boundary (where no syntax breaks), and every third byte: cuts inside
+        // keys, values and hashes.
+        let cuts = (0..whole.len()).filter(|&cut| cut % 3 == 0 || whole[cut - 1] == b'\n');
+        for cut in cuts {
+            std::fs::write(&path, &whole[..cut]).unwrap();
+            if let Ok(found) = package_set(&path) {
+                assert_eq!(
+                    found,
+                    expected,
+                    "{relative} cut at byte {cut} gave a different package set without an error:\n{}",
+                    String::from_utf8_lossy(&whole[cut.saturating_sub(80)..cut])
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_byte_order_mark_changes_nothing() {
+    for relative in CUT_FIXTURES {
+        let (_scratch, path) = scratch_copy(relative);
+        let expected = package_set(&path).unwrap();
+        let mut with_bom = "\u{feff}".as_bytes().to_vec();
+        with_bom.extend(std::fs::read(&path).unwrap());
+        std::fs::write(&path, with_bom).unwrap();
+        assert_eq!(package_set(&path), Ok(expected), "{relative}");
+    }
+}
+
+/// A fixture with one line replaced (1-based), in a scratch directory.
+fn with_line(relative: &str, line: usize, replacement: &str) -> (tempfile::TempDir, PathBuf) {
+    let (scratch, path) = scratch_copy(relative);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.insert(line - 1, replacement);
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    (scratch, path)
+}
+
+#[test]
+fn a_stray_line_in_gemfile_specs_is_an_error_at_its_line() {
+    // Inserted inside the GEM specs, before `racc` and `rack`: read leniently, it would end
+    // the section and drop them.
+    for junk in ["XX", "\u{0}", "<<<<<<< HEAD"] {
+        let (_scratch, path) = with_line("ruby/gemfile/Gemfile.lock", 21, junk);
+        let run = run(&["sbom".as_ref(), path.as_os_str()], None);
+        assert_input_error(&run, "Gemfile.lock` line 21", junk);
+        assert!(
+            run.stderr.contains("not a Gemfile.lock section"),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn a_yarn_lockfile_cut_inside_an_integrity_hash_is_an_error() {
+    let (_scratch, path) = scratch_copy("npm/yarn-v1/yarn.lock");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let start = text.find("integrity sha").unwrap();
+    // Cut 30 characters into the digest, then let the file continue as if nothing happened.
+    let end = start + "integrity sha512-".len() + 30;
+    let line_end = text[end..].find('\n').unwrap() + end;
+    std::fs::write(&path, format!("{}{}", &text[..end], &text[line_end..])).unwrap();
+    let run = run(&["sbom".as_ref(), path.as_os_str()], None);
+    assert_input_error(&run, "yarn.lock` line", "cut integrity");
+    assert!(run.stderr.contains("not a whole sha"), "{}", run.stderr);
+}
+
+#[test]
+fn a_corrupt_field_in_an_osv_record_is_an_error_not_a_lost_advisory() {
+    let record = fixture("advisories/osv-left-pad/GHSA-0000-left-pad.json");
+    let text = std::fs::read_to_string(&record).unwrap();
+    let project = banned_project();
+    let gate_with = |database: &Path| {
+        run(
+            &[
+                "check".as_ref(),
+                project.path().as_os_str(),
+                "--advisory-db".as_ref(),
+                database.as_os_str(),
+                "--allow-stale-db".as_ref(),
+            ],
+            None,
+        )
+    };
+    // The intact record finds the vulnerability.
+    let intact = gate_with(record.parent().unwrap());
+    assert_eq!(intact.code, Some(1), "{}", intact.stderr);
+    assert!(
+        intact.stdout.contains("GHSA-0000-left-pad"),
+        "{}",
+        intact.stdout
+    );
+    for (from, to) in [
+        ("\"introduced\"", "\"intro:uced\""),
+        ("\"ecosystem\": \"npm\"", "\"ecosystem\": true"),
+        ("{ \"introduced\": \"0\" },", ""),
+    ] {
+        let database = tempfile::tempdir().unwrap();
+        assert!(text.contains(from));
+        std::fs::write(
+            database.path().join("GHSA-0000-left-pad.json"),
+            text.replace(from, to),
+        )
+        .unwrap();
+        let run = gate_with(database.path());
+        assert_input_error(&run, "GHSA-0000-left-pad.json", to);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn links_in_a_scanned_directory_are_followed_or_reported() {
+    // A linked lockfile is read through the link.
+    let project = tempfile::tempdir().unwrap();
+    let shared = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("npm/banned-package/package-lock.json"),
+        shared.path().join("package-lock.json"),
+    )
+    .unwrap();
+    std::fs::create_dir(project.path().join("web")).unwrap();
+    symlink(
+        shared.path().join("package-lock.json"),
+        &project.path().join("web/package-lock.json"),
+    );
+    let sbom = run(&["sbom".as_ref(), project.path().as_os_str()], None);
+    assert_eq!(sbom.code, Some(0), "{}", sbom.stderr);
+    assert!(sbom.stdout.contains("left-pad"), "{}", sbom.stdout);
+
+    // A linked directory is not followed, and the report says so.
+    symlink(shared.path(), &project.path().join("vendored-app"));
+    let json = gate(project.path(), &["--format", "json"]);
+    assert!(
+        json.stdout.contains("vendored-app") && json.stdout.contains("not scanned"),
+        "{}",
+        json.stdout
+    );
+    assert!(json.stderr.contains("vendored-app"), "{}", json.stderr);
+
+    // A lockfile name that is a dangling link or a FIFO is an error naming it.
+    for form in ["dangling link", "fifo"] {
+        let project = banned_project();
+        std::fs::create_dir(project.path().join("api")).unwrap();
+        let lockfile = project.path().join("api/yarn.lock");
+        match form {
+            "dangling link" => symlink("../missing/yarn.lock", &lockfile),
+            _ => mkfifo(&lockfile),
+        }
+        let run = gate(project.path(), &[]);
+        assert_input_error(&run, "api/yarn.lock", form);
+    }
+}
