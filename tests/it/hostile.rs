@@ -401,3 +401,68 @@ fn links_in_a_scanned_directory_are_followed_or_reported() {
         assert_input_error(&run, "api/yarn.lock", form);
     }
 }
+
+// ---- Item 3: empty input never passes the gate ----
+
+#[test]
+fn empty_inputs_are_nothing_to_scan_or_errors_for_every_command() {
+    const NAMES: &[&str] = &[
+        "Cargo.lock",
+        "poetry.lock",
+        "uv.lock",
+        "yarn.lock",
+        "requirements.txt",
+        "go.mod",
+        "Gemfile.lock",
+        "gradle.lockfile",
+        "pnpm-lock.yaml",
+        "package-lock.json",
+        "composer.lock",
+        "Pipfile.lock",
+        "packages.lock.json",
+        "pom.xml",
+    ];
+    const FORMS: &[(&str, &[u8])] = &[
+        ("0 bytes", b""),
+        ("whitespace", b" \n\t\n"),
+        ("a byte-order mark", b"\xef\xbb\xbf"),
+        ("a lone brace", b"{\n"),
+    ];
+    for name in NAMES {
+        for (form, bytes) in FORMS {
+            let project = tempfile::tempdir().unwrap();
+            let path = project.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let commands: [&[&std::ffi::OsStr]; 5] = [
+                &["check".as_ref(), path.as_os_str()],
+                &["sbom".as_ref(), path.as_os_str()],
+                &["licenses".as_ref(), path.as_os_str()],
+                &["notices".as_ref(), path.as_os_str()],
+                &["diff".as_ref(), path.as_os_str(), path.as_os_str()],
+            ];
+            for args in commands {
+                let run = run(args, None);
+                assert!(
+                    matches!(run.code, Some(2 | 3)),
+                    "{:?} on {name} holding {form}: exit {:?}\n{}",
+                    args[0],
+                    run.code,
+                    run.stderr
+                );
+                assert!(run.stdout.is_empty(), "{name} {form}: {}", run.stdout);
+                assert!(run.stderr.contains(name), "{name} {form}: {}", run.stderr);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_byte_order_mark_does_not_become_part_of_a_requirement() {
+    let project = tempfile::tempdir().unwrap();
+    let path = project.path().join("requirements.txt");
+    std::fs::write(&path, "\u{feff}alembic==1.18.5\n").unwrap();
+    assert_eq!(
+        package_set(&path),
+        Ok(["PyPI:alembic@1.18.5".to_string()].into())
+    );
+}
