@@ -67,6 +67,19 @@ impl ReadError {
     }
 }
 
+/// An error and its causes on one line (`outer: cause: root cause`), for messages that are
+/// not printed through `main`'s cause chain (warnings, gaps).
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 /// What a file system entry is, in words, for "not a regular file" messages.
 pub fn file_kind(file_type: std::fs::FileType) -> &'static str {
     #[cfg(unix)]

@@ -176,7 +176,11 @@ fn is_requirements_file(path: &Path, name: &str) -> bool {
     if stem.starts_with("requirements") {
         return true;
     }
-    path.parent()
+    // The directory as the file system sees it: `lint.txt` given inside `requirements/` has
+    // no parent in its own spelling.
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    absolute
+        .parent()
         .and_then(|p| p.file_name())
         .is_some_and(|directory| directory == "requirements")
 }

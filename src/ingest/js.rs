@@ -320,12 +320,8 @@ pub(crate) fn read_manifest(dir: &Path) -> Result<Option<(PathBuf, Manifest)>, I
         return Ok(None);
     }
     let text = super::read_text(&path)?;
-    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| IngestError::Parse {
-        path: path.clone(),
-        line: Some(e.line() as u32),
-        column: Some(e.column() as u32),
-        message: format!("invalid `package.json`: {e}"),
-    })?;
+    let manifest: Manifest = serde_json::from_str(&text)
+        .map_err(|e| super::support::json_error(&path.clone(), &e, "invalid `package.json`"))?;
     Ok(Some((path, manifest)))
 }
 
@@ -734,11 +730,17 @@ pub(crate) fn yaml_error(path: &Path, error: &serde_yaml_ng::Error, what: &str) 
         .location()
         .map(|l| (Some(l.line() as u32), Some(l.column() as u32)))
         .unwrap_or((None, None));
+    // The location is said once, by the error's position; serde_yaml_ng repeats it inside
+    // the message (`... at line 8 column 8, while parsing ...`).
+    let mut message = error.to_string();
+    if let (Some(line), Some(column)) = (line, column) {
+        message = message.replacen(&format!(" at line {line} column {column}"), "", 1);
+    }
     IngestError::Parse {
         path: path.to_path_buf(),
         line,
         column,
-        message: format!("invalid {what}: {error}"),
+        message: format!("invalid {what}: {message}"),
     }
 }
 

@@ -69,7 +69,7 @@ pub enum LicenseFiles {
 #[derive(Debug, Error)]
 pub enum IngestError {
     /// The file or directory could not be read.
-    #[error("cannot read `{}`: {source}", path.display())]
+    #[error("cannot read `{}`", path.display())]
     Io {
         /// The path.
         path: PathBuf,
@@ -108,6 +108,12 @@ pub enum IngestError {
     NothingToScan {
         /// The scanned path.
         path: PathBuf,
+    },
+    /// Several files of a directory scan could not be read: each one's error.
+    #[error("{} inputs cannot be read:{}", errors.len(), errors.iter().map(|error| format!("\n  {}", crate::util::error_chain(error))).collect::<String>())]
+    Several {
+        /// One error per file, in path order.
+        errors: Vec<IngestError>,
     },
     /// Every file read lists no package at all (empty, blank, or only a header).
     #[error("nothing to scan: {}{}", describe_empty(files), gaps.iter().map(|gap| format!("\n  {gap}")).collect::<String>())]
@@ -311,14 +317,29 @@ pub fn ingest(path: &Path, options: &IngestOptions) -> Result<Inventory, IngestE
     }
     let mut empty = Vec::new();
     let mut any_listed = false;
+    // Every file is read even after one fails, so a monorepo with three broken lockfiles
+    // learns about all three in one run.
+    let mut errors = Vec::new();
     for (file, format) in files {
-        let part = ingest_file(&file, format, options)?;
+        let part = match ingest_file(&file, format, options) {
+            Ok(part) => part,
+            Err(error) => {
+                errors.push(error);
+                continue;
+            }
+        };
         if lists_packages(&part, &file) {
             any_listed = true;
         } else {
             empty.push(file);
         }
         inventory.merge(part);
+    }
+    if errors.len() == 1 {
+        return Err(errors.remove(0));
+    }
+    if !errors.is_empty() {
+        return Err(IngestError::Several { errors });
     }
     if !any_listed {
         // A gate never passes on nothing: an empty, blank or package-less file is "nothing

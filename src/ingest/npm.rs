@@ -16,12 +16,8 @@ use crate::inventory::{DepKind, Inventory, PackageId, PackageKind, Scope, Source
 
 /// Parses a `package-lock.json` or `npm-shrinkwrap.json` already read as `text`.
 pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
-    let document: Value = serde_json::from_str(text).map_err(|e| IngestError::Parse {
-        path: path.to_path_buf(),
-        line: Some(e.line() as u32),
-        column: Some(e.column() as u32),
-        message: format!("invalid JSON in npm lockfile: {e}"),
-    })?;
+    let document: Value = serde_json::from_str(text)
+        .map_err(|e| super::support::json_error(path, &e, "invalid JSON in npm lockfile"))?;
     let Some(object) = document.as_object() else {
         return Err(IngestError::parse(
             path,

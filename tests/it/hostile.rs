@@ -466,3 +466,127 @@ fn a_byte_order_mark_does_not_become_part_of_a_requirement() {
         Ok(["PyPI:alembic@1.18.5".to_string()].into())
     );
 }
+
+// ---- Errors printed once, every bad file named ----
+
+/// `depgate sbom FIXTURE`: exit code and stderr with the fixtures directory as `<fixtures>`.
+fn sbom_error(relative: &str) -> (Option<i32>, String) {
+    let path = fixture(relative);
+    let run = run(&["sbom".as_ref(), path.as_os_str()], None);
+    assert!(run.stdout.is_empty(), "{relative}: {}", run.stdout);
+    let root = fixture("");
+    let stderr = run
+        .stderr
+        .replace(root.to_str().unwrap().trim_end_matches('/'), "<fixtures>");
+    (run.code, stderr)
+}
+
+#[test]
+fn every_malformed_fixture_prints_its_error_once() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "cargo/binary-junk/Cargo.lock",
+            "error: `<fixtures>/cargo/binary-junk/Cargo.lock` line 4, column 12: not UTF-8 text (binary or corrupt file)\n",
+        ),
+        (
+            "cargo/truncated/Cargo.lock",
+            "error: `<fixtures>/cargo/truncated/Cargo.lock` line 15: the file ends in the middle of a line: it is cut short (every Cargo.lock written by its package manager ends with a newline); regenerate it\n",
+        ),
+        (
+            "npm/malformed-json/package-lock.json",
+            "error: `<fixtures>/npm/malformed-json/package-lock.json` line 6, column 5: invalid JSON in npm lockfile: expected `,` or `}`\n",
+        ),
+        (
+            "npm/pnpm-malformed/pnpm-lock.yaml",
+            "error: `<fixtures>/npm/pnpm-malformed/pnpm-lock.yaml` line 8, column 8: invalid pnpm lockfile: did not find expected key, while parsing a block mapping at line 6 column 7\n",
+        ),
+        (
+            "npm/yarn-malformed-berry/yarn.lock",
+            "error: `<fixtures>/npm/yarn-malformed-berry/yarn.lock` line 8, column 1: invalid yarn Berry lockfile: found unexpected end of stream, while scanning a quoted scalar at line 6 column 15\n",
+        ),
+        (
+            "npm/yarn-malformed-v1/yarn.lock",
+            "error: `<fixtures>/npm/yarn-malformed-v1/yarn.lock` line 6: unexpected indentation in yarn lockfile\n",
+        ),
+        (
+            "php/composer-malformed/composer.lock",
+            "error: `<fixtures>/php/composer-malformed/composer.lock` line 4, column 19: invalid lockfile: missing field `version`\n",
+        ),
+        (
+            "python/pipfile-malformed/Pipfile.lock",
+            "error: `<fixtures>/python/pipfile-malformed/Pipfile.lock` line 8: invalid lockfile: EOF while parsing an object\n",
+        ),
+        (
+            "python/poetry-malformed/poetry.lock",
+            "error: `<fixtures>/python/poetry-malformed/poetry.lock` line 5: invalid lockfile: unclosed array table, expected `]`\n",
+        ),
+        (
+            "python/requirements-missing-include/requirements.txt",
+            "error: `<fixtures>/python/requirements-missing-include/requirements.txt` line 2: cannot read the included file `<fixtures>/python/requirements-missing-include/missing.txt`\n  caused by: cannot read `<fixtures>/python/requirements-missing-include/missing.txt`\n  caused by: No such file or directory (os error 2)\n",
+        ),
+        (
+            "ruby/gemfile-malformed/Gemfile.lock",
+            "error: `<fixtures>/ruby/gemfile-malformed/Gemfile.lock` line 5: invalid lockfile `GEM` entry: `broken spec line here` is not `NAME (VERSION)`\n",
+        ),
+        (
+            "go/gomod-unclosed/go.mod",
+            "error: `<fixtures>/go/gomod-unclosed/go.mod` line 3: `require (` block is never closed with `)`\n",
+        ),
+        (
+            "jvm/gradle-malformed/gradle.lockfile",
+            "error: `<fixtures>/jvm/gradle-malformed/gradle.lockfile` line 3: invalid lockfile coordinates `org.broken:missing-version`: expected `GROUP:ARTIFACT:VERSION`\n",
+        ),
+        (
+            "sbom/malformed-json/bom.cdx.json",
+            "error: `<fixtures>/sbom/malformed-json/bom.cdx.json` line 9, column 7: invalid JSON in CycloneDX SBOM: expected `,` or `}`\n",
+        ),
+    ];
+    for (relative, expected) in cases {
+        let (code, stderr) = sbom_error(relative);
+        assert_eq!(code, Some(2), "{relative}: {stderr}");
+        assert_eq!(&stderr, expected, "{relative}");
+    }
+}
+
+#[test]
+fn a_directory_scan_reports_every_broken_file_in_one_run() {
+    let project = tempfile::tempdir().unwrap();
+    for (directory, name, text) in [
+        (
+            "web",
+            "package-lock.json",
+            "{\"lockfileVersion\": 3,\n \"packages\": {x}}\n",
+        ),
+        ("ruby", "Gemfile.lock", "XX\n"),
+        ("py", "requirements.txt", "{\n"),
+    ] {
+        std::fs::create_dir(project.path().join(directory)).unwrap();
+        std::fs::write(project.path().join(directory).join(name), text).unwrap();
+    }
+    let run = gate(project.path(), &[]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    assert!(
+        run.stderr.starts_with("error: 3 inputs cannot be read:\n"),
+        "{}",
+        run.stderr
+    );
+    for named in [
+        "web/package-lock.json` line 2, column 15",
+        "ruby/Gemfile.lock` line 1",
+        "py/requirements.txt` line 1",
+    ] {
+        assert!(run.stderr.contains(named), "{named}:\n{}", run.stderr);
+    }
+}
+
+#[test]
+fn a_requirements_file_is_recognised_by_its_directory_from_inside_it() {
+    let project = tempfile::tempdir().unwrap();
+    let directory = project.path().join("requirements");
+    std::fs::create_dir(&directory).unwrap();
+    std::fs::write(directory.join("lint.txt"), "flake8==7.1.0\n").unwrap();
+    let run = run(&["sbom".as_ref(), "lint.txt".as_ref()], Some(&directory));
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.stdout.contains("flake8"), "{}", run.stdout);
+}
