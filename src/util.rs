@@ -1,9 +1,222 @@
-//! Small helpers shared by every stage: hashing, atomic writes, the reproducible clock.
+//! Small helpers shared by every stage: reading inputs safely, hashing, atomic writes, the
+//! reproducible clock.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+/// The largest file depgate reads as an input (lockfile, manifest, SBOM, policy, key,
+/// advisory record): far above any real lockfile (the largest npm lockfiles are tens of MB),
+/// far below what would exhaust memory.
+pub const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Why an input file could not be read. Every variant names the file.
+#[derive(Debug, Error)]
+pub enum ReadError {
+    /// The operating system refused (missing, permission denied, I/O error).
+    #[error("cannot read `{}`", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// A symbolic link whose target does not exist.
+    #[error("`{}` is a symbolic link to `{}`, which does not exist", path.display(), target.display())]
+    DanglingLink {
+        /// The link.
+        path: PathBuf,
+        /// Where it points.
+        target: PathBuf,
+    },
+    /// A directory, FIFO, device or socket where a file was expected: reading a FIFO waits
+    /// forever and a device such as `/dev/zero` never ends, so neither is ever opened for reading.
+    #[error("`{}` is {kind}, not a regular file", path.display())]
+    NotRegular {
+        /// The path.
+        path: PathBuf,
+        /// What it is instead (`a directory`, `a FIFO`, ...).
+        kind: &'static str,
+    },
+    /// Larger than [`MAX_INPUT_BYTES`].
+    #[error("`{}` is larger than the {} MiB input limit", path.display(), limit / (1024 * 1024))]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The limit in bytes.
+        limit: u64,
+    },
+}
+
+impl ReadError {
+    /// True when nothing exists at the path (not even a dangling link).
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, ReadError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
+    }
+
+    /// The path the error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            ReadError::Io { path, .. }
+            | ReadError::DanglingLink { path, .. }
+            | ReadError::NotRegular { path, .. }
+            | ReadError::TooLarge { path, .. } => path,
+        }
+    }
+}
+
+/// An error and its causes on one line (`outer: cause: root cause`), for messages that are
+/// not printed through `main`'s cause chain (warnings, gaps).
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// What a file system entry is, in words, for "not a regular file" messages.
+pub fn file_kind(file_type: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    if file_type.is_dir() {
+        "a directory"
+    } else if file_type.is_symlink() {
+        "a symbolic link"
+    } else if file_type.is_file() {
+        "a regular file"
+    } else {
+        "a special file"
+    }
+}
+
+/// Reads an input file: only a regular file (a symbolic link is followed), at most
+/// [`MAX_INPUT_BYTES`]. The one way depgate reads what a user or a scanned repository gives
+/// it, so a FIFO, a device or a huge file is an error naming the path, never a hang.
+pub fn read_input(path: &Path) -> Result<Vec<u8>, ReadError> {
+    read_limited(path, MAX_INPUT_BYTES)
+}
+
+/// [`read_input`] as UTF-8 text without a leading byte-order mark; invalid UTF-8 is an
+/// `InvalidData` I/O error naming the line.
+pub fn read_input_text(path: &Path) -> Result<String, ReadError> {
+    let bytes = read_input(path)?;
+    String::from_utf8(bytes)
+        .map(strip_bom_owned)
+        .map_err(|error| ReadError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                invalid_utf8_message(error.as_bytes(), error.utf8_error().valid_up_to()),
+            ),
+        })
+}
+
+/// "not UTF-8 text at line L, column C": where a decoding error sits.
+pub fn invalid_utf8_message(bytes: &[u8], valid_up_to: usize) -> String {
+    let before = &bytes[..valid_up_to.min(bytes.len())];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let column = before.len()
+        - before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |p| p + 1)
+        + 1;
+    format!("not UTF-8 text at line {line}, column {column} (binary or corrupt file)")
+}
+
+/// `text` without a leading UTF-8 byte-order mark (editors on Windows write one).
+pub fn strip_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// [`strip_bom`] on an owned string, without copying when there is none.
+pub fn strip_bom_owned(text: String) -> String {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
+}
+
+/// [`read_input`] with a given limit.
+pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let io = |source: std::io::Error| ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let metadata = match std::fs::metadata(path) {
+        Ok(metadata) => metadata,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            // A link to nothing says so: "does not exist" about a path that `ls` shows
+            // would send the user looking for the wrong problem.
+            if let Ok(target) = std::fs::read_link(path) {
+                return Err(ReadError::DanglingLink {
+                    path: path.to_path_buf(),
+                    target,
+                });
+            }
+            return Err(io(error));
+        }
+        Err(error) => return Err(io(error)),
+    };
+    check_regular(path, &metadata, limit)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    // Non-blocking open: were the path swapped for a FIFO after the check above, opening it
+    // would otherwise wait for a writer forever. Reads of a regular file ignore the flag.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(io)?;
+    let metadata = file.metadata().map_err(io)?;
+    check_regular(path, &metadata, limit)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge {
+            path: path.to_path_buf(),
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
+fn check_regular(path: &Path, metadata: &std::fs::Metadata, limit: u64) -> Result<(), ReadError> {
+    if !metadata.is_file() {
+        return Err(ReadError::NotRegular {
+            path: path.to_path_buf(),
+            kind: file_kind(metadata.file_type()),
+        });
+    }
+    if metadata.len() > limit {
+        return Err(ReadError::TooLarge {
+            path: path.to_path_buf(),
+            limit,
+        });
+    }
+    Ok(())
+}
 
 /// Lowercase hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {

@@ -23,7 +23,7 @@ pub(crate) fn inventory_of(
     policy: Option<&ValidPolicy>,
 ) -> anyhow::Result<Inventory> {
     let inventory = match sbom {
-        Some(file) => crate::ingest::ingest_sbom(file)?,
+        Some(file) => crate::ingest::ingest_sbom_to_scan(file)?,
         None => super::load_inventory(scan)?,
     };
     super::warn_gaps(&inventory);

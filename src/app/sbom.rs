@@ -70,7 +70,7 @@ pub fn run(args: SbomArgs) -> anyhow::Result<Outcome> {
     }
     let inventory = match &args.from {
         // `--from FILE`: convert an existing SBOM as it is, adding no facts of our own.
-        Some(file) => crate::ingest::ingest_sbom(file)?,
+        Some(file) => crate::ingest::ingest_sbom_to_scan(file)?,
         None => {
             let mut inventory = super::load_inventory_for_verdict(&args.scan)?;
             // An SBOM carries no verdict, so no policy is read: `--online` alone allows lookups.

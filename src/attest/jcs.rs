@@ -13,7 +13,7 @@ use serde_json::Value;
 
 /// Canonicalisation failed (a number JCS cannot express; cannot occur for parsed JSON).
 #[derive(Debug, thiserror::Error)]
-#[error("cannot canonicalise JSON (RFC 8785): {0}")]
+#[error("cannot canonicalise JSON (RFC 8785)")]
 pub struct JcsError(#[from] serde_json::Error);
 
 /// The RFC 8785 canonical bytes of `value`.

@@ -22,7 +22,7 @@ pub const SIGNING_KEY_ENV: &str = "DEPGATE_SIGNING_KEY";
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     /// A key file could not be read.
-    #[error("cannot read key file `{path}`: {source}")]
+    #[error("cannot read key file `{path}`")]
     Read {
         /// The key file.
         path: PathBuf,
@@ -59,7 +59,7 @@ pub enum KeyError {
         path: PathBuf,
     },
     /// A key file could not be written.
-    #[error("cannot write `{path}`: {source}")]
+    #[error("cannot write `{path}`")]
     Write {
         /// The file being written.
         path: PathBuf,

@@ -35,7 +35,7 @@ pub struct Detection {
 #[derive(Debug, Error)]
 pub enum LicenseTextError {
     /// The file (or the archive holding it) could not be read.
-    #[error("cannot read license file `{}`: {source}", path.display())]
+    #[error("cannot read license file `{}`", path.display())]
     Io {
         /// The license file.
         path: PathBuf,
@@ -185,7 +185,7 @@ pub fn detect_missing_licenses(inventory: &mut Inventory) {
             match detect_file(file) {
                 Ok(Some(detection)) => detections.push(detection),
                 Ok(None) => {}
-                Err(error) => unreadable.push(error.to_string()),
+                Err(error) => unreadable.push(crate::util::error_chain(&error)),
             }
         }
         if let Some(license) = combine(detections) {

@@ -97,7 +97,8 @@ pub(crate) fn license_expression(licenses: &[String]) -> Option<String> {
 
 /// Parses a `composer.lock`.
 pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
-    let lock: Lockfile = serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
+    let lock: Lockfile =
+        serde_json::from_str(text).map_err(|e| json_error(path, &e, "invalid lockfile"))?;
     let lines = LineIndex::new(text);
     let mut builder = Builder::default();
     builder.add_root(root_package(Ecosystem::Composer, path, None, ""));

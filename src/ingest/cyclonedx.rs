@@ -64,12 +64,8 @@ struct Document {
 
 /// Parses a CycloneDX JSON document.
 pub fn parse_json(path: &Path, text: &str) -> Result<Inventory, IngestError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| IngestError::Parse {
-        path: path.to_path_buf(),
-        line: Some(e.line() as u32),
-        column: Some(e.column() as u32),
-        message: format!("invalid JSON in CycloneDX SBOM: {e}"),
-    })?;
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| super::support::json_error(path, &e, "invalid JSON in CycloneDX SBOM"))?;
     let Some(root) = value.as_object() else {
         return Err(IngestError::parse(
             path,

@@ -88,6 +88,22 @@ impl Format {
         )
     }
 
+    /// True for lockfiles that their package manager always writes ending with a newline
+    /// (hand-edited files such as `go.mod` and `requirements.txt` are not; JSON formats end
+    /// in a closing brace the parser checks).
+    pub fn always_ends_with_newline(&self) -> bool {
+        matches!(
+            self,
+            Format::CargoLock
+                | Format::PoetryLock
+                | Format::UvLock
+                | Format::YarnLock
+                | Format::PnpmLock
+                | Format::GemfileLock
+                | Format::GradleLockfile
+        )
+    }
+
     /// True for JavaScript lockfiles (used to warn about two package managers in one directory).
     pub fn is_javascript_lockfile(&self) -> bool {
         matches!(
@@ -160,7 +176,11 @@ fn is_requirements_file(path: &Path, name: &str) -> bool {
     if stem.starts_with("requirements") {
         return true;
     }
-    path.parent()
+    // The directory as the file system sees it: `lint.txt` given inside `requirements/` has
+    // no parent in its own spelling.
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    absolute
+        .parent()
         .and_then(|p| p.file_name())
         .is_some_and(|directory| directory == "requirements")
 }
@@ -178,16 +198,25 @@ const SKIPPED_DIRS: &[&str] = &[
     ".pnpm-store",
 ];
 
+/// What a directory walk found.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// Supported files with their format, sorted by path. A lockfile name held by a link,
+    /// a FIFO or a device is listed too: reading it then fails naming it, instead of the file
+    /// being skipped without a word.
+    pub files: Vec<(PathBuf, Format)>,
+    /// Symbolic links to directories, which are not followed (a link may lead out of the
+    /// repository or into a cycle): the report says their contents were not scanned.
+    pub linked_directories: Vec<PathBuf>,
+}
+
 /// Walks `root` for supported files, sorted by path for deterministic output.
 ///
 /// `.gitignore` files are honoured even outside a git checkout (a scanned tarball still
 /// means what its ignore files say). With `include_vendored`, ignore files and the skipped
 /// directories are not applied (but `.git` is still skipped). `exclude` globs are matched
 /// like `.gitignore` lines, relative to `root`.
-pub fn discover(
-    root: &Path,
-    options: &IngestOptions,
-) -> Result<Vec<(PathBuf, Format)>, IngestError> {
+pub fn discover(root: &Path, options: &IngestOptions) -> Result<Discovered, IngestError> {
     let mut overrides = ignore::overrides::OverrideBuilder::new(root);
     for glob in &options.exclude {
         // In an override set a `!` glob ignores; plain globs would whitelist.
@@ -230,10 +259,22 @@ pub fn discover(
             }
             include_vendored || !SKIPPED_DIRS.contains(&name.as_ref())
         });
-    let mut found = Vec::new();
+    let mut found = Discovered::default();
     for entry in builder.build() {
         let entry = entry.map_err(|error| walk_error(root, error))?;
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
+        let Some(file_type) = entry.file_type() else {
+            continue;
+        };
+        if file_type.is_dir() {
+            continue;
+        }
+        if file_type.is_symlink()
+            && std::fs::metadata(entry.path()).is_ok_and(|target| target.is_dir())
+        {
+            let name = entry.file_name().to_string_lossy();
+            if include_vendored || !SKIPPED_DIRS.contains(&name.as_ref()) {
+                found.linked_directories.push(entry.into_path());
+            }
             continue;
         }
         // The walk takes lockfiles by name only. SBOMs found in a tree are left out: they
@@ -242,10 +283,11 @@ pub fn discover(
         // (`PATH` or `--sbom FILE`) to read it.
         let name = entry.file_name().to_string_lossy();
         if let Some(format) = detect_by_name(entry.path(), &name) {
-            found.push((entry.into_path(), format));
+            found.files.push((entry.into_path(), format));
         }
     }
-    found.sort();
+    found.files.sort();
+    found.linked_directories.sort();
     Ok(found)
 }
 

@@ -46,6 +46,36 @@ fn split_platform(version: &str) -> (&str, Option<&str>) {
     }
 }
 
+/// The sections Bundler writes, each starting at column 0.
+const SECTIONS: &[&str] = &[
+    "GEM",
+    "GIT",
+    "PATH",
+    "PLUGIN SOURCE",
+    "PLATFORMS",
+    "DEPENDENCIES",
+    "RUBY VERSION",
+    "CHECKSUMS",
+    "BUNDLED WITH",
+];
+
+/// Bundler writes its sources (`GEM`, `GIT`, `PATH`) first, then `PLATFORMS` and
+/// `DEPENDENCIES`: sources without the sections that follow them mean the file was cut short
+/// inside or after the specs, where later specs may be missing.
+fn check_complete(path: &Path, text: &str, sections: &[String]) -> Result<(), IngestError> {
+    let has_sources = sections
+        .iter()
+        .any(|s| matches!(s.as_str(), "GEM" | "GIT" | "PATH"));
+    if has_sources && !sections.iter().any(|s| s == "DEPENDENCIES") {
+        return Err(IngestError::parse(
+            path,
+            Some(text.lines().count().max(1) as u32),
+            "the lockfile has no `DEPENDENCIES` section, which Bundler always writes after the specs: it is cut short; regenerate it with `bundle lock`",
+        ));
+    }
+    Ok(())
+}
+
 /// Parses a `Gemfile.lock`.
 pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
     let mut builder = Builder::default();
@@ -59,6 +89,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
     let mut direct: Vec<String> = Vec::new();
     let mut checksums: BTreeMap<(String, String), String> = BTreeMap::new();
     let mut spelled: Vec<(PackageId, String, String)> = Vec::new();
+    let mut sections_seen: Vec<String> = Vec::new();
     for (index, raw) in text.lines().enumerate() {
         let number = index as u32 + 1;
         if raw.trim().is_empty() {
@@ -67,7 +98,21 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
         let indent = raw.len() - raw.trim_start().len();
         let line = raw.trim();
         if indent == 0 {
+            // Any other line at column 0 (junk, a NUL, a conflict marker) would end the
+            // section before it and drop what follows it without a word.
+            if !SECTIONS.contains(&line) {
+                return Err(IngestError::parse(
+                    path,
+                    Some(number),
+                    format!(
+                        "`{}` is not a Gemfile.lock section (expected one of: {})",
+                        line.escape_debug(),
+                        SECTIONS.join(", ")
+                    ),
+                ));
+            }
             section = line.to_string();
+            sections_seen.push(section.clone());
             in_specs = false;
             current = None;
             if matches!(line, "GEM" | "GIT" | "PATH" | "PLUGIN SOURCE") {
@@ -200,8 +245,23 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
             _ => {}
         }
     }
-    for (from, name, _line) in pending_edges {
-        for to in by_name.get(&name).into_iter().flatten() {
+    check_complete(path, text, &sections_seen)?;
+    for (from, name, line) in pending_edges {
+        let Some(targets) = by_name.get(&name) else {
+            // Bundler writes a spec for every gem a spec depends on (bundler itself aside).
+            if name == "bundler" {
+                continue;
+            }
+            let from = builder.inventory.package(from).name_version();
+            return Err(IngestError::parse(
+                path,
+                Some(line),
+                format!(
+                    "`{from}` depends on `{name}`, which has no spec in the lockfile: the lockfile is incomplete (cut short or edited by hand); regenerate it with `bundle lock`"
+                ),
+            ));
+        };
+        for to in targets {
             builder.inventory.add_edge(Edge::normal(from, *to));
         }
     }

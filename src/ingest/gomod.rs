@@ -147,8 +147,16 @@ fn parse_go_mod(path: &Path, text: &str) -> Result<GoMod, IngestError> {
                 };
                 go_mod.excludes.insert((module.clone(), version.clone()));
             }
-            // `go`, `toolchain`, `godebug`, `retract`, `tool`, `ignore`: not dependencies.
-            _ => {}
+            // Not dependencies.
+            "go" | "toolchain" | "godebug" | "retract" | "tool" | "ignore" => {}
+            // Anything else is junk or a line cut short (`req`), which Go rejects too.
+            other => {
+                return Err(IngestError::parse(
+                    path,
+                    Some(number),
+                    format!("`{}` is not a go.mod directive", other.escape_debug()),
+                ));
+            }
         }
     }
     if let Some((verb, line)) = block {

@@ -42,6 +42,7 @@ pub(crate) fn maven_package(
 pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
     let mut builder = Builder::default();
     builder.add_root(root_package(Ecosystem::Maven, path, None, ""));
+    let mut empty_line = false;
     for (index, raw) in text.lines().enumerate() {
         let number = index as u32 + 1;
         let line = raw.trim();
@@ -58,6 +59,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
             ));
         };
         if coordinates == "empty" {
+            empty_line = true;
             continue;
         }
         let parts: Vec<&str> = coordinates.split(':').collect();
@@ -88,5 +90,17 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
         }
         builder.add(format!("{group}:{artifact}@{version}"), package);
     }
+    // Gradle writes the `empty=` line last, even when no configuration is empty; a file it
+    // generated (it says so in its header) without one was cut short.
+    if !empty_line && text.starts_with(GRADLE_HEADER) {
+        return Err(IngestError::parse(
+            path,
+            Some(text.lines().count().max(1) as u32),
+            "the lockfile has no `empty=` line, which Gradle always writes last: it is cut short; regenerate it with `gradle dependencies --write-locks`",
+        ));
+    }
     Ok(builder.inventory)
 }
+
+/// The first line of every lockfile Gradle writes.
+const GRADLE_HEADER: &str = "# This is a Gradle generated file for dependency locking.";

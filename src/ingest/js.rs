@@ -34,30 +34,69 @@ pub(crate) fn npm_purl(name: &str, version: &str) -> Option<String> {
 }
 
 /// Decodes an SRI `integrity` string (`sha512-BASE64 sha1-BASE64`) into hex hashes.
-/// Unknown algorithms and undecodable values are skipped: a hash is a fact or nothing.
-pub(crate) fn integrity_hashes(integrity: &str) -> Vec<Hash> {
+/// Unknown algorithms are skipped. A known algorithm whose digest does not decode to its
+/// length is an error: that is what a lockfile cut inside the value looks like, and a
+/// dropped hash would go unnoticed.
+pub(crate) fn integrity_hashes(integrity: &str) -> Result<Vec<Hash>, String> {
     let mut hashes = Vec::new();
     for part in integrity.split_whitespace() {
         let Some((algorithm, value)) = part.split_once('-') else {
             continue;
         };
-        let algorithm = match algorithm {
-            "sha512" => HashAlgorithm::Sha512,
-            "sha384" => HashAlgorithm::Sha384,
-            "sha256" => HashAlgorithm::Sha256,
-            "sha1" => HashAlgorithm::Sha1,
+        let (kind, length) = match algorithm {
+            "sha512" => (HashAlgorithm::Sha512, 64),
+            "sha384" => (HashAlgorithm::Sha384, 48),
+            "sha256" => (HashAlgorithm::Sha256, 32),
+            "sha1" => (HashAlgorithm::Sha1, 20),
             _ => continue,
         };
         // SRI allows `?options` after the digest.
         let value = value.split('?').next().unwrap_or_default();
-        if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(value) {
-            hashes.push(Hash {
-                algorithm,
+        match base64::engine::general_purpose::STANDARD.decode(value) {
+            Ok(bytes) if bytes.len() == length => hashes.push(Hash {
+                algorithm: kind,
                 value: hex::encode(bytes),
-            });
+            }),
+            _ => {
+                return Err(format!(
+                    "`integrity` `{part}` is not a whole {algorithm} digest ({length} bytes in base64): the value is cut short or corrupt"
+                ));
+            }
         }
     }
-    hashes
+    Ok(hashes)
+}
+
+/// The hashes of an entry's `integrity` (none when it has none), or an error at its line.
+pub(crate) fn entry_hashes(
+    path: &Path,
+    line: Option<u32>,
+    integrity: Option<&str>,
+) -> Result<Vec<Hash>, IngestError> {
+    match integrity {
+        Some(integrity) => {
+            integrity_hashes(integrity).map_err(|message| IngestError::parse(path, line, message))
+        }
+        None => Ok(Vec::new()),
+    }
+}
+
+/// A dependency the lockfile names but has no entry for. The package manager writes every
+/// entry it references, so the file is incomplete (cut short or edited by hand): reading on
+/// would drop the missing packages, and whatever they depend on, without a word.
+pub(crate) fn missing_entry(
+    path: &Path,
+    line: Option<u32>,
+    from: &str,
+    reference: &str,
+) -> IngestError {
+    IngestError::parse(
+        path,
+        line,
+        format!(
+            "`{from}` depends on `{reference}`, which has no entry in the lockfile: the lockfile is incomplete (cut short or edited by hand); regenerate it with the package manager"
+        ),
+    )
 }
 
 /// True when a resolved URL or reference names a git repository.
@@ -281,12 +320,8 @@ pub(crate) fn read_manifest(dir: &Path) -> Result<Option<(PathBuf, Manifest)>, I
         return Ok(None);
     }
     let text = super::read_text(&path)?;
-    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| IngestError::Parse {
-        path: path.clone(),
-        line: Some(e.line() as u32),
-        column: Some(e.column() as u32),
-        message: format!("invalid `package.json`: {e}"),
-    })?;
+    let manifest: Manifest = serde_json::from_str(&text)
+        .map_err(|e| super::support::json_error(&path.clone(), &e, "invalid `package.json`"))?;
     Ok(Some((path, manifest)))
 }
 
@@ -555,6 +590,54 @@ pub(crate) fn unquote(text: &str) -> String {
     text.to_string()
 }
 
+/// A key without a value anywhere in a pnpm or yarn Berry lockfile, as an error. Neither
+/// tool ever writes one (an empty list or map is left out or written `{}`), but a file cut
+/// right after a `key:` line parses as exactly that: whatever was under it is lost.
+pub(crate) fn reject_empty_keys(
+    path: &Path,
+    document: &serde_yaml_ng::Value,
+    lines: &HashMap<(String, String), u32>,
+    tool: &str,
+) -> Result<(), IngestError> {
+    fn first_null(value: &serde_yaml_ng::Value, trail: &mut Vec<String>) -> bool {
+        match value {
+            serde_yaml_ng::Value::Null => true,
+            serde_yaml_ng::Value::Mapping(mapping) => mapping.iter().any(|(key, value)| {
+                trail.push(yaml_text(key).unwrap_or_default());
+                let found = first_null(value, trail);
+                if !found {
+                    trail.pop();
+                }
+                found
+            }),
+            serde_yaml_ng::Value::Sequence(items) => {
+                items.iter().any(|item| first_null(item, trail))
+            }
+            _ => false,
+        }
+    }
+    let mut trail = Vec::new();
+    if !first_null(document, &mut trail) {
+        return Ok(());
+    }
+    let line = match trail.as_slice() {
+        [] => None,
+        [top] => lines.get(&(String::new(), top.clone())).copied(),
+        [top, second, ..] => lines
+            .get(&(top.clone(), second.clone()))
+            .or_else(|| lines.get(&(String::new(), top.clone())))
+            .copied(),
+    };
+    Err(IngestError::parse(
+        path,
+        line,
+        format!(
+            "`{}` has no value, which {tool} never writes: the lockfile is cut short; regenerate it with {tool}",
+            trail.join(" > ")
+        ),
+    ))
+}
+
 /// Lines of the top-level (indent 0) or second-level (indent 2) keys of a YAML-like file,
 /// by (section, key). Section is `""` for top-level keys. Used for package locations, since
 /// the YAML parser gives values without positions.
@@ -647,11 +730,17 @@ pub(crate) fn yaml_error(path: &Path, error: &serde_yaml_ng::Error, what: &str) 
         .location()
         .map(|l| (Some(l.line() as u32), Some(l.column() as u32)))
         .unwrap_or((None, None));
+    // The location is said once, by the error's position; serde_yaml_ng repeats it inside
+    // the message (`... at line 8 column 8, while parsing ...`).
+    let mut message = error.to_string();
+    if let (Some(line), Some(column)) = (line, column) {
+        message = message.replacen(&format!(" at line {line} column {column}"), "", 1);
+    }
     IngestError::Parse {
         path: path.to_path_buf(),
         line,
         column,
-        message: format!("invalid {what}: {error}"),
+        message: format!("invalid {what}: {message}"),
     }
 }
 
@@ -673,11 +762,14 @@ mod tests {
 
     #[test]
     fn integrity_decodes_to_hex() {
-        let hashes = integrity_hashes("sha1-qrVrjk0B8J1aIuUtiKr0aPlZuOg=");
+        let hashes = integrity_hashes("sha1-qrVrjk0B8J1aIuUtiKr0aPlZuOg=").unwrap();
         assert_eq!(hashes.len(), 1);
         assert_eq!(hashes[0].algorithm, HashAlgorithm::Sha1);
         assert_eq!(hashes[0].value, "aab56b8e4d01f09d5a22e52d88aaf468f959b8e8");
-        assert!(integrity_hashes("md5-xyz").is_empty());
+        assert!(integrity_hashes("md5-xyz").unwrap().is_empty());
+        // Cut inside the value: too short, or not even base64 any more.
+        assert!(integrity_hashes("sha1-qrVrjk0B8J1aIuUtiKr0aPlZ").is_err());
+        assert!(integrity_hashes("sha1-qrVrjk0B8J1aIuUtiKr0aPlZu").is_err());
     }
 
     #[test]

@@ -34,7 +34,7 @@ use thiserror::Error;
 
 use crate::inventory::{InputFile, Inventory};
 
-pub use discover::{Format, detect_format, discover, unsupported_hint};
+pub use discover::{Discovered, Format, detect_format, discover, unsupported_hint};
 pub use purl::{PurlIdentity, parse_purl};
 
 /// Options that change how inputs are read.
@@ -69,13 +69,16 @@ pub enum LicenseFiles {
 #[derive(Debug, Error)]
 pub enum IngestError {
     /// The file or directory could not be read.
-    #[error("cannot read `{}`: {source}", path.display())]
+    #[error("cannot read `{}`", path.display())]
     Io {
         /// The path.
         path: PathBuf,
         /// The OS error.
         source: std::io::Error,
     },
+    /// The file exists but is not a regular file, is too large, or a link to nothing.
+    #[error(transparent)]
+    Read(#[from] crate::util::ReadError),
     /// The file was read but is not valid for its format.
     #[error("{}: {message}", display_location(path, *line, *column))]
     Parse {
@@ -88,11 +91,37 @@ pub enum IngestError {
         /// What is wrong.
         message: String,
     },
+    /// A file included by another (`-r other.txt`) could not be read.
+    #[error("{}: cannot read the included file `{}`", display_location(path, Some(*line), None), included.display())]
+    Include {
+        /// The including file.
+        path: PathBuf,
+        /// The line of the include.
+        line: u32,
+        /// The included file.
+        included: PathBuf,
+        /// Why it could not be read.
+        source: Box<IngestError>,
+    },
     /// The path holds no supported lockfile, manifest or SBOM.
     #[error("nothing to scan in `{}`: no supported lockfile, manifest or SBOM found", path.display())]
     NothingToScan {
         /// The scanned path.
         path: PathBuf,
+    },
+    /// Several files of a directory scan could not be read: each one's error.
+    #[error("{} inputs cannot be read:{}", errors.len(), errors.iter().map(|error| format!("\n  {}", crate::util::error_chain(error))).collect::<String>())]
+    Several {
+        /// One error per file, in path order.
+        errors: Vec<IngestError>,
+    },
+    /// Every file read lists no package at all (empty, blank, or only a header).
+    #[error("nothing to scan: {}{}", describe_empty(files), gaps.iter().map(|gap| format!("\n  {gap}")).collect::<String>())]
+    NoPackages {
+        /// The files, each of which lists no package.
+        files: Vec<PathBuf>,
+        /// What the files held that is not a package (unpinned requirements, ...).
+        gaps: Vec<String>,
     },
     /// An `--exclude` glob is not a valid glob.
     #[error("invalid `--exclude` glob `{glob}`: {message}")]
@@ -125,7 +154,25 @@ impl IngestError {
 
     /// True when the error means "nothing to scan" (exit code 3).
     pub fn is_nothing_to_scan(&self) -> bool {
-        matches!(self, IngestError::NothingToScan { .. })
+        matches!(
+            self,
+            IngestError::NothingToScan { .. } | IngestError::NoPackages { .. }
+        )
+    }
+}
+
+fn describe_empty(files: &[PathBuf]) -> String {
+    let names: Vec<String> = files
+        .iter()
+        .map(|file| format!("`{}`", file.display()))
+        .collect();
+    match names.as_slice() {
+        [] => "no file lists a package".to_string(),
+        [one] => format!("{one} lists no packages (it is empty or holds no entries)"),
+        _ => format!(
+            "{} list no packages (they are empty or hold no entries)",
+            names.join(", ")
+        ),
     }
 }
 
@@ -139,23 +186,44 @@ fn display_location(path: &Path, line: Option<u32>, column: Option<u32>) -> Stri
 
 pub(crate) use crate::vocabulary::line_column;
 
-/// Reads a file as UTF-8, naming the file in any error (binary junk is a parse error).
+/// Reads a file as UTF-8 without a leading byte-order mark, naming the file in any error
+/// (binary junk is a parse error at its line). Only a regular file is read (see
+/// [`crate::util::read_input`]).
 pub fn read_text(path: &Path) -> Result<String, IngestError> {
-    let bytes = fs_err::read(path).map_err(|source| IngestError::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::new(source.kind(), source.to_string()),
-    })?;
-    String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let text = String::from_utf8_lossy(&e.into_bytes()[..offset]).into_owned();
-        let (line, column) = line_column(&text, offset);
-        IngestError::Parse {
-            path: path.to_path_buf(),
-            line: Some(line),
-            column: Some(column),
-            message: "not UTF-8 text (binary or corrupt file)".to_string(),
+    let bytes = crate::util::read_input(path)?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(crate::util::strip_bom_owned(text)),
+        Err(error) => {
+            let offset = error.utf8_error().valid_up_to();
+            let bytes = error.into_bytes();
+            let (line, column) = line_column(&String::from_utf8_lossy(&bytes[..offset]), offset);
+            Err(IngestError::Parse {
+                path: path.to_path_buf(),
+                line: Some(line),
+                column: Some(column),
+                message: "not UTF-8 text (binary or corrupt file)".to_string(),
+            })
         }
-    })
+    }
+}
+
+/// [`read_text`] for a file of `format`, which for a lockfile that its package manager
+/// always ends with a newline must end with one: a last line without it is what a file cut
+/// short looks like, and what was cut (packages, the rest of a hash) is lost without a word.
+pub fn read_format_text(path: &Path, format: Format) -> Result<String, IngestError> {
+    let text = read_text(path)?;
+    if format.always_ends_with_newline() && !text.trim().is_empty() && !text.ends_with('\n') {
+        let line = text.lines().count() as u32;
+        return Err(IngestError::parse(
+            path,
+            Some(line.max(1)),
+            format!(
+                "the file ends in the middle of a line: it is cut short (every {} written by its package manager ends with a newline); regenerate it",
+                format.name()
+            ),
+        ));
+    }
+    Ok(text)
 }
 
 /// Describes a file that was read, with its SHA-256.
@@ -173,14 +241,16 @@ pub fn ingest(path: &Path, options: &IngestOptions) -> Result<Inventory, IngestE
         path: path.to_path_buf(),
         source: std::io::Error::new(source.kind(), source.to_string()),
     })?;
+    let mut linked_directories = Vec::new();
     let files = if metadata.is_dir() {
-        let files = discover(path, options)?;
-        if files.is_empty() {
+        let discovered = discover(path, options)?;
+        if discovered.files.is_empty() {
             return Err(IngestError::NothingToScan {
                 path: path.to_path_buf(),
             });
         }
-        files
+        linked_directories = discovered.linked_directories;
+        discovered.files
     } else {
         let format = detect_format(path)?.ok_or_else(|| IngestError::Unsupported {
             path: path.to_path_buf(),
@@ -190,12 +260,82 @@ pub fn ingest(path: &Path, options: &IngestOptions) -> Result<Inventory, IngestE
     };
     let mut inventory = Inventory::new();
     warn_mixed_lockfiles(&mut inventory, &files);
+    for link in linked_directories {
+        let target = std::fs::read_link(&link).unwrap_or_default();
+        inventory.add_gap(
+            "link-not-followed",
+            format!(
+                "`{}` is a symbolic link to the directory `{}`, which was not scanned (links are not followed); scan it directly if it holds lockfiles",
+                link.display(),
+                target.display()
+            ),
+            0,
+        );
+    }
+    let mut empty = Vec::new();
+    let mut any_listed = false;
+    // Every file is read even after one fails, so a monorepo with three broken lockfiles
+    // learns about all three in one run.
+    let mut errors = Vec::new();
     for (file, format) in files {
-        let part = ingest_file(&file, format, options)?;
+        let part = match ingest_file(&file, format, options) {
+            Ok(part) => part,
+            Err(error) => {
+                errors.push(error);
+                continue;
+            }
+        };
+        if lists_packages(&part, &file) {
+            any_listed = true;
+        } else {
+            empty.push(file);
+        }
         inventory.merge(part);
+    }
+    if errors.len() == 1 {
+        return Err(errors.remove(0));
+    }
+    if !errors.is_empty() {
+        return Err(IngestError::Several { errors });
+    }
+    if !any_listed {
+        // A gate never passes on nothing: an empty, blank or package-less file is "nothing
+        // to scan" (exit 3), not a clean inventory.
+        return Err(IngestError::NoPackages {
+            files: empty,
+            gaps: inventory
+                .gaps
+                .iter()
+                .map(|gap| gap.message.clone())
+                .collect(),
+        });
+    }
+    for file in empty {
+        inventory.add_gap(
+            "input-empty",
+            format!(
+                "`{}` lists no packages: nothing in it was checked",
+                file.display()
+            ),
+            0,
+        );
     }
     inventory.finish();
     Ok(inventory)
+}
+
+/// True when `file` lists a package: a dependency, a local package, or a project it locks
+/// as an entry of its own (a Cargo workspace member, an npm lockfile's root, a uv or yarn
+/// workspace). A root made up from a directory name, declared by a `package.json` beside the
+/// file, or named by go.mod's `module` line (which names the project, not a locked package)
+/// does not count.
+fn lists_packages(inventory: &Inventory, file: &Path) -> bool {
+    inventory.packages().iter().any(|package| {
+        package.kind != crate::inventory::PackageKind::Root
+            || (package.location.line.is_some()
+                && package.location.file == file
+                && package.ecosystem != crate::inventory::Ecosystem::Go)
+    })
 }
 
 /// Two package managers' lockfiles in one directory usually means one is stale: both are read
@@ -252,8 +392,8 @@ pub fn ingest_file(
         Format::SpdxJson => spdx::parse_json(path, &read_text(path)?),
         Format::SpdxTagValue => spdx::parse_tag_value(path, &read_text(path)?),
         Format::NpmLock | Format::NpmShrinkwrap => npm::parse(path, &read_text(path)?),
-        Format::YarnLock => yarn::parse(path, &read_text(path)?),
-        Format::PnpmLock => pnpm::parse(path, &read_text(path)?),
+        Format::YarnLock => yarn::parse(path, &read_format_text(path, format)?),
+        Format::PnpmLock => pnpm::parse(path, &read_format_text(path, format)?),
     }
 }
 
@@ -263,7 +403,7 @@ fn parse_text_file(
     format: Format,
     parser: fn(&Path, &str) -> Result<Inventory, IngestError>,
 ) -> Result<Inventory, IngestError> {
-    let text = read_text(path)?;
+    let text = read_format_text(path, format)?;
     let mut inventory = parser(path, &text)?;
     inventory
         .inputs
@@ -286,5 +426,18 @@ pub fn ingest_sbom(path: &Path) -> Result<Inventory, IngestError> {
         })?;
     let mut inventory = ingest_file(path, format, &IngestOptions::default())?;
     inventory.finish();
+    Ok(inventory)
+}
+
+/// [`ingest_sbom`] for a command that checks or reports on the SBOM's packages: one that
+/// lists none is "nothing to scan" (exit 3), as an empty lockfile is.
+pub fn ingest_sbom_to_scan(path: &Path) -> Result<Inventory, IngestError> {
+    let inventory = ingest_sbom(path)?;
+    if !lists_packages(&inventory, path) {
+        return Err(IngestError::NoPackages {
+            files: vec![path.to_path_buf()],
+            gaps: Vec::new(),
+        });
+    }
     Ok(inventory)
 }

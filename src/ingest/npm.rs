@@ -16,12 +16,8 @@ use crate::inventory::{DepKind, Inventory, PackageId, PackageKind, Scope, Source
 
 /// Parses a `package-lock.json` or `npm-shrinkwrap.json` already read as `text`.
 pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
-    let document: Value = serde_json::from_str(text).map_err(|e| IngestError::Parse {
-        path: path.to_path_buf(),
-        line: Some(e.line() as u32),
-        column: Some(e.column() as u32),
-        message: format!("invalid JSON in npm lockfile: {e}"),
-    })?;
+    let document: Value = serde_json::from_str(text)
+        .map_err(|e| super::support::json_error(path, &e, "invalid JSON in npm lockfile"))?;
     let Some(object) = document.as_object() else {
         return Err(IngestError::parse(
             path,
@@ -183,9 +179,7 @@ fn parse_packages(
             version,
             source,
             line,
-            hashes: string(entry, "integrity")
-                .map(js::integrity_hashes)
-                .unwrap_or_default(),
+            hashes: js::entry_hashes(path, line, string(entry, "integrity"))?,
             license: license_of(entry),
             scope: scope_of(entry),
         });
@@ -423,7 +417,7 @@ fn parse_v1(
                     ),
                 ));
             };
-            let id = v1_package(builder, name, version, entry, line);
+            let id = v1_package(builder, path, name, version, entry, line)?;
             ids.insert(chain.clone(), id);
             if let Some(Value::Object(nested)) = entry.get("dependencies") {
                 stack.push((chain.clone(), nested));
@@ -492,18 +486,19 @@ fn parse_v1(
 
 fn v1_package(
     builder: &mut JsBuilder,
+    path: &Path,
     installed: &str,
     version: &str,
     entry: &Map<String, Value>,
     line: Option<u32>,
-) -> PackageId {
+) -> Result<PackageId, IngestError> {
     // `"version": "npm:real-name@1.2.3"` is an alias.
     let (name, version) = match version.strip_prefix("npm:").and_then(js::split_descriptor) {
         Some((real, real_version)) => (real, real_version),
         None => (installed, version),
     };
     if let Some(local_path) = version.strip_prefix("file:") {
-        return builder.local(name, "0.0.0", local_path, PackageKind::Local, line);
+        return Ok(builder.local(name, "0.0.0", local_path, PackageKind::Local, line));
     }
     let resolved = string(entry, "resolved");
     let source = if js::is_git_reference(version) {
@@ -521,17 +516,15 @@ fn v1_package(
         } if js::is_git_reference(version) => commit.clone(),
         _ => version.to_string(),
     };
-    builder.third_party(ThirdParty {
+    Ok(builder.third_party(ThirdParty {
         name: name.to_string(),
         version,
         source,
         line,
-        hashes: string(entry, "integrity")
-            .map(js::integrity_hashes)
-            .unwrap_or_default(),
+        hashes: js::entry_hashes(path, line, string(entry, "integrity"))?,
         license: None,
         scope: scope_of(entry),
-    })
+    }))
 }
 
 /// npm v1 lookup: the entry's own nested `dependencies`, then each ancestor's, then the top.

@@ -44,7 +44,8 @@ struct Entry {
 
 /// Parses a `packages.lock.json`.
 pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
-    let lock: Lockfile = serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
+    let lock: Lockfile =
+        serde_json::from_str(text).map_err(|e| json_error(path, &e, "invalid lockfile"))?;
     if let Some(version) = lock.version
         && version > 2
     {

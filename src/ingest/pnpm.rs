@@ -38,6 +38,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
         ));
     }
     let lines = js::yaml_key_lines(text);
+    js::reject_empty_keys(path, &document, &lines, "pnpm")?;
     let top_line = |key: &str| lines.get(&(String::new(), key.to_string())).copied();
     let version = js::yaml_get(&document, "lockfileVersion")
         .and_then(js::yaml_text)
@@ -73,8 +74,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
     let empty = Value::Mapping(Default::default());
     let packages = js::yaml_get(&document, "packages").unwrap_or(&empty);
     let snapshots = js::yaml_get(&document, "snapshots").unwrap_or(&empty);
-    for (section, value) in [("packages", packages), ("snapshots", snapshots)] {
-        if !value.is_mapping() && !value.is_null() {
+    for section in ["importers", "packages", "snapshots"] {
+        let Some(value) = js::yaml_get(&document, section) else {
+            continue;
+        };
+        if !value.is_mapping() {
             return Err(IngestError::parse(
                 path,
                 top_line(section),
@@ -93,14 +97,16 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
         let id = add_package(&mut builder, path, generation, &key, entry, line)?;
         ids.insert(key, id);
     }
+    let mut instantiated: std::collections::HashSet<String> = Default::default();
     for (key, _) in snapshots.as_mapping().into_iter().flatten() {
         let Some(key) = js::yaml_text(key) else {
             continue;
         };
+        let base = strip_peers(&key);
+        instantiated.insert(base.to_string());
         if ids.contains_key(&key) {
             continue;
         }
-        let base = strip_peers(&key);
         let id = match ids.get(base) {
             Some(&id) => id,
             None => {
@@ -109,6 +115,26 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
             }
         };
         ids.insert(key, id);
+    }
+    // pnpm 9 writes each package twice: its metadata under `packages` and at least one
+    // instance under `snapshots` (after `packages` in the file). A package without a
+    // snapshot means the file ends early: what would have followed is lost.
+    if generation == Generation::V9 {
+        for (key, _) in packages.as_mapping().into_iter().flatten() {
+            let Some(key) = js::yaml_text(key) else {
+                continue;
+            };
+            if !instantiated.contains(key.as_str()) {
+                let line = lines.get(&("packages".to_string(), key.clone())).copied();
+                return Err(IngestError::parse(
+                    path,
+                    line,
+                    format!(
+                        "package `{key}` has no entry under `snapshots`: the lockfile is incomplete (cut short or edited by hand); regenerate it with `pnpm install`"
+                    ),
+                ));
+            }
+        }
     }
 
     // Importers: the projects. A single-project lockfile (5.x/6.x) keeps them at the top.
@@ -122,7 +148,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
                 }
             }
         }
-        None => importers.push((".".to_string(), &document, Some(1))),
+        None => {
+            // The project counts as listed only when the file says something about it; a
+            // file cut after `lockfileVersion` does not.
+            let described = ["specifiers", "dependencies", "devDependencies"]
+                .iter()
+                .any(|key| js::yaml_get(&document, key).is_some());
+            importers.push((".".to_string(), &document, described.then_some(1)));
+        }
     }
     let lockfile_dir = path.parent().unwrap_or(Path::new("."));
     let mut importer_ids: HashMap<String, PackageId> = HashMap::new();
@@ -148,8 +181,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
         importer_ids.insert(dir, id);
     }
 
-    let mut unresolved = Unresolved::default();
-    for (dir, importer, _) in &importers {
+    for (dir, importer, importer_line) in &importers {
+        check_importer(path, dir, importer, *importer_line)?;
         let dir = js::join_relative(".", dir);
         let from = importer_ids[&dir];
         for (section, kind, optional) in [
@@ -169,7 +202,16 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
                 );
                 match target {
                     Some(to) => builder.edge(from, to, kind, optional),
-                    None => unresolved.add(optional, format!("{dir} -> {name}@{reference}")),
+                    // Optional dependencies for other platforms are legitimately absent.
+                    None if optional => {}
+                    None => {
+                        return Err(js::missing_entry(
+                            path,
+                            *importer_line,
+                            &format!("importers: {dir}"),
+                            &format!("{name}@{reference}"),
+                        ));
+                    }
                 }
             }
         }
@@ -200,31 +242,69 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
                 );
                 match target {
                     Some(to) => builder.edge(from, to, DepKind::Normal, optional),
-                    None => unresolved.add(optional, format!("{key} -> {name}@{reference}")),
+                    None if optional => {}
+                    None => {
+                        let section = if generation == Generation::V9 {
+                            "snapshots"
+                        } else {
+                            "packages"
+                        };
+                        let line = lines.get(&(section.to_string(), key.clone())).copied();
+                        return Err(js::missing_entry(
+                            path,
+                            line,
+                            &key,
+                            &format!("{name}@{reference}"),
+                        ));
+                    }
                 }
             }
         }
     }
-    builder.unresolved(unresolved.count, &unresolved.example);
     Ok(builder.finish(text.as_bytes(), format!("pnpm-lock.yaml v{version}")))
 }
 
-#[derive(Default)]
-struct Unresolved {
-    count: usize,
-    example: String,
-}
+/// The dependency sections of an importer.
+const IMPORTER_SECTIONS: [&str; 3] = ["dependencies", "devDependencies", "optionalDependencies"];
 
-impl Unresolved {
-    fn add(&mut self, optional: bool, example: String) {
-        // Optional dependencies for other platforms are legitimately absent.
-        if !optional {
-            self.count += 1;
-            if self.example.is_empty() {
-                self.example = example;
-            }
+/// An importer is whole when every dependency has a resolved version: in 5.x every
+/// `specifiers` name appears in a dependency section (written after `specifiers`), and in
+/// 6.x/9.x every entry has its `version` (written after its `specifier`). A file cut between
+/// the two would otherwise lose those dependencies without a word.
+fn check_importer(
+    path: &Path,
+    dir: &str,
+    importer: &Value,
+    line: Option<u32>,
+) -> Result<(), IngestError> {
+    let resolved: Vec<String> = IMPORTER_SECTIONS
+        .iter()
+        .flat_map(|section| importer_dependencies(js::yaml_get(importer, section)))
+        .map(|(name, _)| name)
+        .collect();
+    let specified = js::yaml_get(importer, "specifiers")
+        .and_then(Value::as_mapping)
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, _)| js::yaml_text(name));
+    let unversioned = IMPORTER_SECTIONS
+        .iter()
+        .filter_map(|section| js::yaml_get(importer, section)?.as_mapping())
+        .flatten()
+        .filter(|(_, entry)| entry.is_mapping())
+        .filter_map(|(name, _)| js::yaml_text(name));
+    for name in specified.chain(unversioned) {
+        if !resolved.contains(&name) {
+            return Err(IngestError::parse(
+                path,
+                line,
+                format!(
+                    "importer `{dir}` specifies `{name}` but the lockfile records no version for it: the lockfile is cut short; run `pnpm install`"
+                ),
+            ));
         }
     }
+    Ok(())
 }
 
 /// An importer's dependency list: `name: version` (5.x) or `name: {specifier, version}`.
@@ -364,9 +444,7 @@ fn add_package(
         version,
         source,
         line,
-        hashes: resolution_field("integrity")
-            .map(|i| js::integrity_hashes(&i))
-            .unwrap_or_default(),
+        hashes: js::entry_hashes(path, line, resolution_field("integrity").as_deref())?,
         license: None,
         scope,
     }))

@@ -26,7 +26,12 @@ struct Lockfile {
 }
 
 #[derive(Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
 struct Metadata {
+    /// Poetry writes `[metadata]` (with the manifest's content hash) last: without it the
+    /// file was cut short and packages after the cut are missing.
+    #[serde(default)]
+    content_hash: Option<String>,
     /// v1 only: file name and hash per package name.
     #[serde(default)]
     files: BTreeMap<String, Vec<FileHash>>,
@@ -71,6 +76,13 @@ struct PoetrySource {
 /// Parses a `poetry.lock`.
 pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
     let lock: Lockfile = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
+    if !lock.package.is_empty() && lock.metadata.content_hash.is_none() {
+        return Err(IngestError::parse(
+            path,
+            Some(text.lines().count().max(1) as u32),
+            "the lockfile has no `[metadata]` table with a `content-hash`, which Poetry always writes last: it is cut short; regenerate it with `poetry lock`",
+        ));
+    }
     let lines = LineIndex::new(text);
     let headers = lines.header_offsets("[[package]]");
     let mut builder = Builder::default();

@@ -121,6 +121,26 @@ pub(crate) fn python_package(
 }
 
 /// Adds an `algorithm:hex` hash (pip / poetry / uv / pipenv spelling), skipping duplicates.
+/// Why a `ALGORITHM:HEX` digest is not whole (a file cut inside it), or `None` when it is (or
+/// its algorithm is one depgate does not know, which it leaves alone).
+pub(crate) fn hash_problem(spelled: &str) -> Option<String> {
+    let (algorithm, value) = spelled.trim().split_once(':')?;
+    let length = match algorithm {
+        "sha256" => 64,
+        "sha384" => 96,
+        "sha512" => 128,
+        "sha1" => 40,
+        "md5" => 32,
+        _ => return None,
+    };
+    (value.len() != length || !value.bytes().all(|b| b.is_ascii_hexdigit())).then(|| {
+        format!(
+            "`{spelled}` is not a whole {algorithm} digest ({length} hex digits): the value is cut short or corrupt"
+        )
+    })
+}
+
+/// Adds a `ALGORITHM:HEX` digest to a package (skipped when unknown or malformed).
 pub(crate) fn add_python_hash(package: &mut Package, spelled: &str) {
     let Some((algorithm, value)) = spelled.trim().split_once(':') else {
         return;

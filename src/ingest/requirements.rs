@@ -22,7 +22,9 @@ struct LogicalLine {
     text: String,
 }
 
-fn logical_lines(text: &str) -> Vec<LogicalLine> {
+/// The logical lines of a file; an error when the file ends inside a `\\` continuation (a file
+/// cut short in the middle of a requirement's hashes).
+fn logical_lines(path: &Path, text: &str) -> Result<Vec<LogicalLine>, IngestError> {
     let mut out = Vec::new();
     let mut current = String::new();
     let mut start = 0u32;
@@ -52,13 +54,14 @@ fn logical_lines(text: &str) -> Vec<LogicalLine> {
             });
         }
     }
-    if !current.trim().is_empty() {
-        out.push(LogicalLine {
-            line: start,
-            text: current.trim().to_string(),
-        });
+    if !current.is_empty() {
+        return Err(IngestError::parse(
+            path,
+            Some(start),
+            "the file ends inside a requirement continued with `\\`: it is cut short",
+        ));
     }
-    out
+    Ok(out)
 }
 
 /// What a requirement line says.
@@ -172,17 +175,24 @@ fn url_requirement(name: Option<String>, url: &str) -> Requirement {
     }
 }
 
-/// Parses one requirement specifier (not an option line).
-fn parse_requirement(text: &str) -> Option<Requirement> {
+/// Parses one requirement specifier (not an option line): `None` for nothing, an error
+/// message for a line that is no requirement at all (junk must not become a package).
+fn parse_requirement(text: &str) -> Result<Option<Requirement>, String> {
     let mut hashes = Vec::new();
     let mut spec_parts = Vec::new();
     let mut parts = text.split_whitespace();
     while let Some(part) = parts.next() {
-        if let Some(hash) = part.strip_prefix("--hash=") {
-            hashes.push(hash.to_string());
-        } else if part == "--hash" {
+        let hash = match part.strip_prefix("--hash=") {
+            Some(hash) => Some(hash),
             // `--hash sha256:...` with a space is accepted by pip too.
-            hashes.extend(parts.next().map(str::to_string));
+            None if part == "--hash" => Some(parts.next().unwrap_or_default()),
+            None => None,
+        };
+        if let Some(hash) = hash {
+            if let Some(problem) = super::python::hash_problem(hash) {
+                return Err(problem);
+            }
+            hashes.push(hash.to_string());
         } else if part.starts_with("--") {
             // Per-requirement options such as `--config-settings`; not identity.
             continue;
@@ -194,16 +204,25 @@ fn parse_requirement(text: &str) -> Option<Requirement> {
     // Environment markers follow `;` and do not change identity.
     let spec = spec.split(';').next().unwrap_or_default().trim();
     if spec.is_empty() {
-        return None;
+        return Ok(None);
     }
     if is_local_path(spec) {
-        return Some(url_requirement(None, spec));
+        return Ok(Some(url_requirement(None, spec)));
     }
     let name: String = spec.chars().take_while(|c| is_name_char(*c)).collect();
     let after = &spec[name.len()..];
     // `git+https://...`, `https://...`, `file:...`: a bare URL, not a name.
-    if name.is_empty() || after.starts_with('+') || after.starts_with(':') {
-        return Some(url_requirement(None, spec));
+    if !name.is_empty() && (after.starts_with('+') || after.starts_with(':')) {
+        if !spec.contains("://") && !spec.starts_with("file:") {
+            return Err(format!("`{spec}` is neither a requirement nor a URL"));
+        }
+        return Ok(Some(url_requirement(None, spec)));
+    }
+    if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return Err(format!(
+            "`{}` is not a requirement (expected `NAME==VERSION`, a URL or an option)",
+            spec.escape_debug()
+        ));
     }
     let mut rest = after.trim_start();
     if rest.starts_with('[') {
@@ -214,7 +233,16 @@ fn parse_requirement(text: &str) -> Option<Requirement> {
             .trim_start();
     }
     if let Some(url) = rest.strip_prefix('@') {
-        return Some(url_requirement(Some(name), url.trim()));
+        return Ok(Some(url_requirement(Some(name), url.trim())));
+    }
+    // After the name only a version clause may follow (PEP 508); anything else is junk that
+    // a lenient reading would turn into a package with a made-up name.
+    if !rest.is_empty() && !rest.starts_with(['=', '<', '>', '!', '~', '(']) {
+        return Err(format!(
+            "`{}` is not a requirement: `{}` after the name `{name}` is not a version clause",
+            spec.escape_debug(),
+            rest.escape_debug()
+        ));
     }
     let clauses: Vec<&str> = rest
         .split(',')
@@ -227,17 +255,23 @@ fn parse_requirement(text: &str) -> Option<Requirement> {
             .or_else(|| only.strip_prefix("=="))
             .map(str::trim);
         if let Some(version) = version.filter(|v| !v.is_empty() && !v.contains('*')) {
-            return Some(Requirement::Pinned {
+            if !version
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '!' | '-' | '_'))
+            {
+                return Err(format!("`{spec}` pins an invalid version `{version}`"));
+            }
+            return Ok(Some(Requirement::Pinned {
                 name,
                 version: version.to_string(),
                 hashes,
-            });
+            }));
         }
     }
-    Some(Requirement::Unpinned {
+    Ok(Some(Requirement::Unpinned {
         name,
         spec: spec.to_string(),
-    })
+    }))
 }
 
 /// State shared across the included files of one top-level file.
@@ -260,7 +294,8 @@ impl Reader {
             return Ok(());
         }
         let directory = path.parent().unwrap_or(Path::new("."));
-        for logical in logical_lines(text) {
+        check_generated(path, text)?;
+        for logical in logical_lines(path, text)? {
             let line = logical.line;
             let text = logical.text.as_str();
             let (option, value) = split_option(text);
@@ -274,17 +309,13 @@ impl Reader {
                         ));
                     }
                     let included = directory.join(value);
-                    if !included.is_file() {
-                        return Err(IngestError::parse(
-                            path,
-                            Some(line),
-                            format!(
-                                "included requirements file `{}` does not exist",
-                                included.display()
-                            ),
-                        ));
-                    }
-                    let included_text = read_text(&included)?;
+                    let included_text =
+                        read_text(&included).map_err(|source| IngestError::Include {
+                            path: path.to_path_buf(),
+                            line,
+                            included: included.clone(),
+                            source: Box::new(source),
+                        })?;
                     let constraint =
                         constraint_only || matches!(option, Some("-c" | "--constraint"));
                     self.included.push(included.clone());
@@ -301,7 +332,9 @@ impl Reader {
                     // Index and build options (`-i`, `--extra-index-url`, `--pre`, ...).
                 }
                 None => {
-                    let Some(requirement) = parse_requirement(text) else {
+                    let requirement = parse_requirement(text)
+                        .map_err(|message| IngestError::parse(path, Some(line), message))?;
+                    let Some(requirement) = requirement else {
                         continue;
                     };
                     if constraint_only {
@@ -362,6 +395,88 @@ impl Reader {
     }
 }
 
+/// Files written by `pip-compile` or `uv pip compile` say so in their header comment.
+fn is_generated(text: &str) -> bool {
+    text.lines()
+        .take_while(|line| line.starts_with('#'))
+        .any(|line| {
+            line.contains("autogenerated by pip-compile") || line.contains("uv pip compile")
+        })
+}
+
+/// A compiled file can be checked for completeness: it ends with a newline, and every
+/// package a `# via` comment names as a parent is pinned in it. A file cut short (at any
+/// byte) almost always breaks one of the two; a hand-written file is not checked.
+fn check_generated(path: &Path, text: &str) -> Result<(), IngestError> {
+    if !is_generated(text) {
+        return Ok(());
+    }
+    if !text.ends_with('\n') {
+        return Err(IngestError::parse(
+            path,
+            Some(text.lines().count().max(1) as u32),
+            "the file ends in the middle of a line: it is cut short (pip-compile and uv end it with a newline); regenerate it",
+        ));
+    }
+    let mut pinned = BTreeSet::new();
+    let mut parents: Vec<(u32, String)> = Vec::new();
+    let mut in_via = false;
+    for (index, raw) in text.lines().enumerate() {
+        let trimmed = raw.trim();
+        let comment = trimmed.strip_prefix('#').map(str::trim);
+        match comment {
+            Some("via") => in_via = true,
+            Some(rest) if rest.starts_with("via ") => {
+                in_via = false;
+                parents.push((index as u32 + 1, rest["via ".len()..].to_string()));
+            }
+            // `#   name` continues a multi-line `# via` list.
+            Some(rest) if in_via && raw.starts_with("    #") => {
+                parents.push((index as u32 + 1, rest.to_string()));
+            }
+            Some(rest) => {
+                in_via = false;
+                // Packages pip-compile leaves commented out (`# setuptools`) are still named.
+                if let Ok(Some(Requirement::Pinned { name, .. })) = parse_requirement(rest) {
+                    pinned.insert(pep503(&name));
+                }
+            }
+            None => {
+                in_via = false;
+                if !raw.starts_with(' ')
+                    && let Ok(Some(requirement)) = parse_requirement(trimmed.trim_end_matches('\\'))
+                {
+                    let name = match requirement {
+                        Requirement::Pinned { name, .. }
+                        | Requirement::Unpinned { name, .. }
+                        | Requirement::Local { name, .. }
+                        | Requirement::Vcs { name, .. }
+                        | Requirement::Archive { name, .. } => name,
+                    };
+                    pinned.insert(pep503(&name));
+                }
+            }
+        }
+    }
+    for (line, parent) in parents {
+        // `-r requirements.in`, `-c constraints.txt`: files, not packages.
+        if parent.starts_with('-') || parent.contains(' ') || parent.is_empty() {
+            continue;
+        }
+        let name = parent.split('[').next().unwrap_or(&parent);
+        if !pinned.contains(&pep503(name)) {
+            return Err(IngestError::parse(
+                path,
+                Some(line),
+                format!(
+                    "`# via {parent}` names a package that is not in the file: the compiled file is incomplete (cut short or edited by hand); regenerate it"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Splits `-r file`, `--requirement=file`, `-rfile` into (option, value).
 fn split_option(text: &str) -> (Option<&str>, &str) {
     if !text.starts_with('-') {
@@ -418,7 +533,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
     }
     let mut inventory = reader.builder.inventory;
     for included in reader.included {
-        if let Ok(bytes) = std::fs::read(&included) {
+        if let Ok(bytes) = crate::util::read_input(&included) {
             inventory
                 .inputs
                 .push(super::input_file(&included, &bytes, "requirements.txt"));
@@ -433,39 +548,41 @@ mod tests {
 
     #[test]
     fn pins_extras_markers_and_hashes() {
+        let ab = format!("sha256:{}", "ab".repeat(32));
+        let cd = format!("sha256:{}", "cd".repeat(32));
         assert_eq!(
-            parse_requirement(
-                "Requests[socks]==2.31.0 ; python_version >= \"3.8\" --hash=sha256:ab"
-            ),
-            Some(Requirement::Pinned {
+            parse_requirement(&format!(
+                "Requests[socks]==2.31.0 ; python_version >= \"3.8\" --hash={ab}"
+            )),
+            Ok(Some(Requirement::Pinned {
                 name: "Requests".into(),
                 version: "2.31.0".into(),
-                hashes: vec!["sha256:ab".into()],
-            })
+                hashes: vec![ab.clone()],
+            }))
         );
         assert_eq!(
-            parse_requirement("foo == 1.0 --hash sha256:cd"),
-            Some(Requirement::Pinned {
+            parse_requirement(&format!("foo == 1.0 --hash {cd}")),
+            Ok(Some(Requirement::Pinned {
                 name: "foo".into(),
                 version: "1.0".into(),
-                hashes: vec!["sha256:cd".into()],
-            })
+                hashes: vec![cd],
+            }))
         );
         assert!(matches!(
             parse_requirement("foo===1.0"),
-            Some(Requirement::Pinned { .. })
+            Ok(Some(Requirement::Pinned { .. }))
         ));
         assert!(matches!(
             parse_requirement("foo>=1.0"),
-            Some(Requirement::Unpinned { .. })
+            Ok(Some(Requirement::Unpinned { .. }))
         ));
         assert!(matches!(
             parse_requirement("foo==1.*"),
-            Some(Requirement::Unpinned { .. })
+            Ok(Some(Requirement::Unpinned { .. }))
         ));
         assert!(matches!(
             parse_requirement("foo==1.0,!=1.1"),
-            Some(Requirement::Unpinned { .. })
+            Ok(Some(Requirement::Unpinned { .. }))
         ));
     }
 
@@ -473,36 +590,64 @@ mod tests {
     fn urls_and_paths() {
         assert_eq!(
             parse_requirement("./libs/mylib"),
-            Some(Requirement::Local {
+            Ok(Some(Requirement::Local {
                 name: "mylib".into(),
                 path: "./libs/mylib".into()
-            })
+            }))
         );
         assert_eq!(
             parse_requirement("pkg @ git+https://github.com/o/pkg.git@v1.2#egg=pkg"),
-            Some(Requirement::Vcs {
+            Ok(Some(Requirement::Vcs {
                 name: "pkg".into(),
                 url: "git+https://github.com/o/pkg.git".into(),
                 reference: Some("v1.2".into()),
-            })
+            }))
         );
         assert_eq!(
             parse_requirement("https://example.com/d/demo-1.0-py3-none-any.whl"),
-            Some(Requirement::Archive {
+            Ok(Some(Requirement::Archive {
                 name: "demo".into(),
                 version: "1.0".into(),
                 url: "https://example.com/d/demo-1.0-py3-none-any.whl".into(),
-            })
+            }))
         );
     }
 
     #[test]
     fn continuations_and_comments() {
-        let lines = logical_lines("# top\na==1 \\\n    --hash=sha256:00\n\nb==2  # pinned\n");
+        let path = Path::new("requirements.txt");
+        let lines = logical_lines(
+            path,
+            "# top\na==1 \\\n    --hash=sha256:00\n\nb==2  # pinned\n",
+        )
+        .unwrap();
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0].line, 2);
         assert!(lines[0].text.contains("--hash=sha256:00"));
         assert_eq!(lines[1].text, "b==2");
+        // Cut short after a continuation backslash.
+        assert!(logical_lines(path, "a==1 \\\n    --hash=sha256:00 \\\n").is_err());
+    }
+
+    #[test]
+    fn junk_lines_and_cut_hashes_are_errors() {
+        for junk in [
+            "{",
+            "}",
+            "XX YY",
+            "\u{0}",
+            "alembic==1.0 junk",
+            "<<<<<<< HEAD",
+            "foo:bar",
+        ] {
+            assert!(parse_requirement(junk).is_err(), "{junk:?}");
+        }
+        assert!(parse_requirement("foo==1.0 --hash=sha256:abc").is_err());
+        // A bare name is a legitimate (unpinned) requirement.
+        assert!(matches!(
+            parse_requirement("XX"),
+            Ok(Some(Requirement::Unpinned { .. }))
+        ));
     }
 
     #[test]

@@ -24,14 +24,17 @@ pub(crate) fn toml_error(path: &Path, text: &str, error: &toml::de::Error) -> In
     )
 }
 
-/// A JSON syntax or shape error at its line.
-pub(crate) fn json_error(path: &Path, error: &serde_json::Error) -> IngestError {
-    let line = (error.line() > 0).then_some(error.line() as u32);
+/// A JSON syntax or shape error at its line and column, prefixed with `what` (`invalid
+/// lockfile`). The position is said once, in the location, not again in serde's message.
+pub(crate) fn json_error(path: &Path, error: &serde_json::Error, what: &str) -> IngestError {
+    let message = error.to_string();
+    let position = format!(" at line {} column {}", error.line(), error.column());
+    let message = message.strip_suffix(&position).unwrap_or(&message);
     IngestError::Parse {
         path: path.to_path_buf(),
-        line,
+        line: (error.line() > 0).then_some(error.line() as u32),
         column: (error.column() > 0).then_some(error.column() as u32),
-        message: format!("invalid lockfile: {error}"),
+        message: format!("{what}: {message}"),
     }
 }
 

@@ -54,7 +54,8 @@ struct LockedPackage {
     name: String,
     #[serde(default)]
     version: Option<String>,
-    #[serde(default)]
+    /// uv writes a `source` for every package (right after `version`): an entry without one
+    /// is a file cut short inside it, and an error.
     source: UvSource,
     #[serde(default)]
     dependencies: Vec<Dependency>,
@@ -84,6 +85,56 @@ fn split_git(spec: &str) -> (String, Option<String>, Option<String>) {
         None => (rest, None),
     };
     (url.to_string(), reference, commit)
+}
+
+/// uv writes a workspace member's `dependencies` right after its `source`. A file whose last
+/// entry is a member that stops at its `source` line is either a member without dependencies
+/// or a file cut there, which lost every dependency: only the member's `pyproject.toml`
+/// beside the lockfile can tell, and without one declaring no dependencies it is an error.
+fn check_bare_tail(path: &Path, text: &str, lock: &Lockfile) -> Result<(), IngestError> {
+    let Some(last) = lock.package.last() else {
+        return Ok(());
+    };
+    let member = last.source.editable.is_some() || last.source.virtual_path.is_some();
+    let tail: Vec<&str> = text
+        .rsplit_once("[[package]]")
+        .map(|(_, tail)| tail)
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect();
+    let bare = tail
+        .last()
+        .is_some_and(|line| line.starts_with("source = "));
+    if !member || !bare {
+        return Ok(());
+    }
+    let manifest = path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join("pyproject.toml");
+    let declares_none = crate::util::read_input_text(&manifest)
+        .ok()
+        .and_then(|text| toml::from_str::<toml::Value>(&text).ok())
+        .is_some_and(|manifest| {
+            manifest
+                .get("project")
+                .and_then(|project| project.get("dependencies"))
+                .and_then(toml::Value::as_array)
+                .is_none_or(Vec::is_empty)
+        });
+    if declares_none {
+        return Ok(());
+    }
+    Err(IngestError::parse(
+        path,
+        Some(text.lines().count().max(1) as u32),
+        format!(
+            "the lockfile ends right after the `source` of workspace member `{}`, and no `pyproject.toml` beside it says the member has no dependencies: the lockfile is taken as cut short; run `uv lock`",
+            last.name
+        ),
+    ))
 }
 
 /// Parses a `uv.lock`.
@@ -140,6 +191,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
         by_name.entry(name).or_default().push((version, id));
         ids.push(id);
     }
+    check_bare_tail(path, text, &lock)?;
     if builder.inventory.roots().is_empty() {
         builder.add_root(root_package(Ecosystem::PyPI, path, None, ""));
     }
@@ -153,7 +205,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
             .collect()
     };
     let mut edges = Vec::new();
-    for (locked, from) in lock.package.iter().zip(&ids) {
+    for (index, (locked, from)) in lock.package.iter().zip(&ids).enumerate() {
         let groups = [
             (
                 locked.dependencies.iter().collect::<Vec<_>>(),
@@ -173,7 +225,25 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
         ];
         for (dependencies, kind, optional) in groups {
             for dependency in dependencies {
-                for to in resolve(dependency) {
+                let targets = resolve(dependency);
+                // uv locks for every platform and extra at once: each dependency it names
+                // has a `[[package]]`. One without means the file is incomplete.
+                if targets.is_empty() {
+                    let line = headers.get(index).map(|o| lines.line_of(*o));
+                    let reference = match &dependency.version {
+                        Some(version) => format!("{} {version}", dependency.name),
+                        None => dependency.name.clone(),
+                    };
+                    return Err(IngestError::parse(
+                        path,
+                        line,
+                        format!(
+                            "`{}` depends on `{reference}`, which has no `[[package]]` in the lockfile: the lockfile is incomplete (cut short or edited by hand); regenerate it with `uv lock`",
+                            locked.name
+                        ),
+                    ));
+                }
+                for to in targets {
                     if to != *from {
                         edges.push(Edge {
                             from: *from,

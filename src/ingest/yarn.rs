@@ -143,8 +143,42 @@ fn parse_v1_entries(path: &Path, text: &str) -> Result<Vec<V1Entry>, IngestError
     Ok(entries)
 }
 
+/// yarn writes an entry's fields in a fixed order (`version`, `resolved`, `integrity`, then
+/// the dependency lists). When every other registry entry has `resolved` and `integrity` and
+/// the file's last entry stops before them, the file was cut inside that entry (a whole
+/// line, so the newline check cannot see it) and its hash is gone.
+fn check_last_entry(path: &Path, entries: &[V1Entry]) -> Result<(), IngestError> {
+    let Some((last, others)) = entries.split_last() else {
+        return Ok(());
+    };
+    for field in ["resolved", "integrity"] {
+        let everywhere = !others.is_empty()
+            && others.iter().all(|entry| {
+                entry.fields.contains_key(field) || !entry.fields.contains_key("resolved")
+            })
+            && others.iter().any(|entry| entry.fields.contains_key(field));
+        let local = last.descriptors.iter().any(|descriptor| {
+            ["@file:", "@link:", "@portal:"]
+                .iter()
+                .any(|protocol| descriptor.contains(protocol))
+        });
+        if everywhere && !local && !last.fields.contains_key(field) {
+            return Err(IngestError::parse(
+                path,
+                Some(last.line),
+                format!(
+                    "the last entry `{}` has no `{field}`, which every other entry has: the lockfile is cut short; run `yarn install`",
+                    last.descriptors[0]
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn parse_v1(path: &Path, text: &str) -> Result<Inventory, IngestError> {
     let entries = parse_v1_entries(path, text)?;
+    check_last_entry(path, &entries)?;
     let mut builder = JsBuilder::new(path);
     let mut by_descriptor: HashMap<&str, PackageId> = HashMap::new();
     let mut ids = Vec::with_capacity(entries.len());
@@ -211,11 +245,11 @@ fn parse_v1(path: &Path, text: &str) -> Result<Inventory, IngestError> {
                 version: version.clone(),
                 source,
                 line: Some(entry.line),
-                hashes: entry
-                    .fields
-                    .get("integrity")
-                    .map(|i| js::integrity_hashes(i))
-                    .unwrap_or_default(),
+                hashes: js::entry_hashes(
+                    path,
+                    Some(entry.line),
+                    entry.fields.get("integrity").map(String::as_str),
+                )?,
                 license: None,
                 scope: Scope::Runtime,
             })
@@ -225,8 +259,6 @@ fn parse_v1(path: &Path, text: &str) -> Result<Inventory, IngestError> {
             by_descriptor.insert(descriptor, id);
         }
     }
-    let mut unresolved = 0;
-    let mut example = String::new();
     for (entry, &from) in entries.iter().zip(&ids) {
         let lists = [
             (&entry.dependencies, false),
@@ -238,10 +270,12 @@ fn parse_v1(path: &Path, text: &str) -> Result<Inventory, IngestError> {
                     Some(&to) => builder.edge(from, to, DepKind::Normal, optional),
                     None if optional => {}
                     None => {
-                        unresolved += 1;
-                        if example.is_empty() {
-                            example = format!("{} -> {name}@{range}", entry.descriptors[0]);
-                        }
+                        return Err(js::missing_entry(
+                            path,
+                            Some(entry.line),
+                            &entry.descriptors[0],
+                            &format!("{name}@{range}"),
+                        ));
                     }
                 }
             }
@@ -283,7 +317,7 @@ fn parse_v1(path: &Path, text: &str) -> Result<Inventory, IngestError> {
                 };
                 project_ids.push((name, id));
             }
-            for ((_, manifest), &(_, from)) in projects.iter().zip(&project_ids) {
+            for ((dir, manifest), &(_, from)) in projects.iter().zip(&project_ids) {
                 for (name, range, kind, optional) in manifest.declared() {
                     if let Some(&to) = by_descriptor.get(format!("{name}@{range}").as_str()) {
                         builder.edge(from, to, kind, optional);
@@ -291,10 +325,21 @@ fn parse_v1(path: &Path, text: &str) -> Result<Inventory, IngestError> {
                         // A workspace depending on a sibling workspace: not in the lockfile.
                         builder.edge(from, *to, kind, optional);
                     } else if !optional {
-                        unresolved += 1;
-                        if example.is_empty() {
-                            example = format!("package.json -> {name}@{range}");
-                        }
+                        // `yarn install --frozen-lockfile` refuses this too: the lockfile is
+                        // cut short or out of date, and what it lacks cannot be checked.
+                        let manifest = if dir == "." {
+                            lockfile_dir.join("package.json")
+                        } else {
+                            lockfile_dir.join(dir).join("package.json")
+                        };
+                        return Err(IngestError::parse(
+                            path,
+                            None,
+                            format!(
+                                "`{}` declares `{name}@{range}`, which has no entry in the lockfile: the lockfile is cut short or out of date; run `yarn install`",
+                                manifest.display()
+                            ),
+                        ));
                     }
                 }
             }
@@ -316,7 +361,6 @@ fn parse_v1(path: &Path, text: &str) -> Result<Inventory, IngestError> {
             builder.inventory.add_gap("roots-unknown", message, count);
         }
     }
-    builder.unresolved(unresolved, &example);
     Ok(builder.finish(text.as_bytes(), "yarn.lock v1".to_string()))
 }
 
@@ -377,6 +421,15 @@ fn berry_locator(resolution: &str) -> Option<Locator> {
     None
 }
 
+/// One Berry entry, kept for the second pass that adds its edges.
+struct BerryEntry<'a> {
+    id: PackageId,
+    value: &'a serde_yaml_ng::Value,
+    resolution: String,
+    workspace_path: Option<String>,
+    line: Option<u32>,
+}
+
 fn parse_berry(path: &Path, text: &str) -> Result<Inventory, IngestError> {
     let document: serde_yaml_ng::Value = serde_yaml_ng::from_str(text)
         .map_err(|e| js::yaml_error(path, &e, "yarn Berry lockfile"))?;
@@ -393,6 +446,7 @@ fn parse_berry(path: &Path, text: &str) -> Result<Inventory, IngestError> {
         .and_then(js::yaml_text)
         .unwrap_or_else(|| "?".to_string());
     let lines = js::yaml_key_lines(text);
+    js::reject_empty_keys(path, &document, &lines, "yarn")?;
     let lockfile_dir = path.parent().unwrap_or(Path::new("."));
     let yarnrc = read_yarnrc(lockfile_dir);
     // Berry records no registry per package: `npmRegistryServer` applies to all of them.
@@ -413,7 +467,7 @@ fn parse_berry(path: &Path, text: &str) -> Result<Inventory, IngestError> {
     };
     let mut builder = JsBuilder::new(path);
     let mut by_descriptor: HashMap<String, PackageId> = HashMap::new();
-    let mut entries: Vec<(PackageId, &serde_yaml_ng::Value, String, Option<String>)> = Vec::new();
+    let mut entries: Vec<BerryEntry> = Vec::new();
     for (key, value) in mapping {
         let Some(key) = js::yaml_text(key) else {
             continue;
@@ -430,6 +484,17 @@ fn parse_berry(path: &Path, text: &str) -> Result<Inventory, IngestError> {
                 format!("yarn lockfile entry `{key}` has no `resolution`"),
             ));
         };
+        // yarn writes `languageName` and `linkType` last in every entry: an entry without
+        // `linkType` was cut short at a line boundary, with whatever followed it lost.
+        if field("linkType").is_none() {
+            return Err(IngestError::parse(
+                path,
+                line,
+                format!(
+                    "yarn lockfile entry `{key}` has no `linkType`, which yarn writes last in every entry: the lockfile is cut short; run `yarn install`"
+                ),
+            ));
+        }
         let version = field("version").unwrap_or_else(|| "0.0.0".to_string());
         let Some(locator) = berry_locator(&resolution) else {
             return Err(IngestError::parse(
@@ -500,7 +565,13 @@ fn parse_berry(path: &Path, text: &str) -> Result<Inventory, IngestError> {
             }
             by_descriptor.insert(descriptor, id);
         }
-        entries.push((id, value, resolution, workspace_path));
+        entries.push(BerryEntry {
+            id,
+            value,
+            resolution,
+            workspace_path,
+            line,
+        });
     }
     // `resolutions` in the root package.json force versions the dependency lists do not show.
     let root_manifest = js::read_manifest(lockfile_dir)?.map(|(_, manifest)| manifest);
@@ -510,7 +581,14 @@ fn parse_berry(path: &Path, text: &str) -> Result<Inventory, IngestError> {
     let mut unknown_scope_workspaces = 0;
     let mut unresolved = 0;
     let mut example = String::new();
-    for (from, value, resolution, workspace_path) in &entries {
+    for BerryEntry {
+        id: from,
+        value,
+        resolution,
+        workspace_path,
+        line,
+    } in &entries
+    {
         let dev_names: Option<Vec<String>> = match workspace_path {
             Some(dir) => match js::read_manifest(&lockfile_dir.join(dir))? {
                 Some((_, manifest)) => Some(
@@ -564,12 +642,15 @@ fn parse_berry(path: &Path, text: &str) -> Result<Inventory, IngestError> {
             match target {
                 Some(&to) => builder.edge(*from, to, kind, optional),
                 None if optional => {}
-                None => {
+                // Without `package.json` (its `resolutions`) or `.yarnrc.yml` (its catalogs)
+                // a complete lockfile can hold references that cannot be followed: a gap.
+                None if root_manifest.is_none() || range.starts_with("catalog:") => {
                     unresolved += 1;
                     if example.is_empty() {
                         example = format!("{resolution} -> {descriptor}");
                     }
                 }
+                None => return Err(js::missing_entry(path, *line, resolution, &descriptor)),
             }
         }
     }

@@ -65,7 +65,7 @@ pub enum GitHubError {
         message: String,
     },
     /// The request could not be sent or the response not read.
-    #[error("cannot reach GitHub at `{url}`: {source}")]
+    #[error("cannot reach GitHub at `{url}`")]
     Transport {
         /// The request URL.
         url: String,

@@ -60,7 +60,7 @@ pub enum NetError {
         message: String,
     },
     /// A file operation in the cache failed.
-    #[error("cache `{}`: {source}", path.display())]
+    #[error("cache `{}`", path.display())]
     Io {
         /// The path.
         path: PathBuf,

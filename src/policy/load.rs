@@ -26,22 +26,29 @@ fn is_test_file(name: &str) -> bool {
 
 /// The policy files a `--policy` path names: the file itself, or every `*.toml` in a directory
 /// (sorted, test files left out).
+///
+/// Every `*.toml` entry of a directory is returned whatever it is: one that is a dangling
+/// link, a directory or a FIFO must fail when read, not be skipped (a skipped rules file is a
+/// silently weaker gate).
 pub fn policy_files(path: &Path) -> Result<Vec<PathBuf>, PolicyError> {
     let io = |source: std::io::Error| PolicyError::Io {
         path: path.to_path_buf(),
         source,
     };
-    let metadata = std::fs::metadata(path).map_err(io)?;
+    let metadata = match std::fs::metadata(path) {
+        Ok(metadata) => metadata,
+        // A dangling link is said as such by the reader.
+        Err(_) => return Ok(vec![path.to_path_buf()]),
+    };
     if !metadata.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
     let mut files = Vec::new();
     for entry in std::fs::read_dir(path).map_err(io)? {
         let entry = entry.map_err(io)?;
-        let file = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
-        if file.is_file() && name.ends_with(".toml") && !is_test_file(&name) {
-            files.push(file);
+        if name.ends_with(".toml") && !is_test_file(&name) {
+            files.push(entry.path());
         }
     }
     files.sort();
@@ -53,36 +60,62 @@ pub fn policy_files(path: &Path) -> Result<Vec<PathBuf>, PolicyError> {
     Ok(files)
 }
 
-/// Reads and validates the given files as one merged policy.
+/// Reads and validates the given files as one merged policy. Only regular files are read (a
+/// link is followed); anything else is an error naming it.
 pub fn read_files(files: Vec<PathBuf>) -> Result<ValidPolicy, PolicyError> {
     let mut texts = Vec::new();
     for file in &files {
-        let text = std::fs::read_to_string(file).map_err(|source| PolicyError::Io {
-            path: file.clone(),
-            source,
-        })?;
+        let text = crate::util::read_input_text(file).map_err(PolicyError::Read)?;
         texts.push((file.clone(), text));
     }
     validate(&texts, PolicySource::Files { files })
 }
 
+/// True when something (a file, a directory, a FIFO, even a dangling link) is at `path`.
+/// Only "nothing there" is false: an entry that cannot even be looked at is an error, so a
+/// policy that exists is never replaced by the built-in default.
+fn present(path: &Path) -> Result<bool, PolicyError> {
+    match std::fs::symlink_metadata(path) {
+        Ok(_) => Ok(true),
+        Err(error)
+            if matches!(
+                error.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            Ok(false)
+        }
+        Err(source) => Err(PolicyError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
 /// Loads the policy: `explicit` when given, else `depgate.toml` or `rules/` in `scan_root`
 /// (a file's directory when it is a file), else the built-in default.
+///
+/// A `depgate.toml` or `rules` that exists in any form is the policy: when it cannot be read
+/// (a dangling link, a directory, a FIFO, a device) that is an error, never a fall-back to the
+/// default, which would let a gate pass that the repository's own policy fails.
 pub fn load(explicit: Option<&Path>, scan_root: &Path) -> Result<ValidPolicy, PolicyError> {
     if let Some(path) = explicit {
         return read_files(policy_files(path)?);
     }
-    let root = if scan_root.is_file() {
+    let root = if std::fs::metadata(scan_root).is_ok_and(|m| !m.is_dir()) {
         scan_root.parent().unwrap_or(Path::new("."))
     } else {
         scan_root
     };
     let single = root.join("depgate.toml");
-    if single.is_file() {
+    if present(&single)? {
         return read_files(vec![single]);
     }
     let rules = root.join("rules");
-    if rules.is_dir() {
+    if present(&rules)? {
+        if !std::fs::metadata(&rules).is_ok_and(|m| m.is_dir()) {
+            return Err(PolicyError::NotADirectory { path: rules });
+        }
         return read_files(policy_files(&rules)?);
     }
     builtin()

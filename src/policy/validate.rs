@@ -63,13 +63,22 @@ impl std::fmt::Display for Problem {
 /// Why a policy could not be loaded.
 #[derive(Debug, Error)]
 pub enum PolicyError {
-    /// A policy file or directory could not be read.
-    #[error("cannot read policy `{}`: {source}", path.display())]
+    /// A policy directory could not be listed, or a policy path looked at.
+    #[error("cannot read policy `{}`", path.display())]
     Io {
         /// The path.
         path: PathBuf,
         /// The OS error.
         source: std::io::Error,
+    },
+    /// A policy file exists but cannot be read as one (a dangling link, a directory, a FIFO).
+    #[error("cannot read policy file `{}`", .0.path().display())]
+    Read(#[source] crate::util::ReadError),
+    /// `rules` at the scanned root exists but is not a directory of policy files.
+    #[error("`{}` exists but is not a directory: policy must be in `rules/*.toml` or `depgate.toml`", path.display())]
+    NotADirectory {
+        /// The path.
+        path: PathBuf,
     },
     /// A policy directory holds no `*.toml` file.
     #[error("policy directory `{}` holds no `*.toml` policy file", path.display())]

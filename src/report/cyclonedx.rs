@@ -81,13 +81,13 @@ const IDS_NEWER_THAN_SCHEMA: &[&str] = &[
 #[derive(Debug, Error)]
 pub enum CycloneDxError {
     /// The JSON writer of `cyclonedx-bom` failed.
-    #[error("cannot write CycloneDX JSON: {0}")]
+    #[error("cannot write CycloneDX JSON")]
     Json(#[from] cyclonedx_bom::errors::JsonWriteError),
     /// The XML writer of `cyclonedx-bom` failed.
-    #[error("cannot write CycloneDX XML: {0}")]
+    #[error("cannot write CycloneDX XML")]
     Xml(#[from] cyclonedx_bom::errors::XmlWriteError),
     /// Re-reading or re-writing our own JSON failed (when lifting to 1.6).
-    #[error("cannot lift CycloneDX JSON to 1.6: {0}")]
+    #[error("cannot lift CycloneDX JSON to 1.6")]
     Lift(#[from] serde_json::Error),
     /// A timestamp the CycloneDX model rejects.
     #[error("invalid timestamp `{0}` for CycloneDX")]

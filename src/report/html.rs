@@ -12,7 +12,7 @@ pub const STYLESHEET: &str = include_str!("templates/report.css");
 
 /// Why an HTML report could not be rendered (a bug in a template, not bad input).
 #[derive(Debug, thiserror::Error)]
-#[error("cannot render the HTML report `{template}`: {source}")]
+#[error("cannot render the HTML report `{template}`")]
 pub struct HtmlError {
     /// The template.
     pub template: String,

@@ -390,7 +390,7 @@ fn run_explain(path: &Path) -> (Option<i32>, String) {
 #[test]
 fn bad_lockfiles_exit_2_naming_file_and_line() {
     for (scenario, line, words) in [
-        ("truncated", 15, "invalid lockfile"),
+        ("truncated", 15, "cut short"),
         ("wrong-types", 14, "expected a string"),
         ("binary-junk", 4, "not UTF-8"),
         (

@@ -17,6 +17,7 @@ mod diff;
 mod discover;
 mod evaluate;
 mod explain;
+mod hostile;
 mod http_server;
 mod ingest_cargo;
 mod ingest_dotnet;

@@ -33,7 +33,7 @@ pub use yanked::{YankedFacts, cargo_home, yanked_facts, yanked_matches};
 #[derive(Debug, Error)]
 pub enum AdvisoryError {
     /// A file or directory could not be read.
-    #[error("cannot read advisory database `{}`: {source}", path.display())]
+    #[error("cannot read advisory database `{}`", path.display())]
     Io {
         /// The path.
         path: PathBuf,

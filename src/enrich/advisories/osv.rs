@@ -27,6 +27,27 @@ fn lenient_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, 
     })
 }
 
+/// A string or a number (YAML writes a numeric name unquoted); `true`/`false` is a corrupt
+/// value, never a name or an ecosystem.
+fn name_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Name {
+        Text(String),
+        Integer(i64),
+        Float(f64),
+    }
+    Ok(
+        match Name::deserialize(deserializer)
+            .map_err(|_| serde::de::Error::custom("expected a string (a name or an ecosystem)"))?
+        {
+            Name::Text(text) => text,
+            Name::Integer(number) => number.to_string(),
+            Name::Float(number) => number.to_string(),
+        },
+    )
+}
+
 fn lenient_optional_string<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<String>, D::Error> {
@@ -114,10 +135,10 @@ pub struct OsvAffected {
 #[serde(default)]
 pub struct OsvPackage {
     /// Ecosystem name.
-    #[serde(deserialize_with = "lenient_string")]
+    #[serde(deserialize_with = "name_string")]
     pub ecosystem: String,
     /// Package name.
-    #[serde(deserialize_with = "lenient_string")]
+    #[serde(deserialize_with = "name_string")]
     pub name: String,
 }
 
@@ -132,9 +153,11 @@ pub struct OsvRange {
     pub events: Vec<OsvEvent>,
 }
 
-/// One event: exactly one of the fields is set.
+/// One event: exactly one of the fields is set. The schema allows no other key, and a
+/// misspelt one (`intro:uced`) would leave the range without its start, matching nothing:
+/// an unknown key is an error.
 #[derive(Debug, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct OsvEvent {
     /// `introduced`.
     #[serde(deserialize_with = "lenient_optional_string")]
@@ -176,13 +199,55 @@ pub fn parse_osv_record(
     } else {
         serde_json::from_slice(text).map_err(|e| e.to_string())?
     };
-    Ok(convert(record, database))
+    convert(record, database)
 }
 
-fn convert(record: OsvRecord, database: usize) -> Option<Advisory> {
-    let id = record.id?;
+/// What in a record would make it match nothing without a word, or `None` when it is sound.
+/// Each affected package needs an ecosystem and a name, and each range an `introduced`
+/// event: matching starts from it, so a range without one never matches.
+fn problem(record: &OsvRecord) -> Option<String> {
+    for (index, entry) in record.affected.iter().flatten().enumerate() {
+        let Some(package) = &entry.package else {
+            continue;
+        };
+        if package.ecosystem.trim().is_empty() || package.name.trim().is_empty() {
+            return Some(format!(
+                "`affected[{index}].package` has no ecosystem or no name"
+            ));
+        }
+        for (range_index, range) in entry.ranges.iter().flatten().enumerate() {
+            if range.kind == "GIT" {
+                continue;
+            }
+            if !range.events.iter().any(|event| event.introduced.is_some()) {
+                return Some(format!(
+                    "`affected[{index}].ranges[{range_index}]` has no `introduced` event"
+                ));
+            }
+            if let Some(event) = range.events.iter().find(|event| {
+                event.introduced.is_none()
+                    && event.fixed.is_none()
+                    && event.last_affected.is_none()
+                    && event.limit.is_none()
+            }) {
+                return Some(format!(
+                    "`affected[{index}].ranges[{range_index}]` has an empty event `{event:?}`"
+                ));
+            }
+        }
+    }
+    None
+}
+
+fn convert(record: OsvRecord, database: usize) -> Result<Option<Advisory>, String> {
+    let Some(id) = record.id.clone() else {
+        return Ok(None);
+    };
     if record.withdrawn.as_deref().is_some_and(|w| !w.is_empty()) {
-        return None;
+        return Ok(None);
+    }
+    if let Some(problem) = problem(&record) {
+        return Err(format!("advisory `{id}`: {problem}"));
     }
     let database_specific = record.database_specific.unwrap_or_default();
     let informational = database_specific
@@ -282,7 +347,7 @@ fn convert(record: OsvRecord, database: usize) -> Option<Advisory> {
         .published
         .or(record.modified)
         .and_then(|d| d.get(..10).map(str::to_string));
-    Some(Advisory {
+    Ok(Some(Advisory {
         id,
         aliases: record.aliases,
         kind,
@@ -293,7 +358,7 @@ fn convert(record: OsvRecord, database: usize) -> Option<Advisory> {
         severity_text,
         affected,
         database,
-    })
+    }))
 }
 
 fn truncate(text: &str, limit: usize) -> String {

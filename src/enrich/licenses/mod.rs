@@ -30,7 +30,7 @@ pub use python::SitePackagesProvider;
 #[derive(Debug, Error)]
 pub enum ProviderError {
     /// A metadata file could not be read.
-    #[error("cannot read `{}`: {source}", path.display())]
+    #[error("cannot read `{}`", path.display())]
     Io {
         /// The file.
         path: PathBuf,
@@ -125,7 +125,7 @@ pub fn enrich_licenses(
                 Err(ProviderError::Remote { message, .. }) => {
                     failed.push((provider.name(), message))
                 }
-                Err(error) => failed.push((provider.name(), error.to_string())),
+                Err(error) => failed.push((provider.name(), crate::util::error_chain(&error))),
             }
         }
         // An error matters only when it left the license unknown: a later provider (the

@@ -37,6 +37,10 @@ pub(crate) struct ParsedLockfile {
     pub version: u32,
     /// Every package, in file order (a v1 `[root]` comes last).
     pub packages: Vec<LockedPackage>,
+    /// The index of the file's last `[[package]]` when the file ends right after its
+    /// `version` line with no `source`: a workspace package without dependencies, or a
+    /// registry package cut short before its `source` line. Only a manifest can tell.
+    pub bare_tail: Option<usize>,
 }
 
 /// The shape of a lockfile, checked with serde first so wrong types get an exact line (the
@@ -159,10 +163,56 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<ParsedLockfile, IngestErr
             line: *line,
         });
     }
+    // Cargo always locks the workspace's own packages (no `source`) beside its dependencies;
+    // registry packages alone mean the file was cut short before the first member (members
+    // sort among the dependencies by name).
+    if !packages.is_empty() && packages.iter().all(|package| package.source.is_some()) {
+        return Err(IngestError::parse(
+            path,
+            Some(text.lines().count().max(1) as u32),
+            "the lockfile lists no package of the workspace itself (every entry has a `source`), which Cargo always locks: it is cut short or not a Cargo.lock; regenerate it with `cargo generate-lockfile`",
+        ));
+    }
+    // Cargo (v2+) writes `checksum` after `source` for every registry package: a last entry
+    // without one, when the others have theirs, was cut short after its `source` line, and
+    // its `dependencies` (and the packages only they reach) are lost.
+    if let Some((last, others)) = packages.split_last()
+        && last.source.as_ref().is_some_and(SourceId::is_registry)
+        && last.checksum.is_none()
+        && others.iter().any(|package| package.checksum.is_some())
+    {
+        return Err(IngestError::parse(
+            path,
+            last.line,
+            format!(
+                "the last entry `{} {}` has no `checksum`, which every other registry package has: the lockfile is cut short; regenerate it with `cargo generate-lockfile`",
+                last.name, last.version
+            ),
+        ));
+    }
+    let bare_tail = bare_tail(text, &headers, lockfile.packages.len());
     Ok(ParsedLockfile {
         version: lockfile.version as u32,
         packages,
+        bare_tail,
     })
+}
+
+/// See [`ParsedLockfile::bare_tail`].
+fn bare_tail(text: &str, headers: &Headers, count: usize) -> Option<usize> {
+    let last = *headers.packages.last()?;
+    if headers.packages.len() != count {
+        return None;
+    }
+    let rest: Vec<&str> = text
+        .lines()
+        .skip(last as usize - 1)
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect();
+    let bare =
+        rest.len() == 3 && rest[1].starts_with("name = ") && rest[2].starts_with("version = ");
+    bare.then(|| count - 1)
 }
 
 fn first_line(message: &str) -> &str {
@@ -280,6 +330,7 @@ checksum = "34af8d1a0e25924bc5b7c43c7ce4d5e1b3d1e9a4f7f3f2a4fb2eb3d2d7b9a0c1"
 name = "serde"
 version = "1.0.200"
 source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "0000000000000000000000000000000000000000000000000000000000000000"
 "#;
 
     #[test]

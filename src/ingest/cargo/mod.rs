@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use cargo_lock::SourceId;
 
-use super::{IngestError, IngestOptions, input_file, read_text};
+use super::{IngestError, IngestOptions, input_file};
 use crate::inventory::{
     DepKind, Ecosystem, Edge, Hash, HashAlgorithm, Inventory, LicenseInfo, LicenseOrigin, Location,
     Package, PackageId, PackageKind, Source, purl,
@@ -89,7 +89,7 @@ impl Collected {
 
 /// Ingests a `Cargo.lock` and the manifests around it.
 pub fn ingest_lockfile(path: &Path, options: &IngestOptions) -> Result<Inventory, IngestError> {
-    let text = read_text(path)?;
+    let text = super::read_format_text(path, super::Format::CargoLock)?;
     let parsed = lockfile::parse(path, &text)?;
     let mut inventory = Inventory::new();
     inventory.inputs.push(input_file(
@@ -117,6 +117,19 @@ pub fn ingest_lockfile(path: &Path, options: &IngestOptions) -> Result<Inventory
         manifests::collect(path, &parsed, options)
     };
 
+    if let Some(index) = parsed.bare_tail
+        && collected.facts[index].is_none()
+    {
+        let package = &parsed.packages[index];
+        return Err(IngestError::parse(
+            path,
+            package.line,
+            format!(
+                "the lockfile ends right after the `version` of `{} {}`, which has no `source` and no `Cargo.toml` beside the lockfile: a registry package cut short before its `source` line looks the same, so the file is taken as cut short; regenerate it with `cargo generate-lockfile` (or scan the workspace with its manifests)",
+                package.name, package.version
+            ),
+        ));
+    }
     let ids: Vec<PackageId> = parsed
         .packages
         .iter()

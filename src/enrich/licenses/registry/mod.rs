@@ -252,7 +252,7 @@ impl Remote {
                 self.failures.set(self.failures.get() + 1);
                 Err(self.error(match error {
                     crate::net::NetError::Http { url, message } => format!("`{url}`: {message}"),
-                    other => other.to_string(),
+                    other => crate::util::error_chain(&other),
                 }))
             }
         }

@@ -1,0 +1,592 @@
+//! Hostile and broken inputs: a gate must never pass because an input could not be read.
+//! Policies that exist but cannot be read, empty and truncated lockfiles, links, FIFOs and
+//! devices where files should be, and `-o` targets that are not regular files: each is an
+//! error naming the file (exit 2), "nothing to scan" (exit 3), or a gap the report shows.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::common::{depgate, fixture};
+
+/// Every run here is bounded: a hang (a FIFO read) fails the test instead of blocking it.
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What one run of the binary gave.
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&std::ffi::OsStr], dir: Option<&Path>) -> Run {
+    let mut command = depgate();
+    command.args(args).timeout(TIMEOUT);
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    let output = command.output().unwrap();
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// `depgate check DIR` with a stale-but-allowed advisory database, so that with the built-in
+/// default policy the banned-package fixture passes (exit 0) and only its own policy fails it.
+fn gate(dir: &Path, extra: &[&str]) -> Run {
+    let database = fixture("advisories/attest");
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        "check".as_ref(),
+        dir.as_os_str(),
+        "--advisory-db".as_ref(),
+        database.as_os_str(),
+        "--allow-stale-db".as_ref(),
+    ];
+    args.extend(extra.iter().map(|a| std::ffi::OsStr::new(*a)));
+    run(&args, None)
+}
+
+/// A scratch project holding the banned-package lockfile (and no policy).
+fn banned_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("npm/banned-package/package-lock.json"),
+        dir.path().join("package-lock.json"),
+    )
+    .unwrap();
+    dir
+}
+
+fn policy_text() -> String {
+    std::fs::read_to_string(fixture("npm/banned-package/depgate.toml")).unwrap()
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+#[cfg(unix)]
+fn symlink(target: impl AsRef<Path>, link: &Path) {
+    std::os::unix::fs::symlink(target, link).unwrap();
+}
+
+/// Ways a policy path can exist without being a readable file.
+#[cfg(unix)]
+const UNREADABLE_FORMS: &[&str] = &["dangling link", "directory", "fifo", "link to /dev/zero"];
+
+#[cfg(unix)]
+fn make_unreadable(path: &Path, form: &str) {
+    match form {
+        "dangling link" => symlink("rules/self.toml", path),
+        "directory" => std::fs::create_dir(path).unwrap(),
+        "fifo" => mkfifo(path),
+        "link to /dev/zero" => symlink("/dev/zero", path),
+        other => unreachable!("{other}"),
+    }
+}
+
+/// Exit 2, nothing on stdout, and stderr naming `name`.
+fn assert_input_error(run: &Run, name: &str, context: &str) {
+    assert_eq!(
+        run.code,
+        Some(2),
+        "{context}: expected exit 2\nstdout:\n{}\nstderr:\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(run.stdout.is_empty(), "{context}: stdout:\n{}", run.stdout);
+    assert!(
+        run.stderr.contains(name),
+        "{context}: stderr does not name `{name}`:\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_repository_policy_fails_what_the_default_passes() {
+    // The premise of the policy tests below: falling back to the default would pass.
+    let project = banned_project();
+    assert_eq!(gate(project.path(), &[]).code, Some(0));
+    std::fs::write(project.path().join("depgate.toml"), policy_text()).unwrap();
+    let run = gate(project.path(), &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(run.stdout.contains("package-banned"), "{}", run.stdout);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_depgate_toml_that_cannot_be_read_is_an_error_not_the_default() {
+    for form in UNREADABLE_FORMS {
+        let project = banned_project();
+        make_unreadable(&project.path().join("depgate.toml"), form);
+        let run = gate(project.path(), &[]);
+        assert_input_error(&run, "depgate.toml", form);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_rules_entry_that_cannot_be_read_is_an_error_not_skipped() {
+    for form in UNREADABLE_FORMS {
+        let project = banned_project();
+        let rules = project.path().join("rules");
+        std::fs::create_dir(&rules).unwrap();
+        std::fs::write(rules.join("bans.toml"), policy_text()).unwrap();
+        make_unreadable(&rules.join("team.toml"), form);
+        let run = gate(project.path(), &[]);
+        assert_input_error(&run, "team.toml", form);
+    }
+    // `rules` itself as a dangling link or a plain file.
+    let project = banned_project();
+    symlink("policies", &project.path().join("rules"));
+    assert_input_error(&gate(project.path(), &[]), "rules", "dangling rules");
+    let project = banned_project();
+    std::fs::write(project.path().join("rules"), policy_text()).unwrap();
+    assert_input_error(&gate(project.path(), &[]), "rules", "rules as a file");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_policy_flag_that_cannot_be_read_is_an_error() {
+    for form in UNREADABLE_FORMS {
+        let project = banned_project();
+        let policy: PathBuf = project.path().join("policy.toml");
+        make_unreadable(&policy, form);
+        let run = gate(project.path(), &["--policy", policy.to_str().unwrap()]);
+        // (An empty directory is a policy directory without `*.toml` files: exit 2 as well.)
+        assert_input_error(&run, "policy.toml", form);
+    }
+}
+
+// ---- Item 2: packages are never lost without a word ----
+
+/// Third-party `ecosystem:name@version` of a successful ingest, or the error's text.
+fn package_set(path: &Path) -> Result<std::collections::BTreeSet<String>, String> {
+    let options = depgate::ingest::IngestOptions {
+        // Never read this machine's crate sources: the result must depend on the file only.
+        cargo_home: Some(PathBuf::from("/nonexistent-cargo-home")),
+        ..Default::default()
+    };
+    let inventory = depgate::ingest::ingest(path, &options).map_err(|e| {
+        let mut text = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(cause) = source {
+            text.push_str(&format!(": {cause}"));
+            source = cause.source();
+        }
+        text
+    })?;
+    Ok(inventory
+        .third_party()
+        .map(|p| format!("{:?}:{}@{}", p.ecosystem, p.name, p.version))
+        .collect())
+}
+
+/// A fixture file copied with its directory into a scratch directory: (scratch, file).
+fn scratch_copy(relative: &str) -> (tempfile::TempDir, PathBuf) {
+    let (directory, name) = relative.rsplit_once('/').unwrap();
+    let scratch = copy_fixture_dir(directory);
+    let path = scratch.path().join(name);
+    (scratch, path)
+}
+
+/// A copy of a fixture directory in a scratch directory (links and all regular files).
+fn copy_fixture_dir(relative: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture(relative), dir.path());
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Lockfiles whose every prefix must be an error or the whole package set: machine-written
+/// formats, where a cut can be told from a complete file.
+const CUT_FIXTURES: &[&str] = &[
+    "cargo/v1/Cargo.lock",
+    "cargo/v2/Cargo.lock",
+    "cargo/v3/Cargo.lock",
+    "cargo/v4/Cargo.lock",
+    "npm/yarn-v1/yarn.lock",
+    "npm/yarn-berry/yarn.lock",
+    "npm/pnpm-v5/pnpm-lock.yaml",
+    "npm/pnpm-v6/pnpm-lock.yaml",
+    "npm/pnpm-v9/pnpm-lock.yaml",
+    "npm/lock-v1/package-lock.json",
+    "npm/lock-v3/package-lock.json",
+    "ruby/gemfile/Gemfile.lock",
+    "jvm/gradle/gradle.lockfile",
+    "python/poetry-v1/poetry.lock",
+    "python/poetry-v2/poetry.lock",
+    "python/uv-workspace/uv.lock",
+    "python/pipfile/Pipfile.lock",
+    "php/composer/composer.lock",
+    "dotnet/packages-lock/packages.lock.json",
+];
+
+#[test]
+fn every_cut_of_a_lockfile_is_an_error_or_the_whole_set() {
+    for relative in CUT_FIXTURES {
+        let (_scratch, path) = scratch_copy(relative);
+        let whole = std::fs::read(&path).unwrap();
+        let expected = package_set(&path).unwrap_or_else(|e| panic!("{relative}: {e}"));
+        assert!(!expected.is_empty(), "{relative}: no packages");
+        // Every line boundary (where no syntax breaks), and every third byte: cuts inside
+        // keys, values and hashes.
+        let cuts = (0..whole.len()).filter(|&cut| cut % 3 == 0 || whole[cut - 1] == b'\n');
+        for cut in cuts {
+            std::fs::write(&path, &whole[..cut]).unwrap();
+            if let Ok(found) = package_set(&path) {
+                assert_eq!(
+                    found,
+                    expected,
+                    "{relative} cut at byte {cut} gave a different package set without an error:\n{}",
+                    String::from_utf8_lossy(&whole[cut.saturating_sub(80)..cut])
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_byte_order_mark_changes_nothing() {
+    for relative in CUT_FIXTURES {
+        let (_scratch, path) = scratch_copy(relative);
+        let expected = package_set(&path).unwrap();
+        let mut with_bom = "\u{feff}".as_bytes().to_vec();
+        with_bom.extend(std::fs::read(&path).unwrap());
+        std::fs::write(&path, with_bom).unwrap();
+        assert_eq!(package_set(&path), Ok(expected), "{relative}");
+    }
+}
+
+/// A fixture with one line replaced (1-based), in a scratch directory.
+fn with_line(relative: &str, line: usize, replacement: &str) -> (tempfile::TempDir, PathBuf) {
+    let (scratch, path) = scratch_copy(relative);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.insert(line - 1, replacement);
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    (scratch, path)
+}
+
+#[test]
+fn a_stray_line_in_gemfile_specs_is_an_error_at_its_line() {
+    // Inserted inside the GEM specs, before `racc` and `rack`: read leniently, it would end
+    // the section and drop them.
+    for junk in ["XX", "\u{0}", "<<<<<<< HEAD"] {
+        let (_scratch, path) = with_line("ruby/gemfile/Gemfile.lock", 21, junk);
+        let run = run(&["sbom".as_ref(), path.as_os_str()], None);
+        assert_input_error(&run, "Gemfile.lock` line 21", junk);
+        assert!(
+            run.stderr.contains("not a Gemfile.lock section"),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn a_yarn_lockfile_cut_inside_an_integrity_hash_is_an_error() {
+    let (_scratch, path) = scratch_copy("npm/yarn-v1/yarn.lock");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let start = text.find("integrity sha").unwrap();
+    // Cut 30 characters into the digest, then let the file continue as if nothing happened.
+    let end = start + "integrity sha512-".len() + 30;
+    let line_end = text[end..].find('\n').unwrap() + end;
+    std::fs::write(&path, format!("{}{}", &text[..end], &text[line_end..])).unwrap();
+    let run = run(&["sbom".as_ref(), path.as_os_str()], None);
+    assert_input_error(&run, "yarn.lock` line", "cut integrity");
+    assert!(run.stderr.contains("not a whole sha"), "{}", run.stderr);
+}
+
+#[test]
+fn a_corrupt_field_in_an_osv_record_is_an_error_not_a_lost_advisory() {
+    let record = fixture("advisories/osv-left-pad/GHSA-0000-left-pad.json");
+    let text = std::fs::read_to_string(&record).unwrap();
+    let project = banned_project();
+    let gate_with = |database: &Path| {
+        run(
+            &[
+                "check".as_ref(),
+                project.path().as_os_str(),
+                "--advisory-db".as_ref(),
+                database.as_os_str(),
+                "--allow-stale-db".as_ref(),
+            ],
+            None,
+        )
+    };
+    // The intact record finds the vulnerability.
+    let intact = gate_with(record.parent().unwrap());
+    assert_eq!(intact.code, Some(1), "{}", intact.stderr);
+    assert!(
+        intact.stdout.contains("GHSA-0000-left-pad"),
+        "{}",
+        intact.stdout
+    );
+    for (from, to) in [
+        ("\"introduced\"", "\"intro:uced\""),
+        ("\"ecosystem\": \"npm\"", "\"ecosystem\": true"),
+        ("{ \"introduced\": \"0\" },", ""),
+    ] {
+        let database = tempfile::tempdir().unwrap();
+        assert!(text.contains(from));
+        std::fs::write(
+            database.path().join("GHSA-0000-left-pad.json"),
+            text.replace(from, to),
+        )
+        .unwrap();
+        let run = gate_with(database.path());
+        assert_input_error(&run, "GHSA-0000-left-pad.json", to);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn links_in_a_scanned_directory_are_followed_or_reported() {
+    // A linked lockfile is read through the link.
+    let project = tempfile::tempdir().unwrap();
+    let shared = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("npm/banned-package/package-lock.json"),
+        shared.path().join("package-lock.json"),
+    )
+    .unwrap();
+    std::fs::create_dir(project.path().join("web")).unwrap();
+    symlink(
+        shared.path().join("package-lock.json"),
+        &project.path().join("web/package-lock.json"),
+    );
+    let sbom = run(&["sbom".as_ref(), project.path().as_os_str()], None);
+    assert_eq!(sbom.code, Some(0), "{}", sbom.stderr);
+    assert!(sbom.stdout.contains("left-pad"), "{}", sbom.stdout);
+
+    // A linked directory is not followed, and the report says so.
+    symlink(shared.path(), &project.path().join("vendored-app"));
+    let json = gate(project.path(), &["--format", "json"]);
+    assert!(
+        json.stdout.contains("vendored-app") && json.stdout.contains("not scanned"),
+        "{}",
+        json.stdout
+    );
+    assert!(json.stderr.contains("vendored-app"), "{}", json.stderr);
+
+    // A lockfile name that is a dangling link or a FIFO is an error naming it.
+    for form in ["dangling link", "fifo"] {
+        let project = banned_project();
+        std::fs::create_dir(project.path().join("api")).unwrap();
+        let lockfile = project.path().join("api/yarn.lock");
+        match form {
+            "dangling link" => symlink("../missing/yarn.lock", &lockfile),
+            _ => mkfifo(&lockfile),
+        }
+        let run = gate(project.path(), &[]);
+        assert_input_error(&run, "api/yarn.lock", form);
+    }
+}
+
+// ---- Item 3: empty input never passes the gate ----
+
+#[test]
+fn empty_inputs_are_nothing_to_scan_or_errors_for_every_command() {
+    const NAMES: &[&str] = &[
+        "Cargo.lock",
+        "poetry.lock",
+        "uv.lock",
+        "yarn.lock",
+        "requirements.txt",
+        "go.mod",
+        "Gemfile.lock",
+        "gradle.lockfile",
+        "pnpm-lock.yaml",
+        "package-lock.json",
+        "composer.lock",
+        "Pipfile.lock",
+        "packages.lock.json",
+        "pom.xml",
+    ];
+    const FORMS: &[(&str, &[u8])] = &[
+        ("0 bytes", b""),
+        ("whitespace", b" \n\t\n"),
+        ("a byte-order mark", b"\xef\xbb\xbf"),
+        ("a lone brace", b"{\n"),
+    ];
+    for name in NAMES {
+        for (form, bytes) in FORMS {
+            let project = tempfile::tempdir().unwrap();
+            let path = project.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let commands: [&[&std::ffi::OsStr]; 5] = [
+                &["check".as_ref(), path.as_os_str()],
+                &["sbom".as_ref(), path.as_os_str()],
+                &["licenses".as_ref(), path.as_os_str()],
+                &["notices".as_ref(), path.as_os_str()],
+                &["diff".as_ref(), path.as_os_str(), path.as_os_str()],
+            ];
+            for args in commands {
+                let run = run(args, None);
+                assert!(
+                    matches!(run.code, Some(2 | 3)),
+                    "{:?} on {name} holding {form}: exit {:?}\n{}",
+                    args[0],
+                    run.code,
+                    run.stderr
+                );
+                assert!(run.stdout.is_empty(), "{name} {form}: {}", run.stdout);
+                assert!(run.stderr.contains(name), "{name} {form}: {}", run.stderr);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_byte_order_mark_does_not_become_part_of_a_requirement() {
+    let project = tempfile::tempdir().unwrap();
+    let path = project.path().join("requirements.txt");
+    std::fs::write(&path, "\u{feff}alembic==1.18.5\n").unwrap();
+    assert_eq!(
+        package_set(&path),
+        Ok(["PyPI:alembic@1.18.5".to_string()].into())
+    );
+}
+
+// ---- Errors printed once, every bad file named ----
+
+/// `depgate sbom FIXTURE`: exit code and stderr with the fixtures directory as `<fixtures>`.
+fn sbom_error(relative: &str) -> (Option<i32>, String) {
+    let path = fixture(relative);
+    let run = run(&["sbom".as_ref(), path.as_os_str()], None);
+    assert!(run.stdout.is_empty(), "{relative}: {}", run.stdout);
+    let root = fixture("");
+    let stderr = run
+        .stderr
+        .replace(root.to_str().unwrap().trim_end_matches('/'), "<fixtures>");
+    (run.code, stderr)
+}
+
+#[test]
+fn every_malformed_fixture_prints_its_error_once() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "cargo/binary-junk/Cargo.lock",
+            "error: `<fixtures>/cargo/binary-junk/Cargo.lock` line 4, column 12: not UTF-8 text (binary or corrupt file)\n",
+        ),
+        (
+            "cargo/truncated/Cargo.lock",
+            "error: `<fixtures>/cargo/truncated/Cargo.lock` line 15: the file ends in the middle of a line: it is cut short (every Cargo.lock written by its package manager ends with a newline); regenerate it\n",
+        ),
+        (
+            "npm/malformed-json/package-lock.json",
+            "error: `<fixtures>/npm/malformed-json/package-lock.json` line 6, column 5: invalid JSON in npm lockfile: expected `,` or `}`\n",
+        ),
+        (
+            "npm/pnpm-malformed/pnpm-lock.yaml",
+            "error: `<fixtures>/npm/pnpm-malformed/pnpm-lock.yaml` line 8, column 8: invalid pnpm lockfile: did not find expected key, while parsing a block mapping at line 6 column 7\n",
+        ),
+        (
+            "npm/yarn-malformed-berry/yarn.lock",
+            "error: `<fixtures>/npm/yarn-malformed-berry/yarn.lock` line 8, column 1: invalid yarn Berry lockfile: found unexpected end of stream, while scanning a quoted scalar at line 6 column 15\n",
+        ),
+        (
+            "npm/yarn-malformed-v1/yarn.lock",
+            "error: `<fixtures>/npm/yarn-malformed-v1/yarn.lock` line 6: unexpected indentation in yarn lockfile\n",
+        ),
+        (
+            "php/composer-malformed/composer.lock",
+            "error: `<fixtures>/php/composer-malformed/composer.lock` line 4, column 19: invalid lockfile: missing field `version`\n",
+        ),
+        (
+            "python/pipfile-malformed/Pipfile.lock",
+            "error: `<fixtures>/python/pipfile-malformed/Pipfile.lock` line 8: invalid lockfile: EOF while parsing an object\n",
+        ),
+        (
+            "python/poetry-malformed/poetry.lock",
+            "error: `<fixtures>/python/poetry-malformed/poetry.lock` line 5: invalid lockfile: unclosed array table, expected `]`\n",
+        ),
+        (
+            "python/requirements-missing-include/requirements.txt",
+            "error: `<fixtures>/python/requirements-missing-include/requirements.txt` line 2: cannot read the included file `<fixtures>/python/requirements-missing-include/missing.txt`\n  caused by: cannot read `<fixtures>/python/requirements-missing-include/missing.txt`\n  caused by: No such file or directory (os error 2)\n",
+        ),
+        (
+            "ruby/gemfile-malformed/Gemfile.lock",
+            "error: `<fixtures>/ruby/gemfile-malformed/Gemfile.lock` line 5: invalid lockfile `GEM` entry: `broken spec line here` is not `NAME (VERSION)`\n",
+        ),
+        (
+            "go/gomod-unclosed/go.mod",
+            "error: `<fixtures>/go/gomod-unclosed/go.mod` line 3: `require (` block is never closed with `)`\n",
+        ),
+        (
+            "jvm/gradle-malformed/gradle.lockfile",
+            "error: `<fixtures>/jvm/gradle-malformed/gradle.lockfile` line 3: invalid lockfile coordinates `org.broken:missing-version`: expected `GROUP:ARTIFACT:VERSION`\n",
+        ),
+        (
+            "sbom/malformed-json/bom.cdx.json",
+            "error: `<fixtures>/sbom/malformed-json/bom.cdx.json` line 9, column 7: invalid JSON in CycloneDX SBOM: expected `,` or `}`\n",
+        ),
+    ];
+    for (relative, expected) in cases {
+        let (code, stderr) = sbom_error(relative);
+        assert_eq!(code, Some(2), "{relative}: {stderr}");
+        assert_eq!(&stderr, expected, "{relative}");
+    }
+}
+
+#[test]
+fn a_directory_scan_reports_every_broken_file_in_one_run() {
+    let project = tempfile::tempdir().unwrap();
+    for (directory, name, text) in [
+        (
+            "web",
+            "package-lock.json",
+            "{\"lockfileVersion\": 3,\n \"packages\": {x}}\n",
+        ),
+        ("ruby", "Gemfile.lock", "XX\n"),
+        ("py", "requirements.txt", "{\n"),
+    ] {
+        std::fs::create_dir(project.path().join(directory)).unwrap();
+        std::fs::write(project.path().join(directory).join(name), text).unwrap();
+    }
+    let run = gate(project.path(), &[]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    assert!(
+        run.stderr.starts_with("error: 3 inputs cannot be read:\n"),
+        "{}",
+        run.stderr
+    );
+    for named in [
+        "web/package-lock.json` line 2, column 15",
+        "ruby/Gemfile.lock` line 1",
+        "py/requirements.txt` line 1",
+    ] {
+        assert!(run.stderr.contains(named), "{named}:\n{}", run.stderr);
+    }
+}
+
+#[test]
+fn a_requirements_file_is_recognised_by_its_directory_from_inside_it() {
+    let project = tempfile::tempdir().unwrap();
+    let directory = project.path().join("requirements");
+    std::fs::create_dir(&directory).unwrap();
+    std::fs::write(directory.join("lint.txt"), "flake8==7.1.0\n").unwrap();
+    let run = run(&["sbom".as_ref(), "lint.txt".as_ref()], Some(&directory));
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.stdout.contains("flake8"), "{}", run.stdout);
+}
