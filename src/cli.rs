@@ -314,6 +314,10 @@ pub struct EvaluationArgs {
     /// Report a stale or missing advisory database as a note instead of failing the verdict.
     #[arg(long)]
     pub allow_stale_db: bool,
+    /// A VEX document (OpenVEX, CSAF VEX, CycloneDX VEX JSON/XML) whose statements apply to
+    /// the advisory findings of the packages they name; repeatable (see docs/vex.md).
+    #[arg(long = "vex", value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
     /// The date waivers and database ages are judged against (`YYYY-MM-DD`; for tests).
     /// Default: today (UTC); for `attest`, the date of the evaluation time
     /// (`SOURCE_DATE_EPOCH`, else now).

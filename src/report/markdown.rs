@@ -71,6 +71,9 @@ pub fn render(report: &FindingsReport) -> Vec<u8> {
                     waiver.id, waiver.reason, waiver.owner, waiver.expires
                 );
             }
+            if let Some(vex) = &finding.vex {
+                let _ = write!(message, "\n{}", vex.summary());
+            }
             let marker = if finding.baseline == Some(crate::evaluate::BaselineState::Existing) {
                 " (existing)"
             } else {

@@ -78,6 +78,9 @@ pub fn render(report: &FindingsReport, color: bool) -> Vec<u8> {
                     waiver.id, waiver.reason, waiver.owner, waiver.expires
                 );
             }
+            if let Some(vex) = &finding.vex {
+                let _ = write!(message, "\n{}", vex.summary());
+            }
             let owner = finding
                 .owner
                 .as_ref()
