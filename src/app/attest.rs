@@ -109,8 +109,19 @@ pub(crate) fn attestation_input<'a>(
     let info = DocumentInfo::new(super::sbom::subject_name(subject), evaluated_at);
     let bom_bytes = cyclonedx::to_json_1_6(&state.inventory, &info, &Cdx16Extensions::default())
         .context("cannot write the inventory as CycloneDX 1.6")?;
-    let components_bom: Value = serde_json::from_slice(&bom_bytes)
+    let mut components_bom: Value = serde_json::from_slice(&bom_bytes)
         .context("the CycloneDX writer produced JSON that does not parse")?;
+    // Why each vulnerability advisory was accepted or not, as CycloneDX VEX: the components'
+    // `bom-ref`s are their purls, which the entries' `affects` name.
+    let decisions = crate::evaluate::vex::decisions(&state.evaluation).decisions;
+    if !decisions.is_empty()
+        && let Value::Object(bom) = &mut components_bom
+    {
+        bom.insert(
+            "vulnerabilities".to_string(),
+            crate::report::vex::cyclonedx::vulnerabilities(&decisions),
+        );
+    }
     Ok(AttestationInput {
         policy: policy_summary(&state.policy),
         components_bom,

@@ -331,6 +331,8 @@ pub struct Decision {
     pub severity: String,
     /// CVSS base score, when known.
     pub cvss_score: Option<f64>,
+    /// Versions or ranges that fix it.
+    pub fixed_in: Vec<String>,
     /// The package (always with a purl).
     pub package: PackageRef,
     /// The status.
@@ -407,6 +409,7 @@ pub fn decisions(evaluation: &Evaluation) -> Decisions {
             url: advisory.url.clone(),
             severity: advisory.severity.clone(),
             cvss_score: advisory.cvss_score,
+            fixed_in: advisory.fixed_in.clone(),
             package: package.clone(),
             status: VexStatus::Affected,
             justification: None,

@@ -15,6 +15,7 @@ pub mod sarif;
 mod sbom_common;
 pub mod spdx;
 pub mod table;
+pub mod vex;
 
 pub use sbom_common::DocumentInfo;
 
