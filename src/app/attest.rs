@@ -16,7 +16,7 @@ use anyhow::Context;
 use serde_json::Value;
 
 use super::Outcome;
-use super::check::{self, Evaluated, EvaluationRequest};
+use super::check::{self, Evaluated};
 use crate::attest::{
     AttestationInput, DbSummary, EnvelopeFormat, PolicySummary, RuleSummary, document, keys,
 };
@@ -34,15 +34,10 @@ pub fn run(args: AttestArgs) -> anyhow::Result<Outcome> {
     if let Some(output) = &args.output {
         super::sbom::check_output_directory(output)?;
     }
-    let evaluated_at = crate::util::timestamp().map_err(anyhow::Error::msg)?;
     // Waivers and database ages are judged on the evaluation's own date, so the document
     // is consistent with the time it records (and reproducible with SOURCE_DATE_EPOCH).
-    let today = args.evaluation.today.unwrap_or(evaluated_at.date());
-    let state = check::evaluate_state(&EvaluationRequest {
-        scan: &args.scan,
-        evaluation: &args.evaluation,
-        today,
-    })?;
+    let (evaluated_at, today, state) =
+        check::evaluate_at_document_time(&args.scan, &args.evaluation)?;
     let subject = args.evaluation.sbom.as_deref().unwrap_or(&args.scan.path);
     let inputs = relative_inputs(&state.inventory.inputs, subject);
     let input = attestation_input(&state, &inputs, subject, evaluated_at, today)?;

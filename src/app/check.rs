@@ -141,6 +141,23 @@ pub(crate) fn evaluate_state(request: &EvaluationRequest<'_>) -> anyhow::Result<
     })
 }
 
+/// The time of a document that records an evaluation (`SOURCE_DATE_EPOCH`, else now), and
+/// the state evaluated as of that time's date (or `--today`), so the document is consistent
+/// with the time it records: what `attest` and `vex` write.
+pub(crate) fn evaluate_at_document_time(
+    scan: &ScanArgs,
+    evaluation: &EvaluationArgs,
+) -> anyhow::Result<(time::OffsetDateTime, time::Date, Evaluated)> {
+    let at = crate::util::timestamp().map_err(anyhow::Error::msg)?;
+    let today = evaluation.today.unwrap_or(at.date());
+    let state = evaluate_state(&EvaluationRequest {
+        scan,
+        evaluation,
+        today,
+    })?;
+    Ok((at, today, state))
+}
+
 /// Runs `depgate check`.
 pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     let today = today(args.evaluation.today);

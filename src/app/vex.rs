@@ -9,7 +9,7 @@
 use anyhow::{Context, bail};
 
 use super::Outcome;
-use super::check::{self, EvaluationRequest};
+use super::check;
 use crate::cli::{VexArgs, VexFormat};
 use crate::enrich::vex::VexStatus;
 use crate::evaluate::vex::Decisions;
@@ -20,13 +20,7 @@ pub fn run(args: VexArgs) -> anyhow::Result<Outcome> {
     if let Some(output) = &args.output {
         super::sbom::check_output_directory(output)?;
     }
-    let timestamp = crate::util::timestamp().map_err(anyhow::Error::msg)?;
-    let today = args.evaluation.today.unwrap_or(timestamp.date());
-    let state = check::evaluate_state(&EvaluationRequest {
-        scan: &args.scan,
-        evaluation: &args.evaluation,
-        today,
-    })?;
+    let (timestamp, _, state) = check::evaluate_at_document_time(&args.scan, &args.evaluation)?;
     if state.advisories.databases.is_empty() {
         bail!(
             "no advisory database is available, so there is nothing to state: run `depgate db \
