@@ -20,17 +20,17 @@ fn document(name: &str) -> PathBuf {
     fixture("vex/documents").join(name)
 }
 
-/// `depgate check` of the fixture project with `policy` and these `--vex` documents: the exit
-/// code and, per advisory finding `(package version, advisory id)`, its severity and the
-/// status of the VEX statement attached; plus every `vex-unmatched` message.
-fn check(
-    policy: &str,
-    vex: &[PathBuf],
-) -> (
+/// A check's exit code, advisory findings and `vex-unmatched` messages.
+type Checked = (
     i32,
     BTreeMap<(String, String), (String, String)>,
     Vec<String>,
-) {
+);
+
+/// `depgate check` of the fixture project with `policy` and these `--vex` documents: the exit
+/// code and, per advisory finding `(package version, advisory id)`, its severity and the
+/// status of the VEX statement attached; plus every `vex-unmatched` message.
+fn check(policy: &str, vex: &[PathBuf]) -> Checked {
     let mut command = depgate();
     command
         .arg("check")
