@@ -59,6 +59,10 @@ pub enum Command {
     Comment(CommentArgs),
     /// Download, inspect and locate the cached advisory databases.
     Db(DbArgs),
+    /// What depgate decided about each vulnerability advisory, as a VEX document (OpenVEX,
+    /// CycloneDX or CSAF): waived advisories are not affected, statements from `--vex`
+    /// documents are carried over, the rest are affected with their fix.
+    Vex(VexArgs),
 }
 
 /// What to scan and how to read it; shared by every command that reads a repository.
@@ -318,6 +322,10 @@ pub struct EvaluationArgs {
     /// Report a stale or missing advisory database as a note instead of failing the verdict.
     #[arg(long)]
     pub allow_stale_db: bool,
+    /// A VEX document (OpenVEX, CSAF VEX, CycloneDX VEX JSON/XML) whose statements apply to
+    /// the advisory findings of the packages they name; repeatable (see docs/vex.md).
+    #[arg(long = "vex", value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
     /// The date waivers and database ages are judged against (`YYYY-MM-DD`; for tests).
     /// Default: today (UTC); for `attest`, the date of the evaluation time
     /// (`SOURCE_DATE_EPOCH`, else now).
@@ -560,4 +568,39 @@ pub struct NoticesArgs {
     /// Exit 1 when any package needs attention (no license text or copyright holder found).
     #[arg(long)]
     pub strict: bool,
+}
+
+/// VEX output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VexFormat {
+    /// OpenVEX 0.2.0 JSON.
+    Openvex,
+    /// CycloneDX 1.6 JSON (`vulnerabilities` with `analysis`).
+    Cyclonedx,
+    /// CSAF 2.0 JSON, VEX profile.
+    Csaf,
+}
+
+/// `depgate vex`.
+#[derive(Debug, Args)]
+pub struct VexArgs {
+    /// What to scan.
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "openvex")]
+    pub format: VexFormat,
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Who issues the statements. Default: the policy's owner.
+    #[arg(long, value_name = "NAME")]
+    pub author: Option<String>,
+    /// The author's namespace URI (CSAF `publisher.namespace`). Default: `mailto:` of an
+    /// e-mail address in the author, the author when it is a URL, else a `urn:depgate:` name.
+    #[arg(long, value_name = "URI")]
+    pub namespace: Option<String>,
+    /// The policy, the advisory data (and input VEX) the decisions are made with.
+    #[command(flatten)]
+    pub evaluation: EvaluationArgs,
 }

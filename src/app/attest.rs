@@ -16,7 +16,7 @@ use anyhow::Context;
 use serde_json::Value;
 
 use super::Outcome;
-use super::check::{self, Evaluated, EvaluationRequest};
+use super::check::{self, Evaluated};
 use crate::attest::{
     AttestationInput, DbSummary, EnvelopeFormat, PolicySummary, RuleSummary, document, keys,
 };
@@ -34,15 +34,10 @@ pub fn run(args: AttestArgs) -> anyhow::Result<Outcome> {
     if let Some(output) = &args.output {
         super::sbom::check_output_directory(output)?;
     }
-    let evaluated_at = crate::util::timestamp().map_err(anyhow::Error::msg)?;
     // Waivers and database ages are judged on the evaluation's own date, so the document
     // is consistent with the time it records (and reproducible with SOURCE_DATE_EPOCH).
-    let today = args.evaluation.today.unwrap_or(evaluated_at.date());
-    let state = check::evaluate_state(&EvaluationRequest {
-        scan: &args.scan,
-        evaluation: &args.evaluation,
-        today,
-    })?;
+    let (evaluated_at, today, state) =
+        check::evaluate_at_document_time(&args.scan, &args.evaluation)?;
     let subject = args.evaluation.sbom.as_deref().unwrap_or(&args.scan.path);
     let inputs = relative_inputs(&state.inventory.inputs, subject);
     let input = attestation_input(&state, &inputs, subject, evaluated_at, today)?;
@@ -109,8 +104,19 @@ pub(crate) fn attestation_input<'a>(
     let info = DocumentInfo::new(super::sbom::subject_name(subject), evaluated_at);
     let bom_bytes = cyclonedx::to_json_1_6(&state.inventory, &info, &Cdx16Extensions::default())
         .context("cannot write the inventory as CycloneDX 1.6")?;
-    let components_bom: Value = serde_json::from_slice(&bom_bytes)
+    let mut components_bom: Value = serde_json::from_slice(&bom_bytes)
         .context("the CycloneDX writer produced JSON that does not parse")?;
+    // Why each vulnerability advisory was accepted or not, as CycloneDX VEX: the components'
+    // `bom-ref`s are their purls, which the entries' `affects` name.
+    let decisions = crate::evaluate::vex::decisions(&state.evaluation).decisions;
+    if !decisions.is_empty()
+        && let Value::Object(bom) = &mut components_bom
+    {
+        bom.insert(
+            "vulnerabilities".to_string(),
+            crate::report::vex::cyclonedx::vulnerabilities(&decisions),
+        );
+    }
     Ok(AttestationInput {
         policy: policy_summary(&state.policy),
         components_bom,

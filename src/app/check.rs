@@ -4,12 +4,13 @@
 //! file, and appended to `$GITHUB_STEP_SUMMARY` when set), and the verdict as an [`Outcome`].
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
 use crate::cli::{CheckArgs, EvaluationArgs, FailOn, OutputFormat, ScanArgs};
 use crate::enrich::advisories::AdvisorySet;
+use crate::enrich::vex::VexDocument;
 use crate::evaluate::baseline;
 use crate::evaluate::{AdvisoryFacts, Evaluation};
 use crate::inventory::Inventory;
@@ -94,6 +95,14 @@ pub(crate) struct Evaluated {
     /// The advisory databases the verdict used (`advisories.databases`), with their
     /// advisories (a baseline is judged with the same data).
     pub advisories: AdvisorySet,
+    /// The VEX documents whose statements the verdict applied (a baseline gets the same).
+    pub vex: Vec<VexDocument>,
+}
+
+/// The VEX documents of an evaluation: `--vex FILE`, in order. (The policy's own list of
+/// documents, when it has one, joins here, its paths relative to the policy file.)
+fn vex_documents(flags: &[PathBuf], _policy: &ValidPolicy) -> anyhow::Result<Vec<VexDocument>> {
+    Ok(crate::enrich::vex::read_all(flags)?)
 }
 
 /// The pipeline every verdict comes from: policy, inventory, advisories, evaluation. `check`,
@@ -101,15 +110,17 @@ pub(crate) struct Evaluated {
 pub(crate) fn evaluate_state(request: &EvaluationRequest<'_>) -> anyhow::Result<Evaluated> {
     // The advisory databases need no inventory: they load (from their index: fingerprint,
     // decode) on a second thread while the policy is read and the repository scanned.
-    let (policy, inventory, advisories) = std::thread::scope(|scope| {
+    let (policy, inventory, advisories, vex) = std::thread::scope(|scope| {
         let advisories = scope.spawn(|| super::load_advisories(&request.evaluation.advisory_dbs));
         let policy = crate::policy::load(request.evaluation.policy.as_deref(), &request.scan.path)?;
+        // Read before the scan, so a broken document fails fast.
+        let vex = vex_documents(&request.evaluation.vex, &policy)?;
         let inventory =
             load_checked_inventory(request.scan, request.evaluation.sbom.as_deref(), &policy)?;
         let advisories = advisories
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-        anyhow::Ok((policy, inventory, advisories))
+        anyhow::Ok((policy, inventory, advisories, vex))
     })?;
     super::warn_gaps(&inventory);
     let matches = super::advisory_matches(&inventory, &advisories);
@@ -117,6 +128,7 @@ pub(crate) fn evaluate_state(request: &EvaluationRequest<'_>) -> anyhow::Result<
         matches: &matches,
         databases: &advisories.databases,
         allow_stale: request.evaluation.allow_stale_db,
+        vex: &vex,
     };
     let evaluation =
         crate::evaluate::evaluate_with_advisories(&inventory, &policy, &facts, request.today);
@@ -125,7 +137,25 @@ pub(crate) fn evaluate_state(request: &EvaluationRequest<'_>) -> anyhow::Result<
         policy,
         evaluation,
         advisories,
+        vex,
     })
+}
+
+/// The time of a document that records an evaluation (`SOURCE_DATE_EPOCH`, else now), and
+/// the state evaluated as of that time's date (or `--today`), so the document is consistent
+/// with the time it records: what `attest` and `vex` write.
+pub(crate) fn evaluate_at_document_time(
+    scan: &ScanArgs,
+    evaluation: &EvaluationArgs,
+) -> anyhow::Result<(time::OffsetDateTime, time::Date, Evaluated)> {
+    let at = crate::util::timestamp().map_err(anyhow::Error::msg)?;
+    let today = evaluation.today.unwrap_or(at.date());
+    let state = evaluate_state(&EvaluationRequest {
+        scan,
+        evaluation,
+        today,
+    })?;
+    Ok((at, today, state))
 }
 
 /// Runs `depgate check`.
@@ -142,6 +172,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
         policy,
         mut evaluation,
         advisories,
+        vex,
     } = evaluate_state(&EvaluationRequest {
         scan: &args.scan,
         evaluation: &args.evaluation,
@@ -160,6 +191,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
             matches: &base_matches,
             databases: &advisories.databases,
             allow_stale: args.evaluation.allow_stale_db,
+            vex: &vex,
         };
         let base_evaluation =
             crate::evaluate::evaluate_with_advisories(&base, &policy, &base_facts, today);

@@ -18,6 +18,7 @@ mod policy;
 pub mod revision;
 mod sbom;
 mod verify;
+mod vex;
 
 use std::io::Write;
 use std::path::Path;
@@ -84,6 +85,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Diff(args) => diff::run(args),
         Command::Comment(args) => comment::run(args),
         Command::Db(args) => db::run(args),
+        Command::Vex(args) => vex::run(args),
     }
 }
 

@@ -20,6 +20,10 @@
 //!   coverage numbers, per waiver its reason, owner and expiry.
 //! - `declarations.affirmation`: a statement and the signatory (signed in `sign_attestation`).
 //! - `metadata.properties`: the audit inputs (`depgate:*`), enough to replay the verdict.
+//! - `vulnerabilities` (carried from the inventory document when it has them): the VEX
+//!   analysis of each vulnerability advisory (not affected with the waiver's reason, an input
+//!   VEX statement carried over, or exploitable with the fix), so an auditor sees why each
+//!   was accepted.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,7 +1,7 @@
 //! Stage 3, enrich: adds facts (licenses, advisories, version ordering), never verdicts.
 //!
 //! In: an `Inventory` and local data (registry sources, advisory databases). Out: the same
-//! inventory with more facts, plus advisory matches for `evaluate`.
+//! inventory with more facts, plus advisory matches and VEX statements for `evaluate`.
 
 pub mod advisories;
 pub mod license_conflicts;
@@ -11,3 +11,4 @@ pub mod manifests;
 pub mod notices;
 pub mod sources;
 pub mod versions;
+pub mod vex;

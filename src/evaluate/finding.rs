@@ -114,6 +114,9 @@ pub struct Finding {
     /// The waiver that applied, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiver: Option<WaiverRef>,
+    /// The VEX statement that decided an advisory finding, or one shown on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vex: Option<super::vex::VexRef>,
     /// Where: the package's lockfile line, or the policy file for policy findings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
@@ -143,6 +146,7 @@ impl Finding {
             owner: None,
             rationale: None,
             waiver: None,
+            vex: None,
             location: None,
             baseline: None,
         }

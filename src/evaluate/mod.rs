@@ -12,6 +12,7 @@ pub mod licenses;
 pub mod policy_tests;
 mod sources;
 mod verdict;
+pub mod vex;
 pub mod waivers;
 
 pub use verdict::{FailOn, Verdict, VerdictResult, gating_findings};
@@ -46,9 +47,12 @@ pub struct AdvisoryFacts<'a> {
     pub databases: &'a [crate::enrich::advisories::DbInfo],
     /// `--allow-stale-db`: a stale or missing database is reported as a note, not a failure.
     pub allow_stale: bool,
+    /// VEX documents (`--vex`) whose statements apply to the advisory findings.
+    pub vex: &'a [crate::enrich::vex::VexDocument],
 }
 
-/// Evaluates every rule family including advisories, then applies waivers. Pure.
+/// Evaluates every rule family including advisories, applies VEX statements to the advisory
+/// findings, then applies waivers. Pure.
 ///
 /// With no advisory database the gate fails closed: a `not-evaluated` finding at the
 /// `advisories.db-age` rule's level says so (a note with `allow_stale`).
@@ -94,7 +98,9 @@ pub fn evaluate_with_advisories(
             finding.paths = inventory.paths_to_display(id, PATHS_PER_FINDING);
         }
     }
+    let unmatched = vex::apply(inventory, &mut findings, advisories.vex);
     evaluation.findings.extend(findings);
+    evaluation.findings.extend(unmatched);
     evaluation
         .coverage
         .rules

@@ -55,18 +55,11 @@ pub fn waiver_matches(waiver: &Waiver, finding: &Finding) -> bool {
 }
 
 /// A waiver purl matches a finding's purl on type, namespace and name, and on version when
-/// the waiver gives one. Qualifiers and subpaths are ignored.
+/// the waiver gives one. Qualifiers are ignored.
 fn purl_matches(waiver: &str, found: Option<&str>) -> bool {
-    let (Ok(waiver), Some(Ok(found))) = (
-        waiver.parse::<packageurl::PackageUrl<'_>>(),
-        found.map(|f| f.parse::<packageurl::PackageUrl<'_>>()),
-    ) else {
-        return false;
-    };
-    waiver.ty() == found.ty()
-        && waiver.namespace() == found.namespace()
-        && waiver.name() == found.name()
-        && waiver.version().is_none_or(|v| Some(v) == found.version())
+    found.is_some_and(|found| {
+        crate::inventory::purl::matches(waiver, found, crate::inventory::purl::Qualifiers::Ignore)
+    })
 }
 
 fn reference(waiver: &Waiver, today: time::Date) -> WaiverRef {

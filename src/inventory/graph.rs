@@ -147,6 +147,80 @@ impl Adjacency {
     }
 }
 
+/// Every package reachable from `from` over dependency edges (`from` included), as a mask
+/// indexed by package id.
+pub(super) fn reachable_from(inventory: &Inventory, from: &[PackageId]) -> Vec<bool> {
+    let adjacency = inventory
+        .adjacency
+        .get_or_init(|| Adjacency::build(inventory));
+    let mut seen = vec![false; inventory.packages.len()];
+    let mut queue: VecDeque<usize> = VecDeque::new();
+    for id in from {
+        if id.0 < seen.len() && !seen[id.0] {
+            seen[id.0] = true;
+            queue.push_back(id.0);
+        }
+    }
+    while let Some(node) = queue.pop_front() {
+        for &next in &adjacency.forward[node] {
+            if !seen[next] {
+                seen[next] = true;
+                queue.push_back(next);
+            }
+        }
+    }
+    seen
+}
+
+/// A shortest path from a root to `target` through none of `avoid` (neither end included),
+/// or `None` when every path from a root passes through one of them.
+pub(super) fn path_avoiding(
+    inventory: &Inventory,
+    target: PackageId,
+    avoid: &[PackageId],
+) -> Option<Vec<PackageId>> {
+    let n = inventory.packages.len();
+    if target.0 >= n || avoid.contains(&target) {
+        return None;
+    }
+    let adjacency = inventory
+        .adjacency
+        .get_or_init(|| Adjacency::build(inventory));
+    let mut blocked = vec![false; n];
+    for id in avoid.iter().filter(|id| id.0 < n) {
+        blocked[id.0] = true;
+    }
+    let mut parent: Vec<Option<usize>> = vec![None; n];
+    let mut seen = blocked.clone();
+    let mut queue: VecDeque<usize> = VecDeque::new();
+    for root in &inventory.roots {
+        if !seen[root.0] {
+            seen[root.0] = true;
+            queue.push_back(root.0);
+        }
+    }
+    while let Some(node) = queue.pop_front() {
+        if node == target.0 {
+            let mut path = vec![PackageId(node)];
+            let mut current = node;
+            while let Some(previous) = parent[current] {
+                path.push(PackageId(previous));
+                current = previous;
+            }
+            path.reverse();
+            return Some(path);
+        }
+        for &next in &adjacency.forward[node] {
+            if !seen[next] {
+                seen[next] = true;
+                parent[next] = Some(node);
+                queue.push_back(next);
+            }
+        }
+    }
+    None
+}
+
 /// Shortest paths from any root to `target`, found by a breadth-first search backwards from the
 /// target over reverse edges; then enumerated in order, up to `limit` paths.
 pub(super) fn paths_to(

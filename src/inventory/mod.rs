@@ -263,19 +263,34 @@ impl Inventory {
         graph::paths_to(self, target, limit)
     }
 
+    /// Every package reachable from `from` (included), as a mask indexed by package id.
+    pub fn reachable_from(&self, from: &[PackageId]) -> Vec<bool> {
+        graph::reachable_from(self, from)
+    }
+
+    /// A shortest path from a root to `target` that passes through none of `avoid`, or `None`
+    /// when each path from a root goes through one of them: whether a statement about the
+    /// packages in `avoid` covers every way `target` is reached.
+    pub fn path_avoiding(&self, target: PackageId, avoid: &[PackageId]) -> Option<Vec<PackageId>> {
+        graph::path_avoiding(self, target, avoid)
+    }
+
     /// Paths rendered as `a 1.0 > b 2.0 > target 3.0`, for reports.
     pub fn paths_to_display(&self, target: PackageId, limit: usize) -> Vec<String> {
         self.paths_to(target, limit)
             .into_iter()
-            .map(|path| {
-                path.iter()
-                    .map(|id| {
-                        let p = self.package(*id);
-                        format!("{} {}", p.name, p.version)
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" > ")
-            })
+            .map(|path| self.display_path(&path))
             .collect()
+    }
+
+    /// One path rendered as `a 1.0 > b 2.0 > target 3.0`.
+    pub fn display_path(&self, path: &[PackageId]) -> String {
+        path.iter()
+            .map(|id| {
+                let p = self.package(*id);
+                format!("{} {}", p.name, p.version)
+            })
+            .collect::<Vec<_>>()
+            .join(" > ")
     }
 }

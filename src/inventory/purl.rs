@@ -2,7 +2,8 @@
 //!
 //! In: a package's identity (type, name, version, qualifiers). Out: the purl string. Callers
 //! decide *whether* a purl is warranted (never for path or workspace packages); this module
-//! only spells it correctly.
+//! only spells it correctly, and says whether a purl pattern (from a waiver or a VEX
+//! statement) names a package's purl.
 
 /// Builds `pkg:TYPE/[NAMESPACE/]NAME@VERSION?QUALIFIERS`, qualifiers sorted and encoded.
 ///
@@ -39,6 +40,48 @@ pub fn git_vcs_url(url: &str, commit: Option<&str>) -> String {
     match commit {
         Some(commit) if !commit.is_empty() => format!("git+{url}@{commit}"),
         _ => format!("git+{url}"),
+    }
+}
+
+/// How [`matches`] treats the pattern's qualifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Qualifiers {
+    /// Every qualifier the pattern gives must be on the purl with the same value (VEX: a
+    /// statement about `?arch=x86_64` says nothing about another architecture).
+    Respect,
+    /// Qualifiers are not compared (waivers name a package, not a build of it).
+    Ignore,
+}
+
+/// True when the purl `pattern` names `purl`: same type, namespace and name; the same version
+/// when the pattern has one (a pattern without a version names every version); the same
+/// subpath when the pattern has one; and qualifiers as `qualifiers` says. Either side failing
+/// to parse matches nothing.
+pub fn matches(pattern: &str, purl: &str, qualifiers: Qualifiers) -> bool {
+    let (Ok(pattern), Ok(purl)) = (
+        pattern.parse::<packageurl::PackageUrl<'_>>(),
+        purl.parse::<packageurl::PackageUrl<'_>>(),
+    ) else {
+        return false;
+    };
+    pattern.ty().eq_ignore_ascii_case(purl.ty())
+        && pattern.namespace() == purl.namespace()
+        && normalized_name(pattern.ty(), pattern.name()) == normalized_name(purl.ty(), purl.name())
+        && pattern.version().is_none_or(|v| Some(v) == purl.version())
+        && pattern.subpath().is_none_or(|s| Some(s) == purl.subpath())
+        && (qualifiers == Qualifiers::Ignore
+            || pattern
+                .qualifiers()
+                .iter()
+                .all(|(key, value)| purl.qualifiers().get(key) == Some(value)))
+}
+
+/// A name as the purl spec compares it: PyPI names are case-insensitive and treat `_` as `-`.
+fn normalized_name(purl_type: &str, name: &str) -> String {
+    if purl_type.eq_ignore_ascii_case("pypi") {
+        name.to_ascii_lowercase().replace('_', "-")
+    } else {
+        name.to_string()
     }
 }
 
@@ -79,6 +122,38 @@ mod tests {
                 "pkg:cargo/reedline@0.40.0?vcs_url=git%2Bhttps://github.com/nushell/reedline%40e4fe8ed"
             )
         );
+    }
+
+    #[test]
+    fn patterns_respect_version_qualifiers_and_subpath() {
+        let respect = Qualifiers::Respect;
+        let purl = "pkg:apk/wolfi/git@2.39.0-r1?arch=x86_64&distro=wolfi";
+        assert!(matches("pkg:apk/wolfi/git", purl, respect));
+        assert!(matches("pkg:apk/wolfi/git@2.39.0-r1", purl, respect));
+        assert!(matches(
+            "pkg:apk/wolfi/git@2.39.0-r1?arch=x86_64",
+            purl,
+            respect
+        ));
+        assert!(!matches(
+            "pkg:apk/wolfi/git@2.39.0-r1?arch=armv7",
+            purl,
+            respect
+        ));
+        assert!(matches(
+            "pkg:apk/wolfi/git@2.39.0-r1?arch=armv7",
+            purl,
+            Qualifiers::Ignore
+        ));
+        assert!(!matches("pkg:apk/wolfi/git@2.40.0", purl, respect));
+        assert!(!matches("pkg:apk/alpine/git", purl, respect));
+        assert!(!matches("pkg:apk/wolfi/git#sub", purl, respect));
+        assert!(matches(
+            "pkg:pypi/Django_Rest@1.0",
+            "pkg:pypi/django-rest@1.0",
+            respect
+        ));
+        assert!(!matches("not a purl", purl, respect));
     }
 
     #[test]

@@ -55,7 +55,7 @@ pub fn render(report: &FindingsReport) -> Vec<u8> {
                 .as_ref()
                 .map(|p| format!("`{}` {}", p.name, p.version))
                 .unwrap_or_default();
-            let message = super::message_with_waiver(finding);
+            let message = super::finding_message(finding);
             let marker = if finding.baseline == Some(crate::evaluate::BaselineState::Existing) {
                 " (existing)"
             } else {

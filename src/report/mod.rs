@@ -16,6 +16,7 @@ pub mod sarif;
 mod sbom_common;
 pub mod spdx;
 pub mod table;
+pub mod vex;
 
 pub use sbom_common::DocumentInfo;
 
@@ -85,21 +86,25 @@ pub struct Inputs {
     pub policy: PolicyRef,
 }
 
-/// A finding's message followed, when a waiver applied or expired, by the waiver: its id,
-/// reason, owner and expiry on a line of its own.
-pub fn message_with_waiver(finding: &Finding) -> String {
-    match &finding.waiver {
-        Some(waiver) => format!(
-            "{}\nwaiver `{}`: {} (owner {}, {} {})",
-            finding.message,
+/// A finding's message followed, each on a line of its own, by the waiver that applied or
+/// expired (id, reason, owner, expiry) and the VEX statement that decided it.
+pub fn finding_message(finding: &Finding) -> String {
+    let mut message = finding.message.clone();
+    if let Some(waiver) = &finding.waiver {
+        message.push_str(&format!(
+            "\nwaiver `{}`: {} (owner {}, {} {})",
             waiver.id,
             waiver.reason,
             waiver.owner,
             if waiver.expired { "expired" } else { "expires" },
             waiver.expires
-        ),
-        None => finding.message.clone(),
+        ));
     }
+    if let Some(vex) = &finding.vex {
+        message.push('\n');
+        message.push_str(&vex.summary());
+    }
+    message
 }
 
 /// The findings report: the one value every findings format renders.

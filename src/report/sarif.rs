@@ -390,6 +390,9 @@ pub fn render_findings(
                     waiver.id, waiver.owner, waiver.expires, waiver.reason
                 ));
             }
+            if let Some(vex) = &finding.vex {
+                message.push_str(&format!("\n{}", vex.summary()));
+            }
             SarifResult {
                 rule_id: finding.rule.clone(),
                 rule_index: index.get(finding.rule.as_str()).copied().unwrap_or(0),

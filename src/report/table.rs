@@ -65,7 +65,7 @@ pub fn render(report: &FindingsReport, color: bool) -> Vec<u8> {
                 .as_ref()
                 .map(|p| format!("{} {}", p.name, p.version))
                 .unwrap_or_default();
-            let message = super::message_with_waiver(finding);
+            let message = super::finding_message(finding);
             let owner = finding
                 .owner
                 .as_ref()

@@ -77,6 +77,8 @@ pub enum FindingCode {
     AdvisoryYanked,
     /// An advisory database is older than the policy's `max-db-age`.
     AdvisoryDbStale,
+    /// A VEX statement whose products match no package in the inventory.
+    VexUnmatched,
     /// A waiver whose expiry date has passed: its finding is back.
     ExpiredWaiver,
     /// A waiver that matched no finding.
@@ -111,6 +113,7 @@ impl FindingCode {
         FindingCode::AdvisoryNotice,
         FindingCode::AdvisoryYanked,
         FindingCode::AdvisoryDbStale,
+        FindingCode::VexUnmatched,
         FindingCode::ExpiredWaiver,
         FindingCode::UnusedWaiver,
         FindingCode::WaiverExpiring,
@@ -141,6 +144,7 @@ impl FindingCode {
             FindingCode::AdvisoryNotice => "advisory-notice",
             FindingCode::AdvisoryYanked => "advisory-yanked",
             FindingCode::AdvisoryDbStale => "advisory-db-stale",
+            FindingCode::VexUnmatched => "vex-unmatched",
             FindingCode::ExpiredWaiver => "expired-waiver",
             FindingCode::UnusedWaiver => "unused-waiver",
             FindingCode::WaiverExpiring => "waiver-expiring",
@@ -203,6 +207,9 @@ impl FindingCode {
             FindingCode::AdvisoryYanked => "The version was yanked from its registry",
             FindingCode::AdvisoryDbStale => {
                 "An advisory database is older than the policy's `max-db-age`"
+            }
+            FindingCode::VexUnmatched => {
+                "A VEX statement's products match no package in the inventory"
             }
             FindingCode::ExpiredWaiver => "A waiver has expired: the finding it hid is back",
             FindingCode::UnusedWaiver => "A waiver matches no finding",
@@ -496,6 +503,17 @@ pub const RULES: &[RuleSpec] = &[
         Level::Deny,
         "A stale advisory database hides new vulnerabilities",
     ),
+    // The VEX documents given with `--vex`: a per-document family (no policy key sets its
+    // level yet; the default applies), so the policy model does not list it as a section rule.
+    RuleSpec {
+        id: "advisories.vex",
+        section: Section::Advisories,
+        key: None,
+        codes: &[FindingCode::VexUnmatched],
+        default_level: Level::Warn,
+        default_rationale: "A VEX statement that names no package in the inventory applies to \
+                            nothing: its product identifiers are probably wrong",
+    },
     rule(
         "waivers.expired",
         Section::Waivers,

@@ -18,6 +18,7 @@ mod sarif;
 mod sbom;
 mod sboms;
 mod truncation;
+mod vex;
 
 /// The shared data folder, or `None` (after a loud message) when it is absent.
 pub fn data_dir() -> Option<PathBuf> {

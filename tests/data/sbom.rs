@@ -53,7 +53,8 @@ struct Validators {
     spdx23: jsonschema::Validator,
 }
 
-fn json_validator(schema: &Path, dir: &Path) -> jsonschema::Validator {
+/// A validator for `schema` whose `$ref`s resolve from `dir` by file name, never the network.
+pub(crate) fn json_validator(schema: &Path, dir: &Path) -> jsonschema::Validator {
     let contents: Value = serde_json::from_slice(&std::fs::read(schema).unwrap()).unwrap();
     jsonschema::options()
         .should_validate_formats(true)

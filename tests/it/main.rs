@@ -38,3 +38,4 @@ mod sbom;
 mod sbom_input;
 mod sbom_roundtrip;
 mod verdict;
+mod vex;
