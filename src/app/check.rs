@@ -101,8 +101,10 @@ pub(crate) struct Evaluated {
 
 /// The VEX documents of an evaluation: `--vex FILE`, in order. (The policy's own list of
 /// documents, when it has one, joins here, its paths relative to the policy file.)
-fn vex_documents(flags: &[PathBuf], _policy: &ValidPolicy) -> anyhow::Result<Vec<VexDocument>> {
-    Ok(crate::enrich::vex::read_all(flags)?)
+fn vex_documents(flags: &[PathBuf], policy: &ValidPolicy) -> anyhow::Result<Vec<VexDocument>> {
+    // The policy's documents first: a later document wins ties, so `--vex` can override.
+    let paths: Vec<PathBuf> = policy.advisories.vex.iter().chain(flags).cloned().collect();
+    Ok(crate::enrich::vex::read_all(&paths)?)
 }
 
 /// The pipeline every verdict comes from: policy, inventory, advisories, evaluation. `check`,

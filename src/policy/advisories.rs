@@ -20,6 +20,7 @@ pub(super) struct RawAdvisories {
     unknown_severity: Option<Spanned<toml::Value>>,
     max_db_age: Option<Spanned<toml::Value>>,
     databases: Option<Spanned<Vec<Text>>>,
+    vex: Option<Spanned<Vec<Text>>>,
 }
 
 /// What a file sets in `[advisories]`.
@@ -30,6 +31,7 @@ pub(super) struct AdvisoriesPartial {
     unknown_severity_score: Setting<f64>,
     max_db_age_days: Setting<u32>,
     databases: Setting<Vec<String>>,
+    vex: Setting<Vec<std::path::PathBuf>>,
 }
 
 impl SectionPartial for AdvisoriesPartial {
@@ -102,6 +104,23 @@ impl SectionPartial for AdvisoriesPartial {
             }
             self.databases = Some((names, context.origin(databases.span())));
         }
+        if let Some(documents) = &raw.vex {
+            let origin = context.origin(documents.span());
+            // Relative to the policy file, so a policy and its VEX documents move together.
+            let base = origin
+                .file
+                .parent()
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_default();
+            let mut paths = Vec::new();
+            for text in documents.get_ref() {
+                match text.get_ref().trim() {
+                    "" => context.problem(text.span(), "a `vex` entry must name a file"),
+                    path => paths.push(base.join(path)),
+                }
+            }
+            self.vex = Some((paths, origin));
+        }
     }
 
     fn merge(&mut self, later: Self, merger: &mut Merger<'_>) {
@@ -121,6 +140,7 @@ impl SectionPartial for AdvisoriesPartial {
             later.max_db_age_days,
         );
         merger.setting("advisories.databases", &mut self.databases, later.databases);
+        merger.setting("advisories.vex", &mut self.vex, later.vex);
     }
 }
 
@@ -142,6 +162,7 @@ impl AdvisoriesPartial {
                 value(&self.max_db_age_days).unwrap_or(AdvisoryPolicy::DEFAULT_MAX_DB_AGE_DAYS),
             ),
             databases: value(&self.databases).unwrap_or_default(),
+            vex: value(&self.vex).unwrap_or_default(),
         }
     }
 }

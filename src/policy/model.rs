@@ -64,6 +64,9 @@ pub struct AdvisoryPolicy {
     pub max_db_age_days: Option<u32>,
     /// Which database kinds to use (`rustsec`, `osv`); empty = all available.
     pub databases: Vec<String>,
+    /// VEX documents always read with this policy (`vex = [...]`), resolved against the
+    /// directory of the policy file that names them; `--vex` adds to them.
+    pub vex: Vec<std::path::PathBuf>,
 }
 
 impl AdvisoryPolicy {
@@ -96,6 +99,7 @@ impl AdvisoryPolicy {
             unknown_severity_score: Self::DEFAULT_UNKNOWN_SEVERITY_SCORE,
             max_db_age_days: Some(Self::DEFAULT_MAX_DB_AGE_DAYS),
             databases: Vec::new(),
+            vex: Vec::new(),
         }
     }
 }
@@ -462,7 +466,7 @@ impl ValidPolicy {
 }
 
 fn advisory_canonical(policy: &AdvisoryPolicy) -> serde_json::Value {
-    serde_json::json!({
+    let mut canonical = serde_json::json!({
         "rules": [
             &policy.vulnerability, &policy.unmaintained, &policy.unsound,
             &policy.notice, &policy.yanked, &policy.stale_db,
@@ -471,5 +475,10 @@ fn advisory_canonical(policy: &AdvisoryPolicy) -> serde_json::Value {
         "unknown_severity_score": policy.unknown_severity_score,
         "max_db_age_days": policy.max_db_age_days,
         "databases": policy.databases,
-    })
+    });
+    // Only when set, so policies without VEX documents keep the digest they always had.
+    if !policy.vex.is_empty() {
+        canonical["vex"] = serde_json::json!(policy.vex);
+    }
+    canonical
 }

@@ -411,3 +411,25 @@ fn an_attestation_embeds_why_each_advisory_was_accepted() {
         );
     }
 }
+
+#[test]
+fn a_policy_names_its_vex_documents_relative_to_itself() {
+    let from_flag = check("policy.toml", &[document("vendor.openvex.json")]);
+    let from_policy = check("policy-with-vex.toml", &[]);
+    assert_eq!(from_policy, from_flag);
+    assert_eq!(
+        from_policy.1[&key("leaky-parser@1.0.0", "RUSTSEC-2099-0101")],
+        seen("note", "not_affected")
+    );
+    // `--vex` adds to the policy's documents: the later statement contradicts the vendor's.
+    assert_eq!(
+        check("policy-with-vex.toml", &[document("later.openvex.json")]),
+        check(
+            "policy.toml",
+            &[
+                document("vendor.openvex.json"),
+                document("later.openvex.json")
+            ]
+        )
+    );
+}
