@@ -15,4 +15,5 @@ pub mod monitor;
 pub mod net;
 pub mod policy;
 pub mod report;
+pub mod store;
 pub mod util;
