@@ -36,6 +36,14 @@ pub enum NetError {
         /// What went wrong (status, timeout, truncated body, ...).
         message: String,
     },
+    /// A webhook was not accepted after all retries.
+    #[error("the webhook `{url}` did not accept the POST: {message}")]
+    Webhook {
+        /// The URL.
+        url: String,
+        /// What went wrong (status, timeout, refused connection, ...).
+        message: String,
+    },
     /// The server answered with a status that is not retried (a 4xx other than 404, 410
     /// and 429): a refusal for this request, not an outage.
     #[error("`{url}` answered HTTP {status}")]

@@ -47,7 +47,7 @@ enum Attempt {
 
 /// POSTs `body` (JSON) to `url`. Only `http` and `https` URLs are accepted.
 pub fn post_json(url: &str, body: &[u8], options: &WebhookOptions) -> Result<Delivery, NetError> {
-    let fail = |message: String| NetError::Http {
+    let fail = |message: String| NetError::Webhook {
         url: url.to_string(),
         message,
     };
@@ -121,8 +121,8 @@ async fn post_once(client: &reqwest::Client, url: &str, body: &[u8]) -> Attempt 
     if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
         return Attempt::Retry(format!("HTTP {status}"), retry_after(response.headers()));
     }
-    Attempt::Fail(NetError::Status {
+    Attempt::Fail(NetError::Webhook {
         url: url.to_string(),
-        status: status.as_u16(),
+        message: format!("HTTP {status} (not retried)"),
     })
 }
