@@ -140,6 +140,8 @@ struct Judging<'a> {
     allow_stale: bool,
     today: time::Date,
     gate: Severity,
+    /// The output shows every finding (JSON, SARIF, GitHub), not only the changes.
+    keep_findings: bool,
 }
 
 fn counts(findings: &[Finding]) -> Counts {
@@ -208,7 +210,11 @@ fn judge(
             new_violations: compared.new_violations,
             changes: compared.changes,
             drift: drift.clone(),
-            findings: findings.clone(),
+            findings: if context.keep_findings {
+                findings.clone()
+            } else {
+                Vec::new()
+            },
         },
         stored: RunRelease {
             release_id: release.id,
@@ -288,6 +294,10 @@ pub fn run(args: MonitorArgs) -> anyhow::Result<Outcome> {
         allow_stale: args.allow_stale_db,
         today,
         gate,
+        keep_findings: matches!(
+            args.format,
+            OutputFormat::Json | OutputFormat::Sarif | OutputFormat::Github
+        ),
     };
     let mut judged = Vec::with_capacity(releases.len());
     for batch in releases.chunks(BATCH) {
