@@ -198,7 +198,10 @@ fn judge(
     } else {
         "pass"
     };
-    let changes_json = serde_json::to_string(&compared.changes).unwrap_or_default();
+    // The run keeps the number of changes per kind: the changes themselves follow from this
+    // run's finding set and the previous one, both stored.
+    let changes_json =
+        serde_json::to_string(&report::count_changes(compared.changes.iter())).unwrap_or_default();
     Ok(Judged {
         outcome: ReleaseOutcome {
             project: release.project.clone(),

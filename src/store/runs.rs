@@ -50,9 +50,10 @@ pub struct RunRelease {
     pub counts: Counts,
     /// Violations new since the previous run.
     pub new_violations: usize,
-    /// Its findings (paths are not stored: the graph is, and they follow from it).
+    /// Its findings (stored without paths and location: they follow from its inventory).
     pub findings: Vec<Finding>,
-    /// What changed since the previous run (JSON).
+    /// How many changes of each kind since the previous run (a JSON object; the changes
+    /// themselves follow from this run's finding set and the previous run's).
     pub changes: String,
     /// Differences from the attested approval, one line each.
     pub drift: Vec<String>,
@@ -96,10 +97,13 @@ pub struct PreviousRun {
     pub drift: Vec<String>,
 }
 
-/// The stored form of a finding (no paths) and its content digest.
+/// The stored form of a finding and its content digest. Paths and location are left out:
+/// they name the release's own files and lines (they follow from its stored inventory), and
+/// without them the same finding in many releases is stored once.
 fn finding_body(finding: &Finding) -> (String, String) {
     let mut stored = finding.clone();
     stored.paths.clear();
+    stored.location = None;
     stored.baseline = None;
     let body = serde_json::to_string(&stored).unwrap_or_default();
     let digest = crate::util::sha256_hex(body.as_bytes());
