@@ -302,20 +302,51 @@ pub fn run(args: MonitorArgs) -> anyhow::Result<Outcome> {
             OutputFormat::Json | OutputFormat::Sarif | OutputFormat::Github
         ),
     };
+    // One thread reads the next batch of inventories from the store while the others
+    // evaluate the current one.
     let mut judged = Vec::with_capacity(releases.len());
-    for batch in releases.chunks(BATCH) {
-        let inventories = store.inventories(batch, &facts)?;
-        let items: Vec<(&StoredRelease, Inventory, Vec<i64>)> = batch
-            .iter()
-            .zip(inventories)
-            .map(|(release, (inventory, ids))| (release, inventory, ids))
-            .collect();
-        for result in crate::util::parallel_map(&items, 1, |(release, inventory, ids)| {
-            judge(&context, release, inventory, ids)
-        }) {
-            judged.push(result?);
+    std::thread::scope(|scope| {
+        let (sender, batches) = std::sync::mpsc::sync_channel(1);
+        let store = &mut store;
+        let facts = &facts;
+        let releases = &releases;
+        let loader = scope.spawn(move || {
+            for batch in releases.chunks(BATCH) {
+                let inventories = store.inventories(batch, facts)?;
+                if sender.send((batch, inventories)).is_err() {
+                    break;
+                }
+            }
+            anyhow::Ok(())
+        });
+        let mut failure = None;
+        for (batch, inventories) in batches {
+            let items: Vec<(&StoredRelease, Inventory, Vec<i64>)> = batch
+                .iter()
+                .zip(inventories)
+                .map(|(release, (inventory, ids))| (release, inventory, ids))
+                .collect();
+            for result in crate::util::parallel_map(&items, 1, |(release, inventory, ids)| {
+                judge(&context, release, inventory, ids)
+            }) {
+                match result {
+                    Ok(result) => judged.push(result),
+                    Err(error) => failure = failure.or(Some(error)),
+                }
+            }
+            if failure.is_some() {
+                // Dropping the receiver stops the loader at its next batch.
+                break;
+            }
         }
-    }
+        let loaded = loader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        match failure {
+            Some(error) => Err(error),
+            None => loaded,
+        }
+    })?;
 
     let finished_at = crate::util::rfc3339(crate::util::timestamp().map_err(anyhow::Error::msg)?);
     let databases: Vec<RunDatabase> =
