@@ -63,6 +63,18 @@ pub enum Command {
     /// CycloneDX or CSAF): waived advisories are not affected, statements from `--vex`
     /// documents are carried over, the rest are affected with their fix.
     Vex(VexArgs),
+    /// Record a deployed (or released) state in the store; it becomes the current release of
+    /// its project and environment.
+    Record(RecordArgs),
+    /// Re-evaluate every current release in the store against today's databases, policies
+    /// and date; report what changed since the previous run. Exit 1 on new violations.
+    Monitor(MonitorArgs),
+    /// A project's releases and every verdict about them, with the policy digest and database
+    /// revisions each was judged with.
+    History(HistoryArgs),
+    /// Write the dashboard: posture by project, environment and owner, trends, expiring
+    /// waivers, open advisories, deployed versus approved.
+    Dashboard(DashboardArgs),
 }
 
 /// What to scan and how to read it; shared by every command that reads a repository.
@@ -603,4 +615,153 @@ pub struct VexArgs {
     /// The policy, the advisory data (and input VEX) the decisions are made with.
     #[command(flatten)]
     pub evaluation: EvaluationArgs,
+}
+
+/// `--store`: where the monitoring store is.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// The store: an SQLite file path, or a `postgres://USER@HOST:PORT/DB` URL. Default:
+    /// `DEPGATE_STORE`, else `store.sqlite` in the user data directory.
+    #[arg(long, env = "DEPGATE_STORE", value_name = "PATH|URL")]
+    pub store: Option<String>,
+}
+
+/// `depgate record`.
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// A directory or lockfile: what is deployed. With `--attestation`, compared with the
+    /// attested inventory (drift).
+    #[arg(conflicts_with = "sbom")]
+    pub path: Option<PathBuf>,
+    /// An SBOM of what is deployed (CycloneDX or SPDX).
+    #[arg(long, value_name = "FILE")]
+    pub sbom: Option<PathBuf>,
+    /// A signed attestation (`depgate attest`) of the release: verified with `--key`, its
+    /// verdict, policy digest and database revisions stored as the release's approval. Alone,
+    /// its components are the inventory.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub attestation: Option<PathBuf>,
+    /// The trusted public key (`PREFIX.pub`) that verifies `--attestation`.
+    #[arg(long, value_name = "PUBKEY", requires = "attestation")]
+    pub key: Option<PathBuf>,
+    /// Project name.
+    #[arg(long, value_name = "NAME")]
+    pub project: String,
+    /// Release (version, tag) deployed.
+    #[arg(long, value_name = "VERSION")]
+    pub release: String,
+    /// Environment it is deployed to.
+    #[arg(long, default_value = "prod", value_name = "NAME")]
+    pub environment: String,
+    /// The commit deployed.
+    #[arg(long, value_name = "SHA")]
+    pub commit: Option<String>,
+    /// When it was deployed (RFC 3339, e.g. `2025-03-01T12:00:00Z`).
+    #[arg(long, value_name = "RFC3339")]
+    pub deployed_at: Option<String>,
+    /// The policy that applies to this release from now on (stored with it). Default:
+    /// `depgate.toml` or `rules/` in PATH (else the current directory), else the built-in
+    /// default policy.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub policy: Option<PathBuf>,
+    /// The store.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Never use the network while reading PATH.
+    #[arg(long)]
+    pub offline: bool,
+    /// Leave out files matching this glob (relative to PATH); repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+}
+
+/// `depgate monitor`.
+#[derive(Debug, Args)]
+pub struct MonitorArgs {
+    /// The store.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Judge every release with this policy instead of the one recorded with it.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub policy: Option<PathBuf>,
+    /// An advisory database for this run (RustSec directory, OSV directory or `all.zip`);
+    /// repeatable. Default: the cached databases of `depgate db update`.
+    #[arg(long = "advisory-db", value_name = "PATH")]
+    pub advisory_dbs: Vec<PathBuf>,
+    /// Report a stale or missing advisory database as a note instead of a violation.
+    #[arg(long)]
+    pub allow_stale_db: bool,
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutputFormat,
+    /// The lowest severity that counts as a violation (exit 1 when new).
+    #[arg(long, value_enum, default_value = "deny")]
+    pub fail_on: FailOn,
+    /// POST the change summary (`depgate.monitor.changes/v1` JSON) to this URL.
+    #[arg(long, value_name = "URL")]
+    pub notify_webhook: Option<String>,
+    /// Seconds before one webhook attempt gives up.
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    pub webhook_timeout: u64,
+    /// Retries after a failed webhook attempt (5xx, 429, timeouts, refused connections).
+    #[arg(long, default_value_t = 3)]
+    pub webhook_retries: u32,
+    /// The date waivers and database ages are judged against (`YYYY-MM-DD`; for tests).
+    #[arg(long, hide = true, env = "DEPGATE_TODAY", value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub today: Option<time::Date>,
+}
+
+/// Formats of `depgate history`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryFormat {
+    /// Terminal table, one row per event.
+    Table,
+    /// `depgate.history/v1` JSON.
+    Json,
+}
+
+/// `depgate history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The project.
+    pub project: String,
+    /// Only this environment.
+    #[arg(long, value_name = "NAME")]
+    pub environment: Option<String>,
+    /// The store.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: HistoryFormat,
+}
+
+/// Formats of `depgate dashboard`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DashboardFormat {
+    /// One self-contained HTML page.
+    Html,
+    /// The dashboard's data (`Snapshot`) as JSON.
+    Json,
+}
+
+/// `depgate dashboard`.
+#[derive(Debug, Args)]
+pub struct DashboardArgs {
+    /// The store.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Render this snapshot (a `--format json` output kept from an earlier run, perhaps on
+    /// another machine) instead of reading the store.
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "html")]
+    pub format: DashboardFormat,
+    /// The date ages and waiver expiries are measured against (`YYYY-MM-DD`; for tests).
+    #[arg(long, hide = true, env = "DEPGATE_TODAY", value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub today: Option<time::Date>,
 }

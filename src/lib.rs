@@ -15,5 +15,6 @@ pub mod monitor;
 pub mod net;
 pub mod policy;
 pub mod report;
+pub mod store;
 pub mod util;
 pub mod vocabulary;

@@ -25,13 +25,12 @@ EXAMPLE=target/debug/examples/render_dashboard
 # shellcheck source=tests/support/chromium.sh
 . tests/support/chromium.sh
 
-cargo build --locked --quiet --example render_dashboard
+cargo build --locked --quiet --bin depgate --example render_dashboard
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
-# The page from a snapshot file: the one line to change once `depgate dashboard` renders a
-# given snapshot.
-render() { "$EXAMPLE" "$1" "$2"; }
+# The page from a snapshot file, by the command users run.
+render() { target/debug/depgate dashboard --snapshot "$1" -o "$2"; }
 
 "$EXAMPLE" --synthetic "$DEPLOYMENTS" "$OUT/dashboard-$DEPLOYMENTS.json"
 cp "$FIXTURE" "$OUT/dashboard-5.json"

@@ -6,15 +6,19 @@
 mod attest;
 mod check;
 mod comment;
+mod dashboard;
 mod db;
 mod diff;
 mod explain;
+mod history;
 mod inventory;
 mod key;
 mod licenses;
+mod monitor;
 mod notices;
 pub mod outputs;
 mod policy;
+mod record;
 pub mod revision;
 mod sbom;
 mod verify;
@@ -86,6 +90,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Comment(args) => comment::run(args),
         Command::Db(args) => db::run(args),
         Command::Vex(args) => vex::run(args),
+        Command::Record(args) => record::run(args),
+        Command::Monitor(args) => monitor::run(args),
+        Command::History(args) => history::run(args),
+        Command::Dashboard(args) => dashboard::run(args),
     }
 }
 
@@ -201,6 +209,14 @@ pub(crate) fn advisory_matches(
     let facts = advisories::yanked_facts(inventory, advisories::cargo_home().as_deref());
     matches.extend(advisories::yanked_matches(&facts));
     matches
+}
+
+/// Opens the store named by `--store` (or `DEPGATE_STORE`, or the default file).
+pub(crate) fn open_store(args: &crate::cli::StoreArgs) -> anyhow::Result<crate::store::Store> {
+    let location = crate::store::StoreLocation::resolve(args.store.as_deref()).ok_or_else(|| {
+        anyhow::anyhow!("no store given and no user data directory: pass `--store PATH` or set `DEPGATE_STORE`")
+    })?;
+    Ok(crate::store::Store::open(&location)?)
 }
 
 /// Prints the inventory's gaps to standard error, so missing facts are never silent.

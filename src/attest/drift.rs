@@ -169,7 +169,7 @@ fn property_map(document: &Value) -> BTreeMap<String, String> {
 
 /// Unwaived error and warning findings recorded in the `depgate:findings` evidence, by
 /// fingerprint.
-fn recorded_violations(document: &Value) -> BTreeMap<String, NewViolation> {
+pub fn recorded_violations(document: &Value) -> BTreeMap<String, NewViolation> {
     let mut violations = BTreeMap::new();
     let evidence = document
         .pointer("/declarations/evidence")

@@ -441,3 +441,11 @@ pub fn ingest_sbom_to_scan(path: &Path) -> Result<Inventory, IngestError> {
     }
     Ok(inventory)
 }
+
+/// Ingests a CycloneDX JSON document already in memory (the document inside a verified
+/// attestation, which may have come out of a DSSE envelope), naming `path` as its file.
+pub fn ingest_cyclonedx_text(path: &Path, text: &str) -> Result<Inventory, IngestError> {
+    let mut inventory = cyclonedx::parse_json(path, text)?;
+    inventory.finish();
+    Ok(inventory)
+}

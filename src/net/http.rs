@@ -241,12 +241,12 @@ async fn try_once(
 }
 
 /// The pause before retry number `attempt` (1-based): `backoff`, doubled each retry.
-fn backoff_delay(options: &HttpOptions, attempt: u32) -> Duration {
+pub(super) fn backoff_delay(options: &HttpOptions, attempt: u32) -> Duration {
     options.backoff * 2u32.saturating_pow(attempt.saturating_sub(1))
 }
 
 /// The `Retry-After` of a response in its delta-seconds form (the form registries send).
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+pub(super) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     headers
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
@@ -255,7 +255,7 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 }
 
 /// The longest `Retry-After` we honour: a server asking for more is treated as down.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+pub(super) const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 /// One HTTP client for many small GET requests (registry APIs): a current-thread runtime and
 /// a connection pool kept across requests, with the timeouts, retries and backoff of
@@ -398,7 +398,7 @@ impl HttpClient {
 }
 
 /// A one-line description of a reqwest error with its causes.
-fn describe(error: &reqwest::Error) -> String {
+pub(super) fn describe(error: &reqwest::Error) -> String {
     let mut text = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {

@@ -3,13 +3,15 @@
 //! In: URLs and a cache directory. Out: advisory databases downloaded, checked for unsafe
 //! archive entries, verified to parse, and swapped into the cache atomically under a file
 //! lock, with a metadata file per database; and [`HttpClient`] for the registry license
-//! providers (`enrich::licenses::registry`), which cache their answers themselves.
+//! providers (`enrich::licenses::registry`), which cache their answers themselves; and the
+//! monitor's webhook ([`webhook`]), a JSON POST with a timeout and retries.
 //! Everything else in depgate reads the cache (or user-given paths) offline.
 
 mod archive;
 mod cache;
 pub mod github;
 mod http;
+pub mod webhook;
 
 pub use archive::{ArchiveLimits, check_zip, extract_tar_gz};
 pub use cache::{
@@ -32,6 +34,14 @@ pub enum NetError {
         /// The URL.
         url: String,
         /// What went wrong (status, timeout, truncated body, ...).
+        message: String,
+    },
+    /// A webhook was not accepted after all retries.
+    #[error("the webhook `{url}` did not accept the POST: {message}")]
+    Webhook {
+        /// The URL.
+        url: String,
+        /// What went wrong (status, timeout, refused connection, ...).
         message: String,
     },
     /// The server answered with a status that is not retried (a 4xx other than 404, 410

@@ -87,7 +87,8 @@ pub fn render(report: &super::FindingsReport, root: Option<&Path>) -> Vec<u8> {
     render_findings(&report.findings, root)
 }
 
-fn render_findings(findings: &[Finding], root: Option<&Path>) -> Vec<u8> {
+/// Renders findings as annotations (what [`render`] takes from the report).
+pub fn render_findings(findings: &[Finding], root: Option<&Path>) -> Vec<u8> {
     let mut findings: Vec<&Finding> = findings.iter().collect();
     findings.sort_by_cached_key(|f| f.sort_key());
     let mut text = String::new();

@@ -14,6 +14,7 @@ mod eco;
 mod gating;
 mod js;
 mod licenses;
+mod monitor;
 mod sarif;
 mod sbom;
 mod sboms;

@@ -1,5 +1,5 @@
 //! A tiny HTTP/1.1 server on 127.0.0.1 for tests of network code (`db update`, registry
-//! license lookups): a std `TcpListener` in a thread, one thread per connection, every
+//! license lookups, the monitor's webhook): a std `TcpListener` in a thread, one thread per connection, every
 //! response with `Connection: close`. It records each raw request and counts hits per path.
 
 use std::collections::HashMap;
@@ -79,6 +79,15 @@ pub fn serve(handler: Box<Handler>) -> Server {
                     Ok(n) => request.extend_from_slice(&buffer[..n]),
                 }
             }
+            // A request with a body (the monitor's webhook POST): read all of it, so the
+            // recorded request holds the body too.
+            let wanted = body_length(&request);
+            while request.len() < wanted {
+                match stream.read(&mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buffer[..n]),
+                }
+            }
             let text = String::from_utf8_lossy(&request).into_owned();
             let path = text.split_whitespace().nth(1).unwrap_or("/").to_string();
             let count = hits.entry(path.clone()).or_insert(0);
@@ -90,6 +99,21 @@ pub fn serve(handler: Box<Handler>) -> Server {
         }
     });
     Server { base, requests }
+}
+
+/// Headers plus `Content-Length` bytes, once the headers are in `request`.
+fn body_length(request: &[u8]) -> usize {
+    let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return 0;
+    };
+    let head = String::from_utf8_lossy(&request[..end]);
+    let length = head
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, value)| value.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    end + 4 + length
 }
 
 fn write_reply(stream: &mut std::net::TcpStream, reply: Reply, base: &str) {

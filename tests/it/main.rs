@@ -32,6 +32,7 @@ mod license_text;
 mod licenses;
 mod licenses_local;
 mod licenses_registry;
+mod monitor;
 mod notices;
 mod policy;
 mod sbom;
