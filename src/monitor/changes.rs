@@ -297,6 +297,7 @@ mod tests {
             reason: "r".into(),
             owner: "o".into(),
             expires: "2025-01-01".into(),
+            expired: false,
         }
     }
 

@@ -350,6 +350,7 @@ mod tests {
             reason: "vendor fix pending".into(),
             owner: "ops".into(),
             expires: "2025-01-10".into(),
+            expired: false,
         });
         let mut waived = vulnerable("A-2", Severity::Note, "zlib");
         waived.waiver = waiver_finding.waiver.clone();
