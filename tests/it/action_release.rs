@@ -427,3 +427,71 @@ fn install_source_skips_the_release_and_an_unknown_value_is_an_error() {
         assert_eq!(server.total(), 0);
     }
 }
+
+fn repository_file(path: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
+}
+
+#[test]
+fn the_release_builds_every_target_the_action_downloads_under_the_names_binstall_expects() {
+    use std::collections::BTreeSet;
+
+    let workflow: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(&repository_file(".github/workflows/release.yml")).unwrap();
+    let built: BTreeSet<String> = workflow["jobs"]["build"]["strategy"]["matrix"]["include"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|entry| crate::action::text(&entry["target"]))
+        .collect();
+    // The runner-to-target lines of the download script: `  Linux/X64) target=... ;;`.
+    let downloaded: BTreeSet<String> = repository_file("action/download-release.sh")
+        .lines()
+        .filter_map(|line| line.split_once(") target=")?.1.split_once(' '))
+        .map(|(target, _)| target.to_string())
+        .collect();
+    assert_eq!(built, downloaded);
+    assert_eq!(built.len(), 5, "{built:?}");
+
+    // `cargo binstall` finds each archive where the release puts it, named as packed.
+    let manifest: toml::Value = toml::from_str(&repository_file("Cargo.toml")).unwrap();
+    let binstall = &manifest["package"]["metadata"]["binstall"];
+    let repo = manifest["package"]["repository"].as_str().unwrap();
+    for target in &built {
+        let pkg_url = binstall
+            .get("overrides")
+            .and_then(|overrides| overrides.get(target.as_str()))
+            .and_then(|values| values.get("pkg-url"))
+            .unwrap_or(&binstall["pkg-url"])
+            .as_str()
+            .unwrap();
+        let url = pkg_url
+            .replace("{ repo }", repo)
+            .replace("{ version }", version())
+            .replace("{ name }", "depgate")
+            .replace("{ target }", target);
+        let dir = tempfile::tempdir().unwrap();
+        let binary = dir.path().join("depgate");
+        std::fs::write(&binary, "binary").unwrap();
+        let output = std::process::Command::new(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/release-package"),
+        )
+        .arg(target)
+        .arg(&binary)
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let packed = String::from_utf8(output.stdout).unwrap();
+        let packed = Path::new(packed.trim())
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert_eq!(
+            url,
+            format!("{repo}/releases/download/{}/{packed}", tag()),
+            "{target}"
+        );
+    }
+}
