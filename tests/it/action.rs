@@ -1,9 +1,12 @@
 //! The composite action's steps, run by a small harness: it reads `action.yml`, evaluates the
-//! `${{ }}` expressions the action uses (inputs, github, steps outputs), and runs each `run:`
-//! step with bash in a temporary git repository with GitHub-like environment variables
-//! (`GITHUB_STEP_SUMMARY`, `GITHUB_OUTPUT`, `GITHUB_ENV`, `GITHUB_PATH`, `GITHUB_EVENT_PATH`,
-//! `GITHUB_ACTION_PATH`, `RUNNER_TEMP`). The install step is replaced by putting the built test
-//! binary where it would be installed; `uses:` steps (the cache) report a cache miss.
+//! `${{ }}` expressions and `if:` conditions the action uses (inputs, github, steps outputs),
+//! and runs each `run:` step with bash in a temporary git repository with GitHub-like
+//! environment variables (`GITHUB_STEP_SUMMARY`, `GITHUB_OUTPUT`, `GITHUB_ENV`, `GITHUB_PATH`,
+//! `GITHUB_EVENT_PATH`, `GITHUB_ACTION_PATH`, `RUNNER_TEMP`). The build-from-source step is
+//! replaced by putting the built test binary where it would be installed; `uses:` steps (the
+//! cache) report a cache miss. The `github` context points at no server by default (a closed
+//! port on 127.0.0.1), so nothing reaches the internet; the release download is tested in
+//! `action_release.rs` against a loopback server.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,12 +15,12 @@ use std::process::Command;
 use serde_yaml_ng::Value;
 
 /// The parsed `action.yml`.
-fn action() -> Value {
+pub(crate) fn action() -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml");
     serde_yaml_ng::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-fn text(value: &Value) -> String {
+pub(crate) fn text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         Value::Bool(b) => b.to_string(),
@@ -29,28 +32,37 @@ fn text(value: &Value) -> String {
 
 /// One step's result.
 #[derive(Debug)]
-struct StepRun {
-    name: String,
-    status: i32,
-    stdout: String,
-    stderr: String,
+pub(crate) struct StepRun {
+    pub(crate) name: String,
+    pub(crate) status: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 /// A simulated job: the runner's files and contexts.
-struct Runner {
+pub(crate) struct Runner {
     workspace: PathBuf,
     temp: tempfile::TempDir,
-    inputs: BTreeMap<String, String>,
-    github: BTreeMap<String, String>,
-    steps: BTreeMap<String, BTreeMap<String, String>>,
-    env: BTreeMap<String, String>,
-    path: Vec<PathBuf>,
+    /// The action's inputs: defaults, then `with:`.
+    pub(crate) inputs: BTreeMap<String, String>,
+    /// The `github` context (`action_ref`, `action_repository`, `server_url`, `api_url`, ...).
+    pub(crate) github: BTreeMap<String, String>,
+    /// Each step's outputs, by step id.
+    pub(crate) steps: BTreeMap<String, BTreeMap<String, String>>,
+    pub(crate) env: BTreeMap<String, String>,
+    /// Directories put before the system `PATH` (from `GITHUB_PATH`, or by a test).
+    pub(crate) path: Vec<PathBuf>,
     summary: PathBuf,
     event: PathBuf,
 }
 
 impl Runner {
-    fn new(workspace: &Path, event_name: &str, event: &str, with: &[(&str, &str)]) -> Runner {
+    pub(crate) fn new(
+        workspace: &Path,
+        event_name: &str,
+        event: &str,
+        with: &[(&str, &str)],
+    ) -> Runner {
         let temp = tempfile::tempdir().unwrap();
         let runner_temp = temp.path().join("_temp");
         std::fs::create_dir_all(&runner_temp).unwrap();
@@ -73,9 +85,16 @@ impl Runner {
             .as_str()
             .unwrap_or_default()
             .to_string();
+        // No server listens on port 9 of 127.0.0.1: a step that went to the network
+        // unexpectedly fails fast instead of reaching the internet.
+        let nowhere = "http://127.0.0.1:9".to_string();
         let github = BTreeMap::from([
             ("token".to_string(), "test-token".to_string()),
+            // A local action (`uses: ./`): no repository, no ref.
             ("action_ref".to_string(), String::new()),
+            ("action_repository".to_string(), String::new()),
+            ("server_url".to_string(), nowhere.clone()),
+            ("api_url".to_string(), nowhere),
             ("event_name".to_string(), event_name.to_string()),
             ("base_ref".to_string(), base_ref.clone()),
         ]);
@@ -174,8 +193,31 @@ impl Runner {
         values
     }
 
-    /// Runs every step in order, stopping after the first failure (as a runner does).
-    fn run(&mut self) -> Vec<StepRun> {
+    /// Evaluates an `if:` condition of the forms the action uses: comparisons of an
+    /// expression with a quoted string (`==`, `!=`) joined by `&&`. Anything else fails the
+    /// test, so a new kind of condition cannot slip past the harness.
+    fn condition(&self, condition: &str) -> bool {
+        condition.split("&&").all(|clause| {
+            let (left, right, equal) = if let Some((left, right)) = clause.split_once("!=") {
+                (left, right, false)
+            } else if let Some((left, right)) = clause.split_once("==") {
+                (left, right, true)
+            } else {
+                panic!("harness cannot evaluate the condition `{condition}`")
+            };
+            let value = self.expand(&format!("${{{{ {} }}}}", left.trim()));
+            let expected = right
+                .trim()
+                .strip_prefix('\'')
+                .and_then(|rest| rest.strip_suffix('\''))
+                .unwrap_or_else(|| panic!("harness cannot evaluate the condition `{condition}`"));
+            (value == expected) == equal
+        })
+    }
+
+    /// Runs every step in order, stopping after the first failure (as a runner does); a step
+    /// whose `if:` is false is skipped and not listed.
+    pub(crate) fn run(&mut self) -> Vec<StepRun> {
         let action = action();
         let steps = action["runs"]["steps"].as_sequence().unwrap().clone();
         let mut runs = Vec::new();
@@ -191,6 +233,11 @@ impl Runner {
                     env.insert(text(key), self.expand(&text(value)));
                 }
             }
+            if let Some(condition) = step.get("if")
+                && !self.condition(&text(condition))
+            {
+                continue;
+            }
             if step.get("uses").is_some() {
                 // The only `uses:` step is the cache: report a miss.
                 self.steps
@@ -202,12 +249,14 @@ impl Runner {
                 let root = PathBuf::from(&env["DEPGATE_ROOT"]);
                 std::fs::create_dir_all(root.join("bin")).unwrap();
                 std::fs::copy(env!("CARGO_BIN_EXE_depgate"), root.join("bin/depgate")).unwrap();
+                runs.push(StepRun {
+                    name,
+                    status: 0,
+                    stdout: "harness: built from source (the test binary)".to_string(),
+                    stderr: String::new(),
+                });
                 continue;
             }
-            assert!(
-                step.get("if").is_none(),
-                "step `{name}`: the harness does not evaluate `if:` on run steps"
-            );
             let script = text(&step["run"]);
             let output_file = self.temp.path().join(format!("output_{index}"));
             let env_file = self.temp.path().join(format!("env_{index}"));
@@ -261,7 +310,7 @@ impl Runner {
     }
 
     /// The action's declared outputs, evaluated.
-    fn outputs(&self) -> BTreeMap<String, String> {
+    pub(crate) fn outputs(&self) -> BTreeMap<String, String> {
         action()["outputs"]
             .as_mapping()
             .unwrap()
@@ -271,7 +320,7 @@ impl Runner {
     }
 }
 
-fn git(repository: &Path, args: &[&str]) {
+pub(crate) fn git(repository: &Path, args: &[&str]) {
     let output = Command::new("git")
         .arg("-C")
         .arg(repository)
@@ -306,7 +355,7 @@ checksum = "49f1f14873335454500d59611f1cf4a4b0f786f9ac11f4312a78e4cf2566695b"
 
 /// A workspace cloned from a bare `origin` whose `main` has the lockfile, on a pull request
 /// branch that changes only the README: the base and head dependency states are identical.
-fn pull_request_workspace() -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn pull_request_workspace() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let seed = dir.path().join("seed");
     std::fs::create_dir_all(&seed).unwrap();
@@ -353,7 +402,7 @@ fn pull_request_workspace() -> (tempfile::TempDir, PathBuf) {
     (dir, workspace)
 }
 
-const PR_EVENT: &str = r#"{"action":"opened","number":7,"pull_request":{"number":7,"base":{"ref":"main"},"head":{"ref":"feature"}}}"#;
+pub(crate) const PR_EVENT: &str = r#"{"action":"opened","number":7,"pull_request":{"number":7,"base":{"ref":"main"},"head":{"ref":"feature"}}}"#;
 
 #[test]
 fn action_comments_once_on_the_pull_request_then_updates_it() {
@@ -461,13 +510,25 @@ fn action_installs_fetches_the_base_and_records_outputs() {
         "depgate-Linux-X64-{}-local-",
         env!("CARGO_PKG_VERSION")
     )));
-    // The binary was found through GITHUB_PATH.
-    let on_path = runs
+    // A local action matches no release: depgate was built from source, found by its path
+    // (the action writes nothing to `GITHUB_PATH`) and reports the version of the sources.
+    let release = runs
         .iter()
-        .find(|r| r.name == "Put depgate on PATH")
+        .find(|r| r.name == "Download the released depgate")
         .unwrap();
-    assert_eq!(on_path.status, 0, "{on_path:#?}");
-    assert!(on_path.stdout.contains(env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        runner.steps["release"]["installed"], "false",
+        "{release:#?}"
+    );
+    assert!(release.stdout.contains("local path"), "{release:#?}");
+    assert!(names.contains(&"Build depgate from source"), "{names:?}");
+    let binary = runs
+        .iter()
+        .find(|r| r.name == "Check the depgate binary")
+        .unwrap();
+    assert_eq!(binary.status, 0, "{binary:#?}");
+    assert!(binary.stdout.contains(env!("CARGO_PKG_VERSION")));
+    assert!(runner.path.is_empty(), "{:?}", runner.path);
     // The pull request's base was fetched for the baseline and passed to check.
     let check = runs.iter().find(|r| r.name == "Run depgate check").unwrap();
     assert_eq!(
@@ -487,6 +548,11 @@ fn action_installs_fetches_the_base_and_records_outputs() {
     );
     let outputs = runner.outputs();
     assert_eq!(outputs["sarif-file"], "depgate.sarif");
+    assert!(
+        Path::new(&outputs["depgate-path"]).is_file(),
+        "{}",
+        outputs["depgate-path"]
+    );
     let exit_code: i32 = outputs["exit-code"].parse().unwrap();
     // The last step ran, and gates with check's exit code.
     let last = runs.last().unwrap();

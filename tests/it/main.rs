@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 mod action;
+mod action_release;
 mod advisory_index;
 mod architecture;
 mod attest;
