@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by .ci/run (and usable by hand: `source .ci/postgres.sh`): starts a throwaway
 # PostgreSQL cluster for the store tests and exports DEPGATE_TEST_POSTGRES_URL.
 # Debian's `postgresql` package is installed when missing; the cluster lives in a temporary
@@ -7,7 +8,7 @@
 if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
-depgate_pg_bin="$(dirname "$(ls /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -n 1)")"
+depgate_pg_bin="$(dirname "$(printf '%s\n' /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -n 1)")"
 depgate_pg_dir="$(mktemp -d /tmp/depgate-postgres.XXXXXX)"
 chown postgres "$depgate_pg_dir"
 # A free port: the kernel picks one for a socket bound to port 0.
