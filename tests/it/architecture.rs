@@ -6,8 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// What the stages after evaluation (the store and the reports) may read: every model, never
-/// `ingest`, `net`, `cli`, `app` or each other.
+/// What the reports may read: every model, never `ingest`, `net`, `store`, `cli` or `app`.
 const READERS: &[&str] = &[
     "inventory",
     "enrich",
@@ -44,11 +43,23 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "util",
         ],
     ),
+    // The store keeps releases, runs and findings; the monitoring loop computes what changed
+    // and the dashboard's data from what the store returns.
     (
-        "monitor",
+        "store",
         &["inventory", "evaluate", "policy", "vocabulary", "util"],
     ),
-    ("store", READERS),
+    (
+        "monitor",
+        &[
+            "inventory",
+            "evaluate",
+            "policy",
+            "store",
+            "vocabulary",
+            "util",
+        ],
+    ),
     ("report", READERS),
     ("cli", &[]),
     (
