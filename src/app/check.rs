@@ -142,6 +142,9 @@ pub(crate) fn evaluate_state(request: &EvaluationRequest<'_>) -> anyhow::Result<
 pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     let today = today(args.today.as_deref())?;
     let outputs = outputs::parse_outputs(&args.outputs)?;
+    for (_, path) in &outputs {
+        outputs::check_output_path(path)?;
+    }
     let baseline_spec = args
         .baseline
         .as_deref()

@@ -590,3 +590,98 @@ fn a_requirements_file_is_recognised_by_its_directory_from_inside_it() {
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(run.stdout.contains("flake8"), "{}", run.stdout);
 }
+
+// ---- Item 4: `-o` writes what the user named, the way they expect ----
+
+#[cfg(unix)]
+#[test]
+fn output_follows_links_writes_fifos_in_place_and_honours_the_umask() {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+    let project = banned_project();
+    let out = tempfile::tempdir().unwrap();
+    let sbom_to = |target: &Path| {
+        run(
+            &[
+                "sbom".as_ref(),
+                project.path().as_os_str(),
+                "-o".as_ref(),
+                target.as_os_str(),
+            ],
+            None,
+        )
+    };
+    // A new file gets the mode a shell redirect would give it (0666 less the umask).
+    let probe = out.path().join("probe");
+    std::fs::File::create(&probe).unwrap();
+    let umask_mode = std::fs::metadata(&probe).unwrap().permissions().mode() & 0o777;
+    let fresh = out.path().join("fresh.json");
+    assert_eq!(sbom_to(&fresh).code, Some(0));
+    let mode = std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, umask_mode);
+    // A replaced file keeps its mode.
+    std::fs::set_permissions(&fresh, std::fs::Permissions::from_mode(0o640)).unwrap();
+    assert_eq!(sbom_to(&fresh).code, Some(0));
+    let mode = std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    // A link is followed: the target holds the SBOM and the link stays a link.
+    let real = out.path().join("real.json");
+    std::fs::write(&real, "old").unwrap();
+    let link = out.path().join("link.json");
+    symlink("real.json", &link);
+    assert_eq!(sbom_to(&link).code, Some(0));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(std::fs::read_to_string(&real).unwrap().contains("left-pad"));
+    // A FIFO is written in place: its reader gets the SBOM, and it stays a FIFO.
+    let fifo = out.path().join("pipe");
+    mkfifo(&fifo);
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    assert_eq!(sbom_to(&fifo).code, Some(0));
+    assert!(reader.join().unwrap().contains("left-pad"));
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    // Nothing temporary is left beside the outputs.
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // A directory is an error before anything is scanned.
+    let run = sbom_to(out.path());
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("is a directory"), "{}", run.stderr);
+}
+
+#[test]
+fn an_output_into_a_missing_directory_fails_before_the_scan() {
+    // The scanned path does not exist either: the output is what must be reported, which
+    // shows it was checked first.
+    let missing = tempfile::tempdir().unwrap();
+    let scan = missing.path().join("no-such-project");
+    let target = missing.path().join("no-such-dir/out");
+    let target_arg = target.to_str().unwrap();
+    let output_flag = format!("json={target_arg}");
+    for args in [
+        vec!["check", scan.to_str().unwrap(), "--output", &output_flag],
+        vec!["licenses", scan.to_str().unwrap(), "-o", target_arg],
+        vec!["notices", scan.to_str().unwrap(), "-o", target_arg],
+        vec!["sbom", scan.to_str().unwrap(), "-o", target_arg],
+    ] {
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+        let run = run(&args, None);
+        assert_eq!(run.code, Some(2), "{:?}: {}", args[0], run.stderr);
+        assert!(
+            run.stderr.contains("no-such-dir") && run.stderr.contains("does not exist"),
+            "{:?}: {}",
+            args[0],
+            run.stderr
+        );
+    }
+}
