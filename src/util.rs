@@ -116,6 +116,15 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, ReadError> {
     read_limited(path, MAX_INPUT_BYTES)
 }
 
+/// [`read_input`] with a plain I/O error, for callers that sort errors by kind ("not found"
+/// is often fine): a special file or an oversized one is `InvalidInput`, saying why.
+pub fn read_input_io(path: &Path) -> std::io::Result<Vec<u8>> {
+    read_input(path).map_err(|error| match error {
+        ReadError::Io { source, .. } => source,
+        other => std::io::Error::new(std::io::ErrorKind::InvalidInput, other.to_string()),
+    })
+}
+
 /// [`read_input`] as UTF-8 text without a leading byte-order mark; invalid UTF-8 is an
 /// `InvalidData` I/O error naming the line.
 pub fn read_input_text(path: &Path) -> Result<String, ReadError> {
@@ -159,6 +168,27 @@ pub fn strip_bom_owned(text: String) -> String {
 
 /// [`read_input`] with a given limit.
 pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let (file, length) = open_input(path, limit)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(length).unwrap_or(0));
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| ReadError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge {
+            path: path.to_path_buf(),
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Opens an input for reading, with its length: only a regular file (a link is followed) of
+/// at most `limit` bytes, for readers that take part of a file (a head, a sample). Never
+/// blocks on a FIFO.
+pub fn open_input(path: &Path, limit: u64) -> Result<(std::fs::File, u64), ReadError> {
     let io = |source: std::io::Error| ReadError::Io {
         path: path.to_path_buf(),
         source,
@@ -191,15 +221,7 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     let file = options.open(path).map_err(io)?;
     let metadata = file.metadata().map_err(io)?;
     check_regular(path, &metadata, limit)?;
-    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-    file.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
-    if bytes.len() as u64 > limit {
-        return Err(ReadError::TooLarge {
-            path: path.to_path_buf(),
-            limit,
-        });
-    }
-    Ok(bytes)
+    Ok((file, metadata.len()))
 }
 
 fn check_regular(path: &Path, metadata: &std::fs::Metadata, limit: u64) -> Result<(), ReadError> {

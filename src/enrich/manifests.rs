@@ -34,7 +34,7 @@ pub fn read_declared_requirements(inventory: &mut Inventory) {
         if !seen.insert(manifest.clone()) {
             continue;
         }
-        let Ok(text) = std::fs::read_to_string(&manifest) else {
+        let Ok(text) = crate::util::read_input_text(&manifest) else {
             unknown += 1;
             continue;
         };
@@ -168,7 +168,7 @@ pub fn hash_pinned_files(inventory: &mut Inventory, clarifications: &[Clarificat
             }
             for pinned in &clarification.files {
                 let path = dir.join(&pinned.path);
-                if let Ok(bytes) = std::fs::read(&path) {
+                if let Ok(bytes) = crate::util::read_input(&path) {
                     hashes.push((path, crate::util::sha256_hex(&bytes)));
                 }
             }

@@ -91,6 +91,28 @@ fn make_unreadable(path: &Path, form: &str) {
     }
 }
 
+/// Standard error contains `needle`.
+fn stderr_has(run: &Run, needle: &str) {
+    assert!(
+        run.stderr.contains(needle),
+        "no `{needle}` in:\n{}",
+        run.stderr
+    );
+}
+
+/// `depgate check PROJECT --advisory-db DATABASE` (no stale-database allowance).
+fn check_with_database(project: &Path, database: &Path) -> Run {
+    run(
+        &[
+            "check".as_ref(),
+            project.as_os_str(),
+            "--advisory-db".as_ref(),
+            database.as_os_str(),
+        ],
+        None,
+    )
+}
+
 /// Exit 2, nothing on stdout, and stderr naming `name`.
 fn assert_input_error(run: &Run, name: &str, context: &str) {
     assert_eq!(
@@ -294,11 +316,7 @@ fn a_stray_line_in_gemfile_specs_is_an_error_at_its_line() {
         let (_scratch, path) = with_line("ruby/gemfile/Gemfile.lock", 21, junk);
         let run = run(&["sbom".as_ref(), path.as_os_str()], None);
         assert_input_error(&run, "Gemfile.lock` line 21", junk);
-        assert!(
-            run.stderr.contains("not a Gemfile.lock section"),
-            "{}",
-            run.stderr
-        );
+        stderr_has(&run, "not a Gemfile.lock section");
     }
 }
 
@@ -313,7 +331,7 @@ fn a_yarn_lockfile_cut_inside_an_integrity_hash_is_an_error() {
     std::fs::write(&path, format!("{}{}", &text[..end], &text[line_end..])).unwrap();
     let run = run(&["sbom".as_ref(), path.as_os_str()], None);
     assert_input_error(&run, "yarn.lock` line", "cut integrity");
-    assert!(run.stderr.contains("not a whole sha"), "{}", run.stderr);
+    stderr_has(&run, "not a whole sha");
 }
 
 #[test]
@@ -656,7 +674,7 @@ fn output_follows_links_writes_fifos_in_place_and_honours_the_umask() {
     // A directory is an error before anything is scanned.
     let run = sbom_to(out.path());
     assert_eq!(run.code, Some(2), "{}", run.stderr);
-    assert!(run.stderr.contains("is a directory"), "{}", run.stderr);
+    stderr_has(&run, "is a directory");
 }
 
 #[test]
@@ -684,4 +702,177 @@ fn an_output_into_a_missing_directory_fails_before_the_scan() {
             run.stderr
         );
     }
+}
+
+// ---- Items 5 and 7: nothing hangs, and messages say what is wrong ----
+
+#[cfg(unix)]
+#[test]
+fn fifos_and_devices_never_hang_a_run() {
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path();
+    let project = banned_project();
+    let fifo = |name: &str| {
+        let path = dir.join(name);
+        mkfifo(&path);
+        path
+    };
+    let os = |path: &Path| path.as_os_str().to_owned();
+    let sbom_fifo = fifo("bom.cdx.json");
+    let key_fifo = fifo("signing.key");
+    let attestation_fifo = fifo("attestation.json");
+    // A real public key, so `verify` gets as far as reading the attestation.
+    let prefix = dir.join("real");
+    let generated = run(
+        &[
+            "key".as_ref(),
+            "generate".as_ref(),
+            "--out".as_ref(),
+            prefix.as_os_str(),
+        ],
+        None,
+    );
+    assert_eq!(generated.code, Some(0), "{}", generated.stderr);
+    let public = dir.join("real.pub");
+    let osv = dir.join("osv");
+    std::fs::create_dir(&osv).unwrap();
+    mkfifo(&osv.join("GHSA-fifo.json"));
+    let rustsec = dir.join("rustsec/crates/left-pad");
+    std::fs::create_dir_all(&rustsec).unwrap();
+    mkfifo(&rustsec.join("RUSTSEC-2099-0001.md"));
+    let project_path = project.path().as_os_str().to_owned();
+    let cases: Vec<(Vec<std::ffi::OsString>, &str)> = vec![
+        (vec!["sbom".into(), os(&sbom_fifo)], "bom.cdx.json"),
+        (
+            vec!["sbom".into(), "--from".into(), os(&sbom_fifo)],
+            "bom.cdx.json",
+        ),
+        (
+            vec![
+                "check".into(),
+                project_path.clone(),
+                "--sbom".into(),
+                os(&sbom_fifo),
+            ],
+            "bom.cdx.json",
+        ),
+        (
+            vec![
+                "attest".into(),
+                project_path.clone(),
+                "--key".into(),
+                os(&key_fifo),
+            ],
+            "signing.key",
+        ),
+        (
+            vec![
+                "verify".into(),
+                os(&attestation_fifo),
+                "--key".into(),
+                os(&public),
+            ],
+            "attestation.json",
+        ),
+        (
+            vec!["diff".into(), os(&sbom_fifo), project_path.clone()],
+            "bom.cdx.json",
+        ),
+        (
+            vec![
+                "check".into(),
+                project_path.clone(),
+                "--advisory-db".into(),
+                os(&osv),
+            ],
+            "GHSA-fifo.json",
+        ),
+        (
+            vec![
+                "check".into(),
+                project_path.clone(),
+                "--advisory-db".into(),
+                os(&dir.join("rustsec")),
+            ],
+            "RUSTSEC-2099-0001.md",
+        ),
+    ];
+    for (args, named) in &cases {
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+        let run = run(&args, None);
+        assert_input_error(&run, named, &format!("{args:?}"));
+        assert!(run.stderr.contains("FIFO"), "{args:?}: {}", run.stderr);
+    }
+    // Ignore files are read by the directory walk.
+    for name in [".gitignore", ".depgateignore", ".ignore"] {
+        let project = banned_project();
+        mkfifo(&project.path().join(name));
+        assert_input_error(&gate(project.path(), &[]), name, name);
+    }
+    // A device behind a lockfile name is refused, not read until memory runs out.
+    let project = banned_project();
+    symlink("/dev/zero", &project.path().join("yarn.lock"));
+    let run = gate(project.path(), &[]);
+    assert_input_error(&run, "yarn.lock", "/dev/zero");
+    stderr_has(&run, "character device");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_cargo_toml_that_cannot_be_read_is_said_not_taken_as_missing() {
+    let project = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("cargo/v3/Cargo.lock"),
+        project.path().join("Cargo.lock"),
+    )
+    .unwrap();
+    mkfifo(&project.path().join("Cargo.toml"));
+    let run = run(&["sbom".as_ref(), project.path().as_os_str()], None);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    stderr_has(
+        &run,
+        "Cargo.toml` is a FIFO (named pipe), not a regular file",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_included_requirements_file_that_is_a_fifo_is_said_so() {
+    let project = tempfile::tempdir().unwrap();
+    std::fs::write(
+        project.path().join("requirements.txt"),
+        "-r base.txt\nflask==3.0.0\n",
+    )
+    .unwrap();
+    mkfifo(&project.path().join("base.txt"));
+    let run = run(&["sbom".as_ref(), project.path().as_os_str()], None);
+    assert_input_error(&run, "requirements.txt` line 1", "-r FIFO");
+    stderr_has(&run, "base.txt` is a FIFO (named pipe), not a regular file");
+    assert!(!run.stderr.contains("does not exist"), "{}", run.stderr);
+}
+
+#[test]
+fn a_bad_rustsec_advisory_is_named_with_its_line_and_reason() {
+    let database = tempfile::tempdir().unwrap();
+    let crate_dir = database.path().join("crates/left-pad");
+    std::fs::create_dir_all(&crate_dir).unwrap();
+    let advisory = crate_dir.join("RUSTSEC-2099-0001.md");
+    let project = banned_project();
+    let check = || check_with_database(project.path(), database.path());
+    std::fs::write(
+        &advisory,
+        "```toml\n[advisory]\nid = \"RUSTSEC-2099-0001\"\npackage = \"left-pad\"\ndate = \"2099-01-01\"\ntitle = 12\n```\n\n# Title\n\nBody\n",
+    )
+    .unwrap();
+    let run = check();
+    assert_input_error(&run, "RUSTSEC-2099-0001.md", "wrong type");
+    stderr_has(
+        &run,
+        "line 6: invalid type: integer `12`, expected a string",
+    );
+    std::fs::write(&advisory, b"```toml\n\xff\xfe\n").unwrap();
+    let run = check();
+    assert_input_error(&run, "RUSTSEC-2099-0001.md", "not UTF-8");
+    stderr_has(&run, "not UTF-8 text at line 2, column 1");
+    assert!(!run.stderr.contains("couldn't open"), "{}", run.stderr);
 }
