@@ -127,6 +127,11 @@ pub fn detect_format(path: &Path) -> Result<Option<Format>, IngestError> {
         .unwrap_or_default();
     match detect_by_name(path, name) {
         Some(format) => Ok(Some(format)),
+        // A `*.txt` named explicitly is a requirements file when its content is one.
+        None if name.ends_with(".txt") => {
+            let text = super::read_text(path)?;
+            Ok(super::requirements::looks_like_requirements(&text).then_some(Format::Requirements))
+        }
         // SBOMs are recognised by content (`bomFormat`, `spdxVersion`, the CycloneDX namespace).
         None => super::sbom::detect_sbom(path),
     }

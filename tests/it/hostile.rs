@@ -609,6 +609,25 @@ fn a_requirements_file_is_recognised_by_its_directory_from_inside_it() {
     assert!(run.stdout.contains("flake8"), "{}", run.stdout);
 }
 
+#[test]
+fn a_txt_named_explicitly_is_recognised_by_its_content() {
+    let project = tempfile::tempdir().unwrap();
+    let deps = project.path().join("deps.txt");
+    std::fs::write(
+        &deps,
+        "# pinned\nflake8==7.1.0 \\\n    --hash=sha256:".to_string() + &"ab".repeat(32) + "\n",
+    )
+    .unwrap();
+    let run_deps = run(&["sbom".as_ref(), deps.as_os_str()], None);
+    assert_eq!(run_deps.code, Some(0), "{}", run_deps.stderr);
+    assert!(run_deps.stdout.contains("flake8"), "{}", run_deps.stdout);
+    let notes = project.path().join("notes.txt");
+    std::fs::write(&notes, "Release notes: flake8==7.1.0 is used.\n").unwrap();
+    let run = run(&["sbom".as_ref(), notes.as_os_str()], None);
+    assert_input_error(&run, "notes.txt", "prose");
+    stderr_has(&run, "is not a supported lockfile");
+}
+
 // ---- Item 4: `-o` writes what the user named, the way they expect ----
 
 #[cfg(unix)]
