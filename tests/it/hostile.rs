@@ -895,3 +895,28 @@ fn a_bad_rustsec_advisory_is_named_with_its_line_and_reason() {
     stderr_has(&run, "not UTF-8 text at line 2, column 1");
     assert!(!run.stderr.contains("couldn't open"), "{}", run.stderr);
 }
+
+#[test]
+fn an_spdx_tag_value_document_cut_inside_a_package_or_its_references_is_an_error() {
+    let (_scratch, path) = scratch_copy("sbom/spdx-2.3-tag-value/sbom.spdx");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // Cut right after `PackageName: golang.org/x/net` (line 22), before its `SPDXID`.
+    std::fs::write(&path, lines[..22].join("\n") + "\n").unwrap();
+    let convert = || {
+        run(
+            &["sbom".as_ref(), "--from".as_ref(), path.as_os_str()],
+            None,
+        )
+    };
+    let cut = convert();
+    assert_input_error(&cut, "sbom.spdx` line 22", "cut before SPDXID");
+    stderr_has(&cut, "has no `SPDXID`");
+    // The package definitions gone, their relationships kept.
+    let mut kept: Vec<&str> = lines[..34].to_vec();
+    kept.extend(lines[43..].iter());
+    std::fs::write(&path, kept.join("\n") + "\n").unwrap();
+    let lost = convert();
+    assert_input_error(&lost, "sbom.spdx", "relationship to a lost package");
+    stderr_has(&lost, "SPDXRef-Package-internal-tool");
+}
