@@ -555,6 +555,54 @@ fn every_malformed_fixture_prints_its_error_once() {
             "error: `<fixtures>/jvm/gradle-malformed/gradle.lockfile` line 3: invalid lockfile coordinates `org.broken:missing-version`: expected `GROUP:ARTIFACT:VERSION`\n",
         ),
         (
+            "dotnet/packages-lock-malformed/packages.lock.json",
+            "error: `<fixtures>/dotnet/packages-lock-malformed/packages.lock.json` line 5: lockfile entry `A` has no `resolved` version\n",
+        ),
+        (
+            "go/gomod-malformed/go.mod",
+            "error: `<fixtures>/go/gomod-malformed/go.mod` line 5: invalid go.mod `require` line: expected `MODULE VERSION`\n",
+        ),
+        (
+            "go/gosum-malformed/go.mod",
+            "error: `<fixtures>/go/gosum-malformed/go.sum` line 2: invalid go.sum line: expected `MODULE VERSION h1:HASH`\n",
+        ),
+        (
+            "jvm/maven-malformed/pom.xml",
+            "error: `<fixtures>/jvm/maven-malformed/pom.xml` line 7: invalid pom.xml: ill-formed document: expected `</dependency>`, but `</dependencies>` was found\n",
+        ),
+        (
+            "licenses/malformed/package-lock.json",
+            "error: `<fixtures>/licenses/malformed/package-lock.json` line 6: invalid JSON in npm lockfile: EOF while parsing an object\n",
+        ),
+        (
+            "npm/malformed-entry/package-lock.json",
+            "error: `<fixtures>/npm/malformed-entry/package-lock.json` line 6: npm lockfile entry `node_modules/a` has no `version`\n",
+        ),
+        (
+            "npm/malformed-version/package-lock.json",
+            "error: `<fixtures>/npm/malformed-version/package-lock.json` line 1: npm lockfile has no numeric `lockfileVersion`\n",
+        ),
+        (
+            "npm/pnpm-unsupported/pnpm-lock.yaml",
+            "error: `<fixtures>/npm/pnpm-unsupported/pnpm-lock.yaml` line 1: pnpm lockfile version `3.0` is not supported (5.x, 6.x and 9.x are)\n",
+        ),
+        (
+            "sbom/malformed-xml/bom.xml",
+            "error: `<fixtures>/sbom/malformed-xml/bom.xml` line 6, column 23: invalid XML in CycloneDX SBOM: ill-formed document: expected `</version>`, but `</purl>` was found\n",
+        ),
+        (
+            "cargo/wrong-types/Cargo.lock",
+            "error: `<fixtures>/cargo/wrong-types/Cargo.lock` line 14: invalid lockfile: invalid type: integer `2`, expected a string\n",
+        ),
+        (
+            "cargo/missing-dependency/Cargo.lock",
+            "error: `<fixtures>/cargo/missing-dependency/Cargo.lock` line 10: `app 0.1.0` depends on `regex 1.10.0`, which is not in the lockfile\n",
+        ),
+        (
+            "python/uv-malformed/uv.lock",
+            "error: `<fixtures>/python/uv-malformed/uv.lock` line 5: invalid lockfile: invalid float, expected nothing\n",
+        ),
+        (
             "sbom/malformed-json/bom.cdx.json",
             "error: `<fixtures>/sbom/malformed-json/bom.cdx.json` line 9, column 7: invalid JSON in CycloneDX SBOM: expected `,` or `}`\n",
         ),
