@@ -116,6 +116,15 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, ReadError> {
     read_limited(path, MAX_INPUT_BYTES)
 }
 
+/// [`read_input`] with a plain I/O error, for callers that sort errors by kind ("not found"
+/// is often fine): a special file or an oversized one is `InvalidInput`, saying why.
+pub fn read_input_io(path: &Path) -> std::io::Result<Vec<u8>> {
+    read_input(path).map_err(|error| match error {
+        ReadError::Io { source, .. } => source,
+        other => std::io::Error::new(std::io::ErrorKind::InvalidInput, other.to_string()),
+    })
+}
+
 /// [`read_input`] as UTF-8 text without a leading byte-order mark; invalid UTF-8 is an
 /// `InvalidData` I/O error naming the line.
 pub fn read_input_text(path: &Path) -> Result<String, ReadError> {
@@ -159,6 +168,27 @@ pub fn strip_bom_owned(text: String) -> String {
 
 /// [`read_input`] with a given limit.
 pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let (file, length) = open_input(path, limit)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(length).unwrap_or(0));
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| ReadError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge {
+            path: path.to_path_buf(),
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Opens an input for reading, with its length: only a regular file (a link is followed) of
+/// at most `limit` bytes, for readers that take part of a file (a head, a sample). Never
+/// blocks on a FIFO.
+pub fn open_input(path: &Path, limit: u64) -> Result<(std::fs::File, u64), ReadError> {
     let io = |source: std::io::Error| ReadError::Io {
         path: path.to_path_buf(),
         source,
@@ -191,15 +221,7 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     let file = options.open(path).map_err(io)?;
     let metadata = file.metadata().map_err(io)?;
     check_regular(path, &metadata, limit)?;
-    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-    file.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
-    if bytes.len() as u64 > limit {
-        return Err(ReadError::TooLarge {
-            path: path.to_path_buf(),
-            limit,
-        });
-    }
-    Ok(bytes)
+    Ok((file, metadata.len()))
 }
 
 fn check_regular(path: &Path, metadata: &std::fs::Metadata, limit: u64) -> Result<(), ReadError> {
@@ -223,24 +245,155 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same directory, flushed and
-/// synced, then renamed over the target. A failure at any point leaves no partial file.
+/// Writes `bytes` to `path`, the way a user who names an output file expects:
+///
+/// - A symbolic link is followed: its target is written, the link stays.
+/// - A regular file (or a new one) is replaced atomically: a temporary file in the same
+///   directory, flushed and synced, then renamed over the target, so a failure at any point
+///   leaves the old file or nothing. A new file gets the mode the umask allows (0666 less the
+///   umask), a replaced one keeps its mode.
+/// - A FIFO, a device (`/dev/null`, `/dev/stdout`) or a socket is written in place: renaming
+///   over it would replace the special file itself (as root, `-o /dev/null` would destroy it).
+/// - A directory is an error.
+///
+/// While a temporary file exists, SIGINT and SIGTERM remove it before the process exits.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
+    let target = resolve_links(path)?;
+    match std::fs::metadata(&target) {
+        Ok(metadata) if metadata.is_dir() => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::IsADirectory,
+                format!("`{}` is a directory", target.display()),
+            ));
+        }
+        Ok(metadata) if !metadata.is_file() => {
+            let mut file = std::fs::OpenOptions::new().write(true).open(&target)?;
+            return file.write_all(bytes).and_then(|()| file.flush());
+        }
+        _ => {}
+    }
+    let dir = match target.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".depgate-")
-        .suffix(".tmp")
+    let permissions = match std::fs::metadata(&target) {
+        Ok(existing) => Some(existing.permissions()),
+        Err(_) => new_file_permissions(),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".depgate-").suffix(".tmp");
+    if let Some(permissions) = permissions {
+        builder.permissions(permissions);
+    }
+    let temp = builder
         .tempfile_in(dir)
         .map_err(|e| std::io::Error::new(e.kind(), format!("`{}`: {e}", dir.display())))?;
-    temp.write_all(bytes)?;
-    temp.as_file().sync_all()?;
-    temp.persist(path).map_err(|e| {
-        std::io::Error::new(e.error.kind(), format!("`{}`: {}", path.display(), e.error))
-    })?;
-    Ok(())
+    let guard = interrupt::register(temp.path());
+    let result = (|| {
+        let mut file = temp.as_file();
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        temp.persist(&target).map_err(|e| {
+            std::io::Error::new(
+                e.error.kind(),
+                format!("`{}`: {}", target.display(), e.error),
+            )
+        })?;
+        Ok(())
+    })();
+    drop(guard);
+    result
+}
+
+/// Permissions for a new output file: read and write for all, less the umask (`open(2)`
+/// applies it), as a shell redirect creates files; tempfile's own default is 0600. Elsewhere
+/// than Unix the default (a writable file) is right already.
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Some(std::fs::Permissions::from_mode(0o666))
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
+/// Follows symbolic links from `path` to the file they finally name (which need not exist:
+/// a dangling link's target is created). Relative link targets are taken from the link's
+/// directory; a chain longer than 40 links (a loop) is an error, as `open(2)` would say.
+fn resolve_links(path: &Path) -> std::io::Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&current) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                let target = std::fs::read_link(&current)?;
+                current = match current.parent() {
+                    Some(parent) if target.is_relative() => parent.join(target),
+                    _ => target,
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    Err(std::io::Error::other(format!(
+        "`{}`: too many levels of symbolic links",
+        path.display()
+    )))
+}
+
+/// Temporary output files to remove when the process is interrupted.
+mod interrupt {
+    use std::path::{Path, PathBuf};
+    use std::sync::{Mutex, Once};
+
+    /// The temporary files being written now.
+    static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    static INSTALL: Once = Once::new();
+
+    /// Removes its file from the pending list when the write is over (persisted or dropped).
+    pub(super) struct Registration(PathBuf);
+
+    impl Drop for Registration {
+        fn drop(&mut self) {
+            if let Ok(mut pending) = PENDING.lock() {
+                pending.retain(|path| path != &self.0);
+            }
+        }
+    }
+
+    /// Registers `path` for removal on SIGINT/SIGTERM, installing the handler on first use.
+    pub(super) fn register(path: &Path) -> Registration {
+        INSTALL.call_once(install);
+        if let Ok(mut pending) = PENDING.lock() {
+            pending.push(path.to_path_buf());
+        }
+        Registration(path.to_path_buf())
+    }
+
+    /// A thread that waits for SIGINT or SIGTERM, removes the pending files and exits with
+    /// the shell's code for the signal (128 + its number). Without a handler the default
+    /// action would end the process and leave a temporary file of up to the output's size.
+    fn install() {
+        #[cfg(unix)]
+        {
+            use signal_hook::consts::{SIGINT, SIGTERM};
+            let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+                return;
+            };
+            std::thread::spawn(move || {
+                if let Some(signal) = signals.forever().next() {
+                    if let Ok(pending) = PENDING.lock() {
+                        for path in pending.iter() {
+                            let _ = std::fs::remove_file(path);
+                        }
+                    }
+                    std::process::exit(128 + signal);
+                }
+            });
+        }
+    }
 }
 
 /// The time to stamp into generated documents: `SOURCE_DATE_EPOCH` when set (reproducible
@@ -323,7 +476,7 @@ pub fn parallel_map<T: Sync, R: Send>(
 /// Reads `path` from disk, or from inside a `.crate` archive when a component of the path is
 /// an existing `*.crate` file (the form used for sources that were downloaded but not unpacked).
 pub fn read_possibly_archived(path: &Path) -> std::io::Result<Vec<u8>> {
-    match std::fs::read(path) {
+    match read_input_io(path) {
         Ok(bytes) => return Ok(bytes),
         Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
             // `ARCHIVE.crate/x` fails with NotADirectory on Linux: fall through to the archive.

@@ -32,7 +32,7 @@ pub fn run(args: AttestArgs) -> anyhow::Result<Outcome> {
     // The key and the output directory first: neither should wait for a scan to fail.
     let key = keys::load_signing_key(args.key.as_deref())?;
     if let Some(output) = &args.output {
-        super::sbom::check_output_directory(output)?;
+        super::outputs::check_output_path(output)?;
     }
     // Waivers and database ages are judged on the evaluation's own date, so the document
     // is consistent with the time it records (and reproducible with SOURCE_DATE_EPOCH).

@@ -164,6 +164,9 @@ pub(crate) fn evaluate_at_document_time(
 pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     let today = today(args.evaluation.today);
     let outputs = outputs::parse_outputs(&args.outputs)?;
+    for (_, path) in &outputs {
+        outputs::check_output_path(path)?;
+    }
     let baseline_spec = args
         .baseline
         .as_deref()

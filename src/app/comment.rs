@@ -19,7 +19,7 @@ use super::Outcome;
 /// The pull request number from a GitHub event payload (`pull_request`, `pull_request_target`,
 /// or an `issue_comment` on a pull request).
 pub fn pull_request_from_event(path: &Path) -> anyhow::Result<u64> {
-    let text = fs_err::read_to_string(path)
+    let text = crate::util::read_input_text(path)
         .with_context(|| "cannot read the event from `GITHUB_EVENT_PATH`")?;
     let event: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("`{}` is not valid JSON", path.display()))?;
@@ -55,7 +55,7 @@ pub fn run(args: CommentArgs) -> anyhow::Result<Outcome> {
             .context("cannot read the comment body from standard input")?;
         text
     } else {
-        fs_err::read_to_string(&args.body_file).context("cannot read the comment body")?
+        crate::util::read_input_text(&args.body_file).context("cannot read the comment body")?
     };
     let repository = match args.repo {
         Some(repository) => repository,

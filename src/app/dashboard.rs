@@ -14,7 +14,7 @@ use crate::monitor::snapshot::Snapshot;
 /// Runs `depgate dashboard`.
 pub fn run(args: DashboardArgs) -> anyhow::Result<Outcome> {
     if let Some(output) = &args.output {
-        super::sbom::check_output_directory(output)?;
+        super::outputs::check_output_path(output)?;
     }
     let snapshot = match &args.snapshot {
         Some(path) => read_snapshot(path)?,
@@ -44,7 +44,7 @@ pub fn run(args: DashboardArgs) -> anyhow::Result<Outcome> {
 /// A snapshot written by `depgate dashboard --format json`; anything else is an input error
 /// naming the file and the position.
 fn read_snapshot(path: &std::path::Path) -> anyhow::Result<Snapshot> {
-    let text = fs_err::read_to_string(path)?;
+    let text = crate::util::read_input_text(path)?;
     // serde_json's message ends with the position (`at line 3 column 7`).
     serde_json::from_str(&text).with_context(|| {
         format!(

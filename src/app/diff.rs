@@ -42,6 +42,9 @@ fn hits(inventory: &Inventory, matches: &[AdvisoryMatch]) -> Vec<AdvisoryHit> {
 
 /// Runs `depgate diff`.
 pub fn run(args: DiffArgs) -> anyhow::Result<Outcome> {
+    if let Some(output) = &args.output {
+        super::outputs::check_output_path(output)?;
+    }
     let options = IngestOptions {
         offline: args.offline,
         ..IngestOptions::default()

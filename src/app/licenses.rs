@@ -50,6 +50,9 @@ pub(crate) fn report_policy(
 /// Runs `depgate licenses`.
 pub fn run(args: LicensesArgs) -> anyhow::Result<Outcome> {
     let today = super::check::today(args.today);
+    if let Some(output) = &args.output {
+        super::outputs::check_output_path(output)?;
+    }
     let scan_root = args.sbom.as_deref().unwrap_or(&args.scan.path);
     let policy = report_policy(args.policy.as_deref(), scan_root)?;
     let mut inventory = inventory_of(&args.scan, args.sbom.as_deref(), policy.as_ref())?;

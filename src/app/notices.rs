@@ -14,6 +14,9 @@ use super::Outcome;
 
 /// Runs `depgate notices`.
 pub fn run(args: NoticesArgs) -> anyhow::Result<Outcome> {
+    if let Some(output) = &args.output {
+        super::outputs::check_output_path(output)?;
+    }
     let scan_root = args.sbom.as_deref().unwrap_or(&args.scan.path);
     let policy = super::licenses::report_policy(args.policy.as_deref(), scan_root)?;
     let mut inventory =

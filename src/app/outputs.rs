@@ -5,7 +5,7 @@
 //! render leaves no partial output. Invalid values are usage errors (exit 2).
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use thiserror::Error;
@@ -72,6 +72,27 @@ pub fn parse_outputs(values: &[String]) -> Result<Vec<(OutputFormat, PathBuf)>, 
         outputs.push((format, path));
     }
     Ok(outputs)
+}
+
+/// Fails early, before a possibly long scan, when an output names a file in a directory that
+/// does not exist, or a directory. (The write would fail too, and leave nothing behind;
+/// this only saves the scan's time.) Every command with `-o`/`--output` calls it first.
+pub(crate) fn check_output_path(output: &Path) -> anyhow::Result<()> {
+    if std::fs::metadata(output).is_ok_and(|metadata| metadata.is_dir()) {
+        anyhow::bail!("cannot write `{}`: it is a directory", output.display());
+    }
+    let directory = match output.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    if !directory.is_dir() {
+        anyhow::bail!(
+            "cannot write `{}`: directory `{}` does not exist",
+            output.display(),
+            directory.display()
+        );
+    }
+    Ok(())
 }
 
 /// Renders every output with `render`, then writes each file atomically. Nothing is written

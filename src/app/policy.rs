@@ -22,7 +22,8 @@ pub fn run(command: PolicyCommand) -> anyhow::Result<Outcome> {
 
 /// The test files a path names: the file, or every `*.tests.toml`/`*.test.toml` in a directory.
 fn test_files(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    if path.is_file() {
+    // Anything but a directory is read as a test file (and a FIFO or device is refused then).
+    if !path.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
     let entries = fs_err::read_dir(path)
@@ -48,7 +49,7 @@ fn test(args: PolicyTestArgs) -> anyhow::Result<Outcome> {
     let mut out = String::new();
     let (mut passed, mut failed) = (0usize, 0usize);
     for file in test_files(&args.path)? {
-        let text = fs_err::read_to_string(&file)?;
+        let text = crate::util::read_input_text(&file)?;
         let tests = policy_tests::parse(&file, &text)?;
         let policy_path = policy_tests::policy_path(&file, &tests);
         let policy = crate::policy::load(Some(&policy_path), Path::new("."))?;

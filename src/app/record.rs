@@ -223,7 +223,7 @@ fn policy_record(policy: &ValidPolicy) -> anyhow::Result<PolicyRecord> {
         sources
             .into_iter()
             .map(|path| {
-                let text = fs_err::read_to_string(&path)
+                let text = crate::util::read_input_text(&path)
                     .with_context(|| format!("cannot read policy file `{}`", path.display()))?;
                 anyhow::Ok(PolicyFile { path, text })
             })

@@ -66,7 +66,7 @@ pub fn run(args: SbomArgs) -> anyhow::Result<Outcome> {
     // Flags first: a usage error should not wait for a scan.
     let kind = SbomKind::from_flags(args.format, args.spec_version)?;
     if let Some(output) = &args.output {
-        check_output_directory(output)?;
+        super::outputs::check_output_path(output)?;
     }
     let inventory = match &args.from {
         // `--from FILE`: convert an existing SBOM as it is, adding no facts of our own.
@@ -103,23 +103,6 @@ pub fn render(
         }
     };
     Ok(bytes)
-}
-
-/// Fails early, before a possibly long scan, when `-o` names a file in a directory that does
-/// not exist. (The atomic write would fail too, and leave nothing behind; this only saves time.)
-pub(crate) fn check_output_directory(output: &Path) -> anyhow::Result<()> {
-    let directory = match output.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    if !directory.is_dir() {
-        anyhow::bail!(
-            "cannot write `{}`: directory `{}` does not exist",
-            output.display(),
-            directory.display()
-        );
-    }
-    Ok(())
 }
 
 /// The subject's name: the scanned directory's name (for a single file, its directory's).

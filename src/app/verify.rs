@@ -23,7 +23,7 @@ use crate::cli::{ScanArgs, VerifyArgs};
 /// Runs `depgate verify`.
 pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
     let trusted = keys::read_verifying_key(&args.key)?;
-    let bytes = fs_err::read(&args.attestation)
+    let bytes = crate::util::read_input(&args.attestation)
         .with_context(|| format!("cannot read attestation `{}`", args.attestation.display()))?;
     let verified = verify(&bytes, &trusted).with_context(|| {
         format!(

@@ -18,7 +18,7 @@ use crate::report::vex::{VexInfo, VexOutputFormat};
 /// Runs `depgate vex`.
 pub fn run(args: VexArgs) -> anyhow::Result<Outcome> {
     if let Some(output) = &args.output {
-        super::sbom::check_output_directory(output)?;
+        super::outputs::check_output_path(output)?;
     }
     let (timestamp, _, state) = check::evaluate_at_document_time(&args.scan, &args.evaluation)?;
     if state.advisories.databases.is_empty() {

@@ -26,8 +26,8 @@ pub enum KeyError {
     Read {
         /// The key file.
         path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
+        /// Why (missing, not a regular file, not UTF-8).
+        source: crate::util::ReadError,
     },
     /// A file (or the environment variable) does not hold an Ed25519 PKCS#8 private key.
     #[error(
@@ -200,7 +200,7 @@ pub fn parse_verifying_key(pem: &str, origin: &Path) -> Result<VerifyingKey, Key
 }
 
 fn read_key_file(path: &Path) -> Result<String, KeyError> {
-    std::fs::read_to_string(path).map_err(|source| KeyError::Read {
+    crate::util::read_input_text(path).map_err(|source| KeyError::Read {
         path: path.to_path_buf(),
         source,
     })

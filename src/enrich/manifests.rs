@@ -35,7 +35,7 @@ pub fn read_declared_requirements(inventory: &mut Inventory) {
         if !seen.insert(manifest.clone()) {
             continue;
         }
-        let Ok(text) = std::fs::read_to_string(&manifest) else {
+        let Ok(text) = crate::util::read_input_text(&manifest) else {
             unknown += 1;
             continue;
         };
@@ -169,7 +169,7 @@ pub fn hash_pinned_files(inventory: &mut Inventory, pins: &[(&PackageSelector, &
                 continue;
             }
             let path = dir.join(relative);
-            if let Ok(bytes) = std::fs::read(&path) {
+            if let Ok(bytes) = crate::util::read_input(&path) {
                 hashes.push((path, crate::util::sha256_hex(&bytes)));
             }
         }

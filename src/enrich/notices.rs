@@ -96,7 +96,7 @@ fn read_text(path: &Path) -> Option<String> {
     if !metadata.is_file() || metadata.len() > MAX_TEXT_BYTES {
         return None;
     }
-    let bytes = std::fs::read(path).ok()?;
+    let bytes = crate::util::read_limited(path, MAX_TEXT_BYTES).ok()?;
     String::from_utf8(bytes).ok()
 }
 
@@ -105,8 +105,9 @@ fn read_text(path: &Path) -> Option<String> {
 fn read_head(path: &Path) -> Option<String> {
     use std::io::Read;
     let mut head = Vec::with_capacity(HEAD_BYTES);
-    std::fs::File::open(path)
+    crate::util::open_input(path, crate::util::MAX_INPUT_BYTES)
         .ok()?
+        .0
         .take(HEAD_BYTES as u64)
         .read_to_end(&mut head)
         .ok()?;

@@ -39,7 +39,7 @@ pub fn license_files_in(dir: &Path) -> Vec<PathBuf> {
 fn installed_npm_dir(lockfile: &Path, name: &str, version: &str) -> Option<PathBuf> {
     let base = lockfile.parent()?;
     let dir = base.join("node_modules").join(name);
-    let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
+    let text = crate::util::read_input_text(&dir.join("package.json")).ok()?;
     let manifest: serde_json::Value = serde_json::from_str(&text).ok()?;
     let same = manifest.get("name").and_then(|v| v.as_str()) == Some(name)
         && manifest.get("version").and_then(|v| v.as_str()) == Some(version);

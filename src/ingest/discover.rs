@@ -127,6 +127,11 @@ pub fn detect_format(path: &Path) -> Result<Option<Format>, IngestError> {
         .unwrap_or_default();
     match detect_by_name(path, name) {
         Some(format) => Ok(Some(format)),
+        // A `*.txt` named explicitly is a requirements file when its content is one.
+        None if name.ends_with(".txt") => {
+            let text = super::read_text(path)?;
+            Ok(super::requirements::looks_like_requirements(&text).then_some(Format::Requirements))
+        }
         // SBOMs are recognised by content (`bomFormat`, `spdxVersion`, the CycloneDX namespace).
         None => super::sbom::detect_sbom(path),
     }
@@ -234,6 +239,13 @@ pub fn discover(root: &Path, options: &IngestOptions) -> Result<Discovered, Inge
             message: error.to_string(),
         })?;
     let include_vendored = options.include_vendored;
+    // The walker reads the ignore files of each directory it enters: a FIFO there would hang
+    // the scan and a device would never end. Directories holding one are not entered, and
+    // the walk then fails naming it.
+    let unreadable: std::sync::Arc<std::sync::Mutex<Vec<IngestError>>> = Default::default();
+    check_ignore_files(root)?;
+    check_regular_if_present(&root.join(".git/info/exclude"))?;
+    let seen = std::sync::Arc::clone(&unreadable);
     let mut builder = ignore::WalkBuilder::new(root);
     builder
         .hidden(false)
@@ -257,7 +269,14 @@ pub fn discover(root: &Path, options: &IngestOptions) -> Result<Discovered, Inge
             if name == ".git" {
                 return false;
             }
-            include_vendored || !SKIPPED_DIRS.contains(&name.as_ref())
+            let entered = include_vendored || !SKIPPED_DIRS.contains(&name.as_ref());
+            if entered && let Err(error) = check_ignore_files(entry.path()) {
+                if let Ok(mut errors) = seen.lock() {
+                    errors.push(error);
+                }
+                return false;
+            }
+            entered
         });
     let mut found = Discovered::default();
     for entry in builder.build() {
@@ -286,9 +305,47 @@ pub fn discover(root: &Path, options: &IngestOptions) -> Result<Discovered, Inge
             found.files.push((entry.into_path(), format));
         }
     }
+    if let Some(error) = unreadable.lock().ok().and_then(|mut errors| errors.pop()) {
+        return Err(error);
+    }
     found.files.sort();
     found.linked_directories.sort();
     Ok(found)
+}
+
+/// The ignore files the walker reads in each directory.
+const IGNORE_FILES: &[&str] = &[".gitignore", ".ignore", ".depgateignore"];
+
+/// An error when an ignore file of `directory` exists but is not a regular file.
+fn check_ignore_files(directory: &Path) -> Result<(), IngestError> {
+    IGNORE_FILES
+        .iter()
+        .try_for_each(|name| check_regular_if_present(&directory.join(name)))
+}
+
+/// An error when something that is not a regular file (a FIFO, a device, a dangling link)
+/// is at `path`; nothing there is fine.
+fn check_regular_if_present(path: &Path) -> Result<(), IngestError> {
+    let Ok(entry) = std::fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    match std::fs::metadata(path) {
+        Ok(metadata) if metadata.is_file() => Ok(()),
+        Ok(metadata) => Err(IngestError::Read(crate::util::ReadError::NotRegular {
+            path: path.to_path_buf(),
+            kind: crate::util::file_kind(metadata.file_type()),
+        })),
+        Err(_) if entry.file_type().is_symlink() => {
+            Err(IngestError::Read(crate::util::ReadError::DanglingLink {
+                path: path.to_path_buf(),
+                target: std::fs::read_link(path).unwrap_or_default(),
+            }))
+        }
+        Err(source) => Err(IngestError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
 }
 
 fn walk_error(root: &Path, error: ignore::Error) -> IngestError {

@@ -17,13 +17,13 @@ use crate::inventory::{DepKind, Edge, Inventory, PackageId, PackageKind};
 type Direct = (String, DepKind, bool);
 
 fn read_manifest(inventory: &mut Inventory, manifest: &Path) -> Option<String> {
-    if !manifest.is_file() {
-        return None;
-    }
-    match std::fs::read_to_string(manifest) {
+    // Nothing there is common; something there that cannot be read (a FIFO, a device, a
+    // dangling link, invalid UTF-8) is a gap that says why.
+    std::fs::symlink_metadata(manifest).ok()?;
+    match crate::util::read_input_text(manifest) {
         Ok(text) => Some(text),
         Err(error) => {
-            unreadable(inventory, manifest, &error.to_string());
+            unreadable(inventory, manifest, &crate::util::error_chain(&error));
             None
         }
     }

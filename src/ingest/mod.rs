@@ -237,9 +237,9 @@ pub fn input_file(path: &Path, bytes: &[u8], format: impl Into<String>) -> Input
 
 /// Ingests a path: a single supported file, or a directory searched for every supported file.
 pub fn ingest(path: &Path, options: &IngestOptions) -> Result<Inventory, IngestError> {
-    let metadata = fs_err::metadata(path).map_err(|source| IngestError::Io {
+    let metadata = std::fs::metadata(path).map_err(|source| IngestError::Io {
         path: path.to_path_buf(),
-        source: std::io::Error::new(source.kind(), source.to_string()),
+        source,
     })?;
     let mut linked_directories = Vec::new();
     let files = if metadata.is_dir() {

@@ -395,6 +395,28 @@ impl Reader {
     }
 }
 
+/// True when `text` reads as a requirements file: every logical line is an option or a
+/// requirement, and at least one pins a version (`name==1.0`). For a `*.txt` named
+/// explicitly whose name and directory say nothing (`deps.txt`); prose fails at its first
+/// line.
+pub(crate) fn looks_like_requirements(text: &str) -> bool {
+    let Ok(lines) = logical_lines(Path::new(""), text) else {
+        return false;
+    };
+    let mut pinned = false;
+    for logical in &lines {
+        if logical.text.starts_with('-') {
+            continue;
+        }
+        match parse_requirement(&logical.text) {
+            Ok(Some(Requirement::Pinned { .. })) => pinned = true,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    pinned
+}
+
 /// Files written by `pip-compile` or `uv pip compile` say so in their header comment.
 fn is_generated(text: &str) -> bool {
     text.lines()

@@ -326,7 +326,53 @@ pub fn parse_tag_value(path: &Path, text: &str) -> Result<Inventory, IngestError
             "not an SPDX SBOM: no `SPDXVersion:` line",
         ));
     }
+    check_tag_value_complete(path, text, &document)?;
     Ok(build_inventory(path, text, "tag-value", document))
+}
+
+/// A tag-value document has no end marker, so a file cut short can read as a smaller one.
+/// Two things give some cuts away: a package without the `SPDXID` written right after its
+/// `PackageName`, and a relationship naming an element the document does not define. (A
+/// final newline is no sign: real generators leave it out.)
+fn check_tag_value_complete(
+    path: &Path,
+    text: &str,
+    document: &Document,
+) -> Result<(), IngestError> {
+    let last_line = Some(text.lines().count().max(1) as u32);
+    if let Some(package) = document
+        .packages
+        .iter()
+        .find(|package| package.id.is_none())
+    {
+        return Err(IngestError::parse(
+            path,
+            package.line,
+            format!(
+                "package `{}` has no `SPDXID`: the document is cut short or invalid",
+                package.name.as_deref().unwrap_or_default()
+            ),
+        ));
+    }
+    let defined: std::collections::HashSet<&str> = text
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("SPDXID:"))
+        .map(str::trim)
+        .collect();
+    for relationship in &document.relationships {
+        for element in [&relationship.element, &relationship.related] {
+            if element.starts_with("SPDXRef-") && !defined.contains(element.as_str()) {
+                return Err(IngestError::parse(
+                    path,
+                    last_line,
+                    format!(
+                        "a relationship names `{element}`, which the document does not define: it is cut short or invalid"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// How a relationship type maps to a dependency edge: `(dependent is the element?, kind,

@@ -682,7 +682,7 @@ struct Yarnrc {
 /// Reads `.yarnrc.yml` beside the lockfile. A missing or unreadable file gives the defaults;
 /// `catalog:` references then stay unresolved and are reported as such.
 fn read_yarnrc(dir: &Path) -> Yarnrc {
-    let Ok(text) = fs_err::read_to_string(dir.join(".yarnrc.yml")) else {
+    let Ok(text) = crate::util::read_input_text(&dir.join(".yarnrc.yml")) else {
         return Yarnrc::default();
     };
     let Ok(document) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&text) else {

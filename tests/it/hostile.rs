@@ -91,6 +91,28 @@ fn make_unreadable(path: &Path, form: &str) {
     }
 }
 
+/// Standard error contains `needle`.
+fn stderr_has(run: &Run, needle: &str) {
+    assert!(
+        run.stderr.contains(needle),
+        "no `{needle}` in:\n{}",
+        run.stderr
+    );
+}
+
+/// `depgate check PROJECT --advisory-db DATABASE` (no stale-database allowance).
+fn check_with_database(project: &Path, database: &Path) -> Run {
+    run(
+        &[
+            "check".as_ref(),
+            project.as_os_str(),
+            "--advisory-db".as_ref(),
+            database.as_os_str(),
+        ],
+        None,
+    )
+}
+
 /// Exit 2, nothing on stdout, and stderr naming `name`.
 fn assert_input_error(run: &Run, name: &str, context: &str) {
     assert_eq!(
@@ -294,11 +316,7 @@ fn a_stray_line_in_gemfile_specs_is_an_error_at_its_line() {
         let (_scratch, path) = with_line("ruby/gemfile/Gemfile.lock", 21, junk);
         let run = run(&["sbom".as_ref(), path.as_os_str()], None);
         assert_input_error(&run, "Gemfile.lock` line 21", junk);
-        assert!(
-            run.stderr.contains("not a Gemfile.lock section"),
-            "{}",
-            run.stderr
-        );
+        stderr_has(&run, "not a Gemfile.lock section");
     }
 }
 
@@ -313,7 +331,7 @@ fn a_yarn_lockfile_cut_inside_an_integrity_hash_is_an_error() {
     std::fs::write(&path, format!("{}{}", &text[..end], &text[line_end..])).unwrap();
     let run = run(&["sbom".as_ref(), path.as_os_str()], None);
     assert_input_error(&run, "yarn.lock` line", "cut integrity");
-    assert!(run.stderr.contains("not a whole sha"), "{}", run.stderr);
+    stderr_has(&run, "not a whole sha");
 }
 
 #[test]
@@ -537,6 +555,54 @@ fn every_malformed_fixture_prints_its_error_once() {
             "error: `<fixtures>/jvm/gradle-malformed/gradle.lockfile` line 3: invalid lockfile coordinates `org.broken:missing-version`: expected `GROUP:ARTIFACT:VERSION`\n",
         ),
         (
+            "dotnet/packages-lock-malformed/packages.lock.json",
+            "error: `<fixtures>/dotnet/packages-lock-malformed/packages.lock.json` line 5: lockfile entry `A` has no `resolved` version\n",
+        ),
+        (
+            "go/gomod-malformed/go.mod",
+            "error: `<fixtures>/go/gomod-malformed/go.mod` line 5: invalid go.mod `require` line: expected `MODULE VERSION`\n",
+        ),
+        (
+            "go/gosum-malformed/go.mod",
+            "error: `<fixtures>/go/gosum-malformed/go.sum` line 2: invalid go.sum line: expected `MODULE VERSION h1:HASH`\n",
+        ),
+        (
+            "jvm/maven-malformed/pom.xml",
+            "error: `<fixtures>/jvm/maven-malformed/pom.xml` line 7: invalid pom.xml: ill-formed document: expected `</dependency>`, but `</dependencies>` was found\n",
+        ),
+        (
+            "licenses/malformed/package-lock.json",
+            "error: `<fixtures>/licenses/malformed/package-lock.json` line 6: invalid JSON in npm lockfile: EOF while parsing an object\n",
+        ),
+        (
+            "npm/malformed-entry/package-lock.json",
+            "error: `<fixtures>/npm/malformed-entry/package-lock.json` line 6: npm lockfile entry `node_modules/a` has no `version`\n",
+        ),
+        (
+            "npm/malformed-version/package-lock.json",
+            "error: `<fixtures>/npm/malformed-version/package-lock.json` line 1: npm lockfile has no numeric `lockfileVersion`\n",
+        ),
+        (
+            "npm/pnpm-unsupported/pnpm-lock.yaml",
+            "error: `<fixtures>/npm/pnpm-unsupported/pnpm-lock.yaml` line 1: pnpm lockfile version `3.0` is not supported (5.x, 6.x and 9.x are)\n",
+        ),
+        (
+            "sbom/malformed-xml/bom.xml",
+            "error: `<fixtures>/sbom/malformed-xml/bom.xml` line 6, column 23: invalid XML in CycloneDX SBOM: ill-formed document: expected `</version>`, but `</purl>` was found\n",
+        ),
+        (
+            "cargo/wrong-types/Cargo.lock",
+            "error: `<fixtures>/cargo/wrong-types/Cargo.lock` line 14: invalid lockfile: invalid type: integer `2`, expected a string\n",
+        ),
+        (
+            "cargo/missing-dependency/Cargo.lock",
+            "error: `<fixtures>/cargo/missing-dependency/Cargo.lock` line 10: `app 0.1.0` depends on `regex 1.10.0`, which is not in the lockfile\n",
+        ),
+        (
+            "python/uv-malformed/uv.lock",
+            "error: `<fixtures>/python/uv-malformed/uv.lock` line 5: invalid lockfile: invalid float, expected nothing\n",
+        ),
+        (
             "sbom/malformed-json/bom.cdx.json",
             "error: `<fixtures>/sbom/malformed-json/bom.cdx.json` line 9, column 7: invalid JSON in CycloneDX SBOM: expected `,` or `}`\n",
         ),
@@ -589,4 +655,316 @@ fn a_requirements_file_is_recognised_by_its_directory_from_inside_it() {
     let run = run(&["sbom".as_ref(), "lint.txt".as_ref()], Some(&directory));
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(run.stdout.contains("flake8"), "{}", run.stdout);
+}
+
+#[test]
+fn a_txt_named_explicitly_is_recognised_by_its_content() {
+    let project = tempfile::tempdir().unwrap();
+    let deps = project.path().join("deps.txt");
+    std::fs::write(
+        &deps,
+        "# pinned\nflake8==7.1.0 \\\n    --hash=sha256:".to_string() + &"ab".repeat(32) + "\n",
+    )
+    .unwrap();
+    let run_deps = run(&["sbom".as_ref(), deps.as_os_str()], None);
+    assert_eq!(run_deps.code, Some(0), "{}", run_deps.stderr);
+    assert!(run_deps.stdout.contains("flake8"), "{}", run_deps.stdout);
+    let notes = project.path().join("notes.txt");
+    std::fs::write(&notes, "Release notes: flake8==7.1.0 is used.\n").unwrap();
+    let run = run(&["sbom".as_ref(), notes.as_os_str()], None);
+    assert_input_error(&run, "notes.txt", "prose");
+    stderr_has(&run, "is not a supported lockfile");
+}
+
+// ---- Item 4: `-o` writes what the user named, the way they expect ----
+
+#[cfg(unix)]
+#[test]
+fn output_follows_links_writes_fifos_in_place_and_honours_the_umask() {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+    let project = banned_project();
+    let out = tempfile::tempdir().unwrap();
+    let sbom_to = |target: &Path| {
+        run(
+            &[
+                "sbom".as_ref(),
+                project.path().as_os_str(),
+                "-o".as_ref(),
+                target.as_os_str(),
+            ],
+            None,
+        )
+    };
+    // A new file gets the mode a shell redirect would give it (0666 less the umask).
+    let probe = out.path().join("probe");
+    std::fs::File::create(&probe).unwrap();
+    let umask_mode = std::fs::metadata(&probe).unwrap().permissions().mode() & 0o777;
+    let fresh = out.path().join("fresh.json");
+    assert_eq!(sbom_to(&fresh).code, Some(0));
+    let mode = std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, umask_mode);
+    // A replaced file keeps its mode.
+    std::fs::set_permissions(&fresh, std::fs::Permissions::from_mode(0o640)).unwrap();
+    assert_eq!(sbom_to(&fresh).code, Some(0));
+    let mode = std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    // A link is followed: the target holds the SBOM and the link stays a link.
+    let real = out.path().join("real.json");
+    std::fs::write(&real, "old").unwrap();
+    let link = out.path().join("link.json");
+    symlink("real.json", &link);
+    assert_eq!(sbom_to(&link).code, Some(0));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(std::fs::read_to_string(&real).unwrap().contains("left-pad"));
+    // A FIFO is written in place: its reader gets the SBOM, and it stays a FIFO.
+    let fifo = out.path().join("pipe");
+    mkfifo(&fifo);
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    assert_eq!(sbom_to(&fifo).code, Some(0));
+    assert!(reader.join().unwrap().contains("left-pad"));
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    // Nothing temporary is left beside the outputs.
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // A directory is an error before anything is scanned.
+    let run = sbom_to(out.path());
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    stderr_has(&run, "is a directory");
+}
+
+#[test]
+fn an_output_into_a_missing_directory_fails_before_the_scan() {
+    // The scanned path does not exist either: the output is what must be reported, which
+    // shows it was checked first.
+    let missing = tempfile::tempdir().unwrap();
+    let scan = missing.path().join("no-such-project");
+    let target = missing.path().join("no-such-dir/out");
+    let target_arg = target.to_str().unwrap();
+    let output_flag = format!("json={target_arg}");
+    for args in [
+        vec!["check", scan.to_str().unwrap(), "--output", &output_flag],
+        vec!["licenses", scan.to_str().unwrap(), "-o", target_arg],
+        vec!["notices", scan.to_str().unwrap(), "-o", target_arg],
+        vec!["sbom", scan.to_str().unwrap(), "-o", target_arg],
+    ] {
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+        let run = run(&args, None);
+        assert_eq!(run.code, Some(2), "{:?}: {}", args[0], run.stderr);
+        assert!(
+            run.stderr.contains("no-such-dir") && run.stderr.contains("does not exist"),
+            "{:?}: {}",
+            args[0],
+            run.stderr
+        );
+    }
+}
+
+// ---- Items 5 and 7: nothing hangs, and messages say what is wrong ----
+
+#[cfg(unix)]
+#[test]
+fn fifos_and_devices_never_hang_a_run() {
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path();
+    let project = banned_project();
+    let fifo = |name: &str| {
+        let path = dir.join(name);
+        mkfifo(&path);
+        path
+    };
+    let os = |path: &Path| path.as_os_str().to_owned();
+    let sbom_fifo = fifo("bom.cdx.json");
+    let key_fifo = fifo("signing.key");
+    let attestation_fifo = fifo("attestation.json");
+    // A real public key, so `verify` gets as far as reading the attestation.
+    let prefix = dir.join("real");
+    let generated = run(
+        &[
+            "key".as_ref(),
+            "generate".as_ref(),
+            "--out".as_ref(),
+            prefix.as_os_str(),
+        ],
+        None,
+    );
+    assert_eq!(generated.code, Some(0), "{}", generated.stderr);
+    let public = dir.join("real.pub");
+    let osv = dir.join("osv");
+    std::fs::create_dir(&osv).unwrap();
+    mkfifo(&osv.join("GHSA-fifo.json"));
+    let rustsec = dir.join("rustsec/crates/left-pad");
+    std::fs::create_dir_all(&rustsec).unwrap();
+    mkfifo(&rustsec.join("RUSTSEC-2099-0001.md"));
+    let project_path = project.path().as_os_str().to_owned();
+    let cases: Vec<(Vec<std::ffi::OsString>, &str)> = vec![
+        (vec!["sbom".into(), os(&sbom_fifo)], "bom.cdx.json"),
+        (
+            vec!["sbom".into(), "--from".into(), os(&sbom_fifo)],
+            "bom.cdx.json",
+        ),
+        (
+            vec![
+                "check".into(),
+                project_path.clone(),
+                "--sbom".into(),
+                os(&sbom_fifo),
+            ],
+            "bom.cdx.json",
+        ),
+        (
+            vec![
+                "attest".into(),
+                project_path.clone(),
+                "--key".into(),
+                os(&key_fifo),
+            ],
+            "signing.key",
+        ),
+        (
+            vec![
+                "verify".into(),
+                os(&attestation_fifo),
+                "--key".into(),
+                os(&public),
+            ],
+            "attestation.json",
+        ),
+        (
+            vec!["diff".into(), os(&sbom_fifo), project_path.clone()],
+            "bom.cdx.json",
+        ),
+        (
+            vec![
+                "check".into(),
+                project_path.clone(),
+                "--advisory-db".into(),
+                os(&osv),
+            ],
+            "GHSA-fifo.json",
+        ),
+        (
+            vec![
+                "check".into(),
+                project_path.clone(),
+                "--advisory-db".into(),
+                os(&dir.join("rustsec")),
+            ],
+            "RUSTSEC-2099-0001.md",
+        ),
+    ];
+    for (args, named) in &cases {
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+        let run = run(&args, None);
+        assert_input_error(&run, named, &format!("{args:?}"));
+        assert!(run.stderr.contains("FIFO"), "{args:?}: {}", run.stderr);
+    }
+    // Ignore files are read by the directory walk.
+    for name in [".gitignore", ".depgateignore", ".ignore"] {
+        let project = banned_project();
+        mkfifo(&project.path().join(name));
+        assert_input_error(&gate(project.path(), &[]), name, name);
+    }
+    // A device behind a lockfile name is refused, not read until memory runs out.
+    let project = banned_project();
+    symlink("/dev/zero", &project.path().join("yarn.lock"));
+    let run = gate(project.path(), &[]);
+    assert_input_error(&run, "yarn.lock", "/dev/zero");
+    stderr_has(&run, "character device");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_cargo_toml_that_cannot_be_read_is_said_not_taken_as_missing() {
+    let project = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("cargo/v3/Cargo.lock"),
+        project.path().join("Cargo.lock"),
+    )
+    .unwrap();
+    mkfifo(&project.path().join("Cargo.toml"));
+    let run = run(&["sbom".as_ref(), project.path().as_os_str()], None);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    stderr_has(
+        &run,
+        "Cargo.toml` is a FIFO (named pipe), not a regular file",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_included_requirements_file_that_is_a_fifo_is_said_so() {
+    let project = tempfile::tempdir().unwrap();
+    std::fs::write(
+        project.path().join("requirements.txt"),
+        "-r base.txt\nflask==3.0.0\n",
+    )
+    .unwrap();
+    mkfifo(&project.path().join("base.txt"));
+    let run = run(&["sbom".as_ref(), project.path().as_os_str()], None);
+    assert_input_error(&run, "requirements.txt` line 1", "-r FIFO");
+    stderr_has(&run, "base.txt` is a FIFO (named pipe), not a regular file");
+    assert!(!run.stderr.contains("does not exist"), "{}", run.stderr);
+}
+
+#[test]
+fn a_bad_rustsec_advisory_is_named_with_its_line_and_reason() {
+    let database = tempfile::tempdir().unwrap();
+    let crate_dir = database.path().join("crates/left-pad");
+    std::fs::create_dir_all(&crate_dir).unwrap();
+    let advisory = crate_dir.join("RUSTSEC-2099-0001.md");
+    let project = banned_project();
+    let check = || check_with_database(project.path(), database.path());
+    std::fs::write(
+        &advisory,
+        "```toml\n[advisory]\nid = \"RUSTSEC-2099-0001\"\npackage = \"left-pad\"\ndate = \"2099-01-01\"\ntitle = 12\n```\n\n# Title\n\nBody\n",
+    )
+    .unwrap();
+    let run = check();
+    assert_input_error(&run, "RUSTSEC-2099-0001.md", "wrong type");
+    stderr_has(
+        &run,
+        "line 6: invalid type: integer `12`, expected a string",
+    );
+    std::fs::write(&advisory, b"```toml\n\xff\xfe\n").unwrap();
+    let run = check();
+    assert_input_error(&run, "RUSTSEC-2099-0001.md", "not UTF-8");
+    stderr_has(&run, "not UTF-8 text at line 2, column 1");
+    assert!(!run.stderr.contains("couldn't open"), "{}", run.stderr);
+}
+
+#[test]
+fn an_spdx_tag_value_document_cut_inside_a_package_or_its_references_is_an_error() {
+    let (_scratch, path) = scratch_copy("sbom/spdx-2.3-tag-value/sbom.spdx");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // Cut right after `PackageName: golang.org/x/net` (line 22), before its `SPDXID`.
+    std::fs::write(&path, lines[..22].join("\n") + "\n").unwrap();
+    let convert = || {
+        run(
+            &["sbom".as_ref(), "--from".as_ref(), path.as_os_str()],
+            None,
+        )
+    };
+    let cut = convert();
+    assert_input_error(&cut, "sbom.spdx` line 22", "cut before SPDXID");
+    stderr_has(&cut, "has no `SPDXID`");
+    // The package definitions gone, their relationships kept.
+    let mut kept: Vec<&str> = lines[..34].to_vec();
+    kept.extend(lines[43..].iter());
+    std::fs::write(&path, kept.join("\n") + "\n").unwrap();
+    let lost = convert();
+    assert_input_error(&lost, "sbom.spdx", "relationship to a lost package");
+    stderr_has(&lost, "SPDXRef-Package-internal-tool");
 }

@@ -234,7 +234,9 @@ pub(super) fn walk_osv_files(
                     visit(&entry, true)?;
                     stack.push(entry.path());
                 }
-            } else if file_type.is_file() && osv_file_kind(&name).is_some() {
+            } else if osv_file_kind(&name).is_some() {
+                // Links, FIFOs and devices with a record's name too: reading them then fails
+                // naming them, where skipping would lose an advisory without a word.
                 visit(&entry, false)?;
             }
         }
@@ -247,10 +249,7 @@ fn load_osv_dir(root: &Path) -> Result<Vec<Advisory>, AdvisoryError> {
     for file in osv_files(root)? {
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
         let is_yaml = name.as_deref().and_then(osv_file_kind).unwrap_or(false);
-        let bytes = std::fs::read(&file).map_err(|source| AdvisoryError::Io {
-            path: file.clone(),
-            source,
-        })?;
+        let bytes = crate::util::read_input(&file)?;
         let parsed =
             osv::parse_osv_record(&bytes, is_yaml, 0).map_err(|message| AdvisoryError::Parse {
                 path: file,

@@ -40,6 +40,9 @@ pub enum AdvisoryError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// An advisory file exists but is not a regular file, is too large, or a dangling link.
+    #[error(transparent)]
+    Read(#[from] crate::util::ReadError),
     /// An advisory file is malformed.
     #[error("advisory database file `{}`: {message}", path.display())]
     Parse {

@@ -1,7 +1,7 @@
 //! The RustSec advisory-db (a directory of Markdown advisories with TOML front matter), read
 //! with the `rustsec` crate and turned into [`Advisory`] records with SemVer ranges.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{Advisory, AdvisoryError, AdvisoryKind, Affected, Event, Range, RangeKind};
 
@@ -22,10 +22,8 @@ pub fn is_rustsec_dir(path: &Path) -> bool {
 /// The `rust/` collection (advisories against the standard library) is not matched against
 /// dependencies, as `cargo audit` does not either.
 pub fn load(path: &Path, database: usize) -> Result<Vec<Advisory>, AdvisoryError> {
-    let db = rustsec::Database::open(path).map_err(|error| AdvisoryError::Parse {
-        path: path.to_path_buf(),
-        message: format!("RustSec database: {error}"),
-    })?;
+    check_advisory_files(path)?;
+    let db = rustsec::Database::open(path).map_err(|error| explain(path, &error))?;
     let mut out = Vec::new();
     for advisory in db.iter() {
         let metadata = &advisory.metadata;
@@ -85,14 +83,95 @@ pub fn load(path: &Path, database: usize) -> Result<Vec<Advisory>, AdvisoryError
     Ok(out)
 }
 
+/// The `rustsec` crate's error said usefully: its message names the file (`error parsing
+/// PATH`, `couldn't open PATH`) and hides the reason in its cause; the file is read again
+/// here to name the line and the reason (a TOML error, or the first byte that is not UTF-8).
+fn explain(database: &Path, error: &rustsec::Error) -> AdvisoryError {
+    let chain = crate::util::error_chain(error);
+    let file = ["error parsing ", "couldn't open "]
+        .iter()
+        .find_map(|prefix| {
+            let rest = error.to_string();
+            rest.find(prefix)
+                .map(|index| PathBuf::from(rest[index + prefix.len()..].trim()))
+        });
+    let Some(file) = file.filter(|file| file.is_file()) else {
+        return AdvisoryError::Parse {
+            path: database.to_path_buf(),
+            message: format!("RustSec database: {chain}"),
+        };
+    };
+    let message = match crate::util::read_input_text(&file) {
+        // The path is in front already: only the reason.
+        Err(crate::util::ReadError::Io { source, .. }) => source.to_string(),
+        Err(error) => error.to_string(),
+        Ok(text) => front_matter_error(&text).unwrap_or(chain),
+    };
+    AdvisoryError::Parse {
+        path: file,
+        message: format!("RustSec advisory: {message}"),
+    }
+}
+
+/// "line N: reason" for an advisory whose TOML front matter does not parse, with N a line of
+/// the file (the front matter starts after the ```` ```toml ```` fence).
+fn front_matter_error(text: &str) -> Option<String> {
+    let fence = text.find("```toml\n")?;
+    let start = fence + "```toml\n".len();
+    let end = text[start..]
+        .find("\n```")
+        .map_or(text.len(), |i| start + i + 1);
+    let front = &text[start..end];
+    let first_line = text[..start].matches('\n').count() as u32 + 1;
+    // V4 advisories omit the `[advisory]` header, which rustsec adds before parsing.
+    let (front, added) = if front.starts_with("[advisory]") {
+        (front.to_string(), 0)
+    } else {
+        (format!("[advisory]\n{front}"), 1)
+    };
+    let error = toml::from_str::<rustsec::Advisory>(&front).err()?;
+    let line = error
+        .span()
+        .map(|span| front[..span.start].matches('\n').count() as u32 + first_line - added);
+    let reason = error.message().trim().to_string();
+    Some(match line {
+        Some(line) => format!("line {line}: {reason}"),
+        None => reason,
+    })
+}
+
 /// The commit of a git checkout, read from `.git/HEAD` without running git.
 pub fn git_head(path: &Path) -> Option<String> {
-    let head = std::fs::read_to_string(path.join(".git/HEAD")).ok()?;
+    let head = crate::util::read_input_text(&path.join(".git/HEAD")).ok()?;
     let head = head.trim();
     match head.strip_prefix("ref: ") {
-        Some(reference) => std::fs::read_to_string(path.join(".git").join(reference))
+        Some(reference) => crate::util::read_input_text(&path.join(".git").join(reference))
             .ok()
             .map(|s| s.trim().to_string()),
         None => Some(head.to_string()),
     }
+}
+
+/// The `rustsec` crate reads every advisory file itself: one that is a FIFO would hang the
+/// load and one that is a device would never end, so each is checked to be a regular file
+/// first (opened without blocking, and closed).
+fn check_advisory_files(path: &Path) -> Result<(), AdvisoryError> {
+    let mut stack = vec![path.join("crates"), path.join("rust")];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let entry_path = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push(entry_path);
+            } else if entry_path
+                .extension()
+                .is_some_and(|extension| extension == "md" || extension == "toml")
+            {
+                crate::util::open_input(&entry_path, crate::util::MAX_INPUT_BYTES)?;
+            }
+        }
+    }
+    Ok(())
 }

@@ -85,7 +85,7 @@ impl LicenseProvider for GoModCacheProvider {
         let mut found: Vec<(String, f32)> = Vec::new();
         let mut first_file = None;
         for file in license_files(&directory) {
-            let bytes = std::fs::read(&file).map_err(|source| ProviderError::Io {
+            let bytes = crate::util::read_input_io(&file).map_err(|source| ProviderError::Io {
                 path: file.clone(),
                 source,
             })?;

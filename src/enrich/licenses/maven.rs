@@ -124,7 +124,7 @@ impl LicenseProvider for MavenRepositoryProvider {
                 None => return Ok(None),
             }
         }
-        let text = match std::fs::read(&pom) {
+        let text = match crate::util::read_input_io(&pom) {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(source) => return Err(ProviderError::Io { path: pom, source }),

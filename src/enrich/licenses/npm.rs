@@ -64,7 +64,7 @@ impl LicenseProvider for NodeModulesProvider {
         for root in &self.roots {
             // Scoped names (`@scope/name`) are nested directories, as npm installs them.
             let path = root.join(&package.name).join("package.json");
-            let bytes = match std::fs::read(&path) {
+            let bytes = match crate::util::read_input_io(&path) {
                 Ok(bytes) => bytes,
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(source) => return Err(ProviderError::Io { path, source }),

@@ -249,7 +249,7 @@ impl LicenseProvider for SitePackagesProvider {
             return Ok(None);
         };
         let metadata = dist_info.join("METADATA");
-        let text = match std::fs::read(&metadata) {
+        let text = match crate::util::read_input_io(&metadata) {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(source) => {

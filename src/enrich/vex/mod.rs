@@ -327,9 +327,10 @@ pub fn read_all(paths: &[PathBuf]) -> Result<Vec<VexDocument>, VexError> {
 
 /// Reads one document from a file.
 pub fn read(path: &Path) -> Result<VexDocument, VexError> {
-    let text = fs_err::read_to_string(path).map_err(|source| VexError::Read {
+    // The one reader of user-given files: a FIFO or a device is an error, never a hang.
+    let text = crate::util::read_input_text(path).map_err(|error| VexError::Read {
         path: path.to_path_buf(),
-        source,
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, error.to_string()),
     })?;
     parse(path, &text)
 }

@@ -73,7 +73,16 @@ const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
 
 fn collect_local(workspace_dir: &Path, parsed: &ParsedLockfile, collected: &mut Collected) {
     let root_manifest = workspace_dir.join("Cargo.toml");
-    let root_text = read_text(&root_manifest).ok();
+    let root_text = match read_text(&root_manifest) {
+        Ok(text) => Some(text),
+        Err(message) => {
+            // Missing is common (a lockfile alone); present but unreadable is said.
+            if std::fs::symlink_metadata(&root_manifest).is_ok() {
+                collected.notes.push(message);
+            }
+            None
+        }
+    };
     let root = root_text
         .as_deref()
         .map(|text| parse_table(text, &root_manifest));
@@ -542,8 +551,10 @@ fn workspace_table<'a, 'i>(root: Option<&'a Result<Table<'i>, String>>) -> Optio
     field(root, "workspace").and_then(Value::as_table)
 }
 
+/// A manifest's text; only a regular file is read (a FIFO named `Cargo.toml` must not hang
+/// the scan), and the error says why, for the `manifest-unreadable` gap.
 fn read_text(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))
+    crate::util::read_input_text(path).map_err(|error| crate::util::error_chain(&error))
 }
 
 /// A registry crate's manifest, read for its facts only: the tables depgate never reads are
