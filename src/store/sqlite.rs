@@ -53,9 +53,7 @@ impl SqliteConnection {
             .map_err(error)?;
         // WAL: readers never block the writer; NORMAL sync is durable at each checkpoint and
         // never corrupts (a power cut may lose the last commits, not the file).
-        connection
-            .pragma_update(None, "journal_mode", "WAL")
-            .map_err(error)?;
+        set_wal(&connection).map_err(error)?;
         connection
             .pragma_update(None, "synchronous", "NORMAL")
             .map_err(error)?;
@@ -66,6 +64,28 @@ impl SqliteConnection {
             connection,
             path: path.to_path_buf(),
         })
+    }
+}
+
+/// Switches a store to WAL once. The switch needs the file to itself, and SQLite answers a
+/// busy file at once here rather than through the busy handler, so several first runs at once
+/// (parallel `record`s on a new store) retry until one of them has switched it.
+fn set_wal(connection: &rusqlite::Connection) -> rusqlite::Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        let mode: String = connection.pragma_query_value(None, "journal_mode", |row| row.get(0))?;
+        if mode.eq_ignore_ascii_case("wal") {
+            return Ok(());
+        }
+        match connection.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(failure, _))
+                if failure.code == rusqlite::ErrorCode::DatabaseBusy
+                    && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
     }
 }
 
