@@ -69,6 +69,12 @@ pub struct WaiverRef {
     /// True once the expiry date has passed: the waiver no longer hides its finding.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub expired: bool,
+    /// The waiver's `vex-status`, when it gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vex_status: Option<crate::vocabulary::vex::VexStatus>,
+    /// The waiver's `justification`, when it gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justification: Option<crate::vocabulary::vex::Justification>,
 }
 
 /// Whether a finding was already present in the baseline.

@@ -359,14 +359,16 @@ pub struct Decisions {
     pub without_purl: usize,
 }
 
-/// The statement a waiver makes: `not_affected`, its reason as the impact statement.
-///
-/// The waiver's own `vex-status` and `justification` keys (when the policy has them) are
-/// read here.
+/// The statement a waiver makes: its `vex-status` (default `not_affected`) and
+/// `justification`, with its reason as the statement (the impact statement of `not_affected`,
+/// the action statement of `affected`: an accepted risk says what is done about it).
 fn waiver_statement(waiver: &WaiverRef) -> (VexStatus, Option<Justification>, String) {
+    let status = waiver.vex_status.unwrap_or(VexStatus::NotAffected);
     (
-        VexStatus::NotAffected,
-        None,
+        status,
+        waiver
+            .justification
+            .filter(|_| status == VexStatus::NotAffected),
         format!(
             "{} (waiver `{}`, owner {}, until {})",
             waiver.reason, waiver.id, waiver.owner, waiver.expires
@@ -423,10 +425,13 @@ pub fn decisions(evaluation: &Evaluation) -> Decisions {
             .as_ref()
             .filter(|v| v.also_reached_through.is_none());
         if let Some(waiver) = finding.waiver.as_ref().filter(|_| finding.is_waived()) {
-            let (status, justification, impact) = waiver_statement(waiver);
+            let (status, justification, statement) = waiver_statement(waiver);
             decision.status = status;
             decision.justification = justification;
-            decision.impact_statement = Some(impact);
+            match status {
+                VexStatus::Affected => decision.action_statement = Some(statement),
+                _ => decision.impact_statement = Some(statement),
+            }
             decision.status_notes = Some(format!("waived in the policy by `{}`", waiver.id));
         } else if let Some(vex) = deciding_vex {
             decision.status = vex.status;
@@ -656,6 +661,8 @@ mod tests {
             owner: "sec".into(),
             expires: "2099-01-01".into(),
             expired: false,
+            vex_status: None,
+            justification: None,
         });
         let mut open = finding(&inventory, "web");
         open.advisory.as_mut().unwrap().aliases.clear();

@@ -69,6 +69,8 @@ fn reference(waiver: &Waiver, today: time::Date) -> WaiverRef {
         owner: waiver.owner.clone(),
         expires: waiver.expires.clone(),
         expired: waiver.expires_date < today,
+        vex_status: waiver.vex_status,
+        justification: waiver.justification,
     }
 }
 

@@ -298,6 +298,8 @@ mod tests {
             owner: "o".into(),
             expires: "2025-01-01".into(),
             expired: false,
+            vex_status: None,
+            justification: None,
         }
     }
 

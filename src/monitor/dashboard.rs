@@ -351,6 +351,8 @@ mod tests {
             owner: "ops".into(),
             expires: "2025-01-10".into(),
             expired: false,
+            vex_status: None,
+            justification: None,
         });
         let mut waived = vulnerable("A-2", Severity::Note, "zlib");
         waived.waiver = waiver_finding.waiver.clone();

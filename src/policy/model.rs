@@ -344,6 +344,13 @@ pub struct Waiver {
     /// The expiry date.
     #[serde(skip)]
     pub expires_date: time::Date,
+    /// What `depgate vex` states for the findings it hides (`vex-status`; default
+    /// `not_affected`). Left out of the digest when not set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vex_status: Option<crate::vocabulary::vex::VexStatus>,
+    /// Why the product is not affected (`justification`, with `not_affected` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<crate::vocabulary::vex::Justification>,
     /// Where it was written.
     #[serde(skip)]
     pub origin: Origin,

@@ -15,6 +15,7 @@ use super::section::{
     EntryReader, Fallback, Merger, SectionHead, SectionPartial, Table, UniqueIds,
 };
 use super::validate::Problem;
+use crate::vocabulary::vex::{Justification, VexStatus};
 use crate::vocabulary::{FindingCode, Section};
 
 /// How many days ahead an expiring waiver is reported when the policy does not say.
@@ -40,6 +41,8 @@ struct RawWaiver {
     reason: Option<Text>,
     owner: Option<Text>,
     expires: Option<Spanned<toml::Value>>,
+    vex_status: Option<Text>,
+    justification: Option<Text>,
 }
 
 /// What a file sets in `[waivers]`.
@@ -174,6 +177,46 @@ impl WaiversPartial {
             );
             ok = false;
         }
+        // What `depgate vex` states for the findings this waiver hides.
+        let vex_status = match &raw.vex_status {
+            None => None,
+            Some(text) => match VexStatus::parse(text.get_ref().trim()) {
+                Some(status) => Some(status),
+                None => {
+                    context.problem(
+                        text.span(),
+                        "`vex-status` must be `not_affected`, `affected`, `fixed` or `under_investigation`",
+                    );
+                    ok = false;
+                    None
+                }
+            },
+        };
+        let justification = match &raw.justification {
+            None => None,
+            Some(text) => match Justification::parse(text.get_ref().trim()) {
+                Some(justification) => Some(justification),
+                None => {
+                    let known: Vec<&str> = Justification::ALL.iter().map(|j| j.as_str()).collect();
+                    context.problem(
+                        text.span(),
+                        format!("`justification` must be one of {}", known.join(", ")),
+                    );
+                    ok = false;
+                    None
+                }
+            },
+        };
+        // A justification explains why a product is not affected, and only that (OpenVEX).
+        if let (Some(text), Some(status)) = (&raw.justification, vex_status)
+            && status != VexStatus::NotAffected
+        {
+            context.problem(
+                text.span(),
+                "`justification` goes with `vex-status = \"not_affected\"` only",
+            );
+            ok = false;
+        }
         let id = context.optional_text(&raw.id, "`id`");
         let (Some(reason), Some(owner), Some(expires_date), true) = (reason, owner, expires, ok)
         else {
@@ -190,6 +233,8 @@ impl WaiversPartial {
             owner,
             expires: expires_date.to_string(),
             expires_date,
+            vex_status,
+            justification,
             origin,
         });
     }

@@ -10,6 +10,7 @@
 pub mod lines;
 pub mod rules;
 pub mod spdx;
+pub mod vex;
 
 pub use lines::{LineIndex, line_column};
 pub use rules::{FindingCode, Level, RULES, RuleSpec, Section, Severity};

@@ -82,6 +82,8 @@ fn evaluation(root: &Path, smallvec_version: &str) -> Evaluation {
         owner: "legal@example.com".into(),
         expires: "2027-01-01".into(),
         expired: false,
+        vex_status: None,
+        justification: None,
     });
     license.location = Some(Location {
         file: root.join("Cargo.lock"),

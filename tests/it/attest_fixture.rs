@@ -184,6 +184,8 @@ fn waived_license_finding() -> Finding {
         owner: "legal@example.com".to_string(),
         expires: "2024-06-30".to_string(),
         expired: false,
+        vex_status: None,
+        justification: None,
     });
     finding
 }

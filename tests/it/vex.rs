@@ -433,3 +433,88 @@ fn a_policy_names_its_vex_documents_relative_to_itself() {
         )
     );
 }
+
+/// The OpenVEX statement `depgate vex` writes for `leaky-parser` 2.0.0 under `policy`.
+fn waived_statement(policy: &str) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("out.openvex.json");
+    let document: Value =
+        serde_json::from_slice(&vex_out(policy, "openvex", &[], &output)).unwrap();
+    document["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| {
+            s["products"][0]["@id"]
+                .as_str()
+                .is_some_and(|id| id.contains("leaky-parser@2.0.0"))
+        })
+        .cloned()
+        .unwrap_or_else(|| panic!("no statement for leaky-parser 2.0.0: {document}"))
+}
+
+#[test]
+fn a_waiver_states_its_own_vex_status_and_justification() {
+    // By default a waiver says `not_affected`, with its reason as the impact statement.
+    let plain = waived_statement("policy-waived.toml");
+    assert_eq!(plain["status"], "not_affected");
+    assert!(plain.get("justification").is_none(), "{plain}");
+    let justified = waived_statement("policy-waived-justified.toml");
+    assert_eq!(justified["status"], "not_affected");
+    assert_eq!(
+        justified["justification"],
+        "vulnerable_code_not_in_execute_path"
+    );
+    // An accepted risk is `affected`, and its reason says what is done about it.
+    let accepted = waived_statement("policy-accepted-risk.toml");
+    assert_eq!(accepted["status"], "affected");
+    assert!(
+        accepted["action_statement"]
+            .as_str()
+            .is_some_and(|s| s.contains("accepted until the 3.x migration")),
+        "{accepted}"
+    );
+}
+
+#[test]
+fn unknown_vex_keys_of_a_waiver_are_policy_errors_with_their_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("vex/policy-waived.toml")).unwrap();
+    for (key, value, expected) in [
+        ("vex-status", "\"maybe\"", "`vex-status` must be"),
+        (
+            "justification",
+            "\"trust me\"",
+            "`justification` must be one of",
+        ),
+    ] {
+        let policy = dir.path().join("depgate.toml");
+        std::fs::write(&policy, format!("{text}{key} = {value}\n")).unwrap();
+        let out = depgate()
+            .args(["policy", "lint", "--policy"])
+            .arg(&policy)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+        let line = text.lines().count() + 1;
+        assert!(stderr.contains(&format!("line {line},")), "{stderr}");
+    }
+    // A justification belongs to `not_affected` only.
+    std::fs::write(
+        dir.path().join("depgate.toml"),
+        format!("{text}vex-status = \"affected\"\njustification = \"component_not_present\"\n"),
+    )
+    .unwrap();
+    let out = depgate()
+        .args(["policy", "lint", "--policy"])
+        .arg(dir.path().join("depgate.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("goes with `vex-status = \"not_affected\"` only")
+    );
+}
