@@ -25,7 +25,8 @@ pub struct Cli {
 /// Every command.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Write an SBOM (CycloneDX JSON/XML, SPDX JSON) of a path.
+    /// Write an SBOM (CycloneDX JSON/XML, SPDX 2.3 JSON, SPDX 3.0.1 JSON-LD) of a path; score
+    /// or merge SBOMs.
     Sbom(SbomArgs),
     /// Why a package is present: the dependency paths from each root.
     Explain(ExplainArgs),
@@ -95,6 +96,8 @@ pub enum SbomFormat {
     CyclonedxXml,
     /// SPDX 2.3 JSON.
     SpdxJson,
+    /// SPDX 3.0.1 JSON-LD.
+    Spdx3Json,
 }
 
 /// CycloneDX specification versions we write.
@@ -108,14 +111,14 @@ pub enum SpecVersion {
     V1_6,
 }
 
-/// `depgate sbom`.
+/// `depgate sbom`: write an SBOM of PATH, or (subcommands) score or merge existing SBOMs.
 #[derive(Debug, Args)]
 pub struct SbomArgs {
     /// What to scan.
     #[command(flatten)]
     pub scan: ScanArgs,
-    /// Convert this existing SBOM (CycloneDX JSON/XML, SPDX JSON/tag-value) instead of
-    /// scanning PATH.
+    /// Convert this existing SBOM (CycloneDX JSON/XML, SPDX JSON/tag-value, SPDX 3 JSON-LD)
+    /// instead of scanning PATH.
     #[arg(long, value_name = "FILE", conflicts_with = "path")]
     pub from: Option<PathBuf>,
     /// Output format.
@@ -127,6 +130,36 @@ pub struct SbomArgs {
     /// Write to FILE (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Who made the SBOM and the product it describes.
+    #[command(flatten)]
+    pub product: ProductArgs,
+}
+
+/// An SBOM profile: the fields a guideline requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SbomProfile {
+    /// BSI TR-03183-2 v2.1.0 (CycloneDX 1.6 JSON/XML or SPDX 3.0.1).
+    #[value(name = "bsi-tr-03183-2")]
+    BsiTr031832,
+}
+
+/// The product's own facts, for `sbom`.
+#[derive(Debug, Clone, Args)]
+pub struct ProductArgs {
+    /// Fill every field this profile requires that depgate can know, and warn (with counts)
+    /// about the others.
+    #[arg(long, value_enum)]
+    pub profile: Option<SbomProfile>,
+    /// Who made the SBOM: `Name <email>`, `Name <https://url>`, an e-mail address or a URL.
+    #[arg(long, value_name = "PARTY")]
+    pub creator: Option<String>,
+    /// Who supplies the product, in the same forms.
+    #[arg(long, value_name = "PARTY")]
+    pub supplier: Option<String>,
+    /// The deployable product (binary, archive, image): hashed (SHA-256, SHA-512) and
+    /// described by its file name and properties.
+    #[arg(long, value_name = "FILE")]
+    pub artifact: Option<PathBuf>,
 }
 
 /// `depgate explain`.

@@ -17,6 +17,7 @@ use crate::inventory::{
     Ecosystem, Hash, HashAlgorithm, Inventory, LicenseInfo, LicenseOrigin, Location, Package,
     PackageKind, Scope, Source,
 };
+use crate::util::count;
 
 /// Files up to this size are searched whole for the format markers.
 const WHOLE_FILE_LIMIT: u64 = 8 * 1024 * 1024;
@@ -323,15 +324,6 @@ impl SbomGaps {
                 self.license_none,
             );
         }
-    }
-}
-
-/// `1 package`, `2 packages`.
-fn count(number: usize, noun: &str) -> String {
-    if number == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{number} {noun}s")
     }
 }
 

@@ -17,6 +17,7 @@ mod licenses;
 mod sarif;
 mod sbom;
 mod sboms;
+mod spdx3;
 
 /// The shared data folder, or `None` (after a loud message) when it is absent.
 pub fn data_dir() -> Option<PathBuf> {

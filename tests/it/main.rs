@@ -34,6 +34,7 @@ mod licenses_registry;
 mod notices;
 mod policy;
 mod sbom;
+mod sbom_cra;
 mod sbom_input;
 mod sbom_roundtrip;
 mod verdict;
