@@ -113,7 +113,11 @@ pub enum SpecVersion {
 
 /// `depgate sbom`: write an SBOM of PATH, or (subcommands) score or merge existing SBOMs.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct SbomArgs {
+    /// `score`; without one, write an SBOM of PATH.
+    #[command(subcommand)]
+    pub command: Option<SbomCommand>,
     /// What to scan.
     #[command(flatten)]
     pub scan: ScanArgs,
@@ -160,6 +164,53 @@ pub struct ProductArgs {
     /// described by its file name and properties.
     #[arg(long, value_name = "FILE")]
     pub artifact: Option<PathBuf>,
+}
+
+/// `depgate sbom score|merge`.
+#[derive(Debug, Subcommand)]
+pub enum SbomCommand {
+    /// Per-field coverage of SBOMs and a verdict against the NTIA minimum elements and
+    /// BSI TR-03183-2 v2.1.0. Exit 0 when every file meets `--require` (default: none), 1
+    /// when one does not.
+    Score(SbomScoreArgs),
+}
+
+/// Formats of `depgate sbom score`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScoreFormat {
+    /// Terminal tables.
+    Table,
+    /// `depgate.sbom-score/v1` JSON.
+    Json,
+    /// Markdown.
+    Markdown,
+}
+
+/// A standard an SBOM is scored against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum ScoreStandard {
+    /// NTIA minimum elements (2021).
+    Ntia,
+    /// BSI TR-03183-2 v2.1.0 required fields.
+    #[value(name = "bsi-tr-03183-2")]
+    BsiTr031832,
+}
+
+/// `depgate sbom score`.
+#[derive(Debug, Args)]
+pub struct SbomScoreArgs {
+    /// The SBOMs to score (CycloneDX JSON, SPDX 2 JSON/tag-value, SPDX 3 JSON-LD).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ScoreFormat,
+    /// Exit 1 unless every file meets this standard; repeatable.
+    #[arg(long, value_enum, value_name = "STANDARD")]
+    pub require: Vec<ScoreStandard>,
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// `depgate explain`.

@@ -17,6 +17,7 @@ pub mod outputs;
 mod policy;
 pub mod revision;
 mod sbom;
+mod sbom_score;
 mod verify;
 
 use std::io::Write;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::cli::{ProductArgs, SbomArgs, SbomFormat, SbomProfile, SpecVersion};
+use crate::cli::{ProductArgs, SbomArgs, SbomCommand, SbomFormat, SbomProfile, SpecVersion};
 use crate::inventory::Inventory;
 use crate::report::cyclonedx::{self, Cdx16Extensions};
 use crate::report::{Artifact, DocumentInfo, DocumentOrigin, Party, Profile};
@@ -132,6 +132,10 @@ pub(crate) fn apply_profile(inventory: &mut Inventory, info: &DocumentInfo) {
 
 /// Runs `depgate sbom`.
 pub fn run(args: SbomArgs) -> anyhow::Result<Outcome> {
+    match args.command {
+        Some(SbomCommand::Score(score)) => return super::sbom_score::run(score),
+        None => {}
+    }
     // Flags first: a usage error should not wait for a scan.
     let kind = SbomKind::from_flags(args.format, args.spec_version)?;
     kind.check_profile(args.product.profile)?;

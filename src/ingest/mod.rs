@@ -23,6 +23,7 @@ mod purl;
 mod python;
 mod requirements;
 mod sbom;
+pub mod sbom_facts;
 mod spdx;
 mod support;
 mod uv;

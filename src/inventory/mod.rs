@@ -7,6 +7,7 @@ pub mod diff;
 mod graph;
 mod package;
 pub mod purl;
+pub mod sbom_facts;
 mod selector;
 
 pub use graph::{DepKind, Edge};

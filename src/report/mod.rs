@@ -15,6 +15,7 @@ pub mod markdown;
 pub mod notices;
 pub mod sarif;
 mod sbom_common;
+pub mod sbom_score;
 pub mod spdx;
 pub mod spdx3;
 pub mod table;

@@ -16,6 +16,7 @@ mod js;
 mod licenses;
 mod sarif;
 mod sbom;
+mod sbom_score;
 mod sboms;
 mod spdx3;
 

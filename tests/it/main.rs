@@ -37,4 +37,5 @@ mod sbom;
 mod sbom_cra;
 mod sbom_input;
 mod sbom_roundtrip;
+mod sbom_score;
 mod verdict;
