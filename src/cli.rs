@@ -115,7 +115,7 @@ pub enum SpecVersion {
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct SbomArgs {
-    /// `score`; without one, write an SBOM of PATH.
+    /// `score` or `merge`; without one, write an SBOM of PATH.
     #[command(subcommand)]
     pub command: Option<SbomCommand>,
     /// What to scan.
@@ -147,7 +147,7 @@ pub enum SbomProfile {
     BsiTr031832,
 }
 
-/// The product's own facts, for `sbom`.
+/// The product's own facts, for `sbom` and `sbom merge`.
 #[derive(Debug, Clone, Args)]
 pub struct ProductArgs {
     /// Fill every field this profile requires that depgate can know, and warn (with counts)
@@ -173,6 +173,9 @@ pub enum SbomCommand {
     /// BSI TR-03183-2 v2.1.0. Exit 0 when every file meets `--require` (default: none), 1
     /// when one does not.
     Score(SbomScoreArgs),
+    /// One SBOM from several SBOMs, lockfiles or directories: components deduplicated by
+    /// purl, every input's graph kept under a synthetic root.
+    Merge(SbomMergeArgs),
 }
 
 /// Formats of `depgate sbom score`.
@@ -211,6 +214,32 @@ pub struct SbomScoreArgs {
     /// Write to FILE (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// `depgate sbom merge`.
+#[derive(Debug, Args)]
+pub struct SbomMergeArgs {
+    /// The inputs: SBOMs in any format depgate reads, lockfiles or directories (scanned).
+    #[arg(required = true, num_args = 2.., value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// The merged SBOM (written atomically).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "cyclonedx-json")]
+    pub format: SbomFormat,
+    /// CycloneDX spec version (default 1.6 for JSON, 1.5 for XML).
+    #[arg(long, value_enum)]
+    pub spec_version: Option<SpecVersion>,
+    /// The merged product's name (the synthetic root). Default: the output file's stem.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Never use the network while scanning directory inputs.
+    #[arg(long)]
+    pub offline: bool,
+    /// Who made the SBOM and the product it describes.
+    #[command(flatten)]
+    pub product: ProductArgs,
 }
 
 /// `depgate explain`.

@@ -17,6 +17,7 @@ pub mod outputs;
 mod policy;
 pub mod revision;
 mod sbom;
+mod sbom_merge;
 mod sbom_score;
 mod verify;
 

@@ -134,6 +134,7 @@ pub(crate) fn apply_profile(inventory: &mut Inventory, info: &DocumentInfo) {
 pub fn run(args: SbomArgs) -> anyhow::Result<Outcome> {
     match args.command {
         Some(SbomCommand::Score(score)) => return super::sbom_score::run(score),
+        Some(SbomCommand::Merge(merge)) => return super::sbom_merge::run(merge),
         None => {}
     }
     // Flags first: a usage error should not wait for a scan.

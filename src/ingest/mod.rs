@@ -272,6 +272,12 @@ fn parse_text_file(
     Ok(inventory)
 }
 
+/// True when `path` is a file depgate reads as an SBOM (by content, else by its conventional
+/// name), as opposed to a lockfile or manifest.
+pub fn is_sbom_file(path: &Path) -> Result<bool, IngestError> {
+    Ok(detect_format(path)?.is_some_and(|format| format.is_sbom()))
+}
+
 /// Ingests one existing SBOM (CycloneDX JSON/XML, SPDX JSON/tag-value), for `depgate sbom
 /// --from FILE` and `depgate check --sbom FILE`.
 ///

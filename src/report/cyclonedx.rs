@@ -469,9 +469,7 @@ fn build_unsigned(inventory: &Inventory, info: &DocumentInfo) -> Result<Bom, Cyc
             );
             // The synthetic root has no version of its own; an empty version would be noise.
             root.version = None;
-            root.description = Some(NormalizedString::new(
-                "All projects found in the scanned directory",
-            ));
+            root.description = Some(NormalizedString::new(&clean(&info.subject_description)));
             (root, synthetic_ref.clone())
         }
     };
@@ -504,7 +502,7 @@ fn build_unsigned(inventory: &Inventory, info: &DocumentInfo) -> Result<Bom, Cyc
     if single_root.is_none() {
         dependencies.push(Dependency {
             dependency_ref: root_ref,
-            dependencies: sorted_refs(sbom_common::subjects(inventory), &refs),
+            dependencies: sorted_refs(inventory.subjects(), &refs),
         });
     }
     dependencies.sort_by(|a, b| a.dependency_ref.cmp(&b.dependency_ref));

@@ -29,6 +29,8 @@ pub struct DocumentInfo {
     /// How the document was made: from lockfiles and manifests (the graph depgate read whole)
     /// or converted from other SBOMs (whose completeness depgate cannot vouch for).
     pub origin: DocumentOrigin,
+    /// The description of the synthetic root that stands for several subjects.
+    pub subject_description: String,
 }
 
 impl DocumentInfo {
@@ -42,6 +44,7 @@ impl DocumentInfo {
             artifact: None,
             profile: None,
             origin: DocumentOrigin::Scanned,
+            subject_description: "All projects found in the scanned directory".to_string(),
         }
     }
 }
@@ -234,26 +237,6 @@ pub(crate) fn unique_refs(inventory: &Inventory) -> Vec<String> {
         refs[index] = candidate;
     }
     refs
-}
-
-/// What the document describes: the roots, or when the inventory has none (a lockfile of a
-/// virtual workspace read without members, say), every package nothing depends on.
-pub(crate) fn subjects(inventory: &Inventory) -> Vec<PackageId> {
-    if !inventory.roots().is_empty() {
-        return inventory.roots().to_vec();
-    }
-    let mut depended_on = vec![false; inventory.packages().len()];
-    for edge in inventory.edges() {
-        if edge.from != edge.to {
-            depended_on[edge.to.0] = true;
-        }
-    }
-    inventory
-        .packages()
-        .iter()
-        .filter(|p| !depended_on[p.id.0])
-        .map(|p| p.id)
-        .collect()
 }
 
 /// True for packages that are the project itself rather than a dependency.

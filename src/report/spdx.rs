@@ -177,7 +177,7 @@ pub fn build_document(
     packages.sort_by(|a, b| a.spdx_id.cmp(&b.spdx_id));
 
     let mut relationships: BTreeSet<Relationship> = BTreeSet::new();
-    for subject in sbom_common::subjects(inventory) {
+    for subject in inventory.subjects() {
         relationships.insert(Relationship {
             spdx_element_id: DOCUMENT_ID.to_string(),
             relationship_type: "DESCRIBES".to_string(),

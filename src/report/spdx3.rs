@@ -79,7 +79,8 @@ pub fn build(inventory: &Inventory, info: &DocumentInfo, namespace: &str) -> Val
         graph.package(package, id, root_like, bsi);
     }
 
-    let mut subjects: Vec<String> = sbom_common::subjects(inventory)
+    let mut subjects: Vec<String> = inventory
+        .subjects()
         .iter()
         .map(|subject| package_ids[subject.0].clone())
         .collect();
@@ -95,7 +96,7 @@ pub fn build(inventory: &Inventory, info: &DocumentInfo, namespace: &str) -> Val
                 json!({
                     "type": "software_Package",
                     "name": clean(&info.name),
-                    "description": "All projects found in the scanned directory",
+                    "description": clean(&info.subject_description),
                     "software_primaryPurpose": "application",
                 }),
             );

@@ -191,3 +191,35 @@ fn validator_rejects_broken_spdx3() {
     relationship["to"] = serde_json::json!(["https://example.org/nothing#here"]);
     assert!(consistency(&dangling).is_err());
 }
+
+#[test]
+fn merged_real_sboms_give_valid_documents() {
+    let Some(data) = data_dir() else { return };
+    let validator = spdx3_validator(&data);
+    let validators = Validators::load(&data);
+    let inputs: Vec<(String, Inventory)> = [
+        "sboms/spdx/kubectl-image_syft-0.90.0.spdx-2.3.json",
+        "sboms/cyclonedx/alpine-latest_syft-0.58.0.cdx-1.4.json",
+        "sboms/cyclonedx/juice-shop-11.1.2_cyclonedx-npm-1.9.2_flat.cdx-1.4.json",
+    ]
+    .iter()
+    .map(|file| {
+        let inventory = depgate::ingest::ingest_sbom(&data.join(file))
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        (file.to_string(), inventory)
+    })
+    .collect();
+    let sizes: usize = inputs.iter().map(|(_, i)| i.packages().len()).sum();
+    let (merged, _) = depgate::inventory::combine::combine(inputs);
+    assert!(merged.packages().len() <= sizes);
+    assert_eq!(merged.roots().len(), 3);
+    let mut info = info(true);
+    info.origin = DocumentOrigin::Converted;
+    let bytes = depgate::report::spdx3::to_json(&merged, &info).unwrap();
+    Validators::json(&validator, &bytes).unwrap_or_else(|e| panic!("merged SPDX 3:\n{e}"));
+    consistency(&serde_json::from_slice(&bytes).unwrap()).unwrap();
+    let cdx = cyclonedx::to_json_1_6(&merged, &info, &Cdx16Extensions::default()).unwrap();
+    validators
+        .cyclonedx_1_6(&cdx)
+        .unwrap_or_else(|e| panic!("merged CycloneDX 1.6:\n{e}"));
+}

@@ -36,6 +36,7 @@ mod policy;
 mod sbom;
 mod sbom_cra;
 mod sbom_input;
+mod sbom_merge;
 mod sbom_roundtrip;
 mod sbom_score;
 mod verdict;
