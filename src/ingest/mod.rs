@@ -25,6 +25,7 @@ mod requirements;
 mod sbom;
 pub mod sbom_facts;
 mod spdx;
+mod spdx3;
 mod support;
 mod uv;
 pub mod yarn;

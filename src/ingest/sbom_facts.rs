@@ -13,6 +13,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use super::IngestError;
+use super::spdx3::{is_spdx3, reference, references, term};
 use crate::inventory::sbom_facts::{ComponentFacts, ComponentField, DocumentField, SbomFacts};
 
 /// Reads the facts of one SBOM file.
@@ -47,11 +48,7 @@ pub fn read_facts(path: &Path) -> Result<SbomFacts, IngestError> {
     if value.get("spdxVersion").is_some() {
         return Ok(spdx2(path, &value, "JSON"));
     }
-    let context = value
-        .get("@context")
-        .map(Value::to_string)
-        .unwrap_or_default();
-    if context.contains("spdx.org/rdf/3") {
+    if is_spdx3(&value) {
         return Ok(spdx3(path, &value));
     }
     Err(not_an_sbom(path))
@@ -547,35 +544,6 @@ fn push(object: &mut Map<String, Value>, key: &str, value: Value) {
 // ---------------------------------------------------------------------------------------------
 // SPDX 3 JSON-LD.
 
-/// The id an element reference names: a string, or an inline element's `spdxId` / `@id`.
-fn reference(value: &Value) -> Option<&str> {
-    match value {
-        Value::String(id) => Some(id),
-        Value::Object(_) => value
-            .get("spdxId")
-            .or_else(|| value.get("@id"))
-            .and_then(Value::as_str),
-        _ => None,
-    }
-}
-
-/// The references in a member that holds one reference or a list of them.
-fn references(value: Option<&Value>) -> Vec<&str> {
-    match value {
-        Some(Value::Array(list)) => list.iter().filter_map(reference).collect(),
-        Some(other) => reference(other).into_iter().collect(),
-        None => Vec::new(),
-    }
-}
-
-/// The last segment of a vocabulary IRI (`…/RelationshipType/dependsOn` -> `dependsOn`).
-fn vocabulary(value: Option<&Value>) -> &str {
-    value
-        .and_then(Value::as_str)
-        .map(|text| text.rsplit('/').next().unwrap_or(text))
-        .unwrap_or_default()
-}
-
 /// One relationship: `from`, the `to` ids, and its `completeness` when stated.
 type Relation<'a> = (&'a str, Vec<&'a str>, Option<&'a str>);
 
@@ -594,9 +562,8 @@ fn spdx3(path: &Path, document_value: &Value) -> SbomFacts {
             by_id.insert(id, element);
         }
     }
-    let kind = |element: &Value| {
-        vocabulary(element.get("type").or_else(|| element.get("@type"))).to_string()
-    };
+    let kind =
+        |element: &Value| term(element.get("type").or_else(|| element.get("@type"))).to_string();
     let resolve = |value: &'_ Value| -> Option<Value> {
         match value {
             Value::Object(_) => Some(value.clone()),
@@ -606,7 +573,7 @@ fn spdx3(path: &Path, document_value: &Value) -> SbomFacts {
     };
     let has_contact = |agent: &Value| {
         items(agent, "externalIdentifier").any(|identifier| {
-            let kind = vocabulary(identifier.get("externalIdentifierType")).to_ascii_lowercase();
+            let kind = term(identifier.get("externalIdentifierType")).to_ascii_lowercase();
             let value = text(identifier.get("identifier")).unwrap_or_default();
             (kind == "email" && value.contains('@'))
                 || (matches!(kind.as_str(), "urlscheme" | "other")
@@ -660,7 +627,7 @@ fn spdx3(path: &Path, document_value: &Value) -> SbomFacts {
             continue;
         };
         relations
-            .entry(vocabulary(element.get("relationshipType")).to_string())
+            .entry(term(element.get("relationshipType")).to_string())
             .or_default()
             .push((
                 from,
@@ -722,7 +689,7 @@ fn spdx3(path: &Path, document_value: &Value) -> SbomFacts {
             let external = text(package.get("software_packageUrl")).is_some()
                 || items(package, "externalIdentifier").any(|identifier| {
                     matches!(
-                        vocabulary(identifier.get("externalIdentifierType")),
+                        term(identifier.get("externalIdentifierType")),
                         "packageUrl" | "cpe22" | "cpe23" | "swid"
                     )
                 });
@@ -743,7 +710,7 @@ fn spdx3(path: &Path, document_value: &Value) -> SbomFacts {
                 .chain(files.iter())
                 .flat_map(|element| items(element, "verifiedUsing"))
                 .filter(|hash| text(hash.get("hashValue")).is_some())
-                .map(|hash| vocabulary(hash.get("algorithm")).to_ascii_lowercase())
+                .map(|hash| term(hash.get("algorithm")).to_ascii_lowercase())
                 .collect();
             fields.add(ComponentField::Hash, !algorithms.is_empty());
             fields.add(
@@ -758,7 +725,7 @@ fn spdx3(path: &Path, document_value: &Value) -> SbomFacts {
                 ComponentField::Structured,
                 files.iter().any(|file| {
                     items(file, "software_additionalPurpose")
-                        .any(|p| matches!(vocabulary(Some(p)), "container" | "firmware"))
+                        .any(|p| matches!(term(Some(p)), "container" | "firmware"))
                 }),
             );
             fields.add(

@@ -305,3 +305,97 @@ fn a_missing_artifact_is_an_input_error_and_writes_nothing() {
     assert!(stderr.contains("/nonexistent/product.bin"), "{stderr}");
     assert!(!out.exists());
 }
+
+/// Purls, licenses and `name -> name` dependency pairs of an SPDX 2.3 document (optional ones
+/// included: SPDX 3 has no optional-dependency marker, so depgate writes them as `dependsOn`
+/// with a comment, and they read back as plain dependencies).
+type Pairs = Vec<(String, String)>;
+
+fn spdx2_content(bytes: &[u8]) -> (Pairs, Pairs) {
+    let document = parse(bytes);
+    let mut names = std::collections::BTreeMap::new();
+    let mut packages = Vec::new();
+    for package in document["packages"].as_array().unwrap() {
+        let name = package["name"].as_str().unwrap().to_string();
+        names.insert(
+            package["SPDXID"].as_str().unwrap().to_string(),
+            name.clone(),
+        );
+        let purl = package["externalRefs"][0]["referenceLocator"]
+            .as_str()
+            .unwrap_or("-");
+        let license = package["licenseDeclared"].as_str().unwrap();
+        packages.push((format!("{name} {purl}"), license.to_string()));
+    }
+    let mut edges: Vec<(String, String)> = document["relationships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| {
+            let name = |key: &str| names[r[key].as_str().unwrap()].clone();
+            match r["relationshipType"].as_str().unwrap() {
+                "DEPENDS_ON" => Some((name("spdxElementId"), name("relatedSpdxElement"))),
+                "OPTIONAL_DEPENDENCY_OF" => {
+                    Some((name("relatedSpdxElement"), name("spdxElementId")))
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    packages.sort();
+    edges.sort();
+    (packages, edges)
+}
+
+#[test]
+fn spdx3_output_reads_back_with_the_same_packages_licenses_and_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    for lockfile in ["cargo/v3/Cargo.lock", "npm/lock-v3/package-lock.json"] {
+        let spdx3 = dir.path().join("out.spdx3.json");
+        let written = depgate()
+            .args(["sbom", "--offline", "--format", "spdx3-json", "-o"])
+            .arg(&spdx3)
+            .arg(fixture(lockfile))
+            .output()
+            .unwrap();
+        assert!(written.status.success(), "{written:?}");
+        let direct = depgate()
+            .args(["sbom", "--offline", "--format", "spdx-json"])
+            .arg(fixture(lockfile))
+            .output()
+            .unwrap();
+        let converted = depgate()
+            .args(["sbom", "--format", "spdx-json", "--from"])
+            .arg(&spdx3)
+            .output()
+            .unwrap();
+        assert!(converted.status.success(), "{converted:?}");
+        assert_eq!(
+            spdx2_content(&direct.stdout),
+            spdx2_content(&converted.stdout),
+            "{lockfile}"
+        );
+    }
+}
+
+#[test]
+fn broken_spdx3_is_an_input_error_with_a_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.spdx3.json");
+    std::fs::write(
+        &broken,
+        "{\n  \"@context\": \"https://spdx.org/rdf/3.0.1/spdx-context.jsonld\",\n  \"@graph\": [\n    {,\n  ]\n}\n",
+    )
+    .unwrap();
+    let output = depgate()
+        .args(["sbom", "--from"])
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("broken.spdx3.json") && stderr.contains("line 4"),
+        "{stderr}"
+    );
+}
