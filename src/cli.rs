@@ -25,7 +25,8 @@ pub struct Cli {
 /// Every command.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Write an SBOM (CycloneDX JSON/XML, SPDX JSON) of a path.
+    /// Write an SBOM (CycloneDX JSON/XML, SPDX 2.3 JSON, SPDX 3.0.1 JSON-LD) of a path; score
+    /// or merge SBOMs.
     Sbom(SbomArgs),
     /// Why a package is present: the dependency paths from each root.
     Explain(ExplainArgs),
@@ -111,6 +112,8 @@ pub enum SbomFormat {
     CyclonedxXml,
     /// SPDX 2.3 JSON.
     SpdxJson,
+    /// SPDX 3.0.1 JSON-LD.
+    Spdx3Json,
 }
 
 /// CycloneDX specification versions we write.
@@ -124,14 +127,18 @@ pub enum SpecVersion {
     V1_6,
 }
 
-/// `depgate sbom`.
+/// `depgate sbom`: write an SBOM of PATH, or (subcommands) score or merge existing SBOMs.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct SbomArgs {
+    /// `score` or `merge`; without one, write an SBOM of PATH.
+    #[command(subcommand)]
+    pub command: Option<SbomCommand>,
     /// What to scan.
     #[command(flatten)]
     pub scan: ScanArgs,
-    /// Convert this existing SBOM (CycloneDX JSON/XML, SPDX JSON/tag-value) instead of
-    /// scanning PATH.
+    /// Convert this existing SBOM (CycloneDX JSON/XML, SPDX JSON/tag-value, SPDX 3 JSON-LD)
+    /// instead of scanning PATH.
     #[arg(long, value_name = "FILE", conflicts_with = "path")]
     pub from: Option<PathBuf>,
     /// Output format.
@@ -143,6 +150,112 @@ pub struct SbomArgs {
     /// Write to FILE (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Who made the SBOM and the product it describes.
+    #[command(flatten)]
+    pub product: ProductArgs,
+}
+
+/// An SBOM profile: the fields a guideline requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SbomProfile {
+    /// BSI TR-03183-2 v2.1.0 (CycloneDX 1.6 JSON/XML or SPDX 3.0.1).
+    #[value(name = "bsi-tr-03183-2")]
+    BsiTr031832,
+}
+
+/// The product's own facts, for `sbom` and `sbom merge`.
+#[derive(Debug, Clone, Args)]
+pub struct ProductArgs {
+    /// Fill every field this profile requires that depgate can know, and warn (with counts)
+    /// about the others.
+    #[arg(long, value_enum)]
+    pub profile: Option<SbomProfile>,
+    /// Who made the SBOM: `Name <email>`, `Name <https://url>`, an e-mail address or a URL.
+    #[arg(long, value_name = "PARTY")]
+    pub creator: Option<String>,
+    /// Who supplies the product, in the same forms.
+    #[arg(long, value_name = "PARTY")]
+    pub supplier: Option<String>,
+    /// The deployable product (binary, archive, image): hashed (SHA-256, SHA-512) and
+    /// described by its file name and properties.
+    #[arg(long, value_name = "FILE")]
+    pub artifact: Option<PathBuf>,
+}
+
+/// `depgate sbom score|merge`.
+#[derive(Debug, Subcommand)]
+pub enum SbomCommand {
+    /// Per-field coverage of SBOMs and a verdict against the NTIA minimum elements and
+    /// BSI TR-03183-2 v2.1.0. Exit 0 when every file meets `--require` (default: none), 1
+    /// when one does not.
+    Score(SbomScoreArgs),
+    /// One SBOM from several SBOMs, lockfiles or directories: components deduplicated by
+    /// purl, every input's graph kept under a synthetic root.
+    Merge(SbomMergeArgs),
+}
+
+/// Formats of `depgate sbom score`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScoreFormat {
+    /// Terminal tables.
+    Table,
+    /// `depgate.sbom-score/v1` JSON.
+    Json,
+    /// Markdown.
+    Markdown,
+}
+
+/// A standard an SBOM is scored against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum ScoreStandard {
+    /// NTIA minimum elements (2021).
+    Ntia,
+    /// BSI TR-03183-2 v2.1.0 required fields.
+    #[value(name = "bsi-tr-03183-2")]
+    BsiTr031832,
+}
+
+/// `depgate sbom score`.
+#[derive(Debug, Args)]
+pub struct SbomScoreArgs {
+    /// The SBOMs to score (CycloneDX JSON, SPDX 2 JSON/tag-value, SPDX 3 JSON-LD).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ScoreFormat,
+    /// Exit 1 unless every file meets this standard; repeatable.
+    #[arg(long, value_enum, value_name = "STANDARD")]
+    pub require: Vec<ScoreStandard>,
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `depgate sbom merge`.
+#[derive(Debug, Args)]
+pub struct SbomMergeArgs {
+    /// The inputs: SBOMs in any format depgate reads, lockfiles or directories (scanned).
+    #[arg(required = true, num_args = 2.., value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// The merged SBOM (written atomically).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "cyclonedx-json")]
+    pub format: SbomFormat,
+    /// CycloneDX spec version (default 1.6 for JSON, 1.5 for XML).
+    #[arg(long, value_enum)]
+    pub spec_version: Option<SpecVersion>,
+    /// The merged product's name (the synthetic root). Default: the output file's stem.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Never use the network while scanning directory inputs.
+    #[arg(long)]
+    pub offline: bool,
+    /// Who made the SBOM and the product it describes.
+    #[command(flatten)]
+    pub product: ProductArgs,
 }
 
 /// `depgate explain`.

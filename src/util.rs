@@ -396,6 +396,15 @@ mod interrupt {
     }
 }
 
+/// `1 package`, `2 packages`: a count with its noun, for messages.
+pub fn count(number: usize, noun: &str) -> String {
+    if number == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{number} {noun}s")
+    }
+}
+
 /// The time to stamp into generated documents: `SOURCE_DATE_EPOCH` when set (reproducible
 /// builds), else now. An unparsable `SOURCE_DATE_EPOCH` is an error, not silently ignored.
 pub fn timestamp() -> Result<time::OffsetDateTime, String> {

@@ -21,6 +21,8 @@ mod policy;
 mod record;
 pub mod revision;
 mod sbom;
+mod sbom_merge;
+mod sbom_score;
 mod verify;
 mod vex;
 

@@ -4,6 +4,7 @@
 //! inventory with more facts, plus advisory matches and VEX statements for `evaluate`.
 
 pub mod advisories;
+pub mod artifacts;
 pub mod license_conflicts;
 pub mod license_text;
 pub mod licenses;

@@ -10,6 +10,7 @@ pub mod baseline;
 mod finding;
 pub mod licenses;
 pub mod policy_tests;
+pub mod sbom_quality;
 mod sources;
 mod verdict;
 pub mod vex;

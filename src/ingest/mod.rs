@@ -23,7 +23,9 @@ mod purl;
 mod python;
 mod requirements;
 mod sbom;
+pub mod sbom_facts;
 mod spdx;
+mod spdx3;
 mod support;
 mod uv;
 pub mod yarn;
@@ -409,6 +411,12 @@ fn parse_text_file(
         .inputs
         .insert(0, input_file(path, text.as_bytes(), format.name()));
     Ok(inventory)
+}
+
+/// True when `path` is a file depgate reads as an SBOM (by content, else by its conventional
+/// name), as opposed to a lockfile or manifest.
+pub fn is_sbom_file(path: &Path) -> Result<bool, IngestError> {
+    Ok(detect_format(path)?.is_some_and(|format| format.is_sbom()))
 }
 
 /// Ingests one existing SBOM (CycloneDX JSON/XML, SPDX JSON/tag-value), for `depgate sbom

@@ -17,6 +17,7 @@ use crate::inventory::{
     Ecosystem, Hash, HashAlgorithm, Inventory, LicenseInfo, LicenseOrigin, Location, Package,
     PackageKind, Scope, Source,
 };
+use crate::util::count;
 
 /// Files up to this size are searched whole for the format markers.
 const WHOLE_FILE_LIMIT: u64 = 8 * 1024 * 1024;
@@ -50,6 +51,10 @@ pub fn detect_sbom(path: &Path) -> Result<Option<Format>, IngestError> {
             Some(Format::CycloneDxJson)
         }
         "json" if has_json_marker(&sample, b"spdxVersion", b"SPDX-") => Some(Format::SpdxJson),
+        // SPDX 3 JSON-LD is read by the SPDX JSON reader, which tells the versions apart.
+        "json" if has_json_marker(&sample, b"@context", b"https://spdx.org/rdf/3") => {
+            Some(Format::SpdxJson)
+        }
         "xml" if contains(&sample, CYCLONEDX_NAMESPACE.as_bytes()) => Some(Format::CycloneDxXml),
         "spdx" if contains(&sample, b"SPDXVersion:") => Some(Format::SpdxTagValue),
         _ => None,
@@ -79,13 +84,10 @@ pub fn not_an_sbom_hint(path: &Path) -> Option<String> {
     let extension = name.rsplit_once('.').map(|(_, e)| e)?;
     let sample = read_sample(path).ok()?;
     match extension {
-        "json" if has_json_marker(&sample, b"@context", b"https://spdx.org/rdf/3") => Some(
-            "an SPDX 3 JSON-LD document; depgate reads SPDX 2.2 and 2.3 (JSON and tag-value)"
-                .to_string(),
-        ),
         "json" => Some(
             "a JSON file that is neither a CycloneDX SBOM (no `\"bomFormat\": \"CycloneDX\"`) \
-             nor an SPDX SBOM (no `\"spdxVersion\"`), and not a known lockfile"
+             nor an SPDX SBOM (no `\"spdxVersion\"`, no SPDX 3 `@context`), and not a known \
+             lockfile"
                 .to_string(),
         ),
         "xml" if contains(&sample, b"spdx.org/rdf") || contains(&sample, b"spdxVersion") => Some(
@@ -322,15 +324,6 @@ impl SbomGaps {
                 self.license_none,
             );
         }
-    }
-}
-
-/// `1 package`, `2 packages`.
-fn count(number: usize, noun: &str) -> String {
-    if number == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{number} {noun}s")
     }
 }
 

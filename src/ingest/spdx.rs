@@ -1,4 +1,5 @@
-//! Stage 1, ingest: SPDX 2.x SBOMs (JSON and tag-value) into an [`Inventory`].
+//! Stage 1, ingest: SPDX 2.x SBOMs (JSON and tag-value) into an [`Inventory`]; SPDX 3 JSON-LD
+//! is recognised here and read by `spdx3`.
 //!
 //! In: the text of an SPDX 2.2 or 2.3 document (2.1 tag-value is read the same way). Out: one
 //! package per SPDX package, with its purl (`externalRefs` of type `purl`, category
@@ -63,23 +64,19 @@ pub fn parse_json(path: &Path, text: &str) -> Result<Inventory, IngestError> {
             "not an SPDX SBOM: the document is not a JSON object",
         ));
     };
+    if super::spdx3::is_spdx3(&value) {
+        return Ok(super::spdx3::parse(path, text, &value));
+    }
     let Some(version) = root
         .get("spdxVersion")
         .and_then(Value::as_str)
         .filter(|v| v.starts_with("SPDX-"))
     else {
-        let spdx_3 = root
-            .get("@context")
-            .and_then(Value::as_str)
-            .is_some_and(|context| context.contains("spdx.org/rdf/3"));
         return Err(IngestError::parse(
             path,
             Some(1),
-            if spdx_3 {
-                "an SPDX 3 JSON-LD document: depgate reads SPDX 2.2 and 2.3 (JSON and tag-value)"
-            } else {
-                "not an SPDX SBOM: no `\"spdxVersion\": \"SPDX-2.x\"` at the top level"
-            },
+            "not an SPDX SBOM: no `\"spdxVersion\": \"SPDX-2.x\"` (SPDX 2) or SPDX 3 \
+             `@context` at the top level",
         ));
     };
     let lines = object_lines(text);
@@ -541,11 +538,14 @@ Relationship: SPDXRef-left-pad dev_dependency_of SPDXRef-app
     }
 
     #[test]
-    fn spdx_3_named_like_spdx_2_is_refused_with_the_reason() {
-        let text =
-            r#"{"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": []}"#;
-        let error = parse_json(Path::new("x.spdx.json"), text).unwrap_err();
-        assert!(error.to_string().contains("SPDX 3 JSON-LD"), "{error}");
+    fn spdx_3_named_like_spdx_2_is_read_as_spdx_3() {
+        let text = r#"{"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": [
+            {"type": "software_Package", "spdxId": "urn:a", "name": "a",
+             "software_packageVersion": "1", "software_packageUrl": "pkg:npm/a@1"}]}"#;
+        let inventory = parse_json(Path::new("x.spdx.json"), text).unwrap();
+        assert_eq!(inventory.packages()[0].purl.as_deref(), Some("pkg:npm/a@1"));
+        assert_eq!(inventory.packages()[0].location.line, Some(2));
+        assert!(inventory.inputs[0].format.contains("JSON-LD"));
     }
 
     #[test]

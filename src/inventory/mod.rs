@@ -3,10 +3,12 @@
 //! In: nothing (ingest builds it, enrich adds facts to it). Out: an [`Inventory`] that every
 //! later stage reads. The model is ecosystem-neutral; format quirks stay in `ingest`.
 
+pub mod combine;
 pub mod diff;
 mod graph;
 mod package;
 pub mod purl;
+pub mod sbom_facts;
 mod selector;
 
 pub use graph::{DepKind, Edge};
@@ -138,6 +140,25 @@ impl Inventory {
     /// The roots.
     pub fn roots(&self) -> &[PackageId] {
         &self.roots
+    }
+
+    /// What the inventory describes: the roots, or when it has none (a lockfile of a virtual
+    /// workspace read without members, say), every package nothing depends on.
+    pub fn subjects(&self) -> Vec<PackageId> {
+        if !self.roots.is_empty() {
+            return self.roots.clone();
+        }
+        let mut depended_on = vec![false; self.packages.len()];
+        for edge in &self.edges {
+            if edge.from != edge.to {
+                depended_on[edge.to.0] = true;
+            }
+        }
+        self.packages
+            .iter()
+            .filter(|p| !depended_on[p.id.0])
+            .map(|p| p.id)
+            .collect()
     }
 
     /// Packages that are dependencies (everything that is not a root or a local workspace package).

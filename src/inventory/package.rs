@@ -293,6 +293,10 @@ pub struct Package {
     pub repository: Option<String>,
     /// Homepage URL from the manifest.
     pub homepage: Option<String>,
+    /// The package's authors or maintainers as its manifest names them (`Name <email>`), in
+    /// the manifest's order; empty when no input says.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<String>,
     /// Directory holding the package's sources on this machine, when known (for license files).
     pub local_dir: Option<PathBuf>,
     /// The roots (projects, workspace members) this package belongs to: every root it is
@@ -332,6 +336,7 @@ impl Package {
             description: None,
             repository: None,
             homepage: None,
+            authors: Vec::new(),
             local_dir: None,
             roots: Vec::new(),
         }

@@ -16,8 +16,9 @@ use cyclonedx_bom::external_models::date_time::DateTime;
 use cyclonedx_bom::external_models::normalized_string::NormalizedString;
 use cyclonedx_bom::external_models::spdx::SpdxExpression;
 use cyclonedx_bom::external_models::uri::{Purl, Uri};
-use cyclonedx_bom::models::bom::{Bom, SpecVersion, UrnUuid};
+use cyclonedx_bom::models::bom::{Bom, BomReference, SpecVersion, UrnUuid};
 use cyclonedx_bom::models::component::{Classification, Component, Components, Scope as CdxScope};
+use cyclonedx_bom::models::composition::{AggregateType, Composition, Compositions};
 use cyclonedx_bom::models::dependency::{Dependencies, Dependency};
 use cyclonedx_bom::models::external_reference::{
     ExternalReference, ExternalReferenceType, ExternalReferences,
@@ -27,14 +28,17 @@ use cyclonedx_bom::models::hash::{
 };
 use cyclonedx_bom::models::license::{License, LicenseChoice, Licenses};
 use cyclonedx_bom::models::metadata::Metadata;
+use cyclonedx_bom::models::organization::{OrganizationalContact, OrganizationalEntity};
 use cyclonedx_bom::models::property::{Properties, Property};
 use cyclonedx_bom::models::tool::Tools;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use thiserror::Error;
 
+use super::bsi::{self, Completeness};
 use super::sbom_common::{
-    self, DocumentInfo, LicenseForm, TOOL_NAME, TOOL_VERSION, classify_license, clean,
+    self, Artifact, ArtifactKind, DocumentInfo, LicenseForm, Party, Profile, TOOL_NAME,
+    TOOL_VERSION, classify_license, clean,
 };
 use crate::inventory::{
     HashAlgorithm, Inventory, LicenseOrigin, Package, PackageId, Scope, Source,
@@ -159,15 +163,60 @@ pub fn to_json_1_6(
 ) -> Result<Vec<u8>, CycloneDxError> {
     let bom = build_unsigned(inventory, info)?;
     let (bytes, serial) = json_1_5(bom, extensions)?;
-    let acknowledgements = license_acknowledgements(inventory);
-    finish_json(
-        &bytes,
-        &serial,
-        SCHEMA_1_6,
-        "1.6",
-        Some(&acknowledgements),
-        extensions,
-    )
+    let lift = Lift::of(inventory, info);
+    finish_json(&bytes, &serial, SCHEMA_1_6, "1.6", Some(&lift), extensions)
+}
+
+/// What lifting 1.5 JSON to 1.6 adds, per component bom-ref: the license `acknowledgement`
+/// and (with the BSI profile) the component's `manufacturer` (its creator, with e-mail or
+/// URL). With the profile, metadata's 1.5 `manufacture` becomes 1.6's `manufacturer`.
+struct Lift {
+    acknowledgements: BTreeMap<String, &'static str>,
+    manufacturers: BTreeMap<String, serde_json::Value>,
+}
+
+impl Lift {
+    fn of(inventory: &Inventory, info: &DocumentInfo) -> Lift {
+        let bsi = info.profile == Some(Profile::BsiTr031832);
+        let mut acknowledgements = license_acknowledgements(inventory);
+        if bsi {
+            // BSI's distribution licence: the licence the component reaches the recipient
+            // under. CycloneDX allows one expression per component, so it is written once,
+            // marked as the SBOM creator's conclusion (see docs/sbom-cra.md).
+            for acknowledgement in acknowledgements.values_mut() {
+                *acknowledgement = "concluded";
+            }
+        }
+        let refs = sbom_common::unique_refs(inventory);
+        let manufacturers = if bsi {
+            inventory
+                .packages()
+                .iter()
+                .filter_map(|package| {
+                    let creator = bsi::creator(package)?;
+                    Some((refs[package.id.0].clone(), organizational_entity(&creator)))
+                })
+                .collect()
+        } else {
+            BTreeMap::new()
+        };
+        Lift {
+            acknowledgements,
+            manufacturers,
+        }
+    }
+}
+
+/// A party as a CycloneDX 1.6 `organizationalEntity` (JSON): name, `url`, `contact`.
+fn organizational_entity(party: &Party) -> serde_json::Value {
+    let mut entity = serde_json::json!({"name": clean(&party.name)});
+    if let Some(url) = &party.url {
+        entity["url"] = serde_json::json!([url]);
+    }
+    if let Some(email) = &party.email {
+        entity["contact"] = serde_json::json!([{"name": clean(&party.name), "email": email}]);
+    }
+    entity
 }
 
 /// 1.6 says whether a license is `declared` (by the package's authors: manifest, lockfile,
@@ -217,7 +266,7 @@ fn finish_json(
     serial: &str,
     schema: &str,
     spec_version: &str,
-    acknowledgements: Option<&BTreeMap<String, &'static str>>,
+    lift: Option<&Lift>,
     extensions: &Cdx16Extensions,
 ) -> Result<Vec<u8>, CycloneDxError> {
     let fields: RawObject<'_> = serde_json::from_slice(json_1_5)?;
@@ -230,25 +279,27 @@ fn finish_json(
                 document.push((key, Node::Raw(field)));
                 document.push(("serialNumber", Node::Value(serial.into())));
             }
-            "metadata" if acknowledgements.is_some() => {
+            "metadata" if lift.is_some() => {
                 let mut metadata: RawObject<'_> = serde_json::from_str(field.get())?;
                 let members = metadata
                     .0
                     .drain(..)
                     .map(|(key, value)| {
                         Ok(match key {
-                            "component" => (key, acknowledged(value, acknowledgements)?),
+                            "component" => (key, acknowledged(value, lift)?),
+                            // Deprecated in 1.6 in favour of `manufacturer`, same content.
+                            "manufacture" => ("manufacturer", Node::Raw(value)),
                             _ => (key, Node::Raw(value)),
                         })
                     })
                     .collect::<Result<Vec<_>, CycloneDxError>>()?;
                 document.push((key, Node::Object(members)));
             }
-            "components" if acknowledgements.is_some() => {
+            "components" if lift.is_some() => {
                 let components: Vec<&RawValue> = serde_json::from_str(field.get())?;
                 let components = components
                     .into_iter()
-                    .map(|component| acknowledged(component, acknowledgements))
+                    .map(|component| acknowledged(component, lift))
                     .collect::<Result<Vec<_>, _>>()?;
                 document.push((key, Node::Array(components)));
             }
@@ -266,11 +317,11 @@ fn finish_json(
     Ok(bytes)
 }
 
-/// A component with `acknowledgement` added to each of its licenses (when its bom-ref has
-/// one); untouched members stay raw.
+/// A component with `acknowledgement` added to each of its licenses and its `manufacturer`
+/// (when its bom-ref has them); untouched members stay raw.
 fn acknowledged<'a>(
     component: &'a RawValue,
-    acknowledgements: Option<&BTreeMap<String, &'static str>>,
+    lift: Option<&Lift>,
 ) -> Result<Node<'a>, CycloneDxError> {
     let fields: RawObject<'a> = serde_json::from_str(component.get())?;
     let bom_ref = fields
@@ -278,16 +329,24 @@ fn acknowledged<'a>(
         .iter()
         .find(|(key, _)| *key == "bom-ref")
         .and_then(|(_, value)| serde_json::from_str::<&str>(value.get()).ok());
-    let Some(acknowledgement) = bom_ref.and_then(|bom_ref| acknowledgements?.get(bom_ref).copied())
-    else {
+    let (Some(lift), Some(bom_ref)) = (lift, bom_ref) else {
         return Ok(Node::Raw(component));
     };
-    let mut members = Vec::with_capacity(fields.0.len());
+    let acknowledgement = lift.acknowledgements.get(bom_ref).copied();
+    let manufacturer = lift.manufacturers.get(bom_ref);
+    if acknowledgement.is_none() && manufacturer.is_none() {
+        return Ok(Node::Raw(component));
+    }
+    let mut members = Vec::with_capacity(fields.0.len() + 1);
     for (key, value) in fields.0 {
-        if key != "licenses" {
+        // `manufacturer` goes where 1.6 lists it: after `bom-ref` and `type`, before `name`.
+        if let Some(manufacturer) = manufacturer.filter(|_| key == "name") {
+            members.push(("manufacturer", Node::Value(manufacturer.clone())));
+        }
+        let Some(acknowledgement) = acknowledgement.filter(|_| key == "licenses") else {
             members.push((key, Node::Raw(value)));
             continue;
-        }
+        };
         let mut licenses: serde_json::Value = serde_json::from_str(value.get())?;
         for choice in licenses.as_array_mut().into_iter().flatten() {
             let target = match choice.get_mut("license") {
@@ -389,6 +448,7 @@ fn serial_number_of(
 fn build_unsigned(inventory: &Inventory, info: &DocumentInfo) -> Result<Bom, CycloneDxError> {
     let refs = sbom_common::unique_refs(inventory);
     let dependency_sets = sbom_common::dependency_sets(inventory);
+    let bsi = info.profile == Some(Profile::BsiTr031832);
 
     let single_root = match inventory.roots() {
         [root] => Some(*root),
@@ -397,7 +457,7 @@ fn build_unsigned(inventory: &Inventory, info: &DocumentInfo) -> Result<Bom, Cyc
     let synthetic_ref = synthetic_root_ref(&info.name, &refs);
     let (root_component, root_ref) = match single_root {
         Some(root) => (
-            component(inventory.package(root), &refs[root.0], true),
+            component(inventory.package(root), &refs[root.0], true, bsi),
             refs[root.0].clone(),
         ),
         None => {
@@ -409,9 +469,7 @@ fn build_unsigned(inventory: &Inventory, info: &DocumentInfo) -> Result<Bom, Cyc
             );
             // The synthetic root has no version of its own; an empty version would be noise.
             root.version = None;
-            root.description = Some(NormalizedString::new(
-                "All projects found in the scanned directory",
-            ));
+            root.description = Some(NormalizedString::new(&clean(&info.subject_description)));
             (root, synthetic_ref.clone())
         }
     };
@@ -422,10 +480,17 @@ fn build_unsigned(inventory: &Inventory, info: &DocumentInfo) -> Result<Bom, Cyc
         .filter(|p| Some(p.id) != single_root)
         .map(|p| {
             let root_like = sbom_common::is_root_like(inventory, p.id);
-            component(p, &refs[p.id.0], root_like)
+            component(p, &refs[p.id.0], root_like, bsi)
         })
         .collect();
     components.sort_by(|a, b| a.bom_ref.cmp(&b.bom_ref));
+    let mut root_component = root_component;
+    if let Some(supplier) = &info.supplier {
+        root_component.supplier = Some(organization(supplier));
+    }
+    if let Some(artifact) = &info.artifact {
+        add_artifact(&mut root_component, artifact);
+    }
 
     let mut dependencies: Vec<Dependency> = dependency_sets
         .iter()
@@ -437,7 +502,7 @@ fn build_unsigned(inventory: &Inventory, info: &DocumentInfo) -> Result<Bom, Cyc
     if single_root.is_none() {
         dependencies.push(Dependency {
             dependency_ref: root_ref,
-            dependencies: sorted_refs(sbom_common::subjects(inventory), &refs),
+            dependencies: sorted_refs(inventory.subjects(), &refs),
         });
     }
     dependencies.sort_by(|a, b| a.dependency_ref.cmp(&b.dependency_ref));
@@ -451,6 +516,40 @@ fn build_unsigned(inventory: &Inventory, info: &DocumentInfo) -> Result<Bom, Cyc
         Uri::new(env!("CARGO_PKG_REPOSITORY")),
     )]));
 
+    // With the profile, every dependency list states its completeness (BSI TR-03183-2).
+    let compositions = bsi.then(|| {
+        let aggregate = match bsi::completeness(inventory, info) {
+            Completeness::Complete => AggregateType::Complete,
+            Completeness::Incomplete => AggregateType::Incomplete,
+            Completeness::Unknown => AggregateType::Unknown,
+        };
+        Compositions(vec![Composition {
+            bom_ref: None,
+            aggregate,
+            assemblies: None,
+            dependencies: Some(
+                dependencies
+                    .iter()
+                    .map(|d| BomReference::new(d.dependency_ref.clone()))
+                    .collect(),
+            ),
+            vulnerabilities: None,
+            signature: None,
+        }])
+    });
+    let authors = info
+        .creator
+        .as_ref()
+        .filter(|creator| creator.email.is_some())
+        .map(|creator| {
+            vec![OrganizationalContact {
+                bom_ref: None,
+                name: Some(NormalizedString::new(&clean(&creator.name))),
+                email: creator.email.as_deref().map(NormalizedString::new),
+                phone: None,
+            }]
+        });
+
     Ok(Bom {
         metadata: Some(Metadata {
             timestamp: Some(timestamp),
@@ -458,13 +557,80 @@ fn build_unsigned(inventory: &Inventory, info: &DocumentInfo) -> Result<Bom, Cyc
                 services: None,
                 components: Some(Components(vec![tool])),
             }),
+            authors,
             component: Some(root_component),
+            manufacture: info.creator.as_ref().map(organization),
+            supplier: info.supplier.as_ref().map(organization),
             ..Metadata::default()
         }),
         components: Some(Components(components)),
         dependencies: Some(Dependencies(dependencies)),
+        compositions,
         ..empty_bom()
     })
+}
+
+/// A party as the model's `OrganizationalEntity`: name, URL, e-mail contact.
+fn organization(party: &Party) -> OrganizationalEntity {
+    OrganizationalEntity {
+        bom_ref: None,
+        name: Some(NormalizedString::new(&clean(&party.name))),
+        url: party.url.as_deref().map(|url| vec![Uri::new(url)]),
+        contact: party.email.as_deref().map(|email| {
+            vec![OrganizationalContact {
+                bom_ref: None,
+                name: Some(NormalizedString::new(&clean(&party.name))),
+                email: Some(NormalizedString::new(email)),
+                phone: None,
+            }]
+        }),
+    }
+}
+
+/// The product's own file (`--artifact`) on its component: hashes and the BSI properties.
+fn add_artifact(component: &mut Component, artifact: &Artifact) {
+    let mut hashes = component.hashes.take().map(|h| h.0).unwrap_or_default();
+    for (alg, value) in [
+        (CdxAlgorithm::SHA_256, &artifact.sha256),
+        (CdxAlgorithm::SHA_512, &artifact.sha512),
+    ] {
+        hashes.push(CdxHash {
+            alg,
+            content: HashValue(value.clone()),
+        });
+    }
+    hashes
+        .sort_by(|a, b| (a.alg.to_string(), &a.content.0).cmp(&(b.alg.to_string(), &b.content.0)));
+    hashes.dedup();
+    component.hashes = Some(Hashes(hashes));
+    let mut properties = component.properties.take().map(|p| p.0).unwrap_or_default();
+    properties.retain(|property| !property.name.starts_with(BSI_PROPERTY_PREFIX));
+    properties.extend(bsi_properties(&artifact.filename, artifact.kind));
+    component.properties = Some(Properties(properties));
+}
+
+/// The prefix of BSI TR-03183-2's CycloneDX property taxonomy.
+pub const BSI_PROPERTY_PREFIX: &str = "bsi:component:";
+
+/// `bsi:component:filename`, `…:executable`, `…:archive`, `…:structured`, with the values
+/// BSI's taxonomy defines.
+fn bsi_properties(filename: &str, kind: ArtifactKind) -> Vec<Property> {
+    let flag = |yes: bool, on: &str, off: &str| if yes { on } else { off }.to_string();
+    vec![
+        Property::new("bsi:component:filename", &clean(filename)),
+        Property::new(
+            "bsi:component:executable",
+            &flag(kind.executable, "executable", "non-executable"),
+        ),
+        Property::new(
+            "bsi:component:archive",
+            &flag(kind.archive, "archive", "no archive"),
+        ),
+        Property::new(
+            "bsi:component:structured",
+            &flag(kind.structured, "structured", "unstructured"),
+        ),
+    ]
 }
 
 /// A `Bom` with every section empty. (`Bom::default()` draws a random serial number.)
@@ -507,8 +673,8 @@ fn sorted_refs(ids: impl IntoIterator<Item = PackageId>, refs: &[String]) -> Vec
         .collect()
 }
 
-/// One package as a component.
-fn component(package: &Package, bom_ref: &str, root_like: bool) -> Component {
+/// One package as a component; with the BSI profile, with its artefact's properties.
+fn component(package: &Package, bom_ref: &str, root_like: bool, bsi: bool) -> Component {
     let classification = if root_like {
         Classification::Application
     } else {
@@ -563,6 +729,12 @@ fn component(package: &Package, bom_ref: &str, root_like: bool) -> Component {
                 LicenseChoice::License(License::named_license(&clean(&name)))
             }
         }]));
+    }
+    if bsi {
+        let facts = bsi::component_facts(package);
+        if let (Some(filename), Some(kind)) = (&facts.filename, facts.kind) {
+            properties.extend(bsi_properties(filename, kind));
+        }
     }
     if !properties.is_empty() {
         component.properties = Some(Properties(properties));

@@ -3,6 +3,7 @@
 //! In: `&Inventory`, `&Evaluation` and run metadata, gathered into one [`FindingsReport`].
 //! Out: bytes in one format per file here. Every format renders the same report value.
 
+pub mod bsi;
 pub mod cyclonedx;
 pub mod dashboard;
 pub mod diff;
@@ -14,11 +15,13 @@ pub mod markdown;
 pub mod notices;
 pub mod sarif;
 mod sbom_common;
+pub mod sbom_score;
 pub mod spdx;
+pub mod spdx3;
 pub mod table;
 pub mod vex;
 
-pub use sbom_common::DocumentInfo;
+pub use sbom_common::{Artifact, ArtifactKind, DocumentInfo, DocumentOrigin, Party, Profile};
 
 use serde::Serialize;
 

@@ -18,6 +18,19 @@ pub struct DocumentInfo {
     pub name: String,
     /// The creation time; pass [`crate::util::timestamp`] so `SOURCE_DATE_EPOCH` is honoured.
     pub timestamp: time::OffsetDateTime,
+    /// Who made the SBOM (`--creator`, `[sbom] creator`); `None` names only the tool.
+    pub creator: Option<Party>,
+    /// Who supplies the product (`--supplier`, `[sbom] supplier`).
+    pub supplier: Option<Party>,
+    /// The deployable product itself (`--artifact FILE`), hashed.
+    pub artifact: Option<Artifact>,
+    /// The profile whose fields are filled (`--profile`); `None` for a plain SBOM.
+    pub profile: Option<Profile>,
+    /// How the document was made: from lockfiles and manifests (the graph depgate read whole)
+    /// or converted from other SBOMs (whose completeness depgate cannot vouch for).
+    pub origin: DocumentOrigin,
+    /// The description of the synthetic root that stands for several subjects.
+    pub subject_description: String,
 }
 
 impl DocumentInfo {
@@ -26,8 +39,152 @@ impl DocumentInfo {
         Self {
             name: name.into(),
             timestamp,
+            creator: None,
+            supplier: None,
+            artifact: None,
+            profile: None,
+            origin: DocumentOrigin::Scanned,
+            subject_description: "All projects found in the scanned directory".to_string(),
         }
     }
+}
+
+/// Where a document's inventory came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentOrigin {
+    /// Lockfiles and manifests read by depgate: every package's dependencies were read.
+    Scanned,
+    /// One or more existing SBOMs (`--from`, `sbom merge`): their completeness is unknown.
+    Converted,
+}
+
+/// An SBOM profile: a set of fields a regulation or guideline requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// BSI TR-03183-2 v2.1.0 (the German guideline behind the EU Cyber Resilience Act's SBOM).
+    BsiTr031832,
+}
+
+/// A person or organisation named in an SBOM, with a contact BSI TR-03183-2 accepts.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Party {
+    /// The name as given (may equal the contact when only a contact was given).
+    pub name: String,
+    /// An e-mail address.
+    pub email: Option<String>,
+    /// A URL (`http://` or `https://`).
+    pub url: Option<String>,
+}
+
+impl Party {
+    /// Parses `Name <contact>`, `Name (contact)`, a bare e-mail address or a bare URL; the
+    /// contact is an e-mail address when it has an `@` and no scheme, a URL when it starts with
+    /// `http://` or `https://`. Text without a contact is a name alone.
+    pub fn parse(text: &str) -> Option<Party> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        let (name, contact) = match text.rfind(['<', '(']) {
+            Some(open) if text.ends_with(['>', ')']) => {
+                (text[..open].trim(), text[open + 1..text.len() - 1].trim())
+            }
+            _ => ("", text),
+        };
+        let (email, url) = if contact.starts_with("http://") || contact.starts_with("https://") {
+            (None, Some(contact.to_string()))
+        } else if contact.contains('@') && !contact.contains(char::is_whitespace) {
+            (
+                Some(contact.trim_start_matches("mailto:").to_string()),
+                None,
+            )
+        } else {
+            (None, None)
+        };
+        let name = if !name.is_empty() {
+            name.to_string()
+        } else if email.is_none() && url.is_none() {
+            text.to_string()
+        } else {
+            contact.to_string()
+        };
+        Some(Party { name, email, url })
+    }
+
+    /// True when the party has an e-mail address or URL (what BSI TR-03183-2 asks for).
+    pub fn has_contact(&self) -> bool {
+        self.email.is_some() || self.url.is_some()
+    }
+}
+
+/// The deployable product, read from disk: its file name, hashes and BSI properties.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artifact {
+    /// The file name (no directory).
+    pub filename: String,
+    /// Lowercase hex SHA-256.
+    pub sha256: String,
+    /// Lowercase hex SHA-512.
+    pub sha512: String,
+    /// What the file is, from its first bytes.
+    pub kind: ArtifactKind,
+}
+
+impl Artifact {
+    /// Describes a file from its name and bytes: SHA-256, SHA-512 and [`ArtifactKind::sniff`].
+    pub fn from_bytes(filename: impl Into<String>, bytes: &[u8]) -> Artifact {
+        use sha2::{Digest, Sha512};
+        Artifact {
+            filename: filename.into(),
+            sha256: crate::util::sha256_hex(bytes),
+            sha512: hex::encode(Sha512::digest(bytes)),
+            kind: ArtifactKind::sniff(bytes),
+        }
+    }
+}
+
+impl ArtifactKind {
+    /// What a file is, from its first bytes (magic numbers): executables (ELF, PE, Mach-O,
+    /// `#!` scripts), archives (gzip, zip, xz, bzip2, zstd, 7z, tar, ar) or neither (an opaque
+    /// blob: unstructured).
+    pub fn sniff(bytes: &[u8]) -> ArtifactKind {
+        let starts = |magic: &[u8]| bytes.starts_with(magic);
+        let binary = starts(b"\x7fELF")
+            || starts(b"MZ")
+            || [
+                [0xfe, 0xed, 0xfa, 0xce],
+                [0xfe, 0xed, 0xfa, 0xcf],
+                [0xce, 0xfa, 0xed, 0xfe],
+                [0xcf, 0xfa, 0xed, 0xfe],
+            ]
+            .iter()
+            .any(|magic| starts(magic));
+        let archive = starts(&[0x1f, 0x8b])
+            || starts(b"PK\x03\x04")
+            || starts(&[0xfd, b'7', b'z', b'X', b'Z', 0])
+            || starts(b"BZh")
+            || starts(&[0x28, 0xb5, 0x2f, 0xfd])
+            || starts(&[b'7', b'z', 0xbc, 0xaf, 0x27, 0x1c])
+            || starts(b"!<arch>\n")
+            || bytes.get(257..262) == Some(b"ustar");
+        ArtifactKind {
+            executable: binary || starts(b"#!"),
+            archive,
+            structured: binary || archive,
+        }
+    }
+}
+
+/// BSI TR-03183-2's three properties of a deployable file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArtifactKind {
+    /// Machine code or a script that runs as it is.
+    pub executable: bool,
+    /// A container of other files (tar, zip, gzip, ...).
+    pub archive: bool,
+    /// Has an internal structure a tool can read (archives, ELF/PE/Mach-O, ...), as opposed
+    /// to an opaque blob such as a raw firmware image.
+    pub structured: bool,
 }
 
 /// The tool name and version written into every document.
@@ -80,26 +237,6 @@ pub(crate) fn unique_refs(inventory: &Inventory) -> Vec<String> {
         refs[index] = candidate;
     }
     refs
-}
-
-/// What the document describes: the roots, or when the inventory has none (a lockfile of a
-/// virtual workspace read without members, say), every package nothing depends on.
-pub(crate) fn subjects(inventory: &Inventory) -> Vec<PackageId> {
-    if !inventory.roots().is_empty() {
-        return inventory.roots().to_vec();
-    }
-    let mut depended_on = vec![false; inventory.packages().len()];
-    for edge in inventory.edges() {
-        if edge.from != edge.to {
-            depended_on[edge.to.0] = true;
-        }
-    }
-    inventory
-        .packages()
-        .iter()
-        .filter(|p| !depended_on[p.id.0])
-        .map(|p| p.id)
-        .collect()
 }
 
 /// True for packages that are the project itself rather than a dependency.
@@ -375,6 +512,31 @@ mod tests {
     fn clean_replaces_what_xml_cannot_carry() {
         assert_eq!(clean("a\u{0}b\tc\u{fffe}"), "a\u{fffd}b\tc\u{fffd}");
         assert_eq!(clean("ünïcödé"), "ünïcödé");
+    }
+
+    #[test]
+    fn parties_parse_with_and_without_a_name() {
+        let person = Party::parse("Jane Doe <jane@example.org>").unwrap();
+        assert_eq!(person.name, "Jane Doe");
+        assert_eq!(person.email.as_deref(), Some("jane@example.org"));
+        let organisation = Party::parse("https://example.org").unwrap();
+        assert_eq!(organisation.url.as_deref(), Some("https://example.org"));
+        assert_eq!(organisation.name, "https://example.org");
+        let named = Party::parse("ACME").unwrap();
+        assert!(!named.has_contact());
+        assert!(Party::parse("  ").is_none());
+    }
+
+    #[test]
+    fn artefacts_are_sniffed_by_their_magic_numbers() {
+        let elf = ArtifactKind::sniff(b"\x7fELF\x02\x01");
+        assert!(elf.executable && elf.structured && !elf.archive);
+        let gzip = ArtifactKind::sniff(&[0x1f, 0x8b, 8, 0]);
+        assert!(gzip.archive && gzip.structured && !gzip.executable);
+        let blob = ArtifactKind::sniff(b"\x00\x01firmware");
+        assert!(!blob.archive && !blob.structured && !blob.executable);
+        let artifact = Artifact::from_bytes("app", b"");
+        assert!(artifact.sha512.starts_with("cf83e1357eefb8bd"));
     }
 
     #[test]

@@ -177,7 +177,7 @@ pub fn build_document(
     packages.sort_by(|a, b| a.spdx_id.cmp(&b.spdx_id));
 
     let mut relationships: BTreeSet<Relationship> = BTreeSet::new();
-    for subject in sbom_common::subjects(inventory) {
+    for subject in inventory.subjects() {
         relationships.insert(Relationship {
             spdx_element_id: DOCUMENT_ID.to_string(),
             relationship_type: "DESCRIBES".to_string(),
@@ -229,7 +229,7 @@ pub fn build_document(
 }
 
 /// The license list version as `MAJOR.MINOR` (the form SPDX 2.3 asks for).
-fn license_list_version() -> String {
+pub(crate) fn license_list_version() -> String {
     let mut parts = ::spdx::identifiers::VERSION.split('.');
     match (parts.next(), parts.next()) {
         (Some(major), Some(minor)) => format!("{major}.{minor}"),
@@ -239,7 +239,7 @@ fn license_list_version() -> String {
 
 /// SPDXIDs per package, `SPDXRef-Package-` + the sanitised unique reference; a collision after
 /// sanitising (`a_b` and `a-b`) gets `-2`, `-3`, ... in reference order.
-fn spdx_ids(refs: &[String]) -> Vec<String> {
+pub(crate) fn spdx_ids(refs: &[String]) -> Vec<String> {
     let mut order: Vec<usize> = (0..refs.len()).collect();
     order.sort_by(|&a, &b| refs[a].cmp(&refs[b]));
     let mut taken = BTreeSet::new();
@@ -362,7 +362,7 @@ fn package(
 
 /// `downloadLocation`: the registry URL, an SPDX VCS locator for git (`git+URL@commit`), or
 /// `NOASSERTION` for local and unknown sources.
-fn download_location(source: &Source) -> String {
+pub(crate) fn download_location(source: &Source) -> String {
     match source {
         Source::Registry { url, .. } if sbom_common::absolute_url(url).is_some() => {
             url.trim().to_string()

@@ -17,7 +17,9 @@ mod licenses;
 mod monitor;
 mod sarif;
 mod sbom;
+mod sbom_score;
 mod sboms;
+mod spdx3;
 mod truncation;
 mod vex;
 

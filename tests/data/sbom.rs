@@ -16,12 +16,12 @@ use serde_json::{Value, json};
 
 use crate::data_dir;
 #[path = "../support/sample_inventory.rs"]
-mod sample_inventory;
+pub(crate) mod sample_inventory;
 
 /// Resolves `$ref`s between schemas from one local folder by file name; never the network.
 /// (The CycloneDX schemas' `$id`s are `http://cyclonedx.org/schema/…` and they refer to
 /// `spdx.schema.json` and `jsf-0.82.schema.json` relative to that.)
-struct LocalSchemas {
+pub(crate) struct LocalSchemas {
     dir: PathBuf,
 }
 
@@ -46,7 +46,7 @@ impl jsonschema::Retrieve for LocalSchemas {
 }
 
 /// The official validators.
-struct Validators {
+pub(crate) struct Validators {
     cyclonedx_dir: PathBuf,
     cdx15: jsonschema::Validator,
     cdx16: jsonschema::Validator,
@@ -66,7 +66,7 @@ pub(crate) fn json_validator(schema: &Path, dir: &Path) -> jsonschema::Validator
 }
 
 impl Validators {
-    fn load(data: &Path) -> Self {
+    pub(crate) fn load(data: &Path) -> Self {
         let cyclonedx_dir = data.join("cyclonedx-schema/schema");
         let spdx_dir = data.join("spdx/schemas");
         Validators {
@@ -78,7 +78,7 @@ impl Validators {
     }
 
     /// Validates a JSON document; `Err` lists every schema error.
-    fn json(validator: &jsonschema::Validator, bytes: &[u8]) -> Result<(), String> {
+    pub(crate) fn json(validator: &jsonschema::Validator, bytes: &[u8]) -> Result<(), String> {
         let value: Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
         let errors: Vec<String> = validator
             .iter_errors(&value)
@@ -96,7 +96,7 @@ impl Validators {
         cyclonedx_references(bytes)
     }
 
-    fn cyclonedx_1_6(&self, bytes: &[u8]) -> Result<(), String> {
+    pub(crate) fn cyclonedx_1_6(&self, bytes: &[u8]) -> Result<(), String> {
         Self::json(&self.cdx16, bytes)?;
         cyclonedx_references(bytes)
     }
@@ -432,7 +432,7 @@ fn validators_reject_broken_documents() {
     }
 }
 
-fn cargo_lockfiles(dir: &Path, found: &mut Vec<PathBuf>) {
+pub(crate) fn cargo_lockfiles(dir: &Path, found: &mut Vec<PathBuf>) {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|entry| entry.unwrap().path())

@@ -542,7 +542,10 @@ fn spdx_with_a_spec_version_is_a_usage_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("SPDX is always written as 2.3"), "{stderr}");
+    assert!(
+        stderr.contains("`--spec-version` selects a CycloneDX version"),
+        "{stderr}"
+    );
 }
 
 #[test]

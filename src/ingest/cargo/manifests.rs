@@ -479,6 +479,7 @@ struct Manifest {
     description: Option<String>,
     repository: Option<String>,
     homepage: Option<String>,
+    authors: Vec<String>,
     dependencies: Vec<DeclaredDependency>,
     /// `path = "…"` of every dependency, relative to the manifest's directory.
     path_dependencies: Vec<String>,
@@ -506,6 +507,7 @@ impl Manifest {
             description: self.description,
             repository: self.repository,
             homepage: self.homepage,
+            authors: self.authors,
             manifest: manifest_path,
             local_dir: dir,
             license_files,
@@ -627,6 +629,24 @@ fn parse_manifest(table: &Table<'_>, workspace: Option<&Table<'_>>) -> Manifest 
         manifest.description = text("description");
         manifest.repository = text("repository");
         manifest.homepage = text("homepage");
+        // `authors = [...]`, or `authors.workspace = true` for `[workspace.package]`'s.
+        let authors = match field(package, "authors") {
+            Some(Value::Table(t))
+                if field(t, "workspace").and_then(Value::as_bool) == Some(true) =>
+            {
+                workspace_package.and_then(|w| field(w, "authors"))
+            }
+            other => other,
+        };
+        manifest.authors = authors
+            .and_then(Value::as_array)
+            .map(|list| {
+                list.iter()
+                    .filter_map(|author| author.get_ref().as_str())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
     }
 
     let mut tables: Vec<(&Table<'_>, DepKind)> = Vec::new();

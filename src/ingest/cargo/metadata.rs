@@ -82,6 +82,7 @@ pub(crate) fn collect(
             description: package.description.clone(),
             repository: package.repository.clone(),
             homepage: package.homepage.clone(),
+            authors: package.authors.clone(),
             manifest: manifest_path,
             local_dir,
             license_files,

@@ -56,6 +56,8 @@ pub(crate) struct PackageFacts {
     pub repository: Option<String>,
     /// `homepage`.
     pub homepage: Option<String>,
+    /// `authors`.
+    pub authors: Vec<String>,
     /// The manifest the facts came from.
     pub manifest: PathBuf,
     /// The crate's directory on disk, when unpacked.
@@ -220,6 +222,7 @@ fn to_package(
         package.description = facts.description.clone();
         package.repository = facts.repository.clone();
         package.homepage = facts.homepage.clone();
+        package.authors = facts.authors.clone();
         package.local_dir = facts.local_dir.clone();
     }
     package
