@@ -218,7 +218,7 @@ fn cyclonedx_component(
     };
     fields.add(
         ComponentField::Supplier,
-        named("supplier") || named("manufacturer") || text(component.get("publisher")).is_some(),
+        named("supplier") || text(component.get("publisher")).is_some(),
     );
     let external = ["purl", "cpe"]
         .iter()

@@ -15,8 +15,8 @@ pub use crate::vocabulary::Level;
 pub use load::{BUILTIN_DEFAULT, builtin, load, policy_files};
 pub use model::{
     Ban, BanPolicy, CategoryEntry, Clarification, LicenseCategory, LicenseEntry, LicenseException,
-    LicensePolicy, MinimumVersion, Origin, PackageSelector, PinnedFile, PolicySource, SourcePolicy,
-    ValidPolicy, Waiver, WaiverPackage, WaiverPolicy,
+    LicensePolicy, MinimumVersion, Origin, PackageSelector, PinnedFile, PolicySource,
+    SbomQualityPolicy, SourcePolicy, ValidPolicy, Waiver, WaiverPackage, WaiverPolicy,
 };
 pub use validate::{
     BUILTIN_NAME, PolicyError, Problem, normalize_git, normalize_registry, parse_date, validate,

@@ -297,6 +297,31 @@ pub struct ValidPolicy {
     /// Advisory rules (evaluated by the advisory stage).
     #[serde(skip)]
     pub advisories: AdvisoryPolicy,
+    /// `[sbom-quality]`, when the policy has one (absent from the digest when not, so the
+    /// digests of policies without it stay what they were).
+    #[serde(rename = "sbom-quality", skip_serializing_if = "Option::is_none")]
+    pub sbom_quality: Option<SbomQualityPolicy>,
+}
+
+/// Validated `[sbom-quality]`: what an SBOM given to `check --sbom` must carry.
+///
+/// ```toml
+/// [sbom-quality]
+/// profile = "ntia"                       # or "bsi-tr-03183-2": every field it requires
+/// required-fields = ["sha512", "distribution-licences"]
+/// min-coverage = 95                      # percent of components (default 100)
+/// coverage = "deny"                      # the rule's level
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SbomQualityPolicy {
+    /// The rule `sbom-quality.coverage`.
+    pub rule: RuleMeta,
+    /// A standard whose required fields are all required (`ntia`, `bsi-tr-03183-2`).
+    pub profile: Option<String>,
+    /// Further field ids (as `depgate sbom score` names them) that are required.
+    pub required_fields: Vec<String>,
+    /// The share of components, in percent, that must carry each required component field.
+    pub min_coverage: f64,
 }
 
 impl ValidPolicy {
@@ -370,6 +395,7 @@ impl ValidPolicy {
         .collect();
         rules.extend(self.bans.deny.iter().map(|b| b.rule.clone()));
         rules.extend(self.bans.minimum.iter().map(|m| m.rule.clone()));
+        rules.extend(self.sbom_quality.iter().map(|q| q.rule.clone()));
         rules
     }
 }

@@ -173,3 +173,16 @@ pub(super) struct RawAdvisories {
     pub max_db_age: Option<Spanned<toml::Value>>,
     pub databases: Option<Vec<Text>>,
 }
+
+/// `[sbom-quality]`: what an SBOM given to `check --sbom` must carry.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawSbomQuality {
+    pub owner: Option<Text>,
+    pub rationale: Option<Text>,
+    pub coverage: Option<Text>,
+    pub profile: Option<Text>,
+    #[serde(default)]
+    pub required_fields: Vec<Text>,
+    pub min_coverage: Option<Spanned<f64>>,
+}

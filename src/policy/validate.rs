@@ -108,6 +108,9 @@ struct Fragment {
     allow_registries: Vec<String>,
     allow_git: Vec<String>,
     waivers: Vec<Waiver>,
+    /// A `[sbom-quality]` section was present.
+    sbom_quality: bool,
+    sbom_required_fields: Vec<String>,
 }
 
 /// A ban whose values are checked but whose owner/rationale defaults are not yet applied.
@@ -334,6 +337,7 @@ const SECTIONS: &[(&str, &[&str])] = &[
     ("sources", &[]),
     ("waivers", &["waive"]),
     ("advisories", &[]),
+    ("sbom-quality", &[]),
 ];
 
 /// Validates policy files (merged in the given order) into one [`ValidPolicy`].
@@ -485,6 +489,11 @@ fn parse_file(context: &mut FileContext<'_>) -> Fragment {
             "advisories" => {
                 if let Some(raw) = context.deserialize::<RawAdvisories>(rest, &what) {
                     advisories_section(context, &mut fragment, raw);
+                }
+            }
+            "sbom-quality" => {
+                if let Some(raw) = context.deserialize::<RawSbomQuality>(rest, &what) {
+                    sbom_quality_section(context, &mut fragment, raw);
                 }
             }
             _ => {}
@@ -783,6 +792,65 @@ pub fn normalize_git(url: &str) -> String {
     text.trim_end_matches('/')
         .trim_end_matches(".git")
         .to_ascii_lowercase()
+}
+
+fn sbom_quality_section(
+    context: &mut FileContext<'_>,
+    fragment: &mut Fragment,
+    raw: RawSbomQuality,
+) {
+    // The section's presence turns the rule on; every key in it is optional.
+    fragment.sbom_quality = true;
+    context.set_text(fragment, "sbom-quality.owner", &raw.owner);
+    context.set_text(fragment, "sbom-quality.rationale", &raw.rationale);
+    context.set_level(fragment, "sbom-quality.coverage", &raw.coverage);
+    if let Some(text) = &raw.profile
+        && let Some(value) =
+            known_value(context, text, "profile", crate::vocabulary::SBOM_STANDARDS)
+    {
+        let origin = context.origin(text.span());
+        context.set(
+            fragment,
+            "sbom-quality.profile",
+            Setting::Text(value),
+            origin,
+        );
+    }
+    for text in &raw.required_fields {
+        if let Some(value) =
+            known_value(context, text, "SBOM field", crate::vocabulary::SBOM_FIELDS)
+        {
+            fragment.sbom_required_fields.push(value);
+        }
+    }
+    context.set_float_in(
+        fragment,
+        "sbom-quality.min-coverage",
+        &raw.min_coverage,
+        0.0..=100.0,
+        "`min-coverage` is a percentage between 0 and 100",
+    );
+}
+
+/// `text` when it is one of `known`; otherwise a problem at its span listing them.
+fn known_value(
+    context: &mut FileContext<'_>,
+    text: &Text,
+    what: &str,
+    known: &[&str],
+) -> Option<String> {
+    let value = context.non_empty(text, &format!("a {what}"))?;
+    if known.contains(&value.as_str()) {
+        return Some(value);
+    }
+    context.problem(
+        text.span(),
+        format!(
+            "unknown {what} `{value}`: expected one of {}",
+            known.join(", ")
+        ),
+    );
+    None
 }
 
 fn sources_section(context: &mut FileContext<'_>, fragment: &mut Fragment, raw: RawSources) {
@@ -1108,6 +1176,10 @@ fn merge(fragments: Vec<Fragment>, problems: &mut Vec<Problem>) -> Fragment {
         merged.allow_registries.extend(fragment.allow_registries);
         merged.allow_git.extend(fragment.allow_git);
         merged.waivers.extend(fragment.waivers);
+        merged.sbom_quality |= fragment.sbom_quality;
+        merged
+            .sbom_required_fields
+            .extend(fragment.sbom_required_fields);
     }
     merged
 }
@@ -1265,6 +1337,20 @@ fn assemble(
         },
         allow_git: merged.allow_git,
     };
+    let sbom_quality = merged.sbom_quality.then(|| {
+        let mut required_fields = merged.sbom_required_fields.clone();
+        required_fields.sort();
+        required_fields.dedup();
+        SbomQualityPolicy {
+            rule: rule("sbom-quality.coverage", "sbom-quality"),
+            profile: text("sbom-quality.profile"),
+            required_fields,
+            min_coverage: match settings.get("sbom-quality.min-coverage") {
+                Some((Setting::Float(value), _)) => *value,
+                _ => 100.0,
+            },
+        }
+    });
     let mut waivers = merged.waivers;
     let mut waiver_ids = BTreeMap::<String, Origin>::new();
     for (index, waiver) in waivers.iter_mut().enumerate() {
@@ -1362,6 +1448,7 @@ fn assemble(
             sources: sources.clone(),
             waivers: waiver_policy.clone(),
             advisories: advisories.clone(),
+            sbom_quality: sbom_quality.clone(),
         };
         partial.rule_ids().into_iter().collect()
     };
@@ -1394,5 +1481,6 @@ fn assemble(
         sources,
         waivers: waiver_policy,
         advisories,
+        sbom_quality,
     }
 }

@@ -12,4 +12,6 @@ pub mod rules;
 pub mod spdx;
 
 pub use lines::{LineIndex, line_column};
-pub use rules::{FindingCode, Level, RULES, RuleSpec, Section, Severity};
+pub use rules::{
+    FindingCode, Level, RULES, RuleSpec, SBOM_FIELDS, SBOM_STANDARDS, Section, Severity,
+};

@@ -226,3 +226,117 @@ fn sbom_without_a_subcommand_still_scans_a_path() {
     let document: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(document["spdxVersion"], "SPDX-2.3");
 }
+
+/// Runs `check --sbom` on the no-supplier fixture with `policy` and returns (exit code, the
+/// `sbom-quality-insufficient` findings).
+fn gate(policy: &str) -> (Option<i32>, Vec<Value>) {
+    let dir = tempfile::tempdir().unwrap();
+    let policy_file = dir.path().join("depgate.toml");
+    std::fs::write(&policy_file, policy).unwrap();
+    let output = depgate()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--allow-stale-db",
+            "--today",
+            "2026-01-01",
+        ])
+        .arg("--policy")
+        .arg(&policy_file)
+        .arg("--sbom")
+        .arg(fixture("sbom-score/no-supplier.spdx"))
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
+    let findings = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "sbom-quality-insufficient")
+        .cloned()
+        .collect();
+    (output.status.code(), findings)
+}
+
+const GATE_POLICY: &str = "[policy]\nowner = \"compliance@example.org\"\n\n\
+    [licenses]\nallow = [\"MIT\", \"Zlib\"]\n\n[sbom-quality]\nprofile = \"ntia\"\n";
+
+#[test]
+fn check_sbom_gates_a_vendor_sbom_on_its_quality() {
+    let (code, findings) = gate(GATE_POLICY);
+    assert_eq!(code, Some(1));
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    let finding = &findings[0];
+    assert_eq!(finding["rule"], "sbom-quality.coverage");
+    assert_eq!(finding["severity"], "error");
+    assert_eq!(finding["owner"], "compliance@example.org");
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.contains("Supplier name on 1 of 2 components (50%)"),
+        "{message}"
+    );
+    assert!(message.contains("zlib@1.3"), "{message}");
+    assert!(
+        finding["location"]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("no-supplier.spdx")
+    );
+}
+
+#[test]
+fn sbom_quality_findings_are_waivable_and_tunable() {
+    let waived = format!(
+        "{GATE_POLICY}\n[[waivers.waive]]\nrule = \"sbom-quality.coverage\"\n\
+         reason = \"vendor fixes it in the next release\"\nowner = \"bob@example.org\"\n\
+         expires = 2026-06-30\n"
+    );
+    let (code, findings) = gate(&waived);
+    assert_eq!(code, Some(0));
+    assert_eq!(findings[0]["severity"], "note");
+    assert_eq!(findings[0]["waiver"]["owner"], "bob@example.org");
+    // Half the components is enough with `min-coverage = 50`; `sha512` (1 of 2) too.
+    let tuned = "[policy]\nowner = \"c\"\n[licenses]\nallow = [\"MIT\", \"Zlib\"]\n\
+                 [sbom-quality]\nprofile = \"ntia\"\nrequired-fields = [\"sha512\"]\n\
+                 min-coverage = 50\n";
+    let (code, findings) = gate(tuned);
+    assert_eq!((code, findings.len()), (Some(0), 0), "{findings:?}");
+    // As a warning, it reports without failing.
+    let warn = format!("{GATE_POLICY}coverage = \"warn\"\n");
+    let (code, findings) = gate(&warn);
+    assert_eq!(
+        (code, findings[0]["severity"].as_str()),
+        (Some(0), Some("warning"))
+    );
+}
+
+#[test]
+fn sbom_quality_policy_mistakes_point_at_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy_file = dir.path().join("depgate.toml");
+    std::fs::write(
+        &policy_file,
+        "[policy]\nowner = \"c\"\n[sbom-quality]\nprofile = \"cra\"\n\
+         required-fields = [\"sha-512\"]\nmin-coverage = 120\n",
+    )
+    .unwrap();
+    let output = depgate()
+        .args(["policy", "lint", "--policy"])
+        .arg(&policy_file)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("line 4") && stderr.contains("unknown profile `cra`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("line 5") && stderr.contains("unknown SBOM field `sha-512`"));
+    assert!(
+        stderr.contains("line 6") && stderr.contains("between 0 and 100"),
+        "{stderr}"
+    );
+}
