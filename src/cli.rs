@@ -155,15 +155,20 @@ pub struct ProductArgs {
     #[arg(long, value_enum)]
     pub profile: Option<SbomProfile>,
     /// Who made the SBOM: `Name <email>`, `Name <https://url>`, an e-mail address or a URL.
+    /// Default: `[sbom] creator` in the policy.
     #[arg(long, value_name = "PARTY")]
     pub creator: Option<String>,
-    /// Who supplies the product, in the same forms.
+    /// Who supplies the product, in the same forms. Default: `[sbom] supplier`.
     #[arg(long, value_name = "PARTY")]
     pub supplier: Option<String>,
     /// The deployable product (binary, archive, image): hashed (SHA-256, SHA-512) and
     /// described by its file name and properties.
     #[arg(long, value_name = "FILE")]
     pub artifact: Option<PathBuf>,
+    /// A policy whose `[sbom]` section names the creator and supplier the flags do not.
+    /// Default with `--profile`: `depgate.toml` or `rules/` in PATH, when present.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub policy: Option<PathBuf>,
 }
 
 /// `depgate sbom score|merge`.

@@ -62,7 +62,7 @@ pub fn run(args: SbomMergeArgs) -> anyhow::Result<Outcome> {
         .name
         .clone()
         .unwrap_or_else(|| output_stem(&args.output));
-    let mut info = product_info(name, &args.product, origin)?;
+    let mut info = product_info(name, &args.product, origin, Path::new("."))?;
     info.subject_description = format!("Merged from {}", labels.join(", "));
     apply_profile(&mut inventory, &info);
     let bytes = render(&inventory, &info, kind)?;

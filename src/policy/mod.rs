@@ -15,7 +15,7 @@ pub use crate::vocabulary::Level;
 pub use load::{BUILTIN_DEFAULT, builtin, load, policy_files};
 pub use model::{
     Ban, BanPolicy, CategoryEntry, Clarification, LicenseCategory, LicenseEntry, LicenseException,
-    LicensePolicy, MinimumVersion, Origin, PackageSelector, PinnedFile, PolicySource,
+    LicensePolicy, MinimumVersion, Origin, PackageSelector, PinnedFile, PolicySource, SbomDefaults,
     SbomQualityPolicy, SourcePolicy, ValidPolicy, Waiver, WaiverPackage, WaiverPolicy,
 };
 pub use validate::{

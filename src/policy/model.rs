@@ -301,6 +301,21 @@ pub struct ValidPolicy {
     /// digests of policies without it stay what they were).
     #[serde(rename = "sbom-quality", skip_serializing_if = "Option::is_none")]
     pub sbom_quality: Option<SbomQualityPolicy>,
+    /// `[sbom]`: the creator and supplier SBOMs name (no verdict depends on them, so they
+    /// are not part of the digest).
+    #[serde(skip)]
+    pub sbom: SbomDefaults,
+}
+
+/// Validated `[sbom]`: who made the SBOMs and who supplies the product, as `Name <email>`,
+/// `Name <https://url>`, an e-mail address or a URL; used when `--creator` / `--supplier`
+/// are not given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SbomDefaults {
+    /// `creator`.
+    pub creator: Option<String>,
+    /// `supplier`.
+    pub supplier: Option<String>,
 }
 
 /// Validated `[sbom-quality]`: what an SBOM given to `check --sbom` must carry.

@@ -186,3 +186,11 @@ pub(super) struct RawSbomQuality {
     pub required_fields: Vec<Text>,
     pub min_coverage: Option<Spanned<f64>>,
 }
+
+/// `[sbom]`: facts about the product that SBOMs carry (not part of any verdict).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawSbom {
+    pub creator: Option<Text>,
+    pub supplier: Option<Text>,
+}

@@ -338,6 +338,7 @@ const SECTIONS: &[(&str, &[&str])] = &[
     ("waivers", &["waive"]),
     ("advisories", &[]),
     ("sbom-quality", &[]),
+    ("sbom", &[]),
 ];
 
 /// Validates policy files (merged in the given order) into one [`ValidPolicy`].
@@ -494,6 +495,12 @@ fn parse_file(context: &mut FileContext<'_>) -> Fragment {
             "sbom-quality" => {
                 if let Some(raw) = context.deserialize::<RawSbomQuality>(rest, &what) {
                     sbom_quality_section(context, &mut fragment, raw);
+                }
+            }
+            "sbom" => {
+                if let Some(raw) = context.deserialize::<RawSbom>(rest, &what) {
+                    context.set_text(&mut fragment, "sbom.creator", &raw.creator);
+                    context.set_text(&mut fragment, "sbom.supplier", &raw.supplier);
                 }
             }
             _ => {}
@@ -1449,6 +1456,7 @@ fn assemble(
             waivers: waiver_policy.clone(),
             advisories: advisories.clone(),
             sbom_quality: sbom_quality.clone(),
+            sbom: SbomDefaults::default(),
         };
         partial.rule_ids().into_iter().collect()
     };
@@ -1482,5 +1490,9 @@ fn assemble(
         waivers: waiver_policy,
         advisories,
         sbom_quality,
+        sbom: SbomDefaults {
+            creator: text("sbom.creator"),
+            supplier: text("sbom.supplier"),
+        },
     }
 }

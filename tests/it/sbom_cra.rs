@@ -399,3 +399,57 @@ fn broken_spdx3_is_an_input_error_with_a_line() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_policy_sbom_section_names_creator_and_supplier() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("cargo/sbom-small/Cargo.lock"),
+        dir.path().join("Cargo.lock"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("depgate.toml"),
+        "[policy]\nowner = \"c\"\n\n[sbom]\ncreator = \"Release Team <release@example.org>\"\n\
+         supplier = \"ACME <https://acme.example>\"\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let output = depgate()
+            .args(["sbom", "--offline", "--profile", "bsi-tr-03183-2"])
+            .args(extra)
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        parse(&output.stdout)
+    };
+    let document = run(&[]);
+    assert_eq!(
+        document["metadata"]["authors"][0]["email"],
+        "release@example.org"
+    );
+    assert_eq!(document["metadata"]["supplier"]["name"], "ACME");
+    // A flag wins over the policy.
+    let document = run(&["--creator", "https://ci.example/job/1"]);
+    assert_eq!(
+        document["metadata"]["manufacturer"]["url"][0],
+        "https://ci.example/job/1"
+    );
+    assert_eq!(document["metadata"]["supplier"]["name"], "ACME");
+    // A broken policy stops the profile (exit 2), but a plain SBOM never reads the policy.
+    std::fs::write(dir.path().join("depgate.toml"), "[sbom]\ncreator = 1\n").unwrap();
+    let broken = depgate()
+        .args(["sbom", "--offline", "--profile", "bsi-tr-03183-2"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("depgate.toml"));
+    let plain = depgate()
+        .args(["sbom", "--offline"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(plain.status.success(), "{plain:?}");
+}
