@@ -27,7 +27,7 @@ pub struct Cli {
 pub enum Command {
     /// Write an SBOM (CycloneDX JSON/XML, SPDX 2.3 JSON, SPDX 3.0.1 JSON-LD) of a path; score
     /// or merge SBOMs.
-    Sbom(SbomArgs),
+    Sbom(Box<SbomArgs>),
     /// Why a package is present: the dependency paths from each root.
     Explain(ExplainArgs),
     /// The gate: evaluate the policy and fail (exit 1) on violations.
