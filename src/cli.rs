@@ -207,7 +207,7 @@ pub enum ScoreStandard {
 /// `depgate sbom score`.
 #[derive(Debug, Args)]
 pub struct SbomScoreArgs {
-    /// The SBOMs to score (CycloneDX JSON, SPDX 2 JSON/tag-value, SPDX 3 JSON-LD).
+    /// The SBOMs to score (CycloneDX JSON/XML, SPDX 2 JSON/tag-value, SPDX 3 JSON-LD).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Output format.
