@@ -453,3 +453,40 @@ fn the_policy_sbom_section_names_creator_and_supplier() {
         .unwrap();
     assert!(plain.status.success(), "{plain:?}");
 }
+
+#[test]
+fn bsi_profile_marks_a_declared_licence_as_original_and_distribution_licence() {
+    let output = depgate()
+        .args(["sbom", "--offline", "--profile", "bsi-tr-03183-2"])
+        .arg(fixture("npm/lock-v3/package-lock.json"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let document = parse(&output.stdout);
+    let a = document["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "a")
+        .unwrap();
+    assert_eq!(
+        a["licenses"],
+        serde_json::json!([
+            {"license": {"id": "MIT", "acknowledgement": "declared"}},
+            {"license": {"id": "MIT", "acknowledgement": "concluded"}}
+        ])
+    );
+    // npm's `integrity` is the SHA-512 BSI asks for, and the tarball's name is fixed.
+    let property = |name: &str| {
+        a["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .map(|p| p["value"].clone())
+    };
+    assert_eq!(
+        property("bsi:component:filename"),
+        Some("a-1.0.0.tgz".into())
+    );
+}
