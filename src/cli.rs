@@ -27,7 +27,7 @@ pub struct Cli {
 pub enum Command {
     /// Write an SBOM (CycloneDX JSON/XML, SPDX 2.3 JSON, SPDX 3.0.1 JSON-LD) of a path; score
     /// or merge SBOMs.
-    Sbom(SbomArgs),
+    Sbom(Box<SbomArgs>),
     /// Why a package is present: the dependency paths from each root.
     Explain(ExplainArgs),
     /// The gate: evaluate the policy and fail (exit 1) on violations.
@@ -171,15 +171,20 @@ pub struct ProductArgs {
     #[arg(long, value_enum)]
     pub profile: Option<SbomProfile>,
     /// Who made the SBOM: `Name <email>`, `Name <https://url>`, an e-mail address or a URL.
+    /// Default: `[sbom] creator` in the policy.
     #[arg(long, value_name = "PARTY")]
     pub creator: Option<String>,
-    /// Who supplies the product, in the same forms.
+    /// Who supplies the product, in the same forms. Default: `[sbom] supplier`.
     #[arg(long, value_name = "PARTY")]
     pub supplier: Option<String>,
     /// The deployable product (binary, archive, image): hashed (SHA-256, SHA-512) and
     /// described by its file name and properties.
     #[arg(long, value_name = "FILE")]
     pub artifact: Option<PathBuf>,
+    /// A policy whose `[sbom]` section names the creator and supplier the flags do not.
+    /// Default with `--profile`: `depgate.toml` or `rules/` in PATH, when present.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub policy: Option<PathBuf>,
 }
 
 /// `depgate sbom score|merge`.
@@ -218,7 +223,7 @@ pub enum ScoreStandard {
 /// `depgate sbom score`.
 #[derive(Debug, Args)]
 pub struct SbomScoreArgs {
-    /// The SBOMs to score (CycloneDX JSON, SPDX 2 JSON/tag-value, SPDX 3 JSON-LD).
+    /// The SBOMs to score (CycloneDX JSON/XML, SPDX 2 JSON/tag-value, SPDX 3 JSON-LD).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Output format.

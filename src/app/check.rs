@@ -132,8 +132,20 @@ pub(crate) fn evaluate_state(request: &EvaluationRequest<'_>) -> anyhow::Result<
         allow_stale: request.evaluation.allow_stale_db,
         vex: &vex,
     };
-    let evaluation =
-        crate::evaluate::evaluate_with_advisories(&inventory, &policy, &facts, request.today);
+    // `[sbom-quality]` judges the SBOM document itself (what it states, field by field).
+    let sbom_score = match (&request.evaluation.sbom, &policy.sbom_quality) {
+        (Some(file), Some(_)) => Some(crate::evaluate::sbom_quality::score(
+            &crate::ingest::sbom_facts::read_facts(file)?,
+        )),
+        _ => None,
+    };
+    let evaluation = crate::evaluate::evaluate_checked(
+        &inventory,
+        &policy,
+        &facts,
+        sbom_score.as_ref(),
+        request.today,
+    );
     Ok(Evaluated {
         inventory,
         policy,

@@ -78,7 +78,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         crate::net::cache_dir().map(|dir| dir.join("license-detection"))
     });
     match cli.command {
-        Command::Sbom(args) => sbom::run(args),
+        Command::Sbom(args) => sbom::run(*args),
         Command::Explain(args) => explain::run(args),
         Command::Check(args) => check::run(args),
         Command::Policy(command) => policy::run(command),

@@ -88,10 +88,15 @@ impl SbomKind {
 
 /// The document facts that come from the command line: the product's creator, supplier and
 /// artefact, and the profile. Reads (and hashes) `--artifact`.
+///
+/// The creator and supplier the flags leave out come from the policy's `[sbom]` section: the
+/// `--policy` given, or with `--profile` the one found in `scan_root` (a plain SBOM reads no
+/// policy, as before).
 pub(crate) fn product_info(
     name: String,
     product: &ProductArgs,
     origin: DocumentOrigin,
+    scan_root: &Path,
 ) -> anyhow::Result<DocumentInfo> {
     let timestamp = crate::util::timestamp().map_err(anyhow::Error::msg)?;
     let mut info = DocumentInfo::new(name, timestamp);
@@ -99,8 +104,16 @@ pub(crate) fn product_info(
     info.profile = product.profile.map(|profile| match profile {
         SbomProfile::BsiTr031832 => Profile::BsiTr031832,
     });
-    info.creator = product.creator.as_deref().and_then(Party::parse);
-    info.supplier = product.supplier.as_deref().and_then(Party::parse);
+    let flags_incomplete = product.creator.is_none() || product.supplier.is_none();
+    let defaults = if flags_incomplete && (product.policy.is_some() || product.profile.is_some()) {
+        crate::policy::load(product.policy.as_deref(), scan_root)?.sbom
+    } else {
+        crate::policy::SbomDefaults::default()
+    };
+    let creator = product.creator.as_ref().or(defaults.creator.as_ref());
+    let supplier = product.supplier.as_ref().or(defaults.supplier.as_ref());
+    info.creator = creator.and_then(|text| Party::parse(text));
+    info.supplier = supplier.and_then(|text| Party::parse(text));
     if let Some(path) = &product.artifact {
         let bytes = fs_err::read(path).context("cannot read `--artifact`")?;
         let filename = path
@@ -147,7 +160,12 @@ pub fn run(args: SbomArgs) -> anyhow::Result<Outcome> {
         Some(_) => DocumentOrigin::Converted,
         None => DocumentOrigin::Scanned,
     };
-    let info = product_info(subject_name(&args.scan.path), &args.product, origin)?;
+    let info = product_info(
+        subject_name(&args.scan.path),
+        &args.product,
+        origin,
+        &args.scan.path,
+    )?;
     let mut inventory = match &args.from {
         // `--from FILE`: convert an existing SBOM as it is, adding no facts of our own.
         Some(file) => crate::ingest::ingest_sbom_to_scan(file)?,

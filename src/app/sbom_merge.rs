@@ -8,8 +8,7 @@
 
 use std::path::Path;
 
-use crate::cli::SbomMergeArgs;
-use crate::ingest::{IngestOptions, LicenseFiles};
+use crate::cli::{SbomMergeArgs, ScanArgs};
 use crate::inventory::combine;
 use crate::report::DocumentOrigin;
 
@@ -22,11 +21,6 @@ pub fn run(args: SbomMergeArgs) -> anyhow::Result<Outcome> {
     let kind = SbomKind::from_flags(args.format, args.spec_version)?;
     kind.check_profile(args.product.profile)?;
     check_output_path(&args.output)?;
-    let options = IngestOptions {
-        offline: args.offline,
-        license_files: LicenseFiles::Undeclared,
-        ..IngestOptions::default()
-    };
     let mut inputs = Vec::with_capacity(args.inputs.len());
     let mut any_sbom = false;
     for path in &args.inputs {
@@ -35,7 +29,18 @@ pub fn run(args: SbomMergeArgs) -> anyhow::Result<Outcome> {
         let inventory = if sbom {
             crate::ingest::ingest_sbom(path)?
         } else {
-            crate::ingest::ingest(path, &options)?
+            // Lockfiles and directories are read as `depgate sbom PATH` reads them.
+            let scan = ScanArgs {
+                path: path.clone(),
+                offline: args.offline,
+                online: false,
+                cargo_metadata: false,
+                exclude: Vec::new(),
+                include_vendored: false,
+            };
+            let mut inventory = super::load_inventory_for_verdict(&scan)?;
+            super::enrich_licenses(&mut inventory, &scan, false);
+            inventory
         };
         inputs.push((label(path), inventory));
     }
@@ -63,7 +68,7 @@ pub fn run(args: SbomMergeArgs) -> anyhow::Result<Outcome> {
         .name
         .clone()
         .unwrap_or_else(|| output_stem(&args.output));
-    let mut info = product_info(name, &args.product, origin)?;
+    let mut info = product_info(name, &args.product, origin, Path::new("."))?;
     info.subject_description = format!("Merged from {}", labels.join(", "));
     apply_profile(&mut inventory, &info);
     let bytes = render(&inventory, &info, kind)?;

@@ -63,7 +63,24 @@ pub fn evaluate_with_advisories(
     advisories: &AdvisoryFacts<'_>,
     today: time::Date,
 ) -> Evaluation {
+    evaluate_checked(inventory, policy, advisories, None, today)
+}
+
+/// [`evaluate_with_advisories`], plus the policy's `[sbom-quality]` findings for the scored
+/// SBOM `check --sbom` was given (before waivers, so they can be waived like any other).
+pub fn evaluate_checked(
+    inventory: &Inventory,
+    policy: &ValidPolicy,
+    advisories: &AdvisoryFacts<'_>,
+    sbom: Option<&sbom_quality::Score>,
+    today: time::Date,
+) -> Evaluation {
     let mut evaluation = evaluate_rules(inventory, policy);
+    if let (Some(score), Some(quality)) = (sbom, &policy.sbom_quality) {
+        evaluation
+            .findings
+            .extend(sbom_quality::policy_findings(score, quality));
+    }
     let (mut findings, coverage) = evaluate_advisories(
         inventory,
         advisories.matches,

@@ -1,13 +1,19 @@
 //! Stage 4, evaluate (SBOM quality): scores what an SBOM states against the NTIA minimum
-//! elements (2021) and BSI TR-03183-2 v2.1.0. Pure.
+//! elements (2021) and BSI TR-03183-2 v2.1.0, and judges it against a policy's
+//! `[sbom-quality]`. Pure.
 //!
-//! In: [`SbomFacts`]. Out: a [`Score`]: per field, how many components carry it (or whether
-//! the document does), which components lack it, and a verdict per standard (conformant when
-//! every required field is present everywhere).
+//! In: [`SbomFacts`] (and a [`SbomQualityPolicy`]). Out: a [`Score`]: per field, how many
+//! components carry it (or whether the document does), which components lack it, and a verdict
+//! per standard (conformant when every required field is present everywhere); and the
+//! `sbom-quality-insufficient` findings of a policy.
 
 use serde::Serialize;
 
+use super::Finding;
+use crate::inventory::Location;
 use crate::inventory::sbom_facts::{ComponentField, DocumentField, SbomFacts};
+use crate::policy::SbomQualityPolicy;
+use crate::vocabulary::FindingCode;
 
 /// A standard SBOMs are scored against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -376,6 +382,71 @@ pub fn field_ids() -> impl Iterator<Item = &'static str> {
     RULES.iter().map(|rule| rule.id)
 }
 
+/// The findings of a policy's `[sbom-quality]` for one scored SBOM: one per required field
+/// (the profile's required fields and `required-fields`) that the document lacks, or that
+/// fewer than `min-coverage` percent of its components carry. None when the rule is `allow`.
+pub fn policy_findings(score: &Score, policy: &SbomQualityPolicy) -> Vec<Finding> {
+    let Some(severity) = policy.rule.level.severity() else {
+        return Vec::new();
+    };
+    let profile = policy
+        .profile
+        .as_deref()
+        .and_then(|id| Standard::ALL.into_iter().find(|s| s.id() == id));
+    let mut findings = Vec::new();
+    for field in &score.fields {
+        let by_profile = profile.filter(|&s| field.level(s) == Some(Level::Required));
+        let listed = policy.required_fields.iter().any(|id| id == field.id);
+        if by_profile.is_none() && !listed {
+            continue;
+        }
+        let why = match by_profile {
+            Some(standard) => format!("required by {}", standard.title()),
+            None => "required by the policy".to_string(),
+        };
+        let message = if field.scope == "document" {
+            if field.complete() {
+                continue;
+            }
+            format!("the SBOM `{}` has no {} ({why})", score.file, field.name)
+        } else {
+            // Compare in integers: `present / total >= min / 100`.
+            let needed = policy.min_coverage.clamp(0.0, 100.0);
+            let enough =
+                field.total > 0 && (field.present as f64) * 100.0 >= needed * field.total as f64;
+            if enough {
+                continue;
+            }
+            let mut message = format!(
+                "the SBOM `{}`: {} on {} of {} components ({}%), below {needed}% ({why})",
+                score.file,
+                field.name,
+                field.present,
+                field.total,
+                field.percent()
+            );
+            if !field.missing.is_empty() {
+                message.push_str(&format!("; missing in {}", field.missing.join(", ")));
+            }
+            message
+        };
+        let mut finding = Finding::new(
+            FindingCode::SbomQualityInsufficient,
+            policy.rule.id.clone(),
+            severity,
+            message,
+        );
+        finding.owner = Some(policy.rule.owner.clone());
+        finding.rationale = Some(policy.rule.rationale.clone());
+        finding.location = Some(Location {
+            file: score.file.clone().into(),
+            line: None,
+        });
+        findings.push(finding);
+    }
+    findings
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
@@ -455,6 +526,58 @@ mod tests {
         // No SBOM-URI, no purl, no original licence: additional fields only.
         let bsi = score(&facts(&every_document_field, &[bsi_component]));
         assert!(bsi.verdict(Standard::BsiTr031832).unwrap().conformant);
+    }
+
+    #[test]
+    fn policy_findings_follow_profile_fields_and_coverage() {
+        let policy = |profile: Option<&str>, fields: &[&str], min: f64| SbomQualityPolicy {
+            rule: crate::policy::RuleMeta {
+                id: "sbom-quality.coverage".into(),
+                level: crate::vocabulary::Level::Deny,
+                owner: "compliance".into(),
+                rationale: "why".into(),
+            },
+            profile: profile.map(str::to_string),
+            required_fields: fields.iter().map(|f| f.to_string()).collect(),
+            min_coverage: min,
+        };
+        let one_without_supplier = &[ComponentField::Name, ComponentField::Version][..];
+        let scored = score(&facts(
+            &[D::Author, D::Timestamp, D::Dependencies],
+            &[
+                NTIA_COMPONENT,
+                NTIA_COMPONENT,
+                NTIA_COMPONENT,
+                one_without_supplier,
+            ],
+        ));
+        let ntia = policy_findings(&scored, &policy(Some("ntia"), &[], 100.0));
+        let rules: Vec<&str> = ntia.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(ntia.len(), 2, "{rules:?}");
+        assert!(
+            ntia[0]
+                .message
+                .contains("Supplier name on 3 of 4 components (75%)")
+        );
+        assert!(ntia[1].message.contains("Unique identifier"));
+        assert_eq!(ntia[0].owner.as_deref(), Some("compliance"));
+        // 75% meets a 75% minimum; an unlisted field is not judged.
+        assert!(policy_findings(&scored, &policy(None, &["supplier"], 75.0)).is_empty());
+        let sha = policy_findings(&scored, &policy(None, &["sha512", "completeness"], 0.0));
+        assert_eq!(
+            sha.len(),
+            1,
+            "0% of components is enough, a document field is not"
+        );
+        assert!(sha[0].message.contains("has no Dependency completeness"));
+    }
+
+    #[test]
+    fn field_ids_match_the_vocabulary() {
+        let ids: Vec<&str> = field_ids().collect();
+        assert_eq!(ids, crate::vocabulary::SBOM_FIELDS);
+        let standards: Vec<&str> = Standard::ALL.iter().map(|s| s.id()).collect();
+        assert_eq!(standards, crate::vocabulary::SBOM_STANDARDS);
     }
 
     #[test]

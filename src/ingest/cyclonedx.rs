@@ -507,7 +507,7 @@ fn relative_parent_is_components(
 }
 
 /// An unprefixed attribute's value, unescaped.
-fn attribute(start: &BytesStart<'_>, name: &str) -> Option<String> {
+pub(super) fn attribute(start: &BytesStart<'_>, name: &str) -> Option<String> {
     start
         .attributes()
         .flatten()

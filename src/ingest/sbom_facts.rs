@@ -1,11 +1,12 @@
 //! Stage 1, ingest (SBOM quality): reads what an SBOM states, field by field, for
 //! `depgate sbom score` and the `[sbom-quality]` gate.
 //!
-//! In: a CycloneDX JSON (1.2–1.7), SPDX 2.x JSON or tag-value, or SPDX 3.0.x JSON-LD file. Out:
+//! In: a CycloneDX JSON (1.2–1.7) or XML, SPDX 2.x JSON or tag-value, or SPDX 3.0.x JSON-LD file.
+//! Out:
 //! [`SbomFacts`]: the document-level fields it carries and, per component, the fields each
 //! carries. Unlike the inventory readers this keeps what is *absent* (no supplier, no
-//! `bsi:component:filename`) and adds nothing of depgate's own. CycloneDX XML is read by
-//! the inventory reader only; scoring it is an error that says so.
+//! `bsi:component:filename`) and adds nothing of depgate's own. CycloneDX XML (1.2–1.6) is
+//! first turned into the JSON shape of the same document, so both are scored by one reader.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -21,14 +22,10 @@ pub fn read_facts(path: &Path) -> Result<SbomFacts, IngestError> {
     let text = super::read_text(path)?;
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     if trimmed.starts_with('<') {
-        return Err(IngestError::Unsupported {
-            path: path.to_path_buf(),
-            hint: Some(
-                "scoring reads CycloneDX JSON, SPDX 2 JSON or tag-value and SPDX 3 JSON-LD; \
-                 CycloneDX XML is not scored yet"
-                    .to_string(),
-            ),
-        });
+        let bom = xml::cyclonedx_xml_as_json(path, &text)?;
+        let mut facts = cyclonedx(path, &bom);
+        facts.format = facts.format.replace(" JSON", " XML");
+        return Ok(facts);
     }
     let value = if trimmed.starts_with('{') || trimmed.starts_with('[') {
         serde_json::from_str::<Value>(trimmed).map_err(|e| IngestError::Parse {
@@ -218,7 +215,7 @@ fn cyclonedx_component(
     };
     fields.add(
         ComponentField::Supplier,
-        named("supplier") || named("manufacturer") || text(component.get("publisher")).is_some(),
+        named("supplier") || text(component.get("publisher")).is_some(),
     );
     let external = ["purl", "cpe"]
         .iter()
@@ -749,6 +746,293 @@ fn spdx3(path: &Path, document_value: &Value) -> SbomFacts {
         format: format!("SPDX {spec} JSON-LD"),
         document,
         components,
+    }
+}
+
+/// CycloneDX XML in the shape of CycloneDX JSON, for scoring.
+mod xml {
+    use std::path::Path;
+
+    use quick_xml::events::Event;
+    use quick_xml::reader::Reader;
+    use serde_json::{Map, Value, json};
+
+    use super::super::cyclonedx::attribute;
+    use super::super::sbom::CYCLONEDX_NAMESPACE;
+    use super::super::{IngestError, line_column};
+
+    /// An element: its local name, attributes, text and children.
+    #[derive(Debug, Default)]
+    struct Node {
+        name: String,
+        attributes: Vec<(String, String)>,
+        text: String,
+        children: Vec<Node>,
+    }
+
+    impl Node {
+        fn attribute(&self, name: &str) -> Option<&str> {
+            self.attributes
+                .iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.as_str())
+        }
+
+        fn child(&self, name: &str) -> Option<&Node> {
+            self.children.iter().find(|child| child.name == name)
+        }
+
+        /// The children named `item` of the child named `list` (`<hashes><hash/>…`).
+        fn items<'a>(&'a self, list: &str, item: &'a str) -> impl Iterator<Item = &'a Node> {
+            self.child(list)
+                .into_iter()
+                .flat_map(move |list| list.children.iter().filter(move |c| c.name == item))
+        }
+
+        /// The trimmed text of the child named `name`, as a JSON string.
+        fn text_of(&self, name: &str) -> Option<Value> {
+            self.child(name)
+                .map(|child| child.text.trim())
+                .filter(|text| !text.is_empty())
+                .map(Value::from)
+        }
+    }
+
+    /// Reads the document into a tree of its elements (prefixes dropped).
+    fn tree(path: &Path, text: &str) -> Result<Node, IngestError> {
+        let mut reader = Reader::from_str(text);
+        let mut stack: Vec<Node> = vec![Node::default()];
+        loop {
+            let event = reader.read_event().map_err(|e| {
+                let (line, column) = line_column(text, reader.error_position() as usize);
+                IngestError::Parse {
+                    path: path.to_path_buf(),
+                    line: Some(line),
+                    column: Some(column),
+                    message: format!("invalid XML in CycloneDX SBOM: {e}"),
+                }
+            })?;
+            match event {
+                Event::Start(ref start) | Event::Empty(ref start) => {
+                    let attributes = start
+                        .attributes()
+                        .flatten()
+                        .filter_map(|a| {
+                            let key = a.key.as_ref().to_string();
+                            attribute(start, &key).map(|value| (key, value))
+                        })
+                        .collect();
+                    let local = start.local_name().as_ref().to_string();
+                    let node = Node {
+                        name: local,
+                        attributes,
+                        ..Node::default()
+                    };
+                    if matches!(event, Event::Empty(_)) {
+                        if let Some(parent) = stack.last_mut() {
+                            parent.children.push(node);
+                        }
+                    } else {
+                        stack.push(node);
+                    }
+                }
+                Event::End(_) => {
+                    if stack.len() > 1
+                        && let Some(node) = stack.pop()
+                        && let Some(parent) = stack.last_mut()
+                    {
+                        parent.children.push(node);
+                    }
+                }
+                Event::Text(ref content) => {
+                    if let Some(node) = stack.last_mut() {
+                        node.text.push_str(&content.xml10_content());
+                    }
+                }
+                Event::CData(ref content) => {
+                    if let Some(node) = stack.last_mut() {
+                        node.text.push_str(&content.clone().into_inner());
+                    }
+                }
+                Event::GeneralRef(ref reference) => {
+                    if let Some(node) = stack.last_mut() {
+                        if let Ok(Some(character)) = reference.resolve_char_ref() {
+                            node.text.push(character);
+                        } else if let Some(resolved) =
+                            quick_xml::escape::resolve_predefined_entity(reference)
+                        {
+                            node.text.push_str(resolved);
+                        }
+                    }
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        if stack.len() != 1 {
+            let (line, _) = line_column(text, text.len());
+            return Err(IngestError::parse(
+                path,
+                Some(line),
+                "invalid XML in CycloneDX SBOM: the file ends inside an element",
+            ));
+        }
+        stack
+            .pop()
+            .and_then(|document| document.children.into_iter().find(|c| c.name == "bom"))
+            .ok_or_else(|| {
+                IngestError::parse(path, Some(1), "not a CycloneDX SBOM: no `bom` root element")
+            })
+    }
+
+    /// An `organizationalEntity`: name, URLs, contacts.
+    fn entity(node: &Node) -> Value {
+        let mut entity = Map::new();
+        if let Some(name) = node.text_of("name") {
+            entity.insert("name".into(), name);
+        }
+        let urls: Vec<Value> = node
+            .children
+            .iter()
+            .filter(|c| c.name == "url")
+            .map(|c| Value::from(c.text.trim()))
+            .collect();
+        entity.insert("url".into(), Value::Array(urls));
+        let contacts: Vec<Value> = node
+            .children
+            .iter()
+            .filter(|c| c.name == "contact")
+            .map(contact)
+            .collect();
+        entity.insert("contact".into(), Value::Array(contacts));
+        Value::Object(entity)
+    }
+
+    /// An `organizationalContact`: name and e-mail.
+    fn contact(node: &Node) -> Value {
+        json!({"name": node.text_of("name"), "email": node.text_of("email")})
+    }
+
+    fn component(node: &Node) -> Value {
+        let mut fields = Map::new();
+        for key in ["name", "version", "purl", "cpe", "publisher", "author"] {
+            if let Some(value) = node.text_of(key) {
+                fields.insert(key.into(), value);
+            }
+        }
+        if let Some(reference) = node.attribute("bom-ref") {
+            fields.insert("bom-ref".into(), reference.into());
+        }
+        if node.child("swid").is_some() {
+            fields.insert("swid".into(), json!({}));
+        }
+        for key in ["supplier", "manufacturer"] {
+            if let Some(child) = node.child(key) {
+                fields.insert(key.into(), entity(child));
+            }
+        }
+        let authors: Vec<Value> = node.items("authors", "author").map(contact).collect();
+        fields.insert("authors".into(), Value::Array(authors));
+        let hashes: Vec<Value> = node
+            .items("hashes", "hash")
+            .map(|hash| json!({"alg": hash.attribute("alg"), "content": hash.text.trim()}))
+            .collect();
+        fields.insert("hashes".into(), Value::Array(hashes));
+        let licenses: Vec<Value> = node
+            .child("licenses")
+            .into_iter()
+            .flat_map(|list| list.children.iter())
+            .map(|choice| {
+                let acknowledgement = choice.attribute("acknowledgement");
+                if choice.name == "expression" {
+                    json!({"expression": choice.text.trim(), "acknowledgement": acknowledgement})
+                } else {
+                    json!({"license": {
+                        "id": choice.text_of("id"),
+                        "name": choice.text_of("name"),
+                        "acknowledgement": acknowledgement,
+                    }})
+                }
+            })
+            .collect();
+        fields.insert("licenses".into(), Value::Array(licenses));
+        let properties: Vec<Value> = node
+            .items("properties", "property")
+            .map(|p| json!({"name": p.attribute("name"), "value": p.text.trim()}))
+            .collect();
+        fields.insert("properties".into(), Value::Array(properties));
+        let nested: Vec<Value> = node
+            .items("components", "component")
+            .map(component)
+            .collect();
+        fields.insert("components".into(), Value::Array(nested));
+        Value::Object(fields)
+    }
+
+    /// The document as CycloneDX JSON with the members scoring reads.
+    pub(super) fn cyclonedx_xml_as_json(path: &Path, text: &str) -> Result<Value, IngestError> {
+        let bom = tree(path, text)?;
+        let version = bom
+            .attributes
+            .iter()
+            .find(|(key, _)| key == "xmlns")
+            .and_then(|(_, namespace)| namespace.strip_prefix(CYCLONEDX_NAMESPACE))
+            .ok_or_else(|| {
+                IngestError::parse(
+                    path,
+                    Some(1),
+                    format!("not a CycloneDX SBOM: `bom` is not in the namespace `{CYCLONEDX_NAMESPACE}1.x`"),
+                )
+            })?
+            .trim_end_matches('/')
+            .to_string();
+        let mut metadata = Map::new();
+        if let Some(node) = bom.child("metadata") {
+            if let Some(timestamp) = node.text_of("timestamp") {
+                metadata.insert("timestamp".into(), timestamp);
+            }
+            let authors: Vec<Value> = node.items("authors", "author").map(contact).collect();
+            metadata.insert("authors".into(), Value::Array(authors));
+            for key in ["manufacture", "manufacturer", "supplier"] {
+                if let Some(child) = node.child(key) {
+                    metadata.insert(key.into(), entity(child));
+                }
+            }
+            let tools = node.child("tools").map(|t| t.children.len()).unwrap_or(0);
+            metadata.insert("tools".into(), json!(vec![json!({}); tools]));
+            if let Some(subject) = node.child("component") {
+                metadata.insert("component".into(), component(subject));
+            }
+        }
+        let components: Vec<Value> = bom
+            .items("components", "component")
+            .map(component)
+            .collect();
+        let dependencies: Vec<Value> = bom
+            .items("dependencies", "dependency")
+            .map(|dependency| {
+                let depends_on: Vec<&str> = dependency
+                    .children
+                    .iter()
+                    .filter(|c| c.name == "dependency")
+                    .filter_map(|c| c.attribute("ref"))
+                    .collect();
+                json!({"ref": dependency.attribute("ref"), "dependsOn": depends_on})
+            })
+            .collect();
+        let compositions: Vec<Value> = bom
+            .items("compositions", "composition")
+            .map(|composition| json!({"aggregate": composition.text_of("aggregate")}))
+            .collect();
+        Ok(json!({
+            "bomFormat": "CycloneDX",
+            "specVersion": version,
+            "serialNumber": bom.attribute("serialNumber"),
+            "metadata": metadata,
+            "components": components,
+            "dependencies": dependencies,
+            "compositions": compositions,
+        }))
     }
 }
 

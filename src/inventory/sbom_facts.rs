@@ -18,8 +18,8 @@ pub enum ComponentField {
     Name,
     /// A version.
     Version,
-    /// A supplier (CycloneDX `supplier`, `manufacturer` or `publisher`; SPDX `supplier` /
-    /// `suppliedBy`), not `NOASSERTION`.
+    /// A supplier (CycloneDX `supplier` or `publisher`; SPDX `supplier` / `suppliedBy`), not
+    /// `NOASSERTION`. The creator (`manufacturer`, `originator`) is not the supplier.
     Supplier,
     /// An identifier unique in the document (SPDX `SPDXID` / `spdxId`, CycloneDX `bom-ref`),
     /// or a purl, CPE or SWID tag.

@@ -13,6 +13,7 @@ mod licenses;
 mod load;
 mod meta;
 mod model;
+mod sbom;
 mod section;
 mod sources;
 mod validate;
@@ -24,7 +25,8 @@ pub use load::{BUILTIN_DEFAULT, builtin, load, policy_files};
 pub use model::{
     AdvisoryPolicy, Ban, BanPolicy, CategoryEntry, Clarification, LicenseCategory, LicenseEntry,
     LicenseException, LicensePolicy, MinimumVersion, Origin, PackageSelector, PinnedFile,
-    PolicySource, RuleMeta, SourcePolicy, ValidPolicy, Waiver, WaiverPackage, WaiverPolicy,
+    PolicySource, RuleMeta, SbomDefaults, SbomQualityPolicy, SourcePolicy, ValidPolicy, Waiver,
+    WaiverPackage, WaiverPolicy,
 };
 pub use sources::{normalize_git, normalize_registry};
 pub use validate::{BUILTIN_NAME, PolicyError, Problem, validate};

@@ -395,6 +395,46 @@ pub struct ValidPolicy {
     /// Advisory rules (evaluated by the advisory stage).
     #[serde(skip)]
     pub advisories: AdvisoryPolicy,
+    /// `[sbom-quality]`, when the policy has one (absent from the digest when not, so the
+    /// digests of policies without it stay what they were).
+    #[serde(rename = "sbom-quality", skip_serializing_if = "Option::is_none")]
+    pub sbom_quality: Option<SbomQualityPolicy>,
+    /// `[sbom]`: the creator and supplier SBOMs name (no verdict depends on them, so they
+    /// are not part of the digest).
+    #[serde(skip)]
+    pub sbom: SbomDefaults,
+}
+
+/// Validated `[sbom]`: who made the SBOMs and who supplies the product, as `Name <email>`,
+/// `Name <https://url>`, an e-mail address or a URL; used when `--creator` / `--supplier`
+/// are not given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SbomDefaults {
+    /// `creator`.
+    pub creator: Option<String>,
+    /// `supplier`.
+    pub supplier: Option<String>,
+}
+
+/// Validated `[sbom-quality]`: what an SBOM given to `check --sbom` must carry.
+///
+/// ```toml
+/// [sbom-quality]
+/// profile = "ntia"                       # or "bsi-tr-03183-2": every field it requires
+/// required-fields = ["sha512", "distribution-licences"]
+/// min-coverage = 95                      # percent of components (default 100)
+/// coverage = "deny"                      # the rule's level
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SbomQualityPolicy {
+    /// The rule `sbom-quality.coverage`.
+    pub rule: RuleMeta,
+    /// A standard whose required fields are all required (`ntia`, `bsi-tr-03183-2`).
+    pub profile: Option<String>,
+    /// Further field ids (as `depgate sbom score` names them) that are required.
+    pub required_fields: Vec<String>,
+    /// The share of components, in percent, that must carry each required component field.
+    pub min_coverage: f64,
 }
 
 impl ValidPolicy {
@@ -468,6 +508,7 @@ impl ValidPolicy {
         .collect();
         rules.extend(self.bans.deny.iter().map(|b| b.rule.clone()));
         rules.extend(self.bans.minimum.iter().map(|m| m.rule.clone()));
+        rules.extend(self.sbom_quality.iter().map(|q| q.rule.clone()));
         rules
     }
 }

@@ -31,6 +31,8 @@ pub(super) enum Table {
     Policy,
     /// A section whose rules are in the rule table.
     Rules(Section),
+    /// `[sbom]`: facts SBOMs carry (creator, supplier); no rules, owner or rationale.
+    Sbom,
 }
 
 impl Table {
@@ -39,12 +41,16 @@ impl Table {
         match self {
             Table::Policy => "policy",
             Table::Rules(section) => section.as_str(),
+            Table::Sbom => "sbom",
         }
     }
 
-    /// Every table, `[policy]` first, then the rule table's sections in its order.
+    /// Every table, `[policy]` first, then the rule table's sections in its order, `[sbom]`
+    /// last.
     pub fn all() -> impl Iterator<Item = Table> {
-        std::iter::once(Table::Policy).chain(Section::ALL.iter().copied().map(Table::Rules))
+        std::iter::once(Table::Policy)
+            .chain(Section::ALL.iter().copied().map(Table::Rules))
+            .chain(std::iter::once(Table::Sbom))
     }
 
     /// The table called `name`.
@@ -103,7 +109,7 @@ pub(super) fn read_section<S: SectionPartial>(
     };
     let what = format!("[{name}]");
     let rules: Vec<&'static RuleSpec> = match S::TABLE {
-        Table::Policy => Vec::new(),
+        Table::Policy | Table::Sbom => Vec::new(),
         Table::Rules(section) => rules::section_rules(section).collect(),
     };
     let fields = field_names::<S::Raw>();
@@ -123,7 +129,7 @@ pub(super) fn read_section<S: SectionPartial>(
                     format!("`{name}.{array}` must be an array of tables (`[[{name}.{array}]]`)"),
                 ),
             }
-        } else if written == "owner" || written == "rationale" {
+        } else if (written == "owner" || written == "rationale") && S::TABLE != Table::Sbom {
             let text = context.deserialize::<Text>(value, &what);
             let setting = context.text_setting(&text, &format!("`{name}.{written}`"));
             let head = partial.head();

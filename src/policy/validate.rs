@@ -17,6 +17,7 @@ use super::context::FileContext;
 use super::licenses::LicensesPartial;
 use super::meta::{MetaPartial, several_policies};
 use super::model::{Origin, PolicySource, ValidPolicy};
+use super::sbom::{SbomPartial, SbomQualityPartial};
 use super::section::{Fallback, Merger, Table, read_section};
 use super::sources::SourcesPartial;
 use super::waivers::{WaiversPartial, unknown_rules};
@@ -114,6 +115,8 @@ struct PolicyPartial {
     sources: SourcesPartial,
     advisories: AdvisoriesPartial,
     waivers: WaiversPartial,
+    sbom_quality: SbomQualityPartial,
+    sbom: SbomPartial,
 }
 
 /// Validates policy files (merged in the given order) into one [`ValidPolicy`].
@@ -178,6 +181,10 @@ fn parse_file(context: &mut FileContext<'_>) -> PolicyPartial {
             Some(Table::Rules(Section::Waivers)) => {
                 read_section(&mut partial.waivers, context, value);
             }
+            Some(Table::Rules(Section::SbomQuality)) => {
+                read_section(&mut partial.sbom_quality, context, value);
+            }
+            Some(Table::Sbom) => read_section(&mut partial.sbom, context, value),
             None => {
                 let known: Vec<_> = Table::all()
                     .map(|table| format!("[{}]", table.name()))
@@ -207,6 +214,8 @@ fn merge(partials: Vec<PolicyPartial>, problems: &mut Vec<Problem>) -> PolicyPar
         merger.section(&mut merged.sources, partial.sources);
         merger.section(&mut merged.advisories, partial.advisories);
         merger.section(&mut merged.waivers, partial.waivers);
+        merger.section(&mut merged.sbom_quality, partial.sbom_quality);
+        merger.section(&mut merged.sbom, partial.sbom);
     }
     merged
 }
@@ -225,6 +234,7 @@ fn finish(
     let sources = merged.sources.finish(&mut fallback);
     let waivers = merged.waivers.finish(&mut fallback, problems);
     let advisories = merged.advisories.finish(&mut fallback);
+    let sbom_quality = merged.sbom_quality.finish(&mut fallback);
     let owner = fallback.owner();
     problems.extend(fallback.unowned(first_file));
     let policy = ValidPolicy {
@@ -236,6 +246,8 @@ fn finish(
         sources,
         waivers,
         advisories,
+        sbom_quality,
+        sbom: merged.sbom.finish(),
     };
     problems.extend(unknown_rules(&policy));
     policy

@@ -173,20 +173,16 @@ pub fn to_json_1_6(
 struct Lift {
     acknowledgements: BTreeMap<String, &'static str>,
     manufacturers: BTreeMap<String, serde_json::Value>,
+    /// With the BSI profile: a declared licence is also the distribution licence, so each
+    /// `license` entry is written twice, `declared` and `concluded`. (An `expression` cannot
+    /// be: CycloneDX allows one expression per component; it is written `concluded`.)
+    declared_and_concluded: bool,
 }
 
 impl Lift {
     fn of(inventory: &Inventory, info: &DocumentInfo) -> Lift {
         let bsi = info.profile == Some(Profile::BsiTr031832);
-        let mut acknowledgements = license_acknowledgements(inventory);
-        if bsi {
-            // BSI's distribution licence: the licence the component reaches the recipient
-            // under. CycloneDX allows one expression per component, so it is written once,
-            // marked as the SBOM creator's conclusion (see docs/sbom-cra.md).
-            for acknowledgement in acknowledgements.values_mut() {
-                *acknowledgement = "concluded";
-            }
-        }
+        let acknowledgements = license_acknowledgements(inventory);
         let refs = sbom_common::unique_refs(inventory);
         let manufacturers = if bsi {
             inventory
@@ -203,6 +199,7 @@ impl Lift {
         Lift {
             acknowledgements,
             manufacturers,
+            declared_and_concluded: bsi,
         }
     }
 }
@@ -347,17 +344,27 @@ fn acknowledged<'a>(
             members.push((key, Node::Raw(value)));
             continue;
         };
-        let mut licenses: serde_json::Value = serde_json::from_str(value.get())?;
-        for choice in licenses.as_array_mut().into_iter().flatten() {
-            let target = match choice.get_mut("license") {
-                Some(license) => license,
-                None => choice,
+        let choices: Vec<serde_json::Value> = serde_json::from_str(value.get())?;
+        let mut licenses = Vec::with_capacity(choices.len() * 2);
+        for choice in choices {
+            let kinds: &[&str] = match (lift.declared_and_concluded, acknowledgement) {
+                (true, "declared") if choice.get("license").is_some() => &["declared", "concluded"],
+                (true, _) => &["concluded"],
+                (false, _) => &[acknowledgement],
             };
-            if let serde_json::Value::Object(fields) = target {
-                fields.insert("acknowledgement".into(), acknowledgement.into());
+            for kind in kinds {
+                let mut choice = choice.clone();
+                let target = match choice.get_mut("license") {
+                    Some(license) => license,
+                    None => &mut choice,
+                };
+                if let serde_json::Value::Object(fields) = target {
+                    fields.insert("acknowledgement".into(), (*kind).into());
+                }
+                licenses.push(choice);
             }
         }
-        members.push((key, Node::Value(licenses)));
+        members.push((key, Node::Value(licenses.into())));
     }
     Ok(Node::Object(members))
 }

@@ -13,4 +13,6 @@ pub mod spdx;
 pub mod vex;
 
 pub use lines::{LineIndex, line_column};
-pub use rules::{FindingCode, Level, RULES, RuleSpec, Section, Severity};
+pub use rules::{
+    FindingCode, Level, RULES, RuleSpec, SBOM_FIELDS, SBOM_STANDARDS, Section, Severity,
+};

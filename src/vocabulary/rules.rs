@@ -87,6 +87,8 @@ pub enum FindingCode {
     WaiverExpiring,
     /// Something could not be evaluated (fail closed).
     NotEvaluated,
+    /// An SBOM given to `check --sbom` lacks fields the policy's `[sbom-quality]` requires.
+    SbomQualityInsufficient,
 }
 
 impl FindingCode {
@@ -118,6 +120,7 @@ impl FindingCode {
         FindingCode::UnusedWaiver,
         FindingCode::WaiverExpiring,
         FindingCode::NotEvaluated,
+        FindingCode::SbomQualityInsufficient,
     ];
 
     /// The kebab-case spelling.
@@ -149,6 +152,7 @@ impl FindingCode {
             FindingCode::UnusedWaiver => "unused-waiver",
             FindingCode::WaiverExpiring => "waiver-expiring",
             FindingCode::NotEvaluated => "not-evaluated",
+            FindingCode::SbomQualityInsufficient => "sbom-quality-insufficient",
         }
     }
 
@@ -217,6 +221,9 @@ impl FindingCode {
             FindingCode::NotEvaluated => {
                 "Something could not be evaluated, so the gate fails closed"
             }
+            FindingCode::SbomQualityInsufficient => {
+                "The SBOM lacks a field the policy requires, on too many components"
+            }
         }
     }
 }
@@ -267,6 +274,8 @@ pub enum Section {
     Advisories,
     /// `[waivers]` (settings) and `[[waivers]]` entries.
     Waivers,
+    /// `[sbom-quality]`: what an SBOM given to `check --sbom` must carry.
+    SbomQuality,
 }
 
 impl Section {
@@ -277,6 +286,7 @@ impl Section {
         Section::Sources,
         Section::Advisories,
         Section::Waivers,
+        Section::SbomQuality,
     ];
 
     /// The table name in a policy file.
@@ -287,6 +297,7 @@ impl Section {
             Section::Sources => "sources",
             Section::Advisories => "advisories",
             Section::Waivers => "waivers",
+            Section::SbomQuality => "sbom-quality",
         }
     }
 }
@@ -538,7 +549,43 @@ pub const RULES: &[RuleSpec] = &[
         Level::Warn,
         "A waiver is about to expire",
     ),
+    rule(
+        "sbom-quality.coverage",
+        Section::SbomQuality,
+        "coverage",
+        &[FindingCode::SbomQualityInsufficient],
+        Level::Deny,
+        "A vendor's SBOM we cannot act on (no supplier, no hashes, no licenses) is no evidence",
+    ),
 ];
+
+/// The field ids `depgate sbom score` reports and `[sbom-quality] required-fields` names.
+pub const SBOM_FIELDS: &[&str] = &[
+    "author",
+    "creator-contact",
+    "timestamp",
+    "sbom-uri",
+    "dependencies",
+    "completeness",
+    "format-version",
+    "name",
+    "version",
+    "supplier",
+    "identifier",
+    "component-creator",
+    "filename",
+    "distribution-licences",
+    "sha512",
+    "executable",
+    "archive",
+    "structured",
+    "external-identifier",
+    "original-licences",
+    "hash",
+];
+
+/// The standards an SBOM is scored against (`[sbom-quality] profile`, `--require`).
+pub const SBOM_STANDARDS: &[&str] = &["ntia", "bsi-tr-03183-2"];
 
 /// The table entry of a rule id: exact for section rules, by prefix for per-entry families
 /// (`bans.deny.openssl` -> `bans.deny`). A custom id given to a ban entry has no entry.

@@ -399,3 +399,94 @@ fn broken_spdx3_is_an_input_error_with_a_line() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_policy_sbom_section_names_creator_and_supplier() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("cargo/sbom-small/Cargo.lock"),
+        dir.path().join("Cargo.lock"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("depgate.toml"),
+        "[policy]\nowner = \"c\"\n\n[sbom]\ncreator = \"Release Team <release@example.org>\"\n\
+         supplier = \"ACME <https://acme.example>\"\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let output = depgate()
+            .args(["sbom", "--offline", "--profile", "bsi-tr-03183-2"])
+            .args(extra)
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        parse(&output.stdout)
+    };
+    let document = run(&[]);
+    assert_eq!(
+        document["metadata"]["authors"][0]["email"],
+        "release@example.org"
+    );
+    assert_eq!(document["metadata"]["supplier"]["name"], "ACME");
+    // A flag wins over the policy.
+    let document = run(&["--creator", "https://ci.example/job/1"]);
+    assert_eq!(
+        document["metadata"]["manufacturer"]["url"][0],
+        "https://ci.example/job/1"
+    );
+    assert_eq!(document["metadata"]["supplier"]["name"], "ACME");
+    // A broken policy stops the profile (exit 2), but a plain SBOM never reads the policy.
+    std::fs::write(dir.path().join("depgate.toml"), "[sbom]\ncreator = 1\n").unwrap();
+    let broken = depgate()
+        .args(["sbom", "--offline", "--profile", "bsi-tr-03183-2"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("depgate.toml"));
+    let plain = depgate()
+        .args(["sbom", "--offline"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(plain.status.success(), "{plain:?}");
+}
+
+#[test]
+fn bsi_profile_marks_a_declared_licence_as_original_and_distribution_licence() {
+    let output = depgate()
+        .args(["sbom", "--offline", "--profile", "bsi-tr-03183-2"])
+        .arg(fixture("npm/lock-v3/package-lock.json"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let document = parse(&output.stdout);
+    let a = document["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "a")
+        .unwrap();
+    assert_eq!(
+        a["licenses"],
+        serde_json::json!([
+            {"license": {"id": "MIT", "acknowledgement": "declared"}},
+            {"license": {"id": "MIT", "acknowledgement": "concluded"}}
+        ])
+    );
+    // npm's `integrity` is the SHA-512 BSI asks for, and the tarball's name is fixed.
+    let property = |name: &str| {
+        a["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .map(|p| p["value"].clone())
+    };
+    assert_eq!(
+        property("bsi:component:filename"),
+        Some("a-1.0.0.tgz".into())
+    );
+}

@@ -151,6 +151,53 @@ fn score_agrees_with_the_warnings_of_the_bsi_profile() {
 }
 
 #[test]
+fn cyclonedx_xml_scores_like_the_same_document_in_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let (xml, json) = (dir.path().join("bom.xml"), dir.path().join("bom.json"));
+    for (format, out) in [("cyclonedx-xml", &xml), ("cyclonedx-json", &json)] {
+        let written = depgate()
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .args([
+                "sbom",
+                "--offline",
+                "--spec-version",
+                "1.5",
+                "--format",
+                format,
+            ])
+            .arg("--supplier")
+            .arg("ACME <https://acme.example>")
+            .arg("-o")
+            .arg(out)
+            .arg(fixture("cargo/sbom-small/Cargo.lock"))
+            .output()
+            .unwrap();
+        assert!(written.status.success(), "{written:?}");
+    }
+    let (_, report) = score_json(&[xml.to_str().unwrap(), json.to_str().unwrap()]);
+    let (from_xml, from_json) = (&report["files"][0], &report["files"][1]);
+    assert_eq!(from_xml["format"], "CycloneDX 1.5 XML");
+    assert_eq!(from_xml["components"], 3);
+    assert_eq!(from_xml["fields"], from_json["fields"]);
+    assert_eq!(from_xml["verdicts"], from_json["verdicts"]);
+    assert_eq!(field(from_xml, "hash")["present"], 2);
+    // The broken XML case: an error with the line.
+    let broken = dir.path().join("broken.xml");
+    std::fs::write(
+        &broken,
+        "<?xml version=\"1.0\"?>\n<bom xmlns=\"http://cyclonedx.org/schema/bom/1.5\">\n<components>\n</bom>\n",
+    )
+    .unwrap();
+    let output = depgate()
+        .args(["sbom", "score"])
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("broken.xml"));
+}
+
+#[test]
 fn table_and_markdown_show_the_same_verdicts() {
     let path = fixture("sbom-score/no-supplier.spdx");
     let table = depgate()
@@ -182,18 +229,11 @@ fn table_and_markdown_show_the_same_verdicts() {
 #[test]
 fn bad_inputs_are_errors_naming_the_file() {
     let not_sbom = fixture("cargo/sbom-small/Cargo.lock");
-    let xml = fixture("sbom/cyclonedx-1.4-xml");
-    let xml_file = std::fs::read_dir(&xml)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .find(|path| path.extension().is_some_and(|e| e == "xml"))
-        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let broken = dir.path().join("broken.cdx.json");
     std::fs::write(&broken, "{\n  \"bomFormat\": \"CycloneDX\",\n  oops\n}").unwrap();
     for (path, expected) in [
         (not_sbom.as_path(), "not an SBOM"),
-        (xml_file.as_path(), "CycloneDX XML is not scored yet"),
         (broken.as_path(), "line 3"),
         (
             std::path::Path::new("/nonexistent/bom.json"),
@@ -225,4 +265,118 @@ fn sbom_without_a_subcommand_still_scans_a_path() {
     assert!(output.status.success(), "{output:?}");
     let document: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(document["spdxVersion"], "SPDX-2.3");
+}
+
+/// Runs `check --sbom` on the no-supplier fixture with `policy` and returns (exit code, the
+/// `sbom-quality-insufficient` findings).
+fn gate(policy: &str) -> (Option<i32>, Vec<Value>) {
+    let dir = tempfile::tempdir().unwrap();
+    let policy_file = dir.path().join("depgate.toml");
+    std::fs::write(&policy_file, policy).unwrap();
+    let output = depgate()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--allow-stale-db",
+            "--today",
+            "2026-01-01",
+        ])
+        .arg("--policy")
+        .arg(&policy_file)
+        .arg("--sbom")
+        .arg(fixture("sbom-score/no-supplier.spdx"))
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
+    let findings = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "sbom-quality-insufficient")
+        .cloned()
+        .collect();
+    (output.status.code(), findings)
+}
+
+const GATE_POLICY: &str = "[policy]\nowner = \"compliance@example.org\"\n\n\
+    [licenses]\nallow = [\"MIT\", \"Zlib\"]\n\n[sbom-quality]\nprofile = \"ntia\"\n";
+
+#[test]
+fn check_sbom_gates_a_vendor_sbom_on_its_quality() {
+    let (code, findings) = gate(GATE_POLICY);
+    assert_eq!(code, Some(1));
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    let finding = &findings[0];
+    assert_eq!(finding["rule"], "sbom-quality.coverage");
+    assert_eq!(finding["severity"], "error");
+    assert_eq!(finding["owner"], "compliance@example.org");
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.contains("Supplier name on 1 of 2 components (50%)"),
+        "{message}"
+    );
+    assert!(message.contains("zlib@1.3"), "{message}");
+    assert!(
+        finding["location"]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("no-supplier.spdx")
+    );
+}
+
+#[test]
+fn sbom_quality_findings_are_waivable_and_tunable() {
+    let waived = format!(
+        "{GATE_POLICY}\n[[waivers.waive]]\nrule = \"sbom-quality.coverage\"\n\
+         reason = \"vendor fixes it in the next release\"\nowner = \"bob@example.org\"\n\
+         expires = 2026-06-30\n"
+    );
+    let (code, findings) = gate(&waived);
+    assert_eq!(code, Some(0));
+    assert_eq!(findings[0]["severity"], "note");
+    assert_eq!(findings[0]["waiver"]["owner"], "bob@example.org");
+    // Half the components is enough with `min-coverage = 50`; `sha512` (1 of 2) too.
+    let tuned = "[policy]\nowner = \"c\"\n[licenses]\nallow = [\"MIT\", \"Zlib\"]\n\
+                 [sbom-quality]\nprofile = \"ntia\"\nrequired-fields = [\"sha512\"]\n\
+                 min-coverage = 50\n";
+    let (code, findings) = gate(tuned);
+    assert_eq!((code, findings.len()), (Some(0), 0), "{findings:?}");
+    // As a warning, it reports without failing.
+    let warn = format!("{GATE_POLICY}coverage = \"warn\"\n");
+    let (code, findings) = gate(&warn);
+    assert_eq!(
+        (code, findings[0]["severity"].as_str()),
+        (Some(0), Some("warning"))
+    );
+}
+
+#[test]
+fn sbom_quality_policy_mistakes_point_at_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy_file = dir.path().join("depgate.toml");
+    std::fs::write(
+        &policy_file,
+        "[policy]\nowner = \"c\"\n[sbom-quality]\nprofile = \"cra\"\n\
+         required-fields = [\"sha-512\"]\nmin-coverage = 120\n",
+    )
+    .unwrap();
+    let output = depgate()
+        .args(["policy", "lint", "--policy"])
+        .arg(&policy_file)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("line 4") && stderr.contains("unknown profile `cra`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("line 5") && stderr.contains("unknown SBOM field `sha-512`"));
+    assert!(
+        stderr.contains("line 6") && stderr.contains("between 0 and 100"),
+        "{stderr}"
+    );
 }
