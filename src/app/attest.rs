@@ -51,11 +51,7 @@ pub fn run(args: AttestArgs) -> anyhow::Result<Outcome> {
 
     let verdict = document::verdict(&state.evaluation);
     let verdict = verdict.result.as_str();
-    let destination = args
-        .output
-        .as_deref()
-        .map(|path| format!("`{}`", path.display()))
-        .unwrap_or_else(|| "standard output".to_string());
+    let destination = super::outputs::destination(args.output.as_deref());
     eprintln!(
         "attested {} components against policy `{}` (sha256 {}): {} — written to {destination}, signed by {}",
         // The count the document records (and `verify` shows).

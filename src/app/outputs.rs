@@ -172,3 +172,11 @@ mod tests {
         assert_eq!(std::fs::read(dir.path().join("b.sarif")).unwrap(), b"sarif");
     }
 }
+
+/// Where `-o` sends a document, for the one line a command prints about it: the file in
+/// backticks, or standard output.
+pub(crate) fn destination(output: Option<&Path>) -> String {
+    output
+        .map(|path| format!("`{}`", path.display()))
+        .unwrap_or_else(|| "standard output".to_string())
+}

@@ -60,11 +60,7 @@ pub fn run(args: VexArgs) -> anyhow::Result<Outcome> {
         .context("cannot write the VEX document")?;
     super::emit(args.output.as_deref(), &bytes)?;
     let count = |status: VexStatus| decisions.iter().filter(|d| d.status == status).count();
-    let destination = args
-        .output
-        .as_deref()
-        .map(|path| format!("`{}`", path.display()))
-        .unwrap_or_else(|| "standard output".to_string());
+    let destination = super::outputs::destination(args.output.as_deref());
     eprintln!(
         "{} {} statements ({} not affected, {} fixed, {} affected, {} under investigation) — \
          written to {destination}",
