@@ -114,6 +114,14 @@ pub fn write_outputs(
     Ok(())
 }
 
+/// Where `-o` sends a document, for the one line a command prints about it: the file in
+/// backticks, or standard output.
+pub(crate) fn destination(output: Option<&Path>) -> String {
+    output
+        .map(|path| format!("`{}`", path.display()))
+        .unwrap_or_else(|| "standard output".to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,12 +179,4 @@ mod tests {
         write_outputs(&outputs, |format| Ok(format.as_str().as_bytes().to_vec())).unwrap();
         assert_eq!(std::fs::read(dir.path().join("b.sarif")).unwrap(), b"sarif");
     }
-}
-
-/// Where `-o` sends a document, for the one line a command prints about it: the file in
-/// backticks, or standard output.
-pub(crate) fn destination(output: Option<&Path>) -> String {
-    output
-        .map(|path| format!("`{}`", path.display()))
-        .unwrap_or_else(|| "standard output".to_string())
 }
