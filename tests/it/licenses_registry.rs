@@ -563,7 +563,9 @@ fn sbom(server: &Server, cache: &Path, extra: &[&str]) -> std::process::Output {
         .env("DEPGATE_CACHE", cache)
         .env("DEPGATE_NPM_URL", format!("{}/npm", server.base))
         .env("DEPGATE_DEPS_DEV_URL", format!("{}/deps-dev", server.base))
-        .env("DEPGATE_REGISTRY_RETRIES", "0");
+        .env("DEPGATE_REGISTRY_RETRIES", "0")
+        // A fixed document time: runs compared byte for byte may straddle a second.
+        .env("SOURCE_DATE_EPOCH", "1700000000");
     command.output().unwrap()
 }
 
