@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::cli::{CheckArgs, EvaluationArgs, FailOn, OutputFormat, ScanArgs};
+use crate::cli::{CheckArgs, EvaluationArgs, OutputFormat, ScanArgs};
 use crate::enrich::advisories::AdvisorySet;
 use crate::enrich::vex::VexDocument;
 use crate::evaluate::baseline;
@@ -215,10 +215,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
         baseline::mark_baseline(&mut evaluation, &base_evaluation);
     }
 
-    let fail_on = match args.fail_on {
-        FailOn::Deny => crate::evaluate::FailOn::Deny,
-        FailOn::Warn => crate::evaluate::FailOn::Warn,
-    };
+    let fail_on = super::fail_on(args.fail_on);
     let mut report = FindingsReport::new(&inventory, &policy, &evaluation, fail_on);
     report.inputs.advisory_databases = advisories
         .databases

@@ -67,6 +67,14 @@ pub fn error_exit_code(error: &anyhow::Error) -> u8 {
     if nothing { 3 } else { 2 }
 }
 
+/// `--fail-on` as the gate reads it.
+pub(crate) fn fail_on(flag: crate::cli::FailOn) -> crate::evaluate::FailOn {
+    match flag {
+        crate::cli::FailOn::Deny => crate::evaluate::FailOn::Deny,
+        crate::cli::FailOn::Warn => crate::evaluate::FailOn::Warn,
+    }
+}
+
 /// Runs one command.
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     // License-text detection results are cached by the text's hash beside the advisory

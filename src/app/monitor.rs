@@ -19,9 +19,9 @@ use std::time::Duration;
 use anyhow::Context;
 
 use super::Outcome;
-use crate::cli::{FailOn, MonitorArgs, OutputFormat};
+use crate::cli::{MonitorArgs, OutputFormat};
 use crate::enrich::advisories::{AdvisoryMatch, AdvisorySet};
-use crate::evaluate::{AdvisoryFacts, Evaluation, Finding, Severity};
+use crate::evaluate::{AdvisoryFacts, Evaluation, FailOn, Finding, Severity, Verdict};
 use crate::inventory::{Inventory, PackageId};
 use crate::monitor::changes::{self, Baseline};
 use crate::monitor::report::{self, MonitorReport, ReleaseOutcome, RunInfo, Summary};
@@ -139,7 +139,7 @@ struct Judging<'a> {
     approvals: &'a HashMap<i64, ApprovalRecord>,
     allow_stale: bool,
     today: time::Date,
-    gate: Severity,
+    gate: FailOn,
     /// The output shows every finding (JSON, SARIF, GitHub), not only the changes.
     keep_findings: bool,
 }
@@ -194,11 +194,9 @@ fn judge(
         .changes
         .extend(changes::drift_changes(previous_drift, &drift));
     let counts = counts(&findings);
-    let verdict = if findings.iter().any(|f| changes::gates(f, context.gate)) {
-        "fail"
-    } else {
-        "pass"
-    };
+    let verdict = Verdict::of_findings(&findings, context.gate)
+        .result
+        .as_str();
     // The run keeps the number of changes per kind: the changes themselves follow from this
     // run's finding set and the previous one, both stored.
     let changes_json =
@@ -259,10 +257,7 @@ fn load_policies(
 pub fn run(args: MonitorArgs) -> anyhow::Result<Outcome> {
     let started_at = crate::util::timestamp().map_err(anyhow::Error::msg)?;
     let today = super::check::today(args.today);
-    let gate = match args.fail_on {
-        FailOn::Deny => Severity::Error,
-        FailOn::Warn => Severity::Warning,
-    };
+    let gate = super::fail_on(args.fail_on);
     let mut store = super::open_store(&args.store)?;
     // The databases load (from their index) while the store is read.
     let (advisories, releases, policies, (pairs, facts), previous, approvals) =

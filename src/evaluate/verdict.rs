@@ -83,14 +83,13 @@ pub struct Verdict {
 impl Verdict {
     /// Computes the verdict of `evaluation` at `fail_on`.
     pub fn new(evaluation: &Evaluation, fail_on: FailOn) -> Self {
-        let count = |severity| {
-            evaluation
-                .findings
-                .iter()
-                .filter(|f| f.severity == severity)
-                .count()
-        };
-        let gating = gating_findings(evaluation, fail_on).count();
+        Self::of_findings(&evaluation.findings, fail_on)
+    }
+
+    /// The verdict of a set of findings (one release's, in a monitor run) at `fail_on`.
+    pub fn of_findings(findings: &[Finding], fail_on: FailOn) -> Self {
+        let count = |severity| findings.iter().filter(|f| f.severity == severity).count();
+        let gating = gating(findings, fail_on).count();
         Verdict {
             result: if gating == 0 {
                 VerdictResult::Pass
@@ -101,7 +100,7 @@ impl Verdict {
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),
             notes: count(Severity::Note),
-            waived: evaluation.findings.iter().filter(|f| f.is_waived()).count(),
+            waived: findings.iter().filter(|f| f.is_waived()).count(),
             gating,
         }
     }
@@ -115,8 +114,11 @@ impl Verdict {
 /// The findings that fail the gate: at or above `fail_on`, and not `existing` in a baseline.
 /// Without a baseline (no finding marked), every finding at or above `fail_on` gates.
 pub fn gating_findings(evaluation: &Evaluation, fail_on: FailOn) -> impl Iterator<Item = &Finding> {
-    evaluation
-        .findings
+    gating(&evaluation.findings, fail_on)
+}
+
+fn gating(findings: &[Finding], fail_on: FailOn) -> impl Iterator<Item = &Finding> {
+    findings
         .iter()
         .filter(move |f| fail_on.fails(f.severity) && f.baseline != Some(BaselineState::Existing))
 }

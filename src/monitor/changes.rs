@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::evaluate::{Finding, FindingCode, Severity};
+use crate::evaluate::{FailOn, Finding, FindingCode, Severity};
 use crate::store::ApprovalRecord;
 
 /// The kind of a change since the previous run.
@@ -87,9 +87,9 @@ pub struct ReleaseChanges {
 }
 
 /// True when a finding fails the gate: unwaived (a waived finding is a note) and at least as
-/// severe as `gate`.
-pub fn gates(finding: &Finding, gate: Severity) -> bool {
-    finding.severity <= gate
+/// severe as `gate` (the gate's own rule, [`FailOn::fails`]).
+pub fn gates(finding: &Finding, gate: FailOn) -> bool {
+    gate.fails(finding.severity)
 }
 
 /// A finding's identity within one release: its fingerprint, the package version (a release
@@ -146,7 +146,7 @@ fn new_kind(finding: &Finding) -> ChangeKind {
 type Keys = HashSet<String>;
 
 /// Compares a release's findings now with its baseline.
-pub fn compare(baseline: Baseline<'_>, current: &[Finding], gate: Severity) -> ReleaseChanges {
+pub fn compare(baseline: Baseline<'_>, current: &[Finding], gate: FailOn) -> ReleaseChanges {
     // Keys known before, and those that were violations then.
     let (known, known_violations, identity): (Keys, Keys, fn(&Finding) -> String) = match baseline {
         Baseline::PreviousRun(previous) => (
@@ -220,7 +220,7 @@ pub fn approval_drift(
     approval: &ApprovalRecord,
     policy_digest: &str,
     current: &[Finding],
-    gate: Severity,
+    gate: FailOn,
 ) -> Vec<String> {
     let mut lines = approval.drift.clone();
     if !approval.policy_digest.is_empty() && approval.policy_digest != policy_digest {
@@ -307,13 +307,13 @@ mod tests {
     fn a_new_advisory_is_a_new_violation_and_a_gone_one_is_resolved() {
         let before = vec![advisory("A-1", Severity::Error)];
         let now = vec![advisory("A-2", Severity::Error)];
-        let result = compare(Baseline::PreviousRun(&before), &now, Severity::Error);
+        let result = compare(Baseline::PreviousRun(&before), &now, FailOn::Deny);
         assert_eq!(result.new_violations, 1);
         let kinds: Vec<ChangeKind> = result.changes.iter().map(|c| c.kind).collect();
         assert_eq!(kinds, vec![ChangeKind::NewAdvisory, ChangeKind::Resolved]);
         assert_eq!(result.changes[0].advisory.as_deref(), Some("A-2"));
         // Unchanged findings are no change at all.
-        let again = compare(Baseline::PreviousRun(&now), &now, Severity::Error);
+        let again = compare(Baseline::PreviousRun(&now), &now, FailOn::Deny);
         assert_eq!(again, ReleaseChanges::default());
     }
 
@@ -323,11 +323,7 @@ mod tests {
         waived.waiver = Some(waiver("w1"));
         let mut expired = advisory("A-1", Severity::Error);
         expired.waiver = Some(waiver("w1"));
-        let result = compare(
-            Baseline::PreviousRun(&[waived]),
-            &[expired],
-            Severity::Error,
-        );
+        let result = compare(Baseline::PreviousRun(&[waived]), &[expired], FailOn::Deny);
         assert_eq!(result.new_violations, 1);
         assert_eq!(result.changes[0].kind, ChangeKind::WaiverExpired);
         assert!(result.changes[0].violation);
@@ -337,11 +333,11 @@ mod tests {
     fn warnings_gate_only_when_asked() {
         let now = vec![advisory("A-1", Severity::Warning)];
         assert_eq!(
-            compare(Baseline::Nothing, &now, Severity::Error).new_violations,
+            compare(Baseline::Nothing, &now, FailOn::Deny).new_violations,
             0
         );
         assert_eq!(
-            compare(Baseline::Nothing, &now, Severity::Warning).new_violations,
+            compare(Baseline::Nothing, &now, FailOn::Warn).new_violations,
             1
         );
     }
@@ -350,7 +346,7 @@ mod tests {
     fn attested_violations_are_not_new() {
         let now = vec![advisory("A-1", Severity::Error)];
         let attested = vec![now[0].fingerprint()];
-        let result = compare(Baseline::Approval(&attested), &now, Severity::Error);
+        let result = compare(Baseline::Approval(&attested), &now, FailOn::Deny);
         assert_eq!(result.new_violations, 0);
         assert!(result.changes.is_empty());
     }
@@ -363,7 +359,7 @@ mod tests {
             ..ApprovalRecord::default()
         };
         let now = vec![advisory("A-1", Severity::Error)];
-        let lines = approval_drift(&approval, "bbb", &now, Severity::Error);
+        let lines = approval_drift(&approval, "bbb", &now, FailOn::Deny);
         assert_eq!(lines.len(), 3);
         assert!(lines[1].contains("aaa") && lines[1].contains("bbb"));
         assert!(lines[2].contains("A-1"));

@@ -129,9 +129,9 @@ pub enum VexError {
     Read {
         /// The file.
         path: PathBuf,
-        /// The I/O error.
+        /// Why it could not be read (not a regular file, too large, not UTF-8, ...).
         #[source]
-        source: std::io::Error,
+        source: crate::util::ReadError,
     },
     /// The content is not JSON or XML of a VEX format.
     #[error("`{}`{}: not a VEX document: {reason}", path.display(), at_line(*line))]
@@ -171,9 +171,9 @@ pub fn read_all(paths: &[PathBuf]) -> Result<Vec<VexDocument>, VexError> {
 /// Reads one document from a file.
 pub fn read(path: &Path) -> Result<VexDocument, VexError> {
     // The one reader of user-given files: a FIFO or a device is an error, never a hang.
-    let text = crate::util::read_input_text(path).map_err(|error| VexError::Read {
+    let text = crate::util::read_input_text(path).map_err(|source| VexError::Read {
         path: path.to_path_buf(),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidData, error.to_string()),
+        source,
     })?;
     parse(path, &text)
 }
