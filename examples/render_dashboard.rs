@@ -17,6 +17,7 @@ use depgate::monitor::snapshot::{
     AdvisoryExposure, Approval, DeploymentView, OwnedFinding, OwnerView, RunView, SeverityCounts,
     Snapshot, TimelinePoint, WaiverView,
 };
+use depgate::store::Deployment;
 
 fn main() -> ExitCode {
     let arguments: Vec<String> = std::env::args().skip(1).collect();
@@ -443,21 +444,23 @@ impl Synthetic {
             }
         });
         DeploymentView {
-            project: project.to_string(),
-            environment: environment.to_string(),
-            release,
-            commit: self.chance(90).then(|| {
-                format!(
-                    "{:016x}{:016x}{:08x}",
-                    self.next(),
-                    self.next(),
-                    self.next() & 0xffff_ffff
-                )
-            }),
-            deployed_at: self
-                .chance(85)
-                .then(|| format!("{}T10:30:00Z", date(self.below(60)))),
-            recorded_at: format!("{}T10:31:00Z", date(self.below(60))),
+            deployment: Deployment {
+                project: project.to_string(),
+                environment: environment.to_string(),
+                release,
+                commit: self.chance(90).then(|| {
+                    format!(
+                        "{:016x}{:016x}{:08x}",
+                        self.next(),
+                        self.next(),
+                        self.next() & 0xffff_ffff
+                    )
+                }),
+                deployed_at: self
+                    .chance(85)
+                    .then(|| format!("{}T10:30:00Z", date(self.below(60)))),
+                recorded_at: format!("{}T10:31:00Z", date(self.below(60))),
+            },
             verdict: monitored.then(|| {
                 if counts.errors > 0 || expired > 0 {
                     "fail"

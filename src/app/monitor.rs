@@ -166,7 +166,7 @@ fn judge(
     let (policy, digest) = context.policies.for_release(release).with_context(|| {
         format!(
             "release `{}` {} names policy {}, which the store does not hold",
-            release.project, release.release, release.policy_id
+            release.deployment.project, release.deployment.release, release.policy_id
         )
     })?;
     let matches = context.matches.for_release(inventory, package_ids);
@@ -203,9 +203,9 @@ fn judge(
         serde_json::to_string(&report::count_changes(compared.changes.iter())).unwrap_or_default();
     Ok(Judged {
         outcome: ReleaseOutcome {
-            project: release.project.clone(),
-            environment: release.environment.clone(),
-            release: release.release.clone(),
+            project: release.deployment.project.clone(),
+            environment: release.deployment.environment.clone(),
+            release: release.deployment.release.clone(),
             policy_digest: digest.to_string(),
             verdict: verdict.to_string(),
             counts,

@@ -77,22 +77,7 @@ pub(crate) fn license_expression(licenses: &[String]) -> Option<String> {
         .map(|l| l.trim())
         .filter(|l| !l.is_empty())
         .collect();
-    match licenses.as_slice() {
-        [] => None,
-        [one] => Some(one.to_string()),
-        many => Some(
-            many.iter()
-                .map(|l| {
-                    if l.contains(' ') {
-                        format!("({l})")
-                    } else {
-                        l.to_string()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(" OR "),
-        ),
-    }
+    crate::vocabulary::spdx::choice_of(&licenses)
 }
 
 /// Parses a `composer.lock`.

@@ -81,45 +81,32 @@ pub fn parse_json(path: &Path, text: &str) -> Result<Inventory, IngestError> {
             "not a CycloneDX SBOM: no `\"bomFormat\": \"CycloneDX\"` at the top level",
         ));
     }
-    let lines = object_lines(text);
-    let mut document = Document {
-        spec_version: root.get("specVersion").map(scalar_text).unwrap_or_default(),
-        ..Document::default()
+    let mut walk = JsonWalk {
+        lines: object_lines(text),
+        // The root object is object 0.
+        counter: 1,
+        document: Document {
+            spec_version: root.get("specVersion").map(scalar_text).unwrap_or_default(),
+            ..Document::default()
+        },
     };
-    // Object indexes in document order match the order of `{` in the text, so each
-    // component's line is found by counting objects while walking (see `object_lines`).
-    let mut counter = 1;
     for (key, child) in root {
         match key.as_str() {
             "metadata" if child.is_object() => {
-                counter += 1;
+                walk.counter += 1;
                 for (metadata_key, metadata_child) in child.as_object().into_iter().flatten() {
                     if metadata_key == "component" && metadata_child.is_object() {
-                        read_json_component(
-                            metadata_child,
-                            Placement::Subject,
-                            None,
-                            &lines,
-                            &mut counter,
-                            &mut document,
-                        );
+                        walk.component(metadata_child, Placement::Subject, None);
                     } else {
-                        counter += count_objects(metadata_child);
+                        walk.skip(metadata_child);
                     }
                 }
             }
             "components" if child.is_array() => {
-                read_json_components(
-                    child,
-                    Placement::Listed,
-                    None,
-                    &lines,
-                    &mut counter,
-                    &mut document,
-                );
+                walk.components(child, Placement::Listed, None);
             }
             "dependencies" => {
-                counter += count_objects(child);
+                walk.skip(child);
                 for dependency in child.as_array().into_iter().flatten() {
                     let Some(reference) = dependency.get("ref").and_then(Value::as_str) else {
                         continue;
@@ -138,113 +125,111 @@ pub fn parse_json(path: &Path, text: &str) -> Result<Inventory, IngestError> {
                             _ => None,
                         })
                         .collect();
-                    document
+                    walk.document
                         .dependencies
                         .push((reference.to_string(), depends_on));
                 }
             }
-            _ => counter += count_objects(child),
+            _ => walk.skip(child),
         }
     }
-    Ok(build_inventory(path, text, "JSON", document))
+    Ok(build_inventory(path, text, "JSON", walk.document))
 }
 
-/// Reads every component of a `components` array (and their nested components).
-fn read_json_components(
-    array: &Value,
-    placement: Placement,
-    parent: Option<usize>,
-    lines: &[u32],
-    counter: &mut usize,
-    document: &mut Document,
-) {
-    for item in array.as_array().into_iter().flatten() {
-        if item.is_object() {
-            read_json_component(item, placement, parent, lines, counter, document);
-        } else {
-            *counter += count_objects(item);
-        }
-    }
+/// The walk over a parsed CycloneDX JSON document. Object indexes in document order match the
+/// order of `{` in the text, so each component's line is found by counting objects while
+/// walking (see `object_lines`).
+struct JsonWalk {
+    /// The line of each object, by its index in document order.
+    lines: Vec<u32>,
+    /// The index of the next object.
+    counter: usize,
+    /// What has been read so far.
+    document: Document,
 }
 
-/// Reads one component object; `counter` is its object index on entry.
-fn read_json_component(
-    value: &Value,
-    placement: Placement,
-    parent: Option<usize>,
-    lines: &[u32],
-    counter: &mut usize,
-    document: &mut Document,
-) {
-    let line = lines.get(*counter).copied();
-    *counter += 1;
-    let index = document.components.len();
-    let text = |key: &str| value.get(key).map(scalar_text).filter(|s| !s.is_empty());
-    let mut component = Component {
-        placement: Some(placement),
-        parent,
-        bom_ref: text("bom-ref"),
-        group: text("group"),
-        name: text("name"),
-        version: text("version"),
-        purl: text("purl"),
-        scope: text("scope"),
-        description: text("description"),
-        line,
-        ..Component::default()
-    };
-    component.licenses = json_licenses(value.get("licenses"));
-    if let Some(evidence) = value.get("evidence") {
-        component.evidence_licenses = json_licenses(evidence.get("licenses"));
+impl JsonWalk {
+    /// Steps over `value` and every object inside it.
+    fn skip(&mut self, value: &Value) {
+        self.counter += count_objects(value);
     }
-    for hash in value
-        .get("hashes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        if let (Some(algorithm), Some(content)) = (
-            hash.get("alg").and_then(Value::as_str),
-            hash.get("content").and_then(Value::as_str),
-        ) {
-            component
-                .hashes
-                .push((algorithm.to_string(), content.to_string()));
+
+    /// Reads every component of a `components` array (and their nested components).
+    fn components(&mut self, array: &Value, placement: Placement, parent: Option<usize>) {
+        for item in array.as_array().into_iter().flatten() {
+            if item.is_object() {
+                self.component(item, placement, parent);
+            } else {
+                self.skip(item);
+            }
         }
     }
-    for reference in value
-        .get("externalReferences")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let url = reference
-            .get("url")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        match reference.get("type").and_then(Value::as_str) {
-            Some("website") if component.website.is_none() => component.website = url,
-            Some("vcs") if component.vcs.is_none() => component.vcs = url,
-            _ => {}
+
+    /// Reads one component object; `counter` is its object index on entry.
+    fn component(&mut self, value: &Value, placement: Placement, parent: Option<usize>) {
+        let line = self.lines.get(self.counter).copied();
+        self.counter += 1;
+        let index = self.document.components.len();
+        let text = |key: &str| value.get(key).map(scalar_text).filter(|s| !s.is_empty());
+        let mut component = Component {
+            placement: Some(placement),
+            parent,
+            bom_ref: text("bom-ref"),
+            group: text("group"),
+            name: text("name"),
+            version: text("version"),
+            purl: text("purl"),
+            scope: text("scope"),
+            description: text("description"),
+            line,
+            ..Component::default()
+        };
+        component.licenses = json_licenses(value.get("licenses"));
+        if let Some(evidence) = value.get("evidence") {
+            component.evidence_licenses = json_licenses(evidence.get("licenses"));
         }
-    }
-    document.components.push(component);
-    let child_placement = match placement {
-        Placement::Subject | Placement::SubjectPart => Placement::SubjectPart,
-        Placement::Listed => Placement::Listed,
-    };
-    for (key, child) in value.as_object().into_iter().flatten() {
-        if key == "components" && child.is_array() {
-            read_json_components(
-                child,
-                child_placement,
-                Some(index),
-                lines,
-                counter,
-                document,
-            );
-        } else {
-            *counter += count_objects(child);
+        for hash in value
+            .get("hashes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let (Some(algorithm), Some(content)) = (
+                hash.get("alg").and_then(Value::as_str),
+                hash.get("content").and_then(Value::as_str),
+            ) {
+                component
+                    .hashes
+                    .push((algorithm.to_string(), content.to_string()));
+            }
+        }
+        for reference in value
+            .get("externalReferences")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let url = reference
+                .get("url")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            match reference.get("type").and_then(Value::as_str) {
+                Some("website") if component.website.is_none() => component.website = url,
+                Some("vcs") if component.vcs.is_none() => component.vcs = url,
+                _ => {}
+            }
+        }
+        self.document.components.push(component);
+        let child_placement = match placement {
+            Placement::Subject | Placement::SubjectPart => Placement::SubjectPart,
+            Placement::Listed => Placement::Listed,
+        };
+        for (key, child) in value.as_object().into_iter().flatten() {
+            if key == "components" && child.is_array() {
+                self.components(child, child_placement, Some(index));
+            } else {
+                self.skip(child);
+            }
         }
     }
 }
@@ -311,7 +296,7 @@ pub fn parse_xml(path: &Path, text: &str) -> Result<Inventory, IngestError> {
                 ));
             }
         };
-        match event {
+        let closes = match event {
             Event::Start(ref start) | Event::Empty(ref start) => {
                 let is_empty = matches!(event, Event::Empty(_));
                 let local = start.local_name().as_ref().to_string();
@@ -403,30 +388,18 @@ pub fn parse_xml(path: &Path, text: &str) -> Result<Inventory, IngestError> {
                         last.1.push(reference);
                     }
                 }
-                if is_empty {
-                    close_element(
-                        &mut stack,
-                        &mut open_components,
-                        &mut document,
-                        &text_buffer,
-                        &mut current_hash_algorithm,
-                        &mut current_reference_type,
-                    );
-                }
+                // An empty element closes where it opens.
+                is_empty
             }
-            Event::End(_) => {
-                close_element(
-                    &mut stack,
-                    &mut open_components,
-                    &mut document,
-                    &text_buffer,
-                    &mut current_hash_algorithm,
-                    &mut current_reference_type,
-                );
-                text_buffer.clear();
+            Event::End(_) => true,
+            Event::Text(ref content) => {
+                text_buffer.push_str(&content.xml10_content());
+                false
             }
-            Event::Text(ref content) => text_buffer.push_str(&content.xml10_content()),
-            Event::CData(ref content) => text_buffer.push_str(&content.clone().into_inner()),
+            Event::CData(ref content) => {
+                text_buffer.push_str(&content.clone().into_inner());
+                false
+            }
             Event::GeneralRef(ref reference) => {
                 if let Ok(Some(character)) = reference.resolve_char_ref() {
                     text_buffer.push(character);
@@ -435,9 +408,21 @@ pub fn parse_xml(path: &Path, text: &str) -> Result<Inventory, IngestError> {
                 {
                     text_buffer.push_str(resolved);
                 }
+                false
             }
             Event::Eof => break,
-            _ => {}
+            _ => false,
+        };
+        if closes {
+            close_element(
+                &mut stack,
+                &mut open_components,
+                &mut document,
+                &text_buffer,
+                &mut current_hash_algorithm,
+                &mut current_reference_type,
+            );
+            text_buffer.clear();
         }
     }
     if !seen_root {

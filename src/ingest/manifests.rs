@@ -16,17 +16,32 @@ use crate::inventory::{DepKind, Edge, Inventory, PackageId, PackageKind};
 /// A requirement of the root: (name as written, edge kind, optional).
 type Direct = (String, DepKind, bool);
 
-fn read_manifest(inventory: &mut Inventory, manifest: &Path) -> Option<String> {
-    // Nothing there is common; something there that cannot be read (a FIFO, a device, a
-    // dangling link, invalid UTF-8) is a gap that says why.
+/// The manifest at `manifest`, parsed by `parse` (which says why it failed). Nothing there is
+/// common and gives `None` quietly; something there that cannot be read (a FIFO, a device, a
+/// dangling link, invalid UTF-8) or parsed is a gap that says why.
+fn read_manifest<T>(
+    inventory: &mut Inventory,
+    manifest: &Path,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Option<T> {
     std::fs::symlink_metadata(manifest).ok()?;
-    match crate::util::read_input_text(manifest) {
-        Ok(text) => Some(text),
-        Err(error) => {
-            unreadable(inventory, manifest, &crate::util::error_chain(&error));
+    let parsed = crate::util::read_input_text(manifest)
+        .map_err(|error| crate::util::error_chain(&error))
+        .and_then(|text| parse(&text));
+    match parsed {
+        Ok(value) => Some(value),
+        Err(why) => {
+            unreadable(inventory, manifest, &why);
             None
         }
     }
+}
+
+/// A TOML manifest as a table, through [`read_manifest`].
+fn read_toml_manifest(inventory: &mut Inventory, manifest: &Path) -> Option<toml::Table> {
+    read_manifest(inventory, manifest, |text| {
+        toml::from_str(text).map_err(|error| error.message().to_string())
+    })
 }
 
 fn unreadable(inventory: &mut Inventory, manifest: &Path, why: &str) {
@@ -79,13 +94,8 @@ fn pep508_name(requirement: &str) -> String {
 /// `[project] dependencies` / `optional-dependencies`, and Poetry's `[tool.poetry.dependencies]`,
 /// `[tool.poetry.dev-dependencies]` and `[tool.poetry.group.<name>.dependencies]` (dev).
 pub(crate) fn poetry_roots(path: &Path, inventory: &mut Inventory) {
-    let manifest = path.with_file_name("pyproject.toml");
-    let Some(text) = read_manifest(inventory, &manifest) else {
+    let Some(table) = read_toml_manifest(inventory, &path.with_file_name("pyproject.toml")) else {
         return;
-    };
-    let table: toml::Table = match toml::from_str(&text) {
-        Ok(table) => table,
-        Err(error) => return unreadable(inventory, &manifest, error.message()),
     };
     let mut direct: Vec<Direct> = Vec::new();
     let project = table.get("project");
@@ -144,13 +154,8 @@ pub(crate) fn poetry_roots(path: &Path, inventory: &mut Inventory) {
 /// Root edges for a `Pipfile.lock` from the `Pipfile` beside it: `[packages]` and
 /// `[dev-packages]` (dev).
 pub(crate) fn pipfile_roots(path: &Path, inventory: &mut Inventory) {
-    let manifest = path.with_file_name("Pipfile");
-    let Some(text) = read_manifest(inventory, &manifest) else {
+    let Some(table) = read_toml_manifest(inventory, &path.with_file_name("Pipfile")) else {
         return;
-    };
-    let table: toml::Table = match toml::from_str(&text) {
-        Ok(table) => table,
-        Err(error) => return unreadable(inventory, &manifest, error.message()),
     };
     let mut direct: Vec<Direct> = Vec::new();
     for (section, kind) in [
@@ -168,12 +173,9 @@ pub(crate) fn pipfile_roots(path: &Path, inventory: &mut Inventory) {
 /// `require-dev` (dev); platform requirements (`php`, `ext-*`) are not packages.
 pub(crate) fn composer_roots(path: &Path, inventory: &mut Inventory) {
     let manifest = path.with_file_name("composer.json");
-    let Some(text) = read_manifest(inventory, &manifest) else {
+    let parse = |text: &str| serde_json::from_str(text).map_err(|error| error.to_string());
+    let Some(json) = read_manifest::<serde_json::Value>(inventory, &manifest, parse) else {
         return;
-    };
-    let json: serde_json::Value = match serde_json::from_str(&text) {
-        Ok(json) => json,
-        Err(error) => return unreadable(inventory, &manifest, &error.to_string()),
     };
     let mut direct: Vec<Direct> = Vec::new();
     for (section, kind) in [("require", DepKind::Normal), ("require-dev", DepKind::Dev)] {

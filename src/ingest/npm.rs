@@ -166,23 +166,8 @@ fn parse_packages(
             None if js::is_git_reference(version) => js::git_source(version),
             None => Source::Unknown,
         };
-        let version = match &source {
-            // Old lockfiles put the git URL in `version`; the commit is the version then.
-            Source::Git {
-                commit: Some(commit),
-                ..
-            } if js::is_git_reference(version) => commit.clone(),
-            _ => version.to_string(),
-        };
-        let id = builder.third_party(ThirdParty {
-            name: name.to_string(),
-            version,
-            source,
-            line,
-            hashes: js::entry_hashes(path, line, string(entry, "integrity"))?,
-            license: license_of(entry),
-            scope: scope_of(entry),
-        });
+        let license = license_of(entry);
+        let id = add_third_party(builder, path, entry, (name, version), source, line, license)?;
         ids.insert(key, id);
     }
     for (key, target) in &links {
@@ -509,6 +494,21 @@ fn v1_package(
             None => Source::Unknown,
         }
     };
+    add_third_party(builder, path, entry, (name, version), source, line, None)
+}
+
+/// Adds a registry, git or tarball package of either lockfile version, with the entry's
+/// `integrity` and dev/optional scope. A git reference as the version (old lockfiles put the
+/// git URL there) gives way to the commit.
+fn add_third_party(
+    builder: &mut JsBuilder,
+    path: &Path,
+    entry: &Map<String, Value>,
+    (name, version): (&str, &str),
+    source: Source,
+    line: Option<u32>,
+    license: Option<String>,
+) -> Result<PackageId, IngestError> {
     let version = match &source {
         Source::Git {
             commit: Some(commit),
@@ -522,7 +522,7 @@ fn v1_package(
         source,
         line,
         hashes: js::entry_hashes(path, line, string(entry, "integrity"))?,
-        license: None,
+        license,
         scope: scope_of(entry),
     }))
 }

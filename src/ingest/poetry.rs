@@ -63,10 +63,10 @@ struct LockedPackage {
 
 #[derive(Deserialize)]
 struct PoetrySource {
-    #[serde(rename = "type", default)]
-    kind: String,
     #[serde(default)]
     url: String,
+    #[serde(rename = "type", default)]
+    kind: String,
     #[serde(default)]
     reference: Option<String>,
     #[serde(default)]

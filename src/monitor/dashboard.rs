@@ -66,12 +66,7 @@ fn deployment(current: &CurrentRelease) -> DeploymentView {
         .map(|latest| latest.counts)
         .unwrap_or_default();
     DeploymentView {
-        project: release.project.clone(),
-        environment: release.environment.clone(),
-        release: release.release.clone(),
-        commit: release.commit.clone(),
-        deployed_at: release.deployed_at.clone(),
-        recorded_at: release.recorded_at.clone(),
+        deployment: release.deployment.clone(),
         verdict: current.latest.as_ref().map(|latest| latest.verdict.clone()),
         counts: severity_counts(&counts),
         packages: release.packages,
@@ -104,11 +99,16 @@ fn deployment(current: &CurrentRelease) -> DeploymentView {
 pub fn build(data: &DashboardData, today: time::Date, generated_at: String) -> Snapshot {
     let mut deployments: Vec<DeploymentView> = data.current.iter().map(deployment).collect();
     deployments.sort_by(|a, b| {
-        (std::cmp::Reverse(a.risk), &a.project, &a.environment).cmp(&(
-            std::cmp::Reverse(b.risk),
-            &b.project,
-            &b.environment,
-        ))
+        (
+            std::cmp::Reverse(a.risk),
+            &a.deployment.project,
+            &a.deployment.environment,
+        )
+            .cmp(&(
+                std::cmp::Reverse(b.risk),
+                &b.deployment.project,
+                &b.deployment.environment,
+            ))
     });
 
     let mut owners: BTreeMap<String, Vec<OwnedFinding>> = BTreeMap::new();
@@ -119,7 +119,10 @@ pub fn build(data: &DashboardData, today: time::Date, generated_at: String) -> S
             continue;
         };
         let release = &current.release;
-        let deployment = format!("{}/{}", release.project, release.environment);
+        let deployment = format!(
+            "{}/{}",
+            release.deployment.project, release.deployment.environment
+        );
         for finding in &latest.findings {
             let (package, version) = finding
                 .package
@@ -137,9 +140,9 @@ pub fn build(data: &DashboardData, today: time::Date, generated_at: String) -> S
                     )
                     .or_default()
                     .push(OwnedFinding {
-                        project: release.project.clone(),
-                        environment: release.environment.clone(),
-                        release: release.release.clone(),
+                        project: release.deployment.project.clone(),
+                        environment: release.deployment.environment.clone(),
+                        release: release.deployment.release.clone(),
                         code: finding.code.as_str().to_string(),
                         rule: finding.rule.clone(),
                         severity: finding.severity.to_string(),
@@ -164,8 +167,8 @@ pub fn build(data: &DashboardData, today: time::Date, generated_at: String) -> S
                     .filter_map(|other| other.package.as_ref().map(|p| p.name.clone()))
                     .collect();
                 waivers.push(WaiverView {
-                    project: release.project.clone(),
-                    environment: release.environment.clone(),
+                    project: release.deployment.project.clone(),
+                    environment: release.deployment.environment.clone(),
                     id: waiver.id.clone(),
                     package: packages.into_iter().collect::<Vec<_>>().join(", "),
                     owner: waiver.owner.clone(),
@@ -287,7 +290,7 @@ fn severity_rank(severity: &str) -> u8 {
 mod tests {
     use super::*;
     use crate::evaluate::{AdvisoryRef, PackageRef, WaiverRef};
-    use crate::store::{PreviousRun, StoredRelease};
+    use crate::store::{Deployment, PreviousRun, StoredRelease};
 
     fn vulnerable(id: &str, severity: Severity, package: &str) -> Finding {
         let mut finding = Finding::new(
@@ -318,9 +321,12 @@ mod tests {
     fn release(project: &str, findings: Vec<Finding>, errors: usize) -> CurrentRelease {
         CurrentRelease {
             release: StoredRelease {
-                project: project.into(),
-                environment: "prod".into(),
-                release: "1".into(),
+                deployment: Deployment {
+                    project: project.into(),
+                    environment: "prod".into(),
+                    release: "1".into(),
+                    ..Deployment::default()
+                },
                 ..StoredRelease::default()
             },
             approval: None,
@@ -370,7 +376,7 @@ mod tests {
         let order: Vec<&str> = snapshot
             .deployments
             .iter()
-            .map(|d| d.project.as_str())
+            .map(|d| d.deployment.project.as_str())
             .collect();
         assert_eq!(order, ["hot", "warm", "calm"]);
         let exposure = &snapshot.open_advisories[0];

@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::store::Deployment;
+
 /// Everything the dashboard shows, as of one moment.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
@@ -29,18 +31,9 @@ pub struct Snapshot {
 /// One project in one environment, at its current release.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeploymentView {
-    /// Project name.
-    pub project: String,
-    /// Environment (`prod`, `staging`, ...).
-    pub environment: String,
-    /// The release currently recorded there.
-    pub release: String,
-    /// The commit, when recorded.
-    pub commit: Option<String>,
-    /// When it was deployed (RFC 3339), when recorded.
-    pub deployed_at: Option<String>,
-    /// When it was recorded (RFC 3339).
-    pub recorded_at: String,
+    /// Project, environment, release, commit and times, as recorded.
+    #[serde(flatten)]
+    pub deployment: Deployment,
     /// `pass` or `fail` from the latest monitor run; `None` when never monitored.
     pub verdict: Option<String>,
     /// Finding counts from the latest monitor run.

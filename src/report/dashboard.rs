@@ -290,7 +290,7 @@ impl<'a> Page<'a> {
             deployments: deployments.len(),
             projects: deployments
                 .iter()
-                .map(|row| row.view.project.as_str())
+                .map(|row| row.view.deployment.project.as_str())
                 .collect::<BTreeSet<_>>()
                 .len(),
             advisories: advisories.len(),
@@ -362,12 +362,16 @@ fn deployment_rows<'a>(
                     drift: Capped::new(approval.drift.iter().collect(), DRIFT_LINES_SHOWN),
                 }
             });
-            let commit_short = view.commit.as_deref().map(|commit| prefix(commit, 8));
+            let commit_short = view
+                .deployment
+                .commit
+                .as_deref()
+                .map(|commit| prefix(commit, 8));
             let search = [
-                view.project.as_str(),
-                view.environment.as_str(),
-                view.release.as_str(),
-                view.commit.as_deref().unwrap_or(""),
+                view.deployment.project.as_str(),
+                view.deployment.environment.as_str(),
+                view.deployment.release.as_str(),
+                view.deployment.commit.as_deref().unwrap_or(""),
             ]
             .join(" ")
             .to_lowercase();
@@ -377,7 +381,11 @@ fn deployment_rows<'a>(
                 verdict_label,
                 findings: view.counts.errors + view.counts.warnings + view.counts.notes,
                 commit_short,
-                deployed_date: view.deployed_at.as_deref().map(|at| prefix(at, 10)),
+                deployed_date: view
+                    .deployment
+                    .deployed_at
+                    .as_deref()
+                    .map(|at| prefix(at, 10)),
                 approval,
                 sparkline: sparkline(view, axis),
                 search,
@@ -388,9 +396,14 @@ fn deployment_rows<'a>(
         b.view
             .risk
             .cmp(&a.view.risk)
-            .then_with(|| a.view.project.cmp(&b.view.project))
-            .then_with(|| a.view.environment.cmp(&b.view.environment))
-            .then_with(|| a.view.release.cmp(&b.view.release))
+            .then_with(|| a.view.deployment.project.cmp(&b.view.deployment.project))
+            .then_with(|| {
+                a.view
+                    .deployment
+                    .environment
+                    .cmp(&b.view.deployment.environment)
+            })
+            .then_with(|| a.view.deployment.release.cmp(&b.view.deployment.release))
     });
     rows
 }
@@ -400,9 +413,9 @@ fn environment_rows(deployments: &[DeploymentRow<'_>]) -> Vec<EnvironmentRow> {
     let mut by_name: BTreeMap<&str, EnvironmentRow> = BTreeMap::new();
     for row in deployments {
         let entry = by_name
-            .entry(row.view.environment.as_str())
+            .entry(row.view.deployment.environment.as_str())
             .or_insert_with(|| EnvironmentRow {
-                name: row.view.environment.clone(),
+                name: row.view.deployment.environment.clone(),
                 deployments: 0,
                 failing: 0,
                 passing: 0,

@@ -26,6 +26,7 @@ fn environment() -> Result<Environment<'static>, HtmlError> {
     let mut env = Environment::new();
     for (name, text) in [
         ("dashboard.html", include_str!("templates/dashboard.html")),
+        ("report.html", include_str!("templates/report.html")),
         ("licenses.html", include_str!("templates/licenses.html")),
         ("notices.html", include_str!("templates/notices.html")),
     ] {

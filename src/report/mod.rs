@@ -41,6 +41,16 @@ pub struct Tool {
     pub version: String,
 }
 
+impl Tool {
+    /// This build of depgate.
+    pub fn depgate() -> Tool {
+        Tool {
+            name: "depgate".to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
 /// One input file.
 #[derive(Debug, Clone, Serialize)]
 pub struct InputRef {
@@ -50,6 +60,21 @@ pub struct InputRef {
     pub sha256: String,
     /// The format it was read as.
     pub format: String,
+}
+
+impl InputRef {
+    /// Every file the inventory was read from, in reading order.
+    pub fn all_of(inventory: &Inventory) -> Vec<InputRef> {
+        inventory
+            .inputs
+            .iter()
+            .map(|input| InputRef {
+                path: input.path.display().to_string(),
+                sha256: input.sha256.clone(),
+                format: input.format.clone(),
+            })
+            .collect()
+    }
 }
 
 /// An advisory database used for the run.
@@ -76,6 +101,28 @@ pub struct PolicyRef {
     pub files: Vec<String>,
     /// SHA-256 of the canonical policy.
     pub digest: String,
+}
+
+impl PolicyRef {
+    /// The policy as reports name it: built in, or read from files (listed in order).
+    pub fn of(policy: &ValidPolicy) -> PolicyRef {
+        let files: Vec<String> = match &policy.source {
+            crate::policy::PolicySource::Builtin => Vec::new(),
+            crate::policy::PolicySource::Files { files } => {
+                files.iter().map(|f| f.display().to_string()).collect()
+            }
+        };
+        PolicyRef {
+            name: policy.name.clone(),
+            source: if files.is_empty() {
+                "builtin".to_string()
+            } else {
+                "files".to_string()
+            },
+            files,
+            digest: policy.digest(),
+        }
+    }
 }
 
 /// What the run read.
@@ -139,39 +186,13 @@ impl FindingsReport {
         evaluation: &Evaluation,
         fail_on: FailOn,
     ) -> Self {
-        let files = match &policy.source {
-            crate::policy::PolicySource::Builtin => Vec::new(),
-            crate::policy::PolicySource::Files { files } => {
-                files.iter().map(|f| f.display().to_string()).collect()
-            }
-        };
         FindingsReport {
             schema: FINDINGS_SCHEMA.to_string(),
-            tool: Tool {
-                name: "depgate".to_string(),
-                version: env!("CARGO_PKG_VERSION").to_string(),
-            },
+            tool: Tool::depgate(),
             inputs: Inputs {
-                files: inventory
-                    .inputs
-                    .iter()
-                    .map(|i| InputRef {
-                        path: i.path.display().to_string(),
-                        sha256: i.sha256.clone(),
-                        format: i.format.clone(),
-                    })
-                    .collect(),
+                files: InputRef::all_of(inventory),
                 advisory_databases: Vec::new(),
-                policy: PolicyRef {
-                    name: policy.name.clone(),
-                    source: if files.is_empty() {
-                        "builtin".to_string()
-                    } else {
-                        "files".to_string()
-                    },
-                    files,
-                    digest: policy.digest(),
-                },
+                policy: PolicyRef::of(policy),
             },
             summary: Verdict::new(evaluation, fail_on),
             coverage: evaluation.coverage.clone(),

@@ -26,9 +26,11 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 pub use queries::{CurrentRelease, DashboardData, HistoryEntry, HistoryRun, RunSummary};
-pub use releases::{ApprovalRecord, NewRelease, PolicyFile, PolicyRecord, Recorded, StoredRelease};
+pub use releases::{
+    ApprovalRecord, Deployment, NewRelease, PolicyFile, PolicyRecord, Recorded, StoredRelease,
+};
 pub use runs::{Counts, NewRun, PreviousRun, RunDatabase, RunRelease};
-use sql::{Connection, Value};
+use sql::{Connection, RowSink, Value};
 
 /// The environment variable naming the store when `--store` is not given.
 pub const STORE_ENV: &str = "DEPGATE_STORE";
@@ -229,12 +231,12 @@ pub(crate) fn for_each_in(
     connection: &mut dyn Connection,
     sql: &str,
     ids: &[i64],
-    each: &mut dyn FnMut(&mut [Value]) -> Result<(), StoreError>,
+    each: RowSink,
 ) -> Result<(), StoreError> {
     for chunk in ids.chunks(900) {
         let text = sql.replace("{ids}", &sql::parameter_list(chunk.len()));
         let params: Vec<Value> = chunk.iter().map(|id| Value::Int(*id)).collect();
-        connection.for_each_row(&text, &params, each)?;
+        connection.each_row(&text, &params, each)?;
     }
     Ok(())
 }
@@ -249,7 +251,7 @@ pub(crate) fn ids_by_key(
     for chunk in keys.chunks(900) {
         let text = sql.replace("{keys}", &sql::parameter_list(chunk.len()));
         let params: Vec<Value> = chunk.iter().map(|key| Value::Text(key.clone())).collect();
-        connection.for_each_row(&text, &params, &mut |row| {
+        connection.each_row(&text, &params, &mut |row| {
             if let (Some(id), Some(key)) = (row[0].int(), row[1].take_text()) {
                 found.insert(key, id);
             }

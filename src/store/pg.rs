@@ -10,7 +10,7 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 
 use super::StoreError;
-use super::sql::{Connection, Engine, Value};
+use super::sql::{Connection, Engine, RowSink, Value, hand_row};
 
 /// An open PostgreSQL store.
 pub struct PostgresConnection {
@@ -174,12 +174,11 @@ impl Connection for PostgresConnection {
             .map_err(|source| self.error(source))
     }
 
-    fn for_each_row(
-        &mut self,
-        sql: &str,
-        params: &[Value],
-        each: &mut dyn FnMut(&mut [Value]) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
+    fn begin(&mut self) -> Result<(), StoreError> {
+        self.batch("BEGIN")
+    }
+
+    fn each_row(&mut self, sql: &str, params: &[Value], each: RowSink) -> Result<(), StoreError> {
         let statement = self.statement(sql)?;
         let width = statement.columns().len();
         let display = self.display.clone();
@@ -193,16 +192,9 @@ impl Connection for PostgresConnection {
             .map_err(error)?;
         let mut values = vec![Value::Null; width];
         while let Some(row) = rows.next().map_err(error)? {
-            for (index, slot) in values.iter_mut().enumerate() {
-                *slot = row.try_get(index).map_err(error)?;
-            }
-            each(&mut values)?;
+            hand_row(&mut values, |index| row.try_get(index).map_err(error), each)?;
         }
         Ok(())
-    }
-
-    fn begin(&mut self) -> Result<(), StoreError> {
-        self.batch("BEGIN")
     }
 
     fn max_parameters(&self) -> usize {

@@ -161,11 +161,11 @@ impl Store {
                     current: current.contains(&release.id),
                     approval: approvals.remove(&release.id),
                     runs: release_runs,
-                    environment: release.environment,
-                    release: release.release,
-                    commit: release.commit,
-                    deployed_at: release.deployed_at,
-                    recorded_at: release.recorded_at,
+                    environment: release.deployment.environment,
+                    release: release.deployment.release,
+                    commit: release.deployment.commit,
+                    deployed_at: release.deployment.deployed_at,
+                    recorded_at: release.deployment.recorded_at,
                     recorded_from: release.source_kind,
                 }
             })
@@ -199,7 +199,7 @@ impl Store {
             },
         )?;
         let mut runs = Vec::new();
-        self.connection.for_each_row(
+        self.connection.each_row(
             "SELECT id, finished_at, releases, new_violations, databases FROM runs ORDER BY id",
             &[],
             &mut |row| {
@@ -215,7 +215,7 @@ impl Store {
         )?;
         let mut published = HashMap::new();
         self.connection
-            .for_each_row("SELECT id, published FROM advisories", &[], &mut |row| {
+            .each_row("SELECT id, published FROM advisories", &[], &mut |row| {
                 published.insert(text(row, 0), super::optional_text(row, 1));
                 Ok(())
             })?;

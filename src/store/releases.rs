@@ -103,23 +103,30 @@ pub struct Recorded {
 /// The distinct `(package id, kind)` pairs of some releases, and each package's facts.
 pub type DistinctPackages = (Vec<(i64, i64)>, HashMap<i64, PackageFacts>);
 
+/// Which release runs where: the part of a recorded release every view of it shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deployment {
+    /// Project name.
+    pub project: String,
+    /// Environment (`prod`, `staging`, ...).
+    pub environment: String,
+    /// Release name.
+    pub release: String,
+    /// The commit, when recorded.
+    pub commit: Option<String>,
+    /// When it was deployed (RFC 3339), when recorded.
+    pub deployed_at: Option<String>,
+    /// When it was recorded (RFC 3339).
+    pub recorded_at: String,
+}
+
 /// A recorded release, without its inventory.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StoredRelease {
     /// Its id.
     pub id: i64,
-    /// Project.
-    pub project: String,
-    /// Environment.
-    pub environment: String,
-    /// Release name.
-    pub release: String,
-    /// Commit.
-    pub commit: Option<String>,
-    /// Deployment time.
-    pub deployed_at: Option<String>,
-    /// Record time.
-    pub recorded_at: String,
+    /// Project, environment, release name, commit and times.
+    pub deployment: Deployment,
     /// The policy recorded with it.
     pub policy_id: i64,
     /// Packages in its inventory.
@@ -135,12 +142,14 @@ const RELEASE_COLUMNS: &str = "r.id, r.project, r.environment, r.release, r.comm
 fn release_from_row(row: &mut [Value]) -> StoredRelease {
     StoredRelease {
         id: int(row, 0),
-        project: text(row, 1),
-        environment: text(row, 2),
-        release: text(row, 3),
-        commit: optional_text(row, 4),
-        deployed_at: optional_text(row, 5),
-        recorded_at: text(row, 6),
+        deployment: Deployment {
+            project: text(row, 1),
+            environment: text(row, 2),
+            release: text(row, 3),
+            commit: optional_text(row, 4),
+            deployed_at: optional_text(row, 5),
+            recorded_at: text(row, 6),
+        },
         policy_id: int(row, 7),
         packages: count(row, 8),
         source_kind: text(row, 9),
@@ -312,7 +321,7 @@ impl Store {
             "SELECT {RELEASE_COLUMNS} FROM deployments d JOIN releases r ON r.id = d.release_id ORDER BY r.project, r.environment"
         );
         let mut releases = Vec::new();
-        self.connection.for_each_row(&sql, &[], &mut |row| {
+        self.connection.each_row(&sql, &[], &mut |row| {
             releases.push(release_from_row(row));
             Ok(())
         })?;
@@ -331,12 +340,12 @@ impl Store {
             Ok(())
         };
         match environment {
-            Some(environment) => self.connection.for_each_row(
+            Some(environment) => self.connection.each_row(
                 &format!("SELECT {RELEASE_COLUMNS} FROM releases r WHERE r.project = $1 AND r.environment = $2 ORDER BY r.id"),
                 &[Value::from(project), Value::from(environment)],
                 &mut each,
             )?,
-            None => self.connection.for_each_row(
+            None => self.connection.each_row(
                 &format!("SELECT {RELEASE_COLUMNS} FROM releases r WHERE r.project = $1 ORDER BY r.id"),
                 &[Value::from(project)],
                 &mut each,

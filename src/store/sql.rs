@@ -96,6 +96,10 @@ pub enum Engine {
     Postgres,
 }
 
+/// What receives each row of a query: the row's values, reused from row to row (copy what
+/// you keep).
+pub type RowSink<'a> = &'a mut dyn FnMut(&mut [Value]) -> Result<(), StoreError>;
+
 /// A connection to one engine. Implementations translate `$n` placeholders as the engine
 /// needs and stream rows to the callback, so a million-row read never sits in memory as rows.
 pub trait Connection: Send {
@@ -106,12 +110,7 @@ pub trait Connection: Send {
     /// Runs one statement; returns the number of rows it changed.
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError>;
     /// Runs one query and hands each row to `each`, in order.
-    fn for_each_row(
-        &mut self,
-        sql: &str,
-        params: &[Value],
-        each: &mut dyn FnMut(&mut [Value]) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError>;
+    fn each_row(&mut self, sql: &str, params: &[Value], each: RowSink) -> Result<(), StoreError>;
     /// Starts a transaction that writes. SQLite takes the write lock at once (`BEGIN
     /// IMMEDIATE`), so two writers queue instead of failing on a lock upgrade.
     fn begin(&mut self) -> Result<(), StoreError>;
@@ -119,11 +118,24 @@ pub trait Connection: Send {
     fn max_parameters(&self) -> usize;
 }
 
+/// Fills `values` with one row's columns, read through `column`, and hands them to `each`: the
+/// loop body both engines share, so the buffer is reused for every row.
+pub(super) fn hand_row(
+    values: &mut [Value],
+    mut column: impl FnMut(usize) -> Result<Value, StoreError>,
+    each: RowSink,
+) -> Result<(), StoreError> {
+    for (index, slot) in values.iter_mut().enumerate() {
+        *slot = column(index)?;
+    }
+    each(values)
+}
+
 impl dyn Connection + '_ {
     /// Runs one query and collects its rows.
     pub fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, StoreError> {
         let mut rows = Vec::new();
-        self.for_each_row(sql, params, &mut |row| {
+        self.each_row(sql, params, &mut |row| {
             rows.push(row.to_vec());
             Ok(())
         })?;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 
 use super::StoreError;
-use super::sql::{Connection, Engine, Value, positional_for_sqlite};
+use super::sql::{Connection, Engine, RowSink, Value, hand_row, positional_for_sqlite};
 
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
@@ -112,12 +112,7 @@ impl Connection for SqliteConnection {
         Ok(changed as u64)
     }
 
-    fn for_each_row(
-        &mut self,
-        sql: &str,
-        params: &[Value],
-        each: &mut dyn FnMut(&mut [Value]) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
+    fn each_row(&mut self, sql: &str, params: &[Value], each: RowSink) -> Result<(), StoreError> {
         let error = |source| StoreError::from_sqlite(&self.path, source);
         let mut statement = self
             .connection
@@ -129,17 +124,17 @@ impl Connection for SqliteConnection {
             .map_err(error)?;
         let mut values = vec![Value::Null; width];
         while let Some(row) = rows.next().map_err(error)? {
-            for (index, slot) in values.iter_mut().enumerate() {
-                *slot = match row.get_ref(index).map_err(error)? {
+            let column = |index| {
+                Ok(match row.get_ref(index).map_err(error)? {
                     ValueRef::Null => Value::Null,
                     ValueRef::Integer(value) => Value::Int(value),
                     // The schema has no REAL columns; a float here is a foreign value.
                     ValueRef::Real(value) => Value::Text(value.to_string()),
                     ValueRef::Text(bytes) => Value::Text(String::from_utf8_lossy(bytes).into()),
                     ValueRef::Blob(bytes) => Value::Blob(bytes.to_vec()),
-                };
-            }
-            each(&mut values)?;
+                })
+            };
+            hand_row(&mut values, column, each)?;
         }
         Ok(())
     }

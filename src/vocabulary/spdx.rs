@@ -168,6 +168,27 @@ const PUBLIC_DOMAIN: &[&str] = &[
     "MIT-0",
 ];
 
+/// Several licenses of one package as a choice (`A OR B`), in the given order, each compound
+/// parenthesised; one license stays as written; `None` for none.
+pub fn choice_of(licenses: &[&str]) -> Option<String> {
+    match licenses {
+        [] => None,
+        [one] => Some(one.to_string()),
+        many => Some(
+            many.iter()
+                .map(|license| {
+                    if license.contains(' ') {
+                        format!("({license})")
+                    } else {
+                        license.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" OR "),
+        ),
+    }
+}
+
 /// The category of an SPDX license, from the license list's facts:
 ///
 /// | category | rule |

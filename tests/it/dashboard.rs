@@ -12,6 +12,7 @@ use depgate::monitor::snapshot::{
     Snapshot, TimelinePoint, WaiverView,
 };
 use depgate::report::dashboard::render_html;
+use depgate::store::Deployment;
 use sha2::{Digest, Sha256};
 
 use crate::common::{fixture, golden_file};
@@ -27,10 +28,13 @@ fn deployment(
     counts: SeverityCounts,
 ) -> DeploymentView {
     DeploymentView {
-        project: project.to_string(),
-        environment: environment.to_string(),
-        release: "1.0.0".to_string(),
-        recorded_at: "2026-12-01T10:00:00Z".to_string(),
+        deployment: Deployment {
+            project: project.to_string(),
+            environment: environment.to_string(),
+            release: "1.0.0".to_string(),
+            recorded_at: "2026-12-01T10:00:00Z".to_string(),
+            ..Deployment::default()
+        },
         verdict: Some(if counts.errors > 0 { "fail" } else { "pass" }.to_string()),
         counts,
         packages: 10,
@@ -97,7 +101,7 @@ fn row_projects(html: &str) -> Vec<String> {
 fn hostile_names_are_escaped_everywhere() {
     let hostile = "<script>alert(\"x\")</script>";
     let mut view = deployment(hostile, "prod'\"><marquee>", 5, counts(1, 0, 0, 0));
-    view.release = "1.0\"><img onerror=alert(1)>".to_string();
+    view.deployment.release = "1.0\"><img onerror=alert(1)>".to_string();
     view.approval = Some(Approval {
         verdict: "<blink>pass</blink>".to_string(),
         policy_digest: "<digest>".to_string(),

@@ -315,28 +315,13 @@ pub(crate) fn spdx_from_name(name: &str) -> Option<(String, f32)> {
 
 /// Joins several licenses of one package as a choice (`A OR B`), parenthesising compounds.
 pub(crate) fn any_of(licenses: &[String]) -> Option<String> {
-    let mut unique: Vec<&String> = Vec::new();
+    let mut unique: Vec<&str> = Vec::new();
     for license in licenses {
-        if !unique.contains(&license) {
+        if !unique.contains(&license.as_str()) {
             unique.push(license);
         }
     }
-    match unique.as_slice() {
-        [] => None,
-        [one] => Some((*one).clone()),
-        many => Some(
-            many.iter()
-                .map(|l| {
-                    if l.contains(' ') {
-                        format!("({l})")
-                    } else {
-                        (*l).clone()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(" OR "),
-        ),
-    }
+    crate::vocabulary::spdx::choice_of(&unique)
 }
 
 #[cfg(test)]

@@ -121,9 +121,9 @@ struct Vulnerability {
     #[serde(default)]
     flags: Vec<Flag>,
     #[serde(default)]
-    threats: Vec<Threat>,
+    threats: Vec<CategorizedDetails>,
     #[serde(default)]
-    remediations: Vec<Remediation>,
+    remediations: Vec<CategorizedDetails>,
 }
 
 #[derive(Deserialize)]
@@ -167,18 +167,10 @@ struct Flag {
     product_ids: Vec<String>,
 }
 
+/// A threat or a remediation: CSAF gives both the same four fields, with their own lists of
+/// categories.
 #[derive(Deserialize)]
-struct Threat {
-    category: String,
-    details: String,
-    #[serde(default)]
-    group_ids: Vec<String>,
-    #[serde(default)]
-    product_ids: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct Remediation {
+struct CategorizedDetails {
     category: String,
     details: String,
     #[serde(default)]

@@ -139,6 +139,19 @@ struct Said<'a> {
     status_notes: Option<&'a str>,
 }
 
+/// The [`Said`] of a statement of either version: both spell these fields alike.
+macro_rules! said_by {
+    ($statement:expr) => {
+        Said {
+            status: &$statement.status,
+            justification: $statement.justification.as_deref(),
+            impact_statement: $statement.impact_statement.as_deref(),
+            action_statement: $statement.action_statement.as_deref(),
+            status_notes: $statement.status_notes.as_deref(),
+        }
+    };
+}
+
 /// A statement's identity and scope, as each version spells it.
 struct About {
     vulnerability: String,
@@ -175,12 +188,7 @@ pub(super) fn parse(path: &Path, text: &str, context: &str) -> Result<VexDocumen
             Some(&document.timestamp),
             document.last_updated.as_deref(),
         )?;
-        let statements = document
-            .statements
-            .iter()
-            .enumerate()
-            .map(|(index, statement)| current_statement(&problems, index, statement, time))
-            .collect::<Result<Vec<_>, _>>()?;
+        let statements = read_statements(&problems, &document.statements, time, current_statement)?;
         (document.id, document.author, time, statements)
     } else {
         let document: LegacyDocument = deserialize(path, &problems.format, text)?;
@@ -190,12 +198,7 @@ pub(super) fn parse(path: &Path, text: &str, context: &str) -> Result<VexDocumen
             document.timestamp.as_deref(),
             document.last_updated.as_deref(),
         )?;
-        let statements = document
-            .statements
-            .iter()
-            .enumerate()
-            .map(|(index, statement)| legacy_statement(&problems, index, statement, time))
-            .collect::<Result<Vec<_>, _>>()?;
+        let statements = read_statements(&problems, &document.statements, time, legacy_statement)?;
         (document.id, document.author, time, statements)
     };
     if statements.is_empty() {
@@ -209,6 +212,26 @@ pub(super) fn parse(path: &Path, text: &str, context: &str) -> Result<VexDocumen
         timestamp: document_time,
         statements,
     })
+}
+
+/// Every statement of a document through `read` (one of the two versions' readers), in order;
+/// the first invalid statement is the error.
+fn read_statements<S>(
+    problems: &Problems<'_>,
+    statements: &[S],
+    document_time: Option<time::OffsetDateTime>,
+    read: fn(
+        &Problems<'_>,
+        usize,
+        &S,
+        Option<time::OffsetDateTime>,
+    ) -> Result<VexStatement, VexError>,
+) -> Result<Vec<VexStatement>, VexError> {
+    statements
+        .iter()
+        .enumerate()
+        .map(|(index, statement)| read(problems, index, statement, document_time))
+        .collect()
 }
 
 /// `timestamp` and `last_updated` of the object at `pointer`: the later of the two that are
@@ -264,13 +287,7 @@ fn current_statement(
             subcomponents,
         });
     }
-    let said = Said {
-        status: &statement.status,
-        justification: statement.justification.as_deref(),
-        impact_statement: statement.impact_statement.as_deref(),
-        action_statement: statement.action_statement.as_deref(),
-        status_notes: statement.status_notes.as_deref(),
-    };
+    let said = said_by!(statement);
     let about = About {
         vulnerability: statement.vulnerability.name.clone(),
         aliases: statement.vulnerability.aliases.clone(),
@@ -303,13 +320,7 @@ fn legacy_statement(
             subcomponents: subcomponents.clone(),
         })
         .collect();
-    let said = Said {
-        status: &statement.status,
-        justification: statement.justification.as_deref(),
-        impact_statement: statement.impact_statement.as_deref(),
-        action_statement: statement.action_statement.as_deref(),
-        status_notes: statement.status_notes.as_deref(),
-    };
+    let said = said_by!(statement);
     let about = About {
         vulnerability: statement.vulnerability.clone(),
         aliases: Vec::new(),

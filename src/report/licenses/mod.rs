@@ -23,7 +23,7 @@ use crate::enrich::license_conflicts::LicenseConflict;
 use crate::evaluate::licenses::concluded_license;
 use crate::evaluate::{Evaluation, FindingCode, Severity, WaiverRef};
 use crate::inventory::{Inventory, LicenseInfo, LicenseOrigin, Package, PackageId, Scope};
-use crate::policy::{LicenseCategory, PolicySource, ValidPolicy};
+use crate::policy::{LicenseCategory, ValidPolicy};
 use crate::vocabulary::spdx::{category_of_item, normalize};
 
 /// The versioned schema name of the JSON license report.
@@ -423,24 +423,6 @@ pub struct PolicyContext<'a> {
     pub evaluation: &'a Evaluation,
 }
 
-/// Reference to a policy for reports.
-pub fn policy_ref(policy: &ValidPolicy) -> PolicyRef {
-    let files: Vec<String> = match &policy.source {
-        PolicySource::Builtin => Vec::new(),
-        PolicySource::Files { files } => files.iter().map(|f| f.display().to_string()).collect(),
-    };
-    PolicyRef {
-        name: policy.name.clone(),
-        source: if files.is_empty() {
-            "builtin".to_string()
-        } else {
-            "files".to_string()
-        },
-        files,
-        digest: policy.digest(),
-    }
-}
-
 struct Concluded {
     key: String,
     status: GroupStatus,
@@ -591,20 +573,9 @@ impl LicenseReport {
         unknown.sort_by(|a, b| a.package.cmp(&b.package));
         LicenseReport {
             schema: LICENSES_SCHEMA.to_string(),
-            tool: Tool {
-                name: "depgate".to_string(),
-                version: env!("CARGO_PKG_VERSION").to_string(),
-            },
-            inputs: inventory
-                .inputs
-                .iter()
-                .map(|i| InputRef {
-                    path: i.path.display().to_string(),
-                    sha256: i.sha256.clone(),
-                    format: i.format.clone(),
-                })
-                .collect(),
-            policy: policy.map(|p| policy_ref(p.policy)),
+            tool: Tool::depgate(),
+            inputs: InputRef::all_of(inventory),
+            policy: policy.map(|p| PolicyRef::of(p.policy)),
             summary: LicenseSummary {
                 packages: groups.iter().map(|g| g.packages.len()).sum(),
                 groups: groups.len(),

@@ -298,10 +298,7 @@ impl NoticesReport {
         });
         NoticesReport {
             schema: NOTICES_SCHEMA.to_string(),
-            tool: Tool {
-                name: "depgate".to_string(),
-                version: env!("CARGO_PKG_VERSION").to_string(),
-            },
+            tool: Tool::depgate(),
             summary: NoticesSummary {
                 packages,
                 licenses: licenses.len(),

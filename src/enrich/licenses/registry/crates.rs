@@ -5,8 +5,8 @@
 //! origin `registry`. crates.io requires a `User-Agent` naming the client; every registry
 //! request sends one.
 
-use super::{Remote, from_public_registry, license_from_text, registry_license, segment};
-use crate::enrich::licenses::{LicenseProvider, ProviderError};
+use super::{RegistryProvider, Remote, license_from_text, registry_license, segment};
+use crate::enrich::licenses::ProviderError;
 use crate::inventory::{Ecosystem, LicenseInfo, Package};
 
 /// crates.io's per-version API.
@@ -20,20 +20,16 @@ impl CratesIoProvider {
     }
 }
 
-impl LicenseProvider for CratesIoProvider {
-    fn name(&self) -> &'static str {
-        self.remote.provider()
+impl RegistryProvider for CratesIoProvider {
+    fn remote(&self) -> &Remote {
+        &self.remote
     }
 
-    fn needs_network(&self) -> bool {
-        true
+    fn handles_ecosystem(&self, package: &Package) -> bool {
+        package.ecosystem == Ecosystem::Cargo
     }
 
-    fn handles(&self, package: &Package) -> bool {
-        package.ecosystem == Ecosystem::Cargo && from_public_registry(package)
-    }
-
-    fn lookup(&self, package: &Package) -> Result<Option<LicenseInfo>, ProviderError> {
+    fn fetch(&self, package: &Package) -> Result<Option<LicenseInfo>, ProviderError> {
         let url = self.remote.url(&format!(
             "/api/v1/crates/{}/{}",
             segment(&package.name),

@@ -9,8 +9,8 @@
 //! as `LicenseRef-deps.dev-non-standard` beside others so no restriction is dropped, and alone
 //! means unknown.
 
-use super::{Remote, combine, from_public_registry, license_from_text, registry_license, segment};
-use crate::enrich::licenses::{LicenseProvider, ProviderError};
+use super::{RegistryProvider, Remote, combine, license_from_text, registry_license, segment};
+use crate::enrich::licenses::ProviderError;
 use crate::inventory::{Ecosystem, LicenseInfo, Package};
 
 /// Confidence of several licenses joined with `AND`: deps.dev does not say how they relate.
@@ -70,20 +70,16 @@ fn license_from_version(licenses: &[serde_json::Value]) -> Option<(String, f32)>
     Some((expression, confidence))
 }
 
-impl LicenseProvider for DepsDevProvider {
-    fn name(&self) -> &'static str {
-        self.remote.provider()
+impl RegistryProvider for DepsDevProvider {
+    fn remote(&self) -> &Remote {
+        &self.remote
     }
 
-    fn needs_network(&self) -> bool {
-        true
+    fn handles_ecosystem(&self, package: &Package) -> bool {
+        system(&package.ecosystem).is_some()
     }
 
-    fn handles(&self, package: &Package) -> bool {
-        system(&package.ecosystem).is_some() && from_public_registry(package)
-    }
-
-    fn lookup(&self, package: &Package) -> Result<Option<LicenseInfo>, ProviderError> {
+    fn fetch(&self, package: &Package) -> Result<Option<LicenseInfo>, ProviderError> {
         let Some(system) = system(&package.ecosystem) else {
             return Ok(None);
         };

@@ -6,9 +6,9 @@
 //! describes. A POM without `<licenses>` inherits them: its `<parent>` POM is read next, up
 //! to [`MAX_PARENTS`] levels. Origin `registry`.
 
-use super::{Remote, combine, from_public_registry, license_from_text, registry_license, segment};
+use super::{RegistryProvider, Remote, combine, license_from_text, registry_license, segment};
 use crate::enrich::licenses::maven::read_pom;
-use crate::enrich::licenses::{LicenseProvider, ProviderError, spdx_from_name};
+use crate::enrich::licenses::{ProviderError, spdx_from_name};
 use crate::inventory::{Ecosystem, LicenseInfo, Package};
 
 /// Parent POMs followed at most for inherited licenses.
@@ -54,22 +54,16 @@ fn license_from_pom(licenses: &[(String, String)]) -> Option<(String, f32)> {
     combine(&mapped, "OR")
 }
 
-impl LicenseProvider for MavenCentralProvider {
-    fn name(&self) -> &'static str {
-        self.remote.provider()
+impl RegistryProvider for MavenCentralProvider {
+    fn remote(&self) -> &Remote {
+        &self.remote
     }
 
-    fn needs_network(&self) -> bool {
-        true
+    fn handles_ecosystem(&self, package: &Package) -> bool {
+        package.ecosystem == Ecosystem::Maven && package.name.contains(':')
     }
 
-    fn handles(&self, package: &Package) -> bool {
-        package.ecosystem == Ecosystem::Maven
-            && from_public_registry(package)
-            && package.name.contains(':')
-    }
-
-    fn lookup(&self, package: &Package) -> Result<Option<LicenseInfo>, ProviderError> {
+    fn fetch(&self, package: &Package) -> Result<Option<LicenseInfo>, ProviderError> {
         let Some((group, artifact)) = package.name.split_once(':') else {
             return Ok(None);
         };

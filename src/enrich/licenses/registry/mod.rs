@@ -269,6 +269,36 @@ impl Remote {
     }
 }
 
+/// A license provider that asks one public registry over HTTP: it is named after its remote,
+/// always needs the network, and is asked only about packages of its ecosystem that came from
+/// the public registry ([`from_public_registry`]).
+pub(crate) trait RegistryProvider {
+    /// The registry it asks.
+    fn remote(&self) -> &Remote;
+    /// True for packages of the ecosystem (and name shape) this registry serves.
+    fn handles_ecosystem(&self, package: &Package) -> bool;
+    /// The license the registry gives for `package`, `Ok(None)` when it does not know it.
+    fn fetch(&self, package: &Package) -> Result<Option<LicenseInfo>, ProviderError>;
+}
+
+impl<T: RegistryProvider> LicenseProvider for T {
+    fn name(&self) -> &'static str {
+        self.remote().provider()
+    }
+
+    fn needs_network(&self) -> bool {
+        true
+    }
+
+    fn handles(&self, package: &Package) -> bool {
+        self.handles_ecosystem(package) && from_public_registry(package)
+    }
+
+    fn lookup(&self, package: &Package) -> Result<Option<LicenseInfo>, ProviderError> {
+        self.fetch(package)
+    }
+}
+
 /// True when a package's name means the same thing on the ecosystem's public registry: it
 /// came from that registry, or its input did not say (requirements files, SBOMs).
 pub(crate) fn from_public_registry(package: &Package) -> bool {

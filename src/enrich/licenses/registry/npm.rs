@@ -4,9 +4,9 @@
 //! `{base}/{name}/{version}` (a string, the legacy `{ "type": ... }` object, or the legacy
 //! `licenses` array, read as npm's own manifests are), origin `registry`.
 
-use super::{Remote, from_public_registry, license_from_text, registry_license, segment};
+use super::{RegistryProvider, Remote, license_from_text, registry_license, segment};
+use crate::enrich::licenses::ProviderError;
 use crate::enrich::licenses::npm::license_from_manifest;
-use crate::enrich::licenses::{LicenseProvider, ProviderError};
 use crate::inventory::{Ecosystem, LicenseInfo, Package};
 
 /// The npm registry's per-version documents.
@@ -30,20 +30,16 @@ fn path(name: &str, version: &str) -> String {
     format!("/{name}/{}", segment(version))
 }
 
-impl LicenseProvider for NpmRegistryProvider {
-    fn name(&self) -> &'static str {
-        self.remote.provider()
+impl RegistryProvider for NpmRegistryProvider {
+    fn remote(&self) -> &Remote {
+        &self.remote
     }
 
-    fn needs_network(&self) -> bool {
-        true
+    fn handles_ecosystem(&self, package: &Package) -> bool {
+        package.ecosystem == Ecosystem::Npm
     }
 
-    fn handles(&self, package: &Package) -> bool {
-        package.ecosystem == Ecosystem::Npm && from_public_registry(package)
-    }
-
-    fn lookup(&self, package: &Package) -> Result<Option<LicenseInfo>, ProviderError> {
+    fn fetch(&self, package: &Package) -> Result<Option<LicenseInfo>, ProviderError> {
         let url = self.remote.url(&path(&package.name, &package.version));
         let Some(document) = self.remote.get_json(&url)? else {
             return Ok(None);

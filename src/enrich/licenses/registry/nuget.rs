@@ -9,8 +9,8 @@
 
 use std::io::Read;
 
-use super::{Remote, from_public_registry, license_from_text, registry_license, segment};
-use crate::enrich::licenses::{LicenseProvider, ProviderError, spdx_from_name};
+use super::{RegistryProvider, Remote, license_from_text, registry_license, segment};
+use crate::enrich::licenses::{ProviderError, spdx_from_name};
 use crate::inventory::{Ecosystem, LicenseInfo, Package};
 
 /// NuGet's registration and catalog documents.
@@ -102,20 +102,16 @@ fn license_from_catalog(entry: &serde_json::Value) -> Option<(String, f32)> {
     spdx_from_name(url).map(|(id, sure)| (id, sure.min(0.9)))
 }
 
-impl LicenseProvider for NuGetProvider {
-    fn name(&self) -> &'static str {
-        self.remote.provider()
+impl RegistryProvider for NuGetProvider {
+    fn remote(&self) -> &Remote {
+        &self.remote
     }
 
-    fn needs_network(&self) -> bool {
-        true
+    fn handles_ecosystem(&self, package: &Package) -> bool {
+        package.ecosystem == Ecosystem::NuGet
     }
 
-    fn handles(&self, package: &Package) -> bool {
-        package.ecosystem == Ecosystem::NuGet && from_public_registry(package)
-    }
-
-    fn lookup(&self, package: &Package) -> Result<Option<LicenseInfo>, ProviderError> {
+    fn fetch(&self, package: &Package) -> Result<Option<LicenseInfo>, ProviderError> {
         let url = self.remote.url(&format!(
             "/v3/registration5-gz-semver2/{}/{}.json",
             segment(&package.name.to_ascii_lowercase()),

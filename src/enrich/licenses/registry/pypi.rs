@@ -5,9 +5,9 @@
 //! expression, or a whole license text, which is no answer), else the `License ::` trove
 //! classifiers in `info.classifiers`; origin `registry`.
 
-use super::{Remote, from_public_registry, license_from_text, registry_license, segment};
+use super::{RegistryProvider, Remote, license_from_text, registry_license, segment};
+use crate::enrich::licenses::ProviderError;
 use crate::enrich::licenses::python::license_from_classifiers;
-use crate::enrich::licenses::{LicenseProvider, ProviderError};
 use crate::inventory::{Ecosystem, LicenseInfo, Package};
 
 /// PyPI's per-release JSON documents.
@@ -36,20 +36,16 @@ fn license_from_release(document: &serde_json::Value) -> Option<(String, f32)> {
     license_from_classifiers(classifiers.iter().filter_map(|c| c.as_str()))
 }
 
-impl LicenseProvider for PyPIProvider {
-    fn name(&self) -> &'static str {
-        self.remote.provider()
+impl RegistryProvider for PyPIProvider {
+    fn remote(&self) -> &Remote {
+        &self.remote
     }
 
-    fn needs_network(&self) -> bool {
-        true
+    fn handles_ecosystem(&self, package: &Package) -> bool {
+        package.ecosystem == Ecosystem::PyPI
     }
 
-    fn handles(&self, package: &Package) -> bool {
-        package.ecosystem == Ecosystem::PyPI && from_public_registry(package)
-    }
-
-    fn lookup(&self, package: &Package) -> Result<Option<LicenseInfo>, ProviderError> {
+    fn fetch(&self, package: &Package) -> Result<Option<LicenseInfo>, ProviderError> {
         let url = self.remote.url(&format!(
             "/pypi/{}/{}/json",
             segment(&package.name),

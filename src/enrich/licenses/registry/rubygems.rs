@@ -4,8 +4,8 @@
 //! `{base}/api/v2/rubygems/{name}/versions/{version}.json` (several entries are a choice, as
 //! the gemspec's `licenses` documents), origin `registry`.
 
-use super::{Remote, combine, from_public_registry, license_from_text, registry_license, segment};
-use crate::enrich::licenses::{LicenseProvider, ProviderError};
+use super::{RegistryProvider, Remote, combine, license_from_text, registry_license, segment};
+use crate::enrich::licenses::ProviderError;
 use crate::inventory::{Ecosystem, LicenseInfo, Package};
 
 /// RubyGems' per-version API.
@@ -19,20 +19,16 @@ impl RubyGemsProvider {
     }
 }
 
-impl LicenseProvider for RubyGemsProvider {
-    fn name(&self) -> &'static str {
-        self.remote.provider()
+impl RegistryProvider for RubyGemsProvider {
+    fn remote(&self) -> &Remote {
+        &self.remote
     }
 
-    fn needs_network(&self) -> bool {
-        true
+    fn handles_ecosystem(&self, package: &Package) -> bool {
+        package.ecosystem == Ecosystem::RubyGems
     }
 
-    fn handles(&self, package: &Package) -> bool {
-        package.ecosystem == Ecosystem::RubyGems && from_public_registry(package)
-    }
-
-    fn lookup(&self, package: &Package) -> Result<Option<LicenseInfo>, ProviderError> {
+    fn fetch(&self, package: &Package) -> Result<Option<LicenseInfo>, ProviderError> {
         let url = self.remote.url(&format!(
             "/api/v2/rubygems/{}/versions/{}.json",
             segment(&package.name),
