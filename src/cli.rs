@@ -809,6 +809,10 @@ pub struct MonitorArgs {
     /// Report a stale or missing advisory database as a note instead of a violation.
     #[arg(long)]
     pub allow_stale_db: bool,
+    /// A VEX document (OpenVEX, CSAF VEX, CycloneDX VEX) applied to every release, after the
+    /// documents its policy names; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
     /// Output format on standard output.
     #[arg(long, value_enum, default_value = "table")]
     pub format: OutputFormat,

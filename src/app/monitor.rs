@@ -21,7 +21,8 @@ use anyhow::Context;
 use super::Outcome;
 use crate::cli::{MonitorArgs, OutputFormat};
 use crate::enrich::advisories::{AdvisoryMatch, AdvisorySet};
-use crate::evaluate::{AdvisoryFacts, Evaluation, FailOn, Finding, Severity, Verdict};
+use crate::enrich::vex::VexDocument;
+use crate::evaluate::{AdvisoryFacts, Evaluation, FailOn, Verdict};
 use crate::inventory::{Inventory, PackageId};
 use crate::monitor::changes::{self, Baseline};
 use crate::monitor::report::{self, MonitorReport, ReleaseOutcome, RunInfo, Summary};
@@ -39,29 +40,54 @@ const BATCH: usize = 64;
 /// process there to prove a killed run changes nothing).
 const FAILPOINT_ENV: &str = "DEPGATE_FAILPOINT";
 
+/// A policy as a release is judged with it: the policy, its digest, and the VEX documents it
+/// names followed by those of `--vex`.
+struct Judge {
+    policy: ValidPolicy,
+    digest: String,
+    vex: Vec<VexDocument>,
+}
+
+impl Judge {
+    fn new(policy: ValidPolicy, flags: &[PathBuf]) -> anyhow::Result<Judge> {
+        let digest = policy.digest();
+        // As in `check`: the policy's documents first, so a later `--vex` wins ties.
+        let paths: Vec<PathBuf> = policy.advisories.vex.iter().chain(flags).cloned().collect();
+        let vex = crate::enrich::vex::read_all(&paths).with_context(|| {
+            format!(
+                "cannot read the VEX documents of policy `{}` (sha256 {digest})",
+                policy.name
+            )
+        })?;
+        Ok(Judge {
+            policy,
+            digest,
+            vex,
+        })
+    }
+}
+
 /// The policies releases are judged with.
 enum Policies {
     /// `--policy`: one for every release.
-    Override(Box<ValidPolicy>, String),
-    /// Each release's recorded policy, by policy id, with its digest.
-    Recorded(HashMap<i64, (ValidPolicy, String)>),
+    Override(Box<Judge>),
+    /// Each release's recorded policy, by policy id.
+    Recorded(HashMap<i64, Judge>),
 }
 
 impl Policies {
-    fn for_release(&self, release: &StoredRelease) -> Option<(&ValidPolicy, &str)> {
+    fn for_release(&self, release: &StoredRelease) -> Option<&Judge> {
         match self {
-            Policies::Override(policy, digest) => Some((policy, digest)),
-            Policies::Recorded(map) => map
-                .get(&release.policy_id)
-                .map(|(policy, digest)| (policy, digest.as_str())),
+            Policies::Override(judge) => Some(judge),
+            Policies::Recorded(map) => map.get(&release.policy_id),
         }
     }
 
     fn rules(&self) -> Vec<crate::policy::RuleMeta> {
         let mut rules: BTreeMap<String, crate::policy::RuleMeta> = BTreeMap::new();
         let policies: Vec<&ValidPolicy> = match self {
-            Policies::Override(policy, _) => vec![policy],
-            Policies::Recorded(map) => map.values().map(|(policy, _)| policy).collect(),
+            Policies::Override(judge) => vec![&judge.policy],
+            Policies::Recorded(map) => map.values().map(|judge| &judge.policy).collect(),
         };
         for policy in policies {
             for rule in policy.rules() {
@@ -144,37 +170,25 @@ struct Judging<'a> {
     keep_findings: bool,
 }
 
-fn counts(findings: &[Finding]) -> Counts {
-    let mut counts = Counts::default();
-    for finding in findings {
-        match finding.severity {
-            Severity::Error => counts.errors += 1,
-            Severity::Warning => counts.warnings += 1,
-            Severity::Note if finding.waiver.is_some() => counts.waived += 1,
-            Severity::Note => counts.notes += 1,
-        }
-    }
-    counts
-}
-
 fn judge(
     context: &Judging<'_>,
     release: &StoredRelease,
     inventory: &Inventory,
     package_ids: &[i64],
 ) -> anyhow::Result<Judged> {
-    let (policy, digest) = context.policies.for_release(release).with_context(|| {
+    let judge = context.policies.for_release(release).with_context(|| {
         format!(
             "release `{}` {} names policy {}, which the store does not hold",
             release.deployment.project, release.deployment.release, release.policy_id
         )
     })?;
+    let (policy, digest) = (&judge.policy, judge.digest.as_str());
     let matches = context.matches.for_release(inventory, package_ids);
     let facts = AdvisoryFacts {
         matches: &matches,
         databases: &context.advisories.databases,
         allow_stale: context.allow_stale,
-        vex: &[],
+        vex: &judge.vex,
     };
     let Evaluation { findings, .. } =
         crate::evaluate::evaluate_with_advisories(inventory, policy, &facts, context.today);
@@ -193,10 +207,15 @@ fn judge(
     compared
         .changes
         .extend(changes::drift_changes(previous_drift, &drift));
-    let counts = counts(&findings);
-    let verdict = Verdict::of_findings(&findings, context.gate)
-        .result
-        .as_str();
+    // The same verdict and counts `check` gives for these findings.
+    let judged = Verdict::of_findings(&findings, context.gate);
+    let counts = Counts {
+        errors: judged.errors,
+        warnings: judged.warnings,
+        notes: judged.notes,
+        waived: judged.waived,
+    };
+    let verdict = judged.result.as_str();
     // The run keeps the number of changes per kind: the changes themselves follow from this
     // run's finding set and the previous one, both stored.
     let changes_json =
@@ -238,8 +257,7 @@ fn load_policies(
 ) -> anyhow::Result<Policies> {
     if let Some(path) = &args.policy {
         let policy = crate::policy::load(Some(path), Path::new("."))?;
-        let digest = policy.digest();
-        return Ok(Policies::Override(Box::new(policy), digest));
+        return Ok(Policies::Override(Box::new(Judge::new(policy, &args.vex)?)));
     }
     let mut ids: Vec<i64> = releases.iter().map(|release| release.policy_id).collect();
     ids.sort_unstable();
@@ -247,8 +265,7 @@ fn load_policies(
     let mut policies = HashMap::new();
     for (id, record) in store.policies(&ids)? {
         let policy = super::record::stored_policy(&record)?;
-        let digest = policy.digest();
-        policies.insert(id, (policy, digest));
+        policies.insert(id, Judge::new(policy, &args.vex)?);
     }
     Ok(Policies::Recorded(policies))
 }

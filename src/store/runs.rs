@@ -31,9 +31,9 @@ pub struct Counts {
     pub errors: usize,
     /// Unwaived warnings.
     pub warnings: usize,
-    /// Notes (waived findings excluded).
+    /// Notes (waived findings among them), as `check` counts them.
     pub notes: usize,
-    /// Findings a waiver hides.
+    /// Findings a waiver that applies hides (the waiver findings themselves not counted).
     pub waived: usize,
 }
 

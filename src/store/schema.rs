@@ -9,7 +9,7 @@ use super::StoreError;
 use super::sql::{Connection, Engine, Value};
 
 /// The schema version this depgate reads and writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Migration `n` (1-based) takes the store from version `n - 1` to `n`.
 const MIGRATIONS: &[&str] = &[
@@ -130,6 +130,11 @@ const MIGRATIONS: &[&str] = &[
         published TEXT,
         first_seen TEXT NOT NULL
     );
+    ",
+    // 2: a run's `notes` count waived findings among the notes, as `check` does (version 1
+    // counted them only under `waived`).
+    "
+    UPDATE run_releases SET notes = notes + waived;
     ",
 ];
 

@@ -277,6 +277,25 @@ fn waivers_expire_in_production() {
         let (code, report) = engine.monitor_json("attest-newer", "2030-06-01");
         assert_eq!(code, Some(0), "{name}: {report}");
         assert_eq!(report["releases"][0]["counts"]["waived"], 1);
+        // The run counts exactly as `check` does on the same release and day.
+        let check = depgate()
+            .arg("check")
+            .arg(lockfile("attest/passing"))
+            .arg("--policy")
+            .arg(fixture("monitor/waiver"))
+            .arg("--advisory-db")
+            .arg(db("attest-newer"))
+            .args(["--allow-stale-db", "--format", "json"])
+            .env("DEPGATE_TODAY", "2030-06-01")
+            .output()
+            .unwrap();
+        let check: Value = serde_json::from_slice(&check.stdout).unwrap();
+        for count in ["errors", "warnings", "notes", "waived"] {
+            assert_eq!(
+                report["releases"][0]["counts"][count], check["summary"][count],
+                "{name}: {count}: monitor {report} check {check}"
+            );
+        }
         // Within `expiring-days`.
         let (code, report) = engine.monitor_json("attest-newer", "2030-06-20");
         assert_eq!(code, Some(0), "{name}: {report}");
@@ -303,6 +322,28 @@ fn waivers_expire_in_production() {
             "{name}: {report}"
         );
     }
+}
+
+#[test]
+fn a_version_one_store_is_migrated_to_count_waived_notes_as_check_does() {
+    let engine = sqlite_engine();
+    let out = engine.record("pay", "7", &lockfile("attest/passing"), "monitor/waiver");
+    assert_ok(&out, engine.name);
+    let (code, report) = engine.monitor_json("attest-newer", "2030-06-01");
+    assert_eq!(code, Some(0), "{report}");
+    let counted = |dashboard: &Value| dashboard["deployments"][0]["counts"].clone();
+    let current = counted(&engine.dashboard());
+    assert_eq!(current["waived"], 1, "{current}");
+    assert_eq!(current["notes"], report["releases"][0]["counts"]["notes"]);
+    // Turn the store back into what version 1 wrote: notes without the waived ones.
+    let connection = rusqlite::Connection::open(&engine.store).unwrap();
+    connection
+        .execute_batch(
+            "UPDATE run_releases SET notes = notes - waived; DELETE FROM depgate_schema WHERE version = 2;",
+        )
+        .unwrap();
+    drop(connection);
+    assert_eq!(counted(&engine.dashboard()), current);
 }
 
 fn time_between(from: &str, to: &str) -> i64 {

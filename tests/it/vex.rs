@@ -20,12 +20,11 @@ fn document(name: &str) -> PathBuf {
     fixture("vex/documents").join(name)
 }
 
+/// Per advisory finding `(package version, advisory id)`: its severity and VEX status.
+type Advisories = BTreeMap<(String, String), (String, String)>;
+
 /// A check's exit code, advisory findings and `vex-unmatched` messages.
-type Checked = (
-    i32,
-    BTreeMap<(String, String), (String, String)>,
-    Vec<String>,
-);
+type Checked = (i32, Advisories, Vec<String>);
 
 /// `depgate check` of the fixture project with `policy` and these `--vex` documents: the exit
 /// code and, per advisory finding `(package version, advisory id)`, its severity and the
@@ -49,9 +48,16 @@ fn check(policy: &str, vex: &[PathBuf]) -> Checked {
     let stderr = String::from_utf8_lossy(&output.stderr);
     let report: Value = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}); stderr: {stderr}"));
+    let (advisories, unmatched) = advisory_findings(&report["findings"]);
+    (output.status.code().unwrap_or(-1), advisories, unmatched)
+}
+
+/// Per advisory finding `(package version, advisory id)`, its severity and VEX status; and
+/// every `vex-unmatched` message.
+fn advisory_findings(findings: &Value) -> (Advisories, Vec<String>) {
     let mut advisories = BTreeMap::new();
     let mut unmatched = Vec::new();
-    for finding in report["findings"].as_array().unwrap() {
+    for finding in findings.as_array().unwrap() {
         match finding["code"].as_str().unwrap() {
             "advisory-vulnerable" => {
                 advisories.insert(
@@ -73,7 +79,104 @@ fn check(policy: &str, vex: &[PathBuf]) -> Checked {
             _ => {}
         }
     }
-    (output.status.code().unwrap_or(-1), advisories, unmatched)
+    (advisories, unmatched)
+}
+
+/// Records the fixture project with `policy` in a new store under `dir`, then runs `monitor`
+/// with these `--vex` documents: its exit code and the release's advisory findings.
+fn monitor(dir: &Path, policy: &Path, vex: &[PathBuf]) -> Checked {
+    let store = dir.join("store.sqlite");
+    let recorded = depgate()
+        .arg("record")
+        .arg(fixture("vex/project"))
+        .args(["--project", "vex", "--release", "1"])
+        .arg("--store")
+        .arg(&store)
+        .arg("--policy")
+        .arg(policy)
+        .env("DEPGATE_TODAY", "2099-05-23")
+        .output()
+        .unwrap();
+    assert!(
+        recorded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&recorded.stderr)
+    );
+    let mut command = depgate();
+    command
+        .arg("monitor")
+        .arg("--store")
+        .arg(&store)
+        .arg("--advisory-db")
+        .arg(fixture("vex/advisories"))
+        .args(["--allow-stale-db", "--format", "json"])
+        .env("DEPGATE_TODAY", "2099-05-23");
+    for file in vex {
+        command.arg("--vex").arg(file);
+    }
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    let code = output.status.code().unwrap_or(-1);
+    let Ok(report) = serde_json::from_slice::<Value>(&output.stdout) else {
+        return (code, BTreeMap::new(), vec![stderr]);
+    };
+    let (advisories, unmatched) = advisory_findings(&report["releases"][0]["findings"]);
+    (code, advisories, unmatched)
+}
+
+#[test]
+fn monitor_applies_the_recorded_policys_vex_and_its_own_as_check_does() {
+    let dir = tempfile::tempdir().unwrap();
+    // The policy names a document: the release is judged as `check` judges it.
+    let with_policy = monitor(
+        &dir.path().join("a"),
+        &fixture("vex/policy-with-vex.toml"),
+        &[],
+    );
+    assert_eq!(with_policy, check("policy-with-vex.toml", &[]));
+    // `--vex` on the monitor: the same as `check --vex`.
+    let vendor = document("vendor.openvex.json");
+    let with_flag = monitor(
+        &dir.path().join("b"),
+        &fixture("vex/policy.toml"),
+        std::slice::from_ref(&vendor),
+    );
+    assert_eq!(
+        with_flag,
+        check("policy.toml", std::slice::from_ref(&vendor))
+    );
+    assert_ne!(
+        with_flag,
+        check("policy.toml", &[]),
+        "the document changes nothing"
+    );
+    // A recorded policy whose document is gone cannot be judged: exit 2, naming it.
+    let moved = dir.path().join("c");
+    std::fs::create_dir_all(moved.join("documents")).unwrap();
+    std::fs::copy(
+        fixture("vex/policy-with-vex.toml"),
+        moved.join("policy.toml"),
+    )
+    .unwrap();
+    std::fs::copy(&vendor, moved.join("documents/vendor.openvex.json")).unwrap();
+    let store = moved.join("store");
+    std::fs::create_dir_all(&store).unwrap();
+    let recorded = monitor(&store, &moved.join("policy.toml"), &[]);
+    assert_eq!(recorded.0, with_policy.0, "{recorded:?}");
+    std::fs::remove_file(moved.join("documents/vendor.openvex.json")).unwrap();
+    let output = depgate()
+        .arg("monitor")
+        .arg("--store")
+        .arg(store.join("store.sqlite"))
+        .arg("--advisory-db")
+        .arg(fixture("vex/advisories"))
+        .args(["--allow-stale-db", "--format", "json"])
+        .env("DEPGATE_TODAY", "2099-05-23")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("vendor.openvex.json"), "{stderr}");
 }
 
 fn key(package: &str, advisory: &str) -> (String, String) {
