@@ -14,11 +14,12 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::IngestError;
-use super::support::{Builder, LineIndex, json_error, location, purl, root_package};
+use super::support::{Builder, json_error, location, purl, root_package};
 use crate::inventory::{
     Ecosystem, Edge, Hash, HashAlgorithm, Inventory, LicenseInfo, LicenseOrigin, Package,
     PackageKind, Scope, Source,
 };
+use crate::vocabulary::LineIndex;
 
 /// Packagist, the default Composer repository.
 const PACKAGIST: &str = "https://repo.packagist.org";

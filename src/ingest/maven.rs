@@ -15,8 +15,9 @@ use quick_xml::events::Event;
 
 use super::IngestError;
 use super::gradle::maven_package;
-use super::support::{Builder, LineIndex, location};
+use super::support::{Builder, location};
 use crate::inventory::{DepKind, Ecosystem, Edge, Inventory, Package, PackageKind, Source};
+use crate::vocabulary::LineIndex;
 
 /// One `<dependency>` as written.
 #[derive(Debug, Default, Clone)]

@@ -14,10 +14,11 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::IngestError;
-use super::support::{Builder, LineIndex, base64_to_hex, json_error, location, purl, root_package};
+use super::support::{Builder, base64_to_hex, json_error, location, purl, root_package};
 use crate::inventory::{
     Ecosystem, Edge, Hash, HashAlgorithm, Inventory, Package, PackageId, PackageKind, Source,
 };
+use crate::vocabulary::LineIndex;
 
 /// nuget.org's v3 service index, the default feed.
 const NUGET_ORG: &str = "https://api.nuget.org/v3/index.json";

@@ -13,8 +13,9 @@ use serde::Deserialize;
 
 use super::IngestError;
 use super::python::{PythonSource, add_python_hash, python_package};
-use super::support::{Builder, LineIndex, json_error, root_package};
+use super::support::{Builder, json_error, root_package};
 use crate::inventory::{Ecosystem, Inventory, Scope};
+use crate::vocabulary::LineIndex;
 
 #[derive(Deserialize)]
 struct Lockfile {

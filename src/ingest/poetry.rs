@@ -14,8 +14,9 @@ use serde::Deserialize;
 
 use super::IngestError;
 use super::python::{PythonSource, add_python_hash, python_package};
-use super::support::{Builder, LineIndex, root_package, toml_error};
+use super::support::{Builder, root_package, toml_error};
 use crate::inventory::{DepKind, Ecosystem, Edge, Inventory, Scope};
+use crate::vocabulary::LineIndex;
 
 #[derive(Deserialize)]
 struct Lockfile {

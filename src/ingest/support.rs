@@ -12,8 +12,6 @@ use base64::Engine;
 use super::{IngestError, line_column};
 use crate::inventory::{Ecosystem, Inventory, Location, Package, PackageId, PackageKind, Source};
 
-pub(crate) use crate::vocabulary::LineIndex;
-
 /// A TOML syntax or shape error at its line.
 pub(crate) fn toml_error(path: &Path, text: &str, error: &toml::de::Error) -> IngestError {
     let line = error.span().map(|span| line_column(text, span.start).0);

@@ -13,8 +13,9 @@ use serde::Deserialize;
 
 use super::IngestError;
 use super::python::{PythonSource, add_python_hash, python_package};
-use super::support::{Builder, LineIndex, pep503, root_package, toml_error};
+use super::support::{Builder, pep503, root_package, toml_error};
 use crate::inventory::{DepKind, Ecosystem, Edge, Inventory, PackageId, PackageKind};
+use crate::vocabulary::LineIndex;
 
 #[derive(Deserialize)]
 struct Lockfile {
