@@ -116,6 +116,18 @@ pub(crate) fn ingest_options(scan: &ScanArgs) -> IngestOptions {
         include_vendored: scan.include_vendored,
         cargo_home: None,
         license_files: LicenseFiles::All,
+        build: build_selection(&scan.build),
+    }
+}
+
+/// The build-exact flags as the resolver reads them.
+pub(crate) fn build_selection(args: &crate::cli::BuildArgs) -> crate::inventory::BuildSelection {
+    crate::inventory::BuildSelection {
+        targets: args.targets.clone(),
+        features: args.features.clone(),
+        all_features: args.all_features,
+        no_default_features: args.no_default_features,
+        packages: args.packages.clone(),
     }
 }
 

@@ -54,6 +54,9 @@ pub struct IngestOptions {
     pub cargo_home: Option<PathBuf>,
     /// Whose license files to list from the crate sources (a directory listing each).
     pub license_files: LicenseFiles,
+    /// The build to resolve for Cargo lockfiles (`--target`, `--features`); nothing is
+    /// resolved when none is requested.
+    pub build: crate::inventory::BuildSelection,
 }
 
 /// Which packages' license files ingest lists from their unpacked sources.
@@ -124,6 +127,15 @@ pub enum IngestError {
         files: Vec<PathBuf>,
         /// What the files held that is not a package (unpinned requirements, ...).
         gaps: Vec<String>,
+    },
+    /// The requested build (`--target`, `--features`, `--package`) cannot be resolved for a
+    /// Cargo workspace: an unknown feature or package.
+    #[error("`{}`: {message}", path.display())]
+    Build {
+        /// The lockfile whose workspace was resolved.
+        path: PathBuf,
+        /// What is wrong with the request.
+        message: String,
     },
     /// An `--exclude` glob is not a valid glob.
     #[error("invalid `--exclude` glob `{glob}`: {message}")]
@@ -239,6 +251,20 @@ pub fn input_file(path: &Path, bytes: &[u8], format: impl Into<String>) -> Input
 
 /// Ingests a path: a single supported file, or a directory searched for every supported file.
 pub fn ingest(path: &Path, options: &IngestOptions) -> Result<Inventory, IngestError> {
+    // An unknown target is a usage error whatever the path holds.
+    if let Some(triple) = options
+        .build
+        .targets
+        .iter()
+        .find(|triple| !cargo::is_known_target(triple))
+    {
+        return Err(IngestError::Build {
+            path: path.to_path_buf(),
+            message: format!(
+                "unknown target triple `{triple}` (not in rustc's built-in target list; e.g. `x86_64-unknown-linux-gnu`)"
+            ),
+        });
+    }
     let metadata = std::fs::metadata(path).map_err(|source| IngestError::Io {
         path: path.to_path_buf(),
         source,

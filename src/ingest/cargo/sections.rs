@@ -29,8 +29,23 @@ const READ_TABLES: &[&str] = &[
     "target",
 ];
 
+/// What the build resolver reads besides [`READ_TABLES`]: the features and whether the
+/// library is a proc-macro.
+const BUILD_TABLES: &[&str] = &["features", "lib"];
+
 /// The manifest without the tables depgate does not read, or all of it when unsure.
 pub(crate) fn read_tables_only(text: &str) -> Cow<'_, str> {
+    keep_tables(text, &[])
+}
+
+/// [`read_tables_only`] for a build resolution: `[features]` and `[lib]` are kept too.
+pub(crate) fn read_build_tables(text: &str) -> Cow<'_, str> {
+    keep_tables(text, BUILD_TABLES)
+}
+
+/// The manifest with only the top-level tables whose first key is in [`READ_TABLES`] or
+/// `extra`.
+fn keep_tables<'t>(text: &'t str, extra: &[&str]) -> Cow<'t, str> {
     let mut kept = String::with_capacity(text.len());
     let mut scanner = Scanner::default();
     let mut keep = true; // the root table (before any header) is always kept
@@ -45,7 +60,7 @@ pub(crate) fn read_tables_only(text: &str) -> Cow<'_, str> {
             let trimmed = line.trim_start_matches([' ', '\t']);
             if trimmed.starts_with('[') {
                 keep = match header_first_key(trimmed) {
-                    Some(key) => READ_TABLES.contains(&key),
+                    Some(key) => READ_TABLES.contains(&key) || extra.contains(&key),
                     None => true,
                 };
             }
