@@ -532,6 +532,10 @@ pub struct VerifyArgs {
     /// With PATH: never use the network while reading the current state.
     #[arg(long)]
     pub offline: bool,
+    /// With PATH: the build the attestation was made for (`--target`, `--features`, ...),
+    /// so its notes are judged the same way.
+    #[command(flatten)]
+    pub build: BuildArgs,
     /// The policy, the advisory data and the date the verdict is judged with.
     #[command(flatten)]
     pub evaluation: EvaluationArgs,

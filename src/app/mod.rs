@@ -147,6 +147,27 @@ pub(crate) fn load_inventory_for_verdict(scan: &ScanArgs) -> anyhow::Result<Inve
     Ok(crate::ingest::ingest(&scan.path, &options)?)
 }
 
+/// The inventory of the requested build alone (`--target`, `--features`), for the outputs
+/// that list what ships (SBOMs, license reports, notices, diffs); standard error says how many
+/// crates the build leaves out. Without a build, the inventory as it is.
+pub(crate) fn build_view(inventory: Inventory) -> Inventory {
+    if let Some(build) = &inventory.build {
+        let left_out = inventory.not_compiled_count();
+        if left_out > 0 {
+            let (crates, are) = if left_out == 1 {
+                ("crate", "is")
+            } else {
+                ("crates", "are")
+            };
+            eprintln!(
+                "note: {left_out} {crates} of the lockfile {are} not compiled for {} and left out",
+                build.selection.describe()
+            );
+        }
+    }
+    inventory.into_build_view()
+}
+
 /// Writes `bytes` to `output` atomically, or to standard output when there is none.
 pub(crate) fn emit(output: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
     match output {

@@ -45,7 +45,7 @@ pub fn outside_build(
     let mut limits: Vec<String> = advisory.os.clone();
     limits.extend(advisory.arch.iter().cloned());
     Some(format!(
-        "the advisory affects only {}, and the crate is compiled only for {} with {}",
+        "compiled for no platform the advisory affects (it affects only {}; compiled for {} with {})",
         limits.join(", "),
         platforms.join(", "),
         build.selection.describe_features()
@@ -94,24 +94,18 @@ pub fn apply(inventory: &Inventory, findings: &mut [Finding], matches: &[Advisor
         if let Some(reason) = outside_build(inventory, package, match_of(finding, matches)) {
             finding.severity = Severity::Note;
             finding.message = format!("{} (a note: {reason})", finding.message);
+            finding.outside_build = Some(reason);
         }
     }
 }
 
 /// The coverage of the build: the packages compiled, and each package the build leaves out
 /// (with how many of its findings are notes for that reason), so nothing is dropped silently.
-pub fn coverage(
-    inventory: &Inventory,
-    findings: &[Finding],
-    matches: &[AdvisoryMatch],
-) -> Option<CoverageEntry> {
+pub fn coverage(inventory: &Inventory, findings: &[Finding]) -> Option<CoverageEntry> {
     let build = inventory.build.as_ref()?;
     let mut outside: BTreeMap<PackageId, usize> = BTreeMap::new();
     for finding in findings {
-        let Some(id) = finding.package_id else {
-            continue;
-        };
-        if outside_build(inventory, id, match_of(finding, matches)).is_some() {
+        if let (Some(id), Some(_)) = (finding.package_id, &finding.outside_build) {
             *outside.entry(id).or_default() += 1;
         }
     }

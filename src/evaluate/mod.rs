@@ -125,7 +125,7 @@ pub fn evaluate_checked(
         .coverage
         .rules
         .insert("advisories".to_string(), coverage);
-    if let Some(entry) = build::coverage(inventory, &evaluation.findings, advisories.matches) {
+    if let Some(entry) = build::coverage(inventory, &evaluation.findings) {
         evaluation.coverage.rules.insert("build".to_string(), entry);
     }
     waivers::apply(&mut evaluation.findings, &policy.waivers, today);
@@ -145,7 +145,7 @@ pub fn evaluate_rules(inventory: &Inventory, policy: &ValidPolicy) -> Evaluation
     bans::evaluate(inventory, &policy.bans, &mut findings, &mut coverage);
     sources::evaluate(inventory, &policy.sources, &mut findings, &mut coverage);
     build::apply(inventory, &mut findings, &[]);
-    if let Some(entry) = build::coverage(inventory, &findings, &[]) {
+    if let Some(entry) = build::coverage(inventory, &findings) {
         coverage.rules.insert("build".to_string(), entry);
     }
     for finding in &mut findings {

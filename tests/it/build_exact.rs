@@ -318,3 +318,146 @@ fn unknown_targets_features_and_members_are_usage_errors() {
         assert!(output.stdout.is_empty());
     }
 }
+
+/// Runs depgate with `arguments` on the vulnerable-optional fixture; stdout and stderr.
+fn run_on_fixture(arguments: &[&str]) -> (String, String) {
+    let output = depgate()
+        .args(arguments)
+        .arg(fixture("cargo/build-exact/vulnerable-optional"))
+        .args(["--offline"])
+        .env("CARGO_HOME", fixture("cargo/build-exact/cargo-home"))
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert_eq!(output.status.code(), Some(0), "{arguments:?}: {stderr}");
+    (String::from_utf8_lossy(&output.stdout).to_string(), stderr)
+}
+
+#[test]
+fn an_sbom_for_a_target_lists_the_build_and_records_it() {
+    let (stdout, stderr) = run_on_fixture(&["sbom", "--target", LINUX]);
+    let sbom: Value = serde_json::from_str(&stdout).unwrap();
+    let names: Vec<&str> = sbom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["shared"]);
+    let properties = sbom["metadata"]["properties"].to_string();
+    assert!(
+        properties
+            .contains(r#"{"name":"depgate:build:target","value":"x86_64-unknown-linux-gnu"}"#),
+        "{properties}"
+    );
+    assert!(
+        properties.contains(r#"{"name":"depgate:build:features","value":"the default features"}"#),
+        "{properties}"
+    );
+    // The graph is the build's: the root depends on `shared` alone.
+    let root = &sbom["dependencies"][0];
+    assert_eq!(
+        root["dependsOn"],
+        serde_json::json!(["pkg:cargo/shared@1.0.0"])
+    );
+    assert!(
+        stderr.contains("1 crate of the lockfile is not compiled for x86_64-unknown-linux-gnu"),
+        "{stderr}"
+    );
+
+    // With the feature, the optional crate is in, with the features it is compiled with.
+    let (stdout, _) = run_on_fixture(&["sbom", "--target", LINUX, "--features", "legacy"]);
+    let sbom: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(sbom["components"].as_array().unwrap().len(), 2);
+    assert!(stdout.contains("depgate:build:features"), "{stdout}");
+
+    // SPDX records the build in the creation info.
+    let (stdout, _) = run_on_fixture(&["sbom", "--target", WINDOWS, "--format", "spdx-json"]);
+    let spdx: Value = serde_json::from_str(&stdout).unwrap();
+    let comment = spdx["creationInfo"]["comment"].as_str().unwrap();
+    assert!(
+        comment.contains("depgate:build:target=x86_64-pc-windows-msvc"),
+        "{comment}"
+    );
+}
+
+#[test]
+fn explain_says_why_a_crate_is_or_is_not_in_the_build() {
+    let (stdout, _) = run_on_fixture(&["explain", "weakcrypto", "--target", LINUX]);
+    assert!(
+        stdout.contains("not compiled for x86_64-unknown-linux-gnu with the default features"),
+        "{stdout}"
+    );
+    let (stdout, _) = run_on_fixture(&[
+        "explain",
+        "weakcrypto",
+        "--target",
+        LINUX,
+        "--features",
+        "legacy",
+    ]);
+    assert!(
+        stdout.contains(
+            "app 0.1.0: dependency `weakcrypto`, optional, enabled by feature `legacy` of `app`, enabled by the command line"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn vex_states_crates_outside_the_build_as_not_affected() {
+    let vex = |format: &str, extra: &[&str]| -> Value {
+        let mut arguments = vec![
+            "vex",
+            "--advisory-db",
+            "",
+            "--allow-stale-db",
+            "--format",
+            format,
+            "--target",
+            LINUX,
+        ];
+        arguments.extend_from_slice(extra);
+        let db = fixture("cargo/build-exact/advisory-db");
+        let db = db.to_str().unwrap();
+        arguments[2] = db;
+        serde_json::from_str(&run_on_fixture(&arguments).0).unwrap()
+    };
+    let openvex = vex("openvex", &[]);
+    let statements = openvex["statements"].as_array().unwrap();
+    let by_id = |id: &str| {
+        statements
+            .iter()
+            .find(|s| s["vulnerability"]["name"] == id)
+            .unwrap_or_else(|| panic!("{id}: {statements:?}"))
+    };
+    assert_eq!(by_id("RUSTSEC-2099-0101")["status"], "not_affected");
+    assert_eq!(
+        by_id("RUSTSEC-2099-0101")["justification"],
+        "component_not_present"
+    );
+    assert_eq!(
+        by_id("RUSTSEC-2099-0102")["justification"],
+        "vulnerable_code_not_present"
+    );
+    let cyclonedx = vex("cyclonedx", &[]);
+    let analysis = cyclonedx["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == "RUSTSEC-2099-0101")
+        .unwrap()["analysis"]
+        .clone();
+    assert_eq!(analysis["state"], "not_affected");
+    assert_eq!(analysis["justification"], "code_not_present");
+    // With the feature on, the crate is compiled and affected.
+    let openvex = vex("openvex", &["--features", "legacy"]);
+    let statement = openvex["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["vulnerability"]["name"] == "RUSTSEC-2099-0101")
+        .unwrap();
+    assert_eq!(statement["status"], "affected");
+}
