@@ -195,3 +195,27 @@ fn tree_lines_parse() {
         ("itoa".into(), "1.0.15".into(), String::new())
     );
 }
+
+/// The SBOMs of a build (ripgrep for Windows, with its properties) validate against the
+/// official schemas.
+#[test]
+fn build_sboms_are_schema_valid() {
+    let Some(data) = crate::data_dir() else {
+        return;
+    };
+    let options = IngestOptions {
+        build: BuildSelection {
+            targets: vec!["x86_64-pc-windows-msvc".to_string()],
+            features: vec!["pcre2".to_string()],
+            ..BuildSelection::default()
+        },
+        ..IngestOptions::default()
+    };
+    let lockfile = data.join("workspaces/ripgrep/Cargo.lock");
+    let inventory = ingest(&lockfile, &options).unwrap_or_else(|e| panic!("{e}"));
+    let view = inventory.build_view();
+    assert!(view.packages().len() < inventory.packages().len());
+    assert!(view.build.is_some());
+    let validators = crate::sbom::Validators::load(&data);
+    crate::sbom::validate_all(&validators, &view, "ripgrep for Windows");
+}
