@@ -39,6 +39,34 @@ use crate::inventory::{InputFile, Inventory};
 pub use discover::{Discovered, Format, detect_format, discover, unsupported_hint};
 pub use purl::{PurlIdentity, parse_purl};
 
+/// A requested feature or `--package` that no resolved Cargo workspace of the scan has: a
+/// usage error, as in cargo.
+fn build_request_error(path: &Path, build: &crate::inventory::Build) -> Result<(), IngestError> {
+    let quoted = |set: &std::collections::BTreeSet<String>| {
+        set.iter()
+            .map(|item| format!("`{item}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let message = if !build.missing_packages.is_empty() {
+        format!(
+            "`--package` {}: no workspace member of that name",
+            quoted(&build.missing_packages)
+        )
+    } else if !build.missing_features.is_empty() {
+        format!(
+            "none of the selected workspace members has the feature {}",
+            quoted(&build.missing_features)
+        )
+    } else {
+        return Ok(());
+    };
+    Err(IngestError::Build {
+        path: path.to_path_buf(),
+        message,
+    })
+}
+
 /// Options that change how inputs are read.
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
@@ -325,6 +353,9 @@ pub fn ingest(path: &Path, options: &IngestOptions) -> Result<Inventory, IngestE
     }
     if !errors.is_empty() {
         return Err(IngestError::Several { errors });
+    }
+    if let Some(build) = &inventory.build {
+        build_request_error(path, build)?;
     }
     if !any_listed {
         // A gate never passes on nothing: an empty, blank or package-less file is "nothing

@@ -155,6 +155,11 @@ pub struct Build {
     pub packages: BTreeMap<PackageId, BuildPackage>,
     /// The dependency edges the build uses, for some requested target.
     pub edges: BTreeSet<(PackageId, PackageId)>,
+    /// Requested features no selected member of any resolved workspace has (a usage error
+    /// once every lockfile of the scan is read: a monorepo's feature may be in one workspace).
+    pub missing_features: BTreeSet<String>,
+    /// Requested `--package` names that are no member of any resolved workspace.
+    pub missing_packages: BTreeSet<String>,
 }
 
 impl Build {
@@ -164,6 +169,14 @@ impl Build {
         if self.host.is_empty() {
             self.host = other.host;
             self.selection = other.selection;
+            self.missing_features = other.missing_features;
+            self.missing_packages = other.missing_packages;
+        } else {
+            // Missing only when no workspace has it.
+            self.missing_features
+                .retain(|feature| other.missing_features.contains(feature));
+            self.missing_packages
+                .retain(|package| other.missing_packages.contains(package));
         }
         for (id, mut package) in other.packages {
             for steps in package.why.values_mut() {

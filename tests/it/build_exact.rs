@@ -301,7 +301,7 @@ fn unknown_targets_features_and_members_are_usage_errors() {
         ),
         (
             &["--package", "other"][..],
-            "`--package other`: no workspace member of that name",
+            "`--package` `other`: no workspace member of that name",
         ),
     ] {
         let output = depgate()
@@ -460,4 +460,44 @@ fn vex_states_crates_outside_the_build_as_not_affected() {
         .find(|s| s["vulnerability"]["name"] == "RUSTSEC-2099-0101")
         .unwrap();
     assert_eq!(statement["status"], "affected");
+}
+
+#[test]
+fn in_a_monorepo_a_feature_of_one_workspace_is_no_error() {
+    let dir = tempfile::tempdir().unwrap();
+    for case in ["vulnerable-optional", "weak-feature"] {
+        std::fs::create_dir(dir.path().join(case)).unwrap();
+        for file in ["Cargo.toml", "Cargo.lock"] {
+            std::fs::copy(
+                fixture(&format!("cargo/build-exact/{case}/{file}")),
+                dir.path().join(case).join(file),
+            )
+            .unwrap();
+        }
+    }
+    let sbom = |features: &str| {
+        depgate()
+            .arg("sbom")
+            .arg(dir.path())
+            .args(["--offline", "--target", LINUX, "--features", features])
+            .env("CARGO_HOME", fixture("cargo/build-exact/cargo-home"))
+            .output()
+            .unwrap()
+    };
+    // `legacy` is vulnerable-optional's, `with-beta` weak-feature's.
+    let output = sbom("legacy,with-beta");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("pkg:cargo/weakcrypto@0.1.0"), "{stdout}");
+    assert!(stdout.contains("pkg:cargo/beta@1.0.0"), "{stdout}");
+    // A feature neither has is still a usage error.
+    let output = sbom("legacy,nope");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("has the feature `nope`"), "{stderr}");
 }

@@ -556,15 +556,19 @@ struct TargetBuild {
     feature_causes: HashMap<(Unit, String), Cause>,
 }
 
+/// Each selected member with the feature values requested on it, and the requested features
+/// none of them has.
+type MemberRequests = (Vec<(usize, Vec<String>)>, BTreeSet<String>);
+
 /// The requested features of each member, as cargo applies `--features` to the selected
 /// members: `f` to those that have a feature (or optional dependency) `f`, `member/f` to that
-/// member, `dep/f` to those with a dependency `dep`. A requested feature no member has is an
-/// error, as in cargo.
+/// member, `dep/f` to those with a dependency `dep`. The requested features no member has are
+/// returned too (an error, as in cargo, unless another workspace of the scan has them).
 fn member_requests(
     graph: &Graph<'_>,
     selected: &[usize],
     selection: &BuildSelection,
-) -> Result<Vec<(usize, Vec<String>)>, String> {
+) -> Result<MemberRequests, String> {
     let requested: Vec<&str> = selection
         .features
         .iter()
@@ -620,18 +624,12 @@ fn member_requests(
         }
         out.push((member, values));
     }
-    let missing: Vec<String> = requested
+    let missing = requested
         .iter()
         .filter(|f| !found.contains(**f))
-        .map(|f| format!("`{f}`"))
+        .map(|f| f.to_string())
         .collect();
-    if !missing.is_empty() {
-        return Err(format!(
-            "none of the selected workspace members has the feature {}",
-            missing.join(", ")
-        ));
-    }
-    Ok(out)
+    Ok((out, missing))
 }
 
 fn resolve_target(
@@ -855,21 +853,23 @@ pub(crate) fn resolve(
     let (graph, unmatched) = Graph::new(parsed, &collected.facts, &members, resolver2);
 
     let mut selected: Vec<usize> = (0..parsed.packages.len()).filter(|&i| members[i]).collect();
+    let missing_packages = selection
+        .packages
+        .iter()
+        .filter(|name| !selected.iter().any(|&i| parsed.packages[i].name == **name))
+        .cloned()
+        .collect();
     if !selection.packages.is_empty() {
-        for name in &selection.packages {
-            if !selected.iter().any(|&i| parsed.packages[i].name == *name) {
-                return Err(error(format!(
-                    "`--package {name}`: no workspace member of that name"
-                )));
-            }
-        }
         selected.retain(|&i| selection.packages.contains(&parsed.packages[i].name));
     }
-    let requests = member_requests(&graph, &selected, selection).map_err(error)?;
+    let (requests, missing_features) =
+        member_requests(&graph, &selected, selection).map_err(error)?;
 
     let mut build = Build {
         selection: selection.clone(),
         host: host_name,
+        missing_features,
+        missing_packages,
         ..Build::default()
     };
     for &id in ids {
