@@ -25,6 +25,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use cfg_expr::targets::TargetInfo;
 use cfg_expr::{Expression, Predicate};
@@ -128,10 +129,13 @@ impl PlatformCache {
         if !spec.starts_with("cfg(") {
             return spec == target.triple.as_str();
         }
-        let expression = self
-            .parsed
-            .entry(spec.to_string())
-            .or_insert_with(|| Expression::parse(spec).ok());
+        // Looked up before inserting: a key is allocated once per distinct expression, not
+        // once per dependency edge.
+        if !self.parsed.contains_key(spec) {
+            self.parsed
+                .insert(spec.to_string(), Expression::parse(spec).ok());
+        }
+        let expression = self.parsed.get(spec).and_then(Option::as_ref);
         // An expression rustc would not parse: counted as active, never dropped.
         let Some(expression) = expression else {
             return true;
@@ -342,6 +346,9 @@ impl<'v> FeatureValue<'v> {
     }
 }
 
+/// A dependency of a unit: the locked package, its declaration and the unit it is built as.
+type UnitDependency<'a> = (usize, DependencyRef<'a>, Unit);
+
 /// The feature resolver's state for one target (cargo's `FeatureResolver`).
 struct Resolver<'g, 'a> {
     graph: &'g Graph<'a>,
@@ -353,6 +360,7 @@ struct Resolver<'g, 'a> {
     processed: HashSet<Unit>,
     deferred_weak: HashMap<(Unit, String), BTreeSet<String>>,
     feature_causes: HashMap<(Unit, String), Cause>,
+    dependency_cache: HashMap<Unit, Rc<[UnitDependency<'a>]>>,
 }
 
 impl<'g, 'a> Resolver<'g, 'a> {
@@ -361,8 +369,18 @@ impl<'g, 'a> Resolver<'g, 'a> {
         (unit.0, unit.1 && self.graph.resolver2)
     }
 
-    /// The declarations of `unit` the feature resolver follows, with each dependency's unit.
-    fn dependencies(&mut self, unit: Unit) -> Vec<(usize, DependencyRef<'a>, Unit)> {
+    /// The declarations of `unit` the feature resolver follows, with each dependency's unit;
+    /// computed once per unit (features of a crate like `windows-sys` ask hundreds of times).
+    fn dependencies(&mut self, unit: Unit) -> Rc<[UnitDependency<'a>]> {
+        if let Some(known) = self.dependency_cache.get(&unit) {
+            return Rc::clone(known);
+        }
+        let list: Rc<[UnitDependency<'a>]> = self.compute_dependencies(unit).into();
+        self.dependency_cache.insert(unit, Rc::clone(&list));
+        list
+    }
+
+    fn compute_dependencies(&mut self, unit: Unit) -> Vec<UnitDependency<'a>> {
         let (index, for_host) = unit;
         let graph = self.graph;
         let Some(declarations) = &graph.dependencies[index] else {
@@ -407,7 +425,7 @@ impl<'g, 'a> Resolver<'g, 'a> {
         if !self.processed.insert(key) {
             return;
         }
-        for (target, dependency, child) in self.dependencies(unit) {
+        for &(target, dependency, child) in self.dependencies(unit).iter() {
             if dependency.optional() {
                 continue;
             }
@@ -456,7 +474,7 @@ impl<'g, 'a> Resolver<'g, 'a> {
             .or_default()
             .insert(name.to_string());
         let deferred = self.deferred_weak.remove(&(unit, name.to_string()));
-        for (target, dependency, child) in self.dependencies(unit) {
+        for &(target, dependency, child) in self.dependencies(unit).iter() {
             if dependency.name() != Some(name) {
                 continue;
             }
@@ -476,7 +494,7 @@ impl<'g, 'a> Resolver<'g, 'a> {
         weak: bool,
         cause: &Cause,
     ) {
-        for (_, dependency, child) in self.dependencies(unit) {
+        for &(_, dependency, child) in self.dependencies(unit).iter() {
             if dependency.name() != Some(name) {
                 continue;
             }
@@ -650,6 +668,7 @@ fn resolve_target(
         processed: HashSet::new(),
         deferred_weak: HashMap::new(),
         feature_causes: HashMap::new(),
+        dependency_cache: HashMap::new(),
     };
     // A member that is a proc-macro is compiled for the host, as cargo does.
     let start = |member: usize| (member, graph.is_proc_macro(member));
