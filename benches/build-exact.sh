@@ -5,9 +5,10 @@
 # Rows: `depgate check` without a build (every platform and feature, the lockfile as it is),
 # `depgate check --target T`, `depgate sbom --target T`, and `cargo tree --target T -e
 # normal,build --workspace` (cargo's own resolution of the same set, offline). depgate runs
-# the whole gate offline against ../shared/data/advisory-db. Prints min / median / max wall
-# time in milliseconds of RUNS runs each, then the overhead of resolution and the ratio to
-# cargo tree.
+# the whole gate offline against ../shared/data/advisory-db. Prints a Markdown table of the
+# min / median / max wall time and CPU time (user + system, the steadier number on a machine
+# shared with other builds) in milliseconds of RUNS runs each, then the overhead of the
+# resolution and the ratio to cargo tree.
 #
 # Needs: the nushell crates in the cargo home (`cargo fetch --locked` in a copy of the
 # workspace), python3. Builds depgate in release mode.
@@ -36,51 +37,62 @@ if ! (cd "$workspace" && cargo tree --offline --locked --workspace --target "$ta
     exit 0
 fi
 
-check() {
-    local status=0
-    "$bin" check "$workspace/Cargo.lock" --advisory-db "$data/advisory-db" \
-        --allow-stale-db --offline --format json "$@" >/dev/null 2>&1 || status=$?
-    [ "$status" -le 1 ] || { echo "depgate check failed ($status)" >&2; exit 1; }
-}
-sbom() {
-    "$bin" sbom "$workspace/Cargo.lock" --offline "$@" >/dev/null 2>&1
-}
-tree() {
-    (cd "$workspace" && cargo tree --offline --locked --workspace --target "$target" \
-        -e normal,build --prefix none -f "{p} {f}" >/dev/null 2>&1)
-}
+python3 - "$runs" "$target" "$workspace" "$bin" "$data/advisory-db" <<'PYTHON'
+import os, resource, subprocess, sys, time
 
-# "min median max" in milliseconds of $runs runs of the command.
-measure() {
-    local times=() start end
-    "$@" # warm the page cache and the advisory index first
-    for _ in $(seq "$runs"); do
-        start=$(date +%s%N)
-        "$@"
-        end=$(date +%s%N)
-        times+=($(( (end - start) / 1000000 )))
-    done
-    printf '%s\n' "${times[@]}" | sort -n | python3 -c '
-import sys
-t = [int(x) for x in sys.stdin.read().split()]
-print(t[0], t[len(t) // 2], t[-1])'
-}
+runs, target, workspace, binary, database = sys.argv[1:]
+runs = int(runs)
+lockfile = os.path.join(workspace, "Cargo.lock")
+check = [binary, "check", lockfile, "--advisory-db", database, "--allow-stale-db",
+         "--offline", "--format", "json"]
+rows = [
+    ("depgate check (no build)", check),
+    ("depgate check --target", check + ["--target", target]),
+    ("depgate sbom --target", [binary, "sbom", lockfile, "--offline", "--target", target]),
+    ("cargo tree --target -e normal,build --workspace",
+     ["cargo", "tree", "--offline", "--locked", "--workspace", "--target", target,
+      "-e", "normal,build", "--prefix", "none", "-f", "{p} {f}"]),
+]
 
-read -r plain_min plain_median plain_max < <(measure check)
-read -r target_min target_median target_max < <(measure check --target "$target")
-read -r sbom_min sbom_median sbom_max < <(measure sbom --target "$target")
-read -r tree_min tree_median tree_max < <(measure tree)
+def once(command):
+    """Wall and CPU milliseconds of one run (exit 1, a violated policy, is normal)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    status = subprocess.run(command, cwd=workspace, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL).returncode
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if status > 1:
+        sys.exit(f"{' '.join(command)} failed with exit code {status}")
+    return wall * 1000, cpu * 1000
 
-echo "nushell ($(grep -c '^\[\[package\]\]' "$workspace/Cargo.lock") crates), target $target, $runs runs, ms"
-printf '%-48s %8s %8s %8s\n' "command" "min" "median" "max"
-printf '%-48s %8s %8s %8s\n' "depgate check (no build)" "$plain_min" "$plain_median" "$plain_max"
-printf '%-48s %8s %8s %8s\n' "depgate check --target" "$target_min" "$target_median" "$target_max"
-printf '%-48s %8s %8s %8s\n' "depgate sbom --target" "$sbom_min" "$sbom_median" "$sbom_max"
-printf '%-48s %8s %8s %8s\n' "cargo tree --target -e normal,build --workspace" "$tree_min" "$tree_median" "$tree_max"
-python3 - "$plain_median" "$target_median" "$tree_median" "$sbom_median" <<'EOF'
-import sys
-plain, target, tree, sbom = (int(x) for x in sys.argv[1:])
-print(f"resolution adds {100 * (target - plain) / plain:+.1f}% to check (goal: at most +20%)")
-print(f"cargo tree / depgate sbom --target: {tree / max(sbom, 1):.1f}x (goal: depgate 10x faster)")
-print(f"cargo tree / depgate check --target: {tree / max(target, 1):.1f}x")
-EOF
+def stats(values):
+    values = sorted(values)
+    return values[0], values[len(values) // 2], values[-1]
+
+with open(lockfile) as text:
+    crates = sum(1 for line in text if line.strip() == "[[package]]")
+print(f"nushell ({crates} crates), target {target}, {runs} runs, milliseconds")
+print()
+print("| command | wall min | wall median | wall max | CPU min | CPU median | CPU max |")
+print("|---|---:|---:|---:|---:|---:|---:|")
+medians = {}
+for name, command in rows:
+    once(command)  # warm the page cache and the advisory index
+    samples = [once(command) for _ in range(runs)]
+    wall = stats([w for w, _ in samples])
+    cpu = stats([c for _, c in samples])
+    medians[name] = (wall[1], cpu[1])
+    print(f"| {name} | " + " | ".join(f"{v:.0f}" for v in wall + cpu) + " |")
+print()
+plain = medians["depgate check (no build)"]
+with_target = medians["depgate check --target"]
+sbom = medians["depgate sbom --target"]
+tree = medians["cargo tree --target -e normal,build --workspace"]
+for label, index in (("wall", 0), ("CPU", 1)):
+    overhead = 100 * (with_target[index] - plain[index]) / plain[index]
+    print(f"{label}: resolution adds {overhead:+.1f}% to check (goal: at most +20%); "
+          f"cargo tree takes {tree[index] / sbom[index]:.1f}x `sbom --target` and "
+          f"{tree[index] / with_target[index]:.1f}x `check --target` (goal: 10x)")
+PYTHON

@@ -50,10 +50,40 @@ pub(crate) struct BuildDependency {
 pub(crate) struct BuildManifest {
     /// `[features]`, as written.
     pub features: BTreeMap<String, Vec<String>>,
+    /// The `[features]` table as TOML text, when it was set aside unparsed (registry crates):
+    /// the resolver parses it only for the crates it reaches (see [`Self::feature_table`]).
+    pub unparsed_features: Option<String>,
     /// `[lib] proc-macro = true`: compiled for the host.
     pub proc_macro: bool,
     /// Every dependency of every kind and platform.
     pub dependencies: Vec<BuildDependency>,
+}
+
+impl BuildManifest {
+    /// `[features]`, parsing the set-aside text when there is one (a text that does not parse
+    /// gives no features: the whole manifest parsed, so this does not happen in practice).
+    pub(crate) fn feature_table(&self) -> BTreeMap<String, Vec<String>> {
+        let Some(text) = &self.unparsed_features else {
+            return self.features.clone();
+        };
+        let Ok(table) = Table::parse(text) else {
+            return self.features.clone();
+        };
+        features_of(table.get_ref())
+    }
+}
+
+/// The `[features]` table of a parsed manifest.
+fn features_of(table: &Table<'_>) -> BTreeMap<String, Vec<String>> {
+    field(table, "features")
+        .and_then(Value::as_table)
+        .map(|features| {
+            features
+                .iter()
+                .map(|(name, values)| (name.get_ref().to_string(), strings(Some(values.get_ref()))))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Reads the build facts of a manifest; `workspace` is the root's `[workspace]` table.
@@ -63,14 +93,10 @@ pub(crate) fn read(table: &Table<'_>, workspace: Option<&Table<'_>>) -> BuildMan
         .or(workspace)
         .and_then(|w| field(w, "dependencies"))
         .and_then(Value::as_table);
-    let mut manifest = BuildManifest::default();
-    if let Some(features) = field(table, "features").and_then(Value::as_table) {
-        for (name, values) in features {
-            manifest
-                .features
-                .insert(name.get_ref().to_string(), strings(Some(values.get_ref())));
-        }
-    }
+    let mut manifest = BuildManifest {
+        features: features_of(table),
+        ..BuildManifest::default()
+    };
     manifest.proc_macro = field(table, "lib")
         .and_then(Value::as_table)
         .and_then(|lib| field(lib, "proc-macro").or_else(|| field(lib, "proc_macro")))

@@ -591,13 +591,17 @@ fn published_manifest(text: &str, path: &Path, build: bool) -> Result<Manifest, 
         manifest.build = build.then(|| super::build_manifest::read(table, None));
         manifest
     };
-    let cut = if build {
+    let (cut, features) = if build {
         super::sections::read_build_tables(text)
     } else {
-        super::sections::read_tables_only(text)
+        (super::sections::read_tables_only(text), None)
     };
     if let Ok(table) = Table::parse(&cut) {
-        return Ok(read(table.get_ref()));
+        let mut manifest = read(table.get_ref());
+        if let Some(build) = &mut manifest.build {
+            build.unparsed_features = features;
+        }
+        return Ok(manifest);
     }
     parse_table(text, path).map(|table| read(&table))
 }

@@ -124,6 +124,7 @@ fn build_manifest(package: &cargo_metadata::Package) -> super::build_manifest::B
             .iter()
             .map(|(name, values)| (name.clone(), values.clone()))
             .collect(),
+        unparsed_features: None,
         proc_macro: package
             .targets
             .iter()

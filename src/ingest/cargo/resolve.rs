@@ -23,6 +23,7 @@
 //! A package whose manifest was not found cannot be resolved: all its locked dependencies
 //! are counted as compiled (never dropped) and a `build-unresolved` gap says so.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -180,8 +181,9 @@ struct Graph<'a> {
     packages: &'a [LockedPackage],
     /// The build facts, when the manifest was read.
     manifests: Vec<Option<&'a BuildManifest>>,
-    /// Each package's features, with the implicit ones of optional dependencies.
-    feature_maps: Vec<BTreeMap<String, Vec<String>>>,
+    /// Each package's features, with the implicit ones of optional dependencies, computed
+    /// when the resolver first reaches the package.
+    feature_maps: Vec<OnceCell<BTreeMap<String, Vec<String>>>>,
     /// Each package's declarations matched to locked packages (dev-dependencies only for
     /// members); `None` when its manifest is missing.
     dependencies: Vec<Option<Vec<(usize, &'a BuildDependency)>>>,
@@ -233,10 +235,7 @@ impl<'a> Graph<'a> {
             }
             dependencies.push(Some(matched));
         }
-        let feature_maps = manifests
-            .iter()
-            .map(|m| m.map(feature_map).unwrap_or_default())
-            .collect();
+        let feature_maps = (0..packages.len()).map(|_| OnceCell::new()).collect();
         (
             Graph {
                 packages,
@@ -247,6 +246,12 @@ impl<'a> Graph<'a> {
             },
             unmatched,
         )
+    }
+
+    /// The features of package `index` (see [`feature_map`]).
+    fn features(&self, index: usize) -> &BTreeMap<String, Vec<String>> {
+        self.feature_maps[index]
+            .get_or_init(|| self.manifests[index].map(feature_map).unwrap_or_default())
     }
 
     fn is_proc_macro(&self, index: usize) -> bool {
@@ -296,12 +301,12 @@ fn pick(
 /// `[features]` plus the implicit feature `x = ["dep:x"]` of each optional dependency that
 /// no `dep:x` names.
 fn feature_map(manifest: &BuildManifest) -> BTreeMap<String, Vec<String>> {
-    let mut map = manifest.features.clone();
-    let hidden: HashSet<&str> = manifest
-        .features
+    let mut map = manifest.feature_table();
+    let hidden: HashSet<String> = map
         .values()
         .flatten()
         .filter_map(|value| value.strip_prefix("dep:"))
+        .map(str::to_string)
         .collect();
     for dependency in &manifest.dependencies {
         if dependency.optional && !hidden.contains(dependency.name.as_str()) {
@@ -458,7 +463,7 @@ impl<'g, 'a> Resolver<'g, 'a> {
         }
         self.feature_causes
             .insert((key, feature.to_string()), cause.clone());
-        let Some(values) = self.graph.feature_maps[unit.0].get(feature) else {
+        let Some(values) = self.graph.features(unit.0).get(feature) else {
             return;
         };
         let next = Cause::Feature(unit, feature.to_string());
@@ -515,7 +520,7 @@ impl<'g, 'a> Resolver<'g, 'a> {
                 self.activate_dependency(unit, name, cause);
                 // `x/f` also enables a feature named `x`, when there is one (not when a
                 // `dep:x` hid the implicit feature).
-                if !weak && self.graph.feature_maps[unit.0].contains_key(name) {
+                if !weak && self.graph.features(unit.0).contains_key(name) {
                     self.activate_feature(unit, name, cause);
                 }
             }
@@ -529,7 +534,7 @@ impl<'g, 'a> Resolver<'g, 'a> {
             return Vec::new();
         };
         let mut values = declaration.features.clone();
-        if declaration.default_features && self.graph.feature_maps[target].contains_key("default") {
+        if declaration.default_features && self.graph.features(target).contains_key("default") {
             values.push("default".to_string());
         }
         values
@@ -597,7 +602,7 @@ fn member_requests(
     let mut found: HashSet<&str> = HashSet::new();
     let mut out = Vec::new();
     for &member in selected {
-        let map = &graph.feature_maps[member];
+        let map = graph.features(member);
         let manifest = graph.manifests[member];
         let has_dependency =
             |name: &str| manifest.is_some_and(|m| m.dependencies.iter().any(|d| d.name == name));
@@ -1014,7 +1019,8 @@ fn feature_chain(graph: &Graph<'_>, build: &TargetBuild, unit: Unit, dependency:
     // The feature that activated it: the implicit feature of the same name, or the first
     // feature whose values name it.
     let key_unit = (unit.0, unit.1 && graph.resolver2);
-    let enabled_by = graph.feature_maps[unit.0]
+    let enabled_by = graph
+        .features(unit.0)
         .iter()
         .filter(|(feature, _)| {
             build
