@@ -101,6 +101,33 @@ pub struct ScanArgs {
     /// Also search `node_modules`, `target`, `vendor` and git-ignored files.
     #[arg(long)]
     pub include_vendored: bool,
+    /// Which build of a Cargo workspace counts (`--target`, `--features`, ...).
+    #[command(flatten)]
+    pub build: BuildArgs,
+}
+
+/// Build-exact Rust: which build of a Cargo workspace counts (docs/build-exact.md). Without
+/// any of these flags every crate of the lockfile counts, for every platform and feature.
+#[derive(Debug, Clone, Default, Args)]
+pub struct BuildArgs {
+    /// Only the crates compiled for this target triple (e.g. `x86_64-unknown-linux-gnu`);
+    /// repeatable (a crate counts when compiled for any of them). Default: every platform.
+    #[arg(long = "target", value_name = "TRIPLE")]
+    pub targets: Vec<String>,
+    /// Features to enable on the workspace members, comma- or space-separated;
+    /// `member/feature` for one member's; repeatable.
+    #[arg(long = "features", short = 'F', value_name = "LIST")]
+    pub features: Vec<String>,
+    /// Enable every feature of the workspace members.
+    #[arg(long)]
+    pub all_features: bool,
+    /// Do not enable the members' `default` feature.
+    #[arg(long)]
+    pub no_default_features: bool,
+    /// The workspace member the build starts from (and the features apply to); repeatable.
+    /// Default: every member (`cargo tree --workspace`).
+    #[arg(long = "package", value_name = "MEMBER")]
+    pub packages: Vec<String>,
 }
 
 /// SBOM output formats.
@@ -505,6 +532,10 @@ pub struct VerifyArgs {
     /// With PATH: never use the network while reading the current state.
     #[arg(long)]
     pub offline: bool,
+    /// With PATH: the build the attestation was made for (`--target`, `--features`, ...),
+    /// so its notes are judged the same way.
+    #[command(flatten)]
+    pub build: BuildArgs,
     /// The policy, the advisory data and the date the verdict is judged with.
     #[command(flatten)]
     pub evaluation: EvaluationArgs,
@@ -566,6 +597,9 @@ pub struct DiffArgs {
     /// Never use the network.
     #[arg(long)]
     pub offline: bool,
+    /// Which build of a Cargo workspace counts on both sides.
+    #[command(flatten)]
+    pub build: BuildArgs,
 }
 
 /// `depgate comment`.

@@ -47,12 +47,14 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Outcome> {
     }
     let options = IngestOptions {
         offline: args.offline,
+        build: super::build_selection(&args.build),
         ..IngestOptions::default()
     };
     let old_spec = StateSpec::parse(&args.old)?;
     let new_spec = StateSpec::parse(&args.new)?;
-    let old = load_state(&old_spec, &options)?;
-    let new = load_state(&new_spec, &options)?;
+    // With `--target`/`--features`, each side is its build's crates only.
+    let old = super::build_view(load_state(&old_spec, &options)?);
+    let new = super::build_view(load_state(&new_spec, &options)?);
     super::warn_gaps(&old);
     super::warn_gaps(&new);
     let advisories = super::load_advisories(&args.advisory_dbs)?;

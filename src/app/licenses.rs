@@ -24,7 +24,7 @@ pub(crate) fn inventory_of(
 ) -> anyhow::Result<Inventory> {
     let inventory = match sbom {
         Some(file) => crate::ingest::ingest_sbom_to_scan(file)?,
-        None => super::load_inventory(scan)?,
+        None => super::build_view(super::load_inventory(scan)?),
     };
     super::warn_gaps(&inventory);
     let mut inventory = inventory;

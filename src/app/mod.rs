@@ -116,6 +116,18 @@ pub(crate) fn ingest_options(scan: &ScanArgs) -> IngestOptions {
         include_vendored: scan.include_vendored,
         cargo_home: None,
         license_files: LicenseFiles::All,
+        build: build_selection(&scan.build),
+    }
+}
+
+/// The build-exact flags as the resolver reads them.
+pub(crate) fn build_selection(args: &crate::cli::BuildArgs) -> crate::inventory::BuildSelection {
+    crate::inventory::BuildSelection {
+        targets: args.targets.clone(),
+        features: args.features.clone(),
+        all_features: args.all_features,
+        no_default_features: args.no_default_features,
+        packages: args.packages.clone(),
     }
 }
 
@@ -133,6 +145,27 @@ pub(crate) fn load_inventory_for_verdict(scan: &ScanArgs) -> anyhow::Result<Inve
         ..ingest_options(scan)
     };
     Ok(crate::ingest::ingest(&scan.path, &options)?)
+}
+
+/// The inventory of the requested build alone (`--target`, `--features`), for the outputs
+/// that list what ships (SBOMs, license reports, notices, diffs); standard error says how many
+/// crates the build leaves out. Without a build, the inventory as it is.
+pub(crate) fn build_view(inventory: Inventory) -> Inventory {
+    if let Some(build) = &inventory.build {
+        let left_out = inventory.not_compiled_count();
+        if left_out > 0 {
+            let (crates, are) = if left_out == 1 {
+                ("crate", "is")
+            } else {
+                ("crates", "are")
+            };
+            eprintln!(
+                "note: {left_out} {crates} of the lockfile {are} not compiled for {} and left out",
+                build.selection.describe()
+            );
+        }
+    }
+    inventory.into_build_view()
 }
 
 /// Writes `bytes` to `output` atomically, or to standard output when there is none.

@@ -116,6 +116,7 @@ fn lint(args: PolicyLintArgs) -> anyhow::Result<Outcome> {
             cargo_metadata: false,
             exclude: Vec::new(),
             include_vendored: false,
+            build: Default::default(),
         };
         let mut inventory = super::load_inventory(&scan)?;
         crate::enrich::manifests::hash_pinned_files(

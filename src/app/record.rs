@@ -50,6 +50,7 @@ pub fn run(args: RecordArgs) -> anyhow::Result<Outcome> {
         cargo_metadata: false,
         exclude: args.exclude.clone(),
         include_vendored: false,
+        build: Default::default(),
     };
     let policy = crate::policy::load(args.policy.as_deref(), &scan.path)?;
     let (inventory, source_kind, source_name) = match (&args.sbom, &args.path, &verified) {

@@ -170,7 +170,7 @@ pub fn run(args: SbomArgs) -> anyhow::Result<Outcome> {
         // `--from FILE`: convert an existing SBOM as it is, adding no facts of our own.
         Some(file) => crate::ingest::ingest_sbom_to_scan(file)?,
         None => {
-            let mut inventory = super::load_inventory_for_verdict(&args.scan)?;
+            let mut inventory = super::build_view(super::load_inventory_for_verdict(&args.scan)?);
             // An SBOM carries no verdict, so no policy is read: `--online` alone allows lookups.
             super::enrich_licenses(&mut inventory, &args.scan, false);
             inventory

@@ -37,6 +37,7 @@ pub fn run(args: SbomMergeArgs) -> anyhow::Result<Outcome> {
                 cargo_metadata: false,
                 exclude: Vec::new(),
                 include_vendored: false,
+                build: Default::default(),
             };
             let mut inventory = super::load_inventory_for_verdict(&scan)?;
             super::enrich_licenses(&mut inventory, &scan, false);

@@ -68,6 +68,7 @@ fn current_document(args: &VerifyArgs) -> anyhow::Result<Value> {
         cargo_metadata: false,
         exclude: Vec::new(),
         include_vendored: false,
+        build: args.build.clone(),
     };
     let today = super::check::today(args.evaluation.today);
     let evaluated_at = crate::util::timestamp().map_err(anyhow::Error::msg)?;

@@ -203,6 +203,8 @@ mod tests {
             title: Some("Resource exhaustion".into()),
             url: None,
             database: 0,
+            os: Vec::new(),
+            arch: Vec::new(),
         };
         (inventory, found)
     }

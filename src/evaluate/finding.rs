@@ -129,6 +129,10 @@ pub struct Finding {
     /// New or existing, when a baseline was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineState>,
+    /// Why the package is outside the requested build (`--target`, `--features`), which made
+    /// the finding a note: `not compiled for …`, or an advisory's platforms not built.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outside_build: Option<String>,
 }
 
 impl Finding {
@@ -155,6 +159,7 @@ impl Finding {
             vex: None,
             location: None,
             baseline: None,
+            outside_build: None,
         }
     }
 

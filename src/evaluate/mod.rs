@@ -7,6 +7,7 @@
 pub mod advisories;
 mod bans;
 pub mod baseline;
+pub mod build;
 mod finding;
 pub mod licenses;
 pub mod policy_tests;
@@ -116,6 +117,7 @@ pub fn evaluate_checked(
             finding.paths = inventory.paths_to_display(id, PATHS_PER_FINDING);
         }
     }
+    build::apply(inventory, &mut findings, advisories.matches);
     let unmatched = vex::apply(inventory, &mut findings, advisories.vex);
     evaluation.findings.extend(findings);
     evaluation.findings.extend(unmatched);
@@ -123,6 +125,9 @@ pub fn evaluate_checked(
         .coverage
         .rules
         .insert("advisories".to_string(), coverage);
+    if let Some(entry) = build::coverage(inventory, &evaluation.findings) {
+        evaluation.coverage.rules.insert("build".to_string(), entry);
+    }
     waivers::apply(&mut evaluation.findings, &policy.waivers, today);
     evaluation.sort();
     evaluation
@@ -139,6 +144,10 @@ pub fn evaluate_rules(inventory: &Inventory, policy: &ValidPolicy) -> Evaluation
     licenses::evaluate(inventory, &policy.licenses, &mut findings, &mut coverage);
     bans::evaluate(inventory, &policy.bans, &mut findings, &mut coverage);
     sources::evaluate(inventory, &policy.sources, &mut findings, &mut coverage);
+    build::apply(inventory, &mut findings, &[]);
+    if let Some(entry) = build::coverage(inventory, &findings) {
+        coverage.rules.insert("build".to_string(), entry);
+    }
     for finding in &mut findings {
         if let Some(id) = finding.package_id {
             finding.paths = inventory.paths_to_display(id, PATHS_PER_FINDING);

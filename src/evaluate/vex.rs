@@ -424,7 +424,18 @@ pub fn decisions(evaluation: &Evaluation) -> Decisions {
             .vex
             .as_ref()
             .filter(|v| v.also_reached_through.is_none());
-        if let Some(waiver) = finding.waiver.as_ref().filter(|_| finding.is_waived()) {
+        if let Some(reason) = &finding.outside_build {
+            // The requested build (`--target`, `--features`) does not compile the crate, or
+            // not for a platform the advisory affects: a fact of the build, stated first.
+            decision.status = VexStatus::NotAffected;
+            decision.justification = Some(if reason.starts_with("not compiled") {
+                Justification::ComponentNotPresent
+            } else {
+                Justification::VulnerableCodeNotPresent
+            });
+            decision.impact_statement = Some(format!("`{}` is {reason}", package.name));
+            decision.status_notes = Some("decided by the build-exact resolution".to_string());
+        } else if let Some(waiver) = finding.waiver.as_ref().filter(|_| finding.is_waived()) {
             let (status, justification, statement) = waiver_statement(waiver);
             decision.status = status;
             decision.justification = justification;

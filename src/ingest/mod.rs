@@ -39,6 +39,34 @@ use crate::inventory::{InputFile, Inventory};
 pub use discover::{Discovered, Format, detect_format, discover, unsupported_hint};
 pub use purl::{PurlIdentity, parse_purl};
 
+/// A requested feature or `--package` that no resolved Cargo workspace of the scan has: a
+/// usage error, as in cargo.
+fn build_request_error(path: &Path, build: &crate::inventory::Build) -> Result<(), IngestError> {
+    let quoted = |set: &std::collections::BTreeSet<String>| {
+        set.iter()
+            .map(|item| format!("`{item}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let message = if !build.missing_packages.is_empty() {
+        format!(
+            "`--package` {}: no workspace member of that name",
+            quoted(&build.missing_packages)
+        )
+    } else if !build.missing_features.is_empty() {
+        format!(
+            "none of the selected workspace members has the feature {}",
+            quoted(&build.missing_features)
+        )
+    } else {
+        return Ok(());
+    };
+    Err(IngestError::Build {
+        path: path.to_path_buf(),
+        message,
+    })
+}
+
 /// Options that change how inputs are read.
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
@@ -54,6 +82,9 @@ pub struct IngestOptions {
     pub cargo_home: Option<PathBuf>,
     /// Whose license files to list from the crate sources (a directory listing each).
     pub license_files: LicenseFiles,
+    /// The build to resolve for Cargo lockfiles (`--target`, `--features`); nothing is
+    /// resolved when none is requested.
+    pub build: crate::inventory::BuildSelection,
 }
 
 /// Which packages' license files ingest lists from their unpacked sources.
@@ -124,6 +155,15 @@ pub enum IngestError {
         files: Vec<PathBuf>,
         /// What the files held that is not a package (unpinned requirements, ...).
         gaps: Vec<String>,
+    },
+    /// The requested build (`--target`, `--features`, `--package`) cannot be resolved for a
+    /// Cargo workspace: an unknown feature or package.
+    #[error("`{}`: {message}", path.display())]
+    Build {
+        /// The lockfile whose workspace was resolved.
+        path: PathBuf,
+        /// What is wrong with the request.
+        message: String,
     },
     /// An `--exclude` glob is not a valid glob.
     #[error("invalid `--exclude` glob `{glob}`: {message}")]
@@ -239,6 +279,20 @@ pub fn input_file(path: &Path, bytes: &[u8], format: impl Into<String>) -> Input
 
 /// Ingests a path: a single supported file, or a directory searched for every supported file.
 pub fn ingest(path: &Path, options: &IngestOptions) -> Result<Inventory, IngestError> {
+    // An unknown target is a usage error whatever the path holds.
+    if let Some(triple) = options
+        .build
+        .targets
+        .iter()
+        .find(|triple| !cargo::is_known_target(triple))
+    {
+        return Err(IngestError::Build {
+            path: path.to_path_buf(),
+            message: format!(
+                "unknown target triple `{triple}` (not in rustc's built-in target list; e.g. `x86_64-unknown-linux-gnu`)"
+            ),
+        });
+    }
     let metadata = std::fs::metadata(path).map_err(|source| IngestError::Io {
         path: path.to_path_buf(),
         source,
@@ -299,6 +353,9 @@ pub fn ingest(path: &Path, options: &IngestOptions) -> Result<Inventory, IngestE
     }
     if !errors.is_empty() {
         return Err(IngestError::Several { errors });
+    }
+    if let Some(build) = &inventory.build {
+        build_request_error(path, build)?;
     }
     if !any_listed {
         // A gate never passes on nothing: an empty, blank or package-less file is "nothing

@@ -3,6 +3,7 @@
 //! In: nothing (ingest builds it, enrich adds facts to it). Out: an [`Inventory`] that every
 //! later stage reads. The model is ecosystem-neutral; format quirks stay in `ingest`.
 
+mod build;
 pub mod combine;
 pub mod diff;
 mod graph;
@@ -11,6 +12,7 @@ pub mod purl;
 pub mod sbom_facts;
 mod selector;
 
+pub use build::{Build, BuildPackage, BuildSelection, BuildStep, CompiledUnits, EVERY_PLATFORM};
 pub use graph::{DepKind, Edge};
 pub use package::{
     Ecosystem, Hash, HashAlgorithm, LicenseInfo, LicenseOrigin, Location, Package, PackageId,
@@ -65,6 +67,9 @@ pub struct Inventory {
     /// SHA-256 of license files read on this machine, by absolute path (for clarifications
     /// pinned to a license file's hash).
     pub file_hashes: BTreeMap<PathBuf, String>,
+    /// The build-exact view (`--target`, `--features`): which packages are compiled, with
+    /// which features. `None` when no build was requested.
+    pub build: Option<Build>,
 }
 
 /// A dependency requirement as a root's manifest declares it (`serde = "1"`, `foo = "*"`).
@@ -194,6 +199,11 @@ impl Inventory {
     pub fn merge(&mut self, other: Inventory) {
         let offset = self.packages.len();
         let remap = |id: PackageId| PackageId(id.0 + offset);
+        if let Some(build) = other.build {
+            self.build
+                .get_or_insert_with(Build::default)
+                .merge(build, offset);
+        }
         for mut package in other.packages {
             for root in &mut package.roots {
                 *root = remap(*root);

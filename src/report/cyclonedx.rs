@@ -487,7 +487,13 @@ fn build_unsigned(inventory: &Inventory, info: &DocumentInfo) -> Result<Bom, Cyc
         .filter(|p| Some(p.id) != single_root)
         .map(|p| {
             let root_like = sbom_common::is_root_like(inventory, p.id);
-            component(p, &refs[p.id.0], root_like, bsi)
+            let mut component = component(p, &refs[p.id.0], root_like, bsi);
+            if let Some(features) = sbom_common::build_features(inventory, p.id) {
+                let mut properties = component.properties.take().map(|p| p.0).unwrap_or_default();
+                properties.push(Property::new("depgate:build:features", &features));
+                component.properties = Some(Properties(properties));
+            }
+            component
         })
         .collect();
     components.sort_by(|a, b| a.bom_ref.cmp(&b.bom_ref));
@@ -568,6 +574,17 @@ fn build_unsigned(inventory: &Inventory, info: &DocumentInfo) -> Result<Bom, Cyc
             component: Some(root_component),
             manufacture: info.creator.as_ref().map(organization),
             supplier: info.supplier.as_ref().map(organization),
+            // The build it describes (`--target`, `--features`), when one was requested.
+            properties: Some(sbom_common::build_properties(inventory))
+                .filter(|properties| !properties.is_empty())
+                .map(|properties| {
+                    Properties(
+                        properties
+                            .iter()
+                            .map(|(name, value)| Property::new(name, value))
+                            .collect(),
+                    )
+                }),
             ..Metadata::default()
         }),
         components: Some(Components(components)),

@@ -192,6 +192,46 @@ pub(crate) const TOOL_NAME: &str = "depgate";
 /// This build's version.
 pub(crate) const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// The build an SBOM describes (`--target`, `--features`), as `(name, value)` document
+/// properties: `depgate:build:target` (one per target), `depgate:build:features` and
+/// `depgate:build:host`. Empty when no build was requested.
+pub(crate) fn build_properties(inventory: &Inventory) -> Vec<(String, String)> {
+    let Some(build) = &inventory.build else {
+        return Vec::new();
+    };
+    let mut properties: Vec<(String, String)> = build
+        .selection
+        .target_names()
+        .into_iter()
+        .map(|target| ("depgate:build:target".to_string(), target))
+        .collect();
+    properties.push((
+        "depgate:build:features".to_string(),
+        build.selection.describe_features(),
+    ));
+    if !build.selection.packages.is_empty() {
+        properties.push((
+            "depgate:build:packages".to_string(),
+            build.selection.packages.join(","),
+        ));
+    }
+    properties.push(("depgate:build:host".to_string(), build.host.clone()));
+    properties
+}
+
+/// The features a package is compiled with in the build, comma-separated, when a build was
+/// resolved for it (`depgate:build:features` on its component).
+pub(crate) fn build_features(inventory: &Inventory, id: PackageId) -> Option<String> {
+    let package = inventory.build_package(id)?;
+    Some(
+        package
+            .all_features()
+            .into_iter()
+            .collect::<Vec<_>>()
+            .join(","),
+    )
+}
+
 /// `text` with every character XML 1.0 cannot carry (control characters other than tab, line
 /// feed and carriage return; U+FFFE, U+FFFF) replaced by U+FFFD. Manifests can hold such
 /// characters, and the same model is written as XML, so every string from the inventory goes

@@ -57,6 +57,9 @@ pub struct CreationInfo {
     pub created: String,
     /// The SPDX license list version the spdx crate knows.
     pub license_list_version: String,
+    /// The build described (`depgate:build:target=…; …`), when one was requested.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// One package.
@@ -213,6 +216,15 @@ pub fn build_document(
             creators: vec![format!("Tool: {TOOL_NAME}-{TOOL_VERSION}")],
             created: crate::util::rfc3339(info.timestamp),
             license_list_version: license_list_version(),
+            comment: Some(sbom_common::build_properties(inventory))
+                .filter(|properties| !properties.is_empty())
+                .map(|properties| {
+                    properties
+                        .iter()
+                        .map(|(name, value)| format!("{name}={value}"))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                }),
         },
         packages,
         has_extracted_licensing_infos: extracted.into_sorted(),

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 mod advisories;
 mod attest;
+mod build_exact;
 mod cargo;
 mod diff;
 mod eco;

@@ -267,7 +267,7 @@ fn info(name: &str) -> DocumentInfo {
 }
 
 /// Renders all four documents of an inventory and validates each; `what` names the input.
-fn validate_all(validators: &Validators, inventory: &Inventory, what: &str) {
+pub(crate) fn validate_all(validators: &Validators, inventory: &Inventory, what: &str) {
     let info = info("validation");
     let cdx15 = cyclonedx::to_json_1_5(inventory, &info).unwrap();
     validators

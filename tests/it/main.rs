@@ -9,6 +9,7 @@ mod attest;
 mod attest_cli;
 mod attest_fixture;
 mod baseline;
+mod build_exact;
 mod check;
 mod comment;
 mod common;

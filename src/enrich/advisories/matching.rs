@@ -37,6 +37,12 @@ pub struct AdvisoryMatch {
     pub url: Option<String>,
     /// Index of the database in [`AdvisorySet::databases`].
     pub database: usize,
+    /// The operating systems the advisory is limited to; empty for all.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub os: Vec<String>,
+    /// The CPU architectures it is limited to; empty for all.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub arch: Vec<String>,
 }
 
 /// The remediation for one vulnerable package.
@@ -302,6 +308,8 @@ pub fn match_inventory(inventory: &Inventory, set: &AdvisorySet) -> Vec<Advisory
                     title: advisory.title.clone(),
                     url: advisory.url.clone(),
                     database: advisory.database,
+                    os: limits(advisory, |a| &a.os),
+                    arch: limits(advisory, |a| &a.arch),
                 },
                 advisory,
             ));
@@ -330,10 +338,24 @@ pub fn match_inventory(inventory: &Inventory, set: &AdvisorySet) -> Vec<Advisory
                 )),
                 url: None,
                 database: 0,
+                os: Vec::new(),
+                arch: Vec::new(),
             });
         }
     }
     out.sort_by(|a, b| (a.package, &a.advisory_id).cmp(&(b.package, &b.advisory_id)));
+    out
+}
+
+/// The platform limits (`os` or `arch`) of an advisory's affected entries, merged.
+fn limits(advisory: &Advisory, field: impl Fn(&Affected) -> &Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = advisory
+        .affected
+        .iter()
+        .flat_map(|a| field(a).clone())
+        .collect();
+    out.sort();
+    out.dedup();
     out
 }
 
@@ -410,6 +432,8 @@ mod tests {
             name: "p".into(),
             ranges: vec![Range { kind, events }],
             versions: versions.iter().map(|v| v.to_string()).collect(),
+            os: Vec::new(),
+            arch: Vec::new(),
         }
     }
 
@@ -498,6 +522,8 @@ mod set_tests {
                     events: vec![Event::Introduced("0".into()), Event::Fixed(fixed.into())],
                 }],
                 versions: vec![],
+                os: vec![],
+                arch: vec![],
             }],
             database,
         }

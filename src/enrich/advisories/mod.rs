@@ -135,6 +135,14 @@ pub struct Affected {
     pub ranges: Vec<Range>,
     /// Explicitly listed affected versions.
     pub versions: Vec<String>,
+    /// The operating systems (`target_os` names) the advisory is limited to; empty for all
+    /// (RustSec `[affected] os`).
+    #[serde(default)]
+    pub os: Vec<String>,
+    /// The CPU architectures (`target_arch` names) it is limited to; empty for all
+    /// (RustSec `[affected] arch`).
+    #[serde(default)]
+    pub arch: Vec<String>,
 }
 
 /// One advisory, from any database, in one model.

@@ -314,6 +314,8 @@ fn convert(record: OsvRecord, database: usize) -> Result<Option<Advisory>, Strin
             ecosystem: package.ecosystem,
             ranges,
             versions: entry.versions,
+            os: Vec::new(),
+            arch: Vec::new(),
         });
     }
     for severity in severity_sources {

@@ -76,6 +76,18 @@ pub fn load(path: &Path, database: usize) -> Result<Vec<Advisory>, AdvisoryError
                 name: metadata.package.to_string(),
                 ranges,
                 versions: Vec::new(),
+                // Limits the build-exact view honours: an advisory for Windows only is a
+                // note for a Linux build.
+                os: advisory
+                    .affected
+                    .as_ref()
+                    .map(|a| a.os.iter().map(ToString::to_string).collect())
+                    .unwrap_or_default(),
+                arch: advisory
+                    .affected
+                    .as_ref()
+                    .map(|a| a.arch.iter().map(ToString::to_string).collect())
+                    .unwrap_or_default(),
             }],
             database,
         });

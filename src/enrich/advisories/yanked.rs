@@ -163,6 +163,8 @@ pub fn yanked_matches(facts: &YankedFacts) -> Vec<AdvisoryMatch> {
         title: Some(title),
         url: None,
         database: 0,
+        os: Vec::new(),
+        arch: Vec::new(),
     };
     let mut out: Vec<AdvisoryMatch> = facts
         .yanked

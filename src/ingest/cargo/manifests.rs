@@ -22,11 +22,11 @@ use crate::util::normalize_path;
 
 /// A parsed manifest, borrowing its text (`toml`'s document model without owned copies: a
 /// scan parses a thousand manifests and reads a few fields of each).
-type Table<'i> = toml::de::DeTable<'i>;
-type Value<'i> = toml::de::DeValue<'i>;
+pub(super) type Table<'i> = toml::de::DeTable<'i>;
+pub(super) type Value<'i> = toml::de::DeValue<'i>;
 
 /// `table[key]`, without its span.
-fn field<'a, 'i>(table: &'a Table<'i>, key: &str) -> Option<&'a Value<'i>> {
+pub(super) fn field<'a, 'i>(table: &'a Table<'i>, key: &str) -> Option<&'a Value<'i>> {
     table.get(key).map(Spanned::get_ref)
 }
 
@@ -54,9 +54,10 @@ pub(crate) fn collect(
         _ => PathBuf::from("."),
     };
     let mut collected = Collected::new(parsed.packages.len(), SourceOfFacts::Manifests);
-    collect_local(&workspace_dir, parsed, &mut collected);
+    let build = options.build.is_requested();
+    collect_local(&workspace_dir, parsed, build, &mut collected);
     if let Some(home) = cargo_home(options) {
-        collect_remote(&home, parsed, options.license_files, &mut collected);
+        collect_remote(&home, parsed, options.license_files, build, &mut collected);
     } else {
         collected.notes.push(
             "cannot locate the cargo home (neither `CARGO_HOME` nor `HOME` is set)".to_string(),
@@ -71,7 +72,13 @@ pub(crate) fn collect(
 /// Directory names never searched for member manifests.
 const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
 
-fn collect_local(workspace_dir: &Path, parsed: &ParsedLockfile, collected: &mut Collected) {
+/// `build`: also read what the build resolver needs (see [`super::build_manifest`]).
+fn collect_local(
+    workspace_dir: &Path,
+    parsed: &ParsedLockfile,
+    build: bool,
+    collected: &mut Collected,
+) {
     let root_manifest = workspace_dir.join("Cargo.toml");
     let root_text = match read_text(&root_manifest) {
         Ok(text) => Some(text),
@@ -115,7 +122,11 @@ fn collect_local(workspace_dir: &Path, parsed: &ParsedLockfile, collected: &mut 
             break;
         };
         let table = read_text(&manifest_path).and_then(|text| {
-            parse_table(&text, &manifest_path).map(|t| parse_manifest(&t, workspace))
+            parse_table(&text, &manifest_path).map(|t| {
+                let mut manifest = parse_manifest(&t, workspace);
+                manifest.build = build.then(|| super::build_manifest::read(&t, workspace));
+                manifest
+            })
         });
         let manifest = match table {
             Ok(manifest) => manifest,
@@ -226,6 +237,7 @@ fn collect_remote(
     home: &Path,
     parsed: &ParsedLockfile,
     license_files: LicenseFiles,
+    build: bool,
     collected: &mut Collected,
 ) {
     let src_dirs = listed_subdirectories(&home.join("registry/src"));
@@ -258,6 +270,7 @@ fn collect_remote(
     // available cores (results come back in order).
     let context = RemoteContext {
         license_files,
+        build,
         src_dirs: &src_dirs,
         cache_dirs: &cache_dirs,
         checkouts: &checkouts,
@@ -277,6 +290,8 @@ fn collect_remote(
 
 struct RemoteContext<'a> {
     license_files: LicenseFiles,
+    /// Also read the build facts (`[features]`, `[lib]`, dependency details).
+    build: bool,
     src_dirs: &'a [ListedDir],
     cache_dirs: &'a [ListedDir],
     checkouts: &'a [PathBuf],
@@ -309,7 +324,7 @@ impl RemoteContext<'_> {
                             return Err(format!("cannot read `{}`: {e}", manifest_path.display()));
                         }
                     };
-                    let manifest = published_manifest(&text, &manifest_path)?;
+                    let manifest = published_manifest(&text, &manifest_path, self.build)?;
                     let list = self.lists_license_files(&manifest);
                     return Ok(Some(manifest.into_facts(manifest_path, Some(dir), list)));
                 }
@@ -317,7 +332,7 @@ impl RemoteContext<'_> {
                 for cache in self.cache_dirs.iter().filter(ours) {
                     if cache.contains(&archive_name) {
                         let archive = cache.path.join(&archive_name);
-                        return read_crate_archive(&archive, &dir_name).map(Some);
+                        return read_crate_archive(&archive, &dir_name, self.build).map(Some);
                     }
                 }
                 Ok(None)
@@ -342,8 +357,11 @@ impl RemoteContext<'_> {
                         let Ok(table) = parse_table(&text, &manifest_path) else {
                             continue;
                         };
-                        let manifest = parse_manifest(&table, root_workspace);
+                        let mut manifest = parse_manifest(&table, root_workspace);
                         if manifest.name.as_deref() == Some(package.name.as_str()) {
+                            manifest.build = self
+                                .build
+                                .then(|| super::build_manifest::read(&table, root_workspace));
                             let crate_dir = manifest_path.parent().map(Path::to_path_buf);
                             let list = self.lists_license_files(&manifest);
                             return Ok(Some(manifest.into_facts(manifest_path, crate_dir, list)));
@@ -414,7 +432,7 @@ fn subdirectories(dir: &Path) -> Vec<PathBuf> {
 /// Reads `Cargo.toml` and lists license files from a `.crate` archive (a gzipped tar whose
 /// entries all sit under `NAME-VERSION/`). License files are named `ARCHIVE/NAME-VERSION/FILE`;
 /// the license-text reader reads such paths from the archive.
-fn read_crate_archive(archive: &Path, dir_name: &str) -> Result<PackageFacts, String> {
+fn read_crate_archive(archive: &Path, dir_name: &str, build: bool) -> Result<PackageFacts, String> {
     let file = std::fs::File::open(archive)
         .map_err(|e| format!("cannot read `{}`: {e}", archive.display()))?;
     let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(file));
@@ -451,7 +469,7 @@ fn read_crate_archive(archive: &Path, dir_name: &str) -> Result<PackageFacts, St
     let text = manifest_text
         .ok_or_else(|| format!("no `Cargo.toml` in crate archive `{}`", archive.display()))?;
     let manifest_path = archive.join(dir_name).join("Cargo.toml");
-    let manifest = published_manifest(&text, &manifest_path)?;
+    let manifest = published_manifest(&text, &manifest_path, build)?;
     let mut facts = manifest.into_facts(manifest_path, None, false);
     // Not unpacked: the license files are archive members, not files on disk.
     if let Some(declared) = &facts.license_file_declared {
@@ -486,6 +504,8 @@ struct Manifest {
     /// `path = "…"` of dependencies inherited from `[workspace.dependencies]`, relative to the
     /// workspace root.
     workspace_path_dependencies: Vec<String>,
+    /// What the build resolver needs, when a build was requested.
+    build: Option<super::build_manifest::BuildManifest>,
 }
 
 impl Manifest {
@@ -512,6 +532,7 @@ impl Manifest {
             local_dir: dir,
             license_files,
             dependencies: self.dependencies,
+            build: self.build,
         }
     }
 }
@@ -562,12 +583,27 @@ fn read_text(path: &Path) -> Result<String, String> {
 /// A registry crate's manifest, read for its facts only: the tables depgate never reads are
 /// cut before parsing (see [`super::sections`]), which halves the parsing time of a scan. On a
 /// parse error the whole text is parsed, so the error names its line.
-fn published_manifest(text: &str, path: &Path) -> Result<Manifest, String> {
-    let cut = super::sections::read_tables_only(text);
+///
+/// `build`: the build facts are read too (the cut then keeps `[features]` and `[lib]`).
+fn published_manifest(text: &str, path: &Path, build: bool) -> Result<Manifest, String> {
+    let read = |table: &Table<'_>| {
+        let mut manifest = parse_manifest(table, None);
+        manifest.build = build.then(|| super::build_manifest::read(table, None));
+        manifest
+    };
+    let (cut, features) = if build {
+        super::sections::read_build_tables(text)
+    } else {
+        (super::sections::read_tables_only(text), None)
+    };
     if let Ok(table) = Table::parse(&cut) {
-        return Ok(parse_manifest(table.get_ref(), None));
+        let mut manifest = read(table.get_ref());
+        if let Some(build) = &mut manifest.build {
+            build.unparsed_features = features;
+        }
+        return Ok(manifest);
     }
-    parse_table(text, path).map(|table| parse_manifest(&table, None))
+    parse_table(text, path).map(|table| read(&table))
 }
 
 fn parse_table<'i>(text: &'i str, path: &Path) -> Result<Table<'i>, String> {
@@ -586,7 +622,7 @@ fn parse_table<'i>(text: &'i str, path: &Path) -> Result<Table<'i>, String> {
 }
 
 /// The dependency tables of a manifest, with their kinds (both spellings cargo accepts).
-const DEPENDENCY_TABLES: &[(&str, DepKind)] = &[
+pub(super) const DEPENDENCY_TABLES: &[(&str, DepKind)] = &[
     ("dependencies", DepKind::Normal),
     ("build-dependencies", DepKind::Build),
     ("build_dependencies", DepKind::Build),

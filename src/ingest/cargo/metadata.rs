@@ -91,17 +91,68 @@ pub(crate) fn collect(
                 .iter()
                 .map(|d| DeclaredDependency {
                     package: d.name.clone(),
-                    kind: match d.kind {
-                        DependencyKind::Normal => DepKind::Normal,
-                        DependencyKind::Build => DepKind::Build,
-                        DependencyKind::Development => DepKind::Dev,
-                        _ => DepKind::Unknown,
-                    },
+                    kind: dependency_kind(d.kind),
                     optional: d.optional,
                     requirement: Some(d.req.to_string()),
                 })
                 .collect(),
+            build: options
+                .build
+                .is_requested()
+                .then(|| build_manifest(package)),
         });
     }
     Ok(collected)
+}
+
+/// cargo's dependency kind as the inventory's.
+fn dependency_kind(kind: DependencyKind) -> DepKind {
+    match kind {
+        DependencyKind::Normal => DepKind::Normal,
+        DependencyKind::Build => DepKind::Build,
+        DependencyKind::Development => DepKind::Dev,
+        _ => DepKind::Unknown,
+    }
+}
+
+/// The build facts of a package as `cargo metadata` reports them (already inherited).
+fn build_manifest(package: &cargo_metadata::Package) -> super::build_manifest::BuildManifest {
+    use super::build_manifest::{BuildDependency, BuildManifest, DeclaredSource};
+    BuildManifest {
+        features: package
+            .features
+            .iter()
+            .map(|(name, values)| (name.clone(), values.clone()))
+            .collect(),
+        unparsed_features: None,
+        proc_macro: package
+            .targets
+            .iter()
+            .any(|target| target.kind.contains(&cargo_metadata::TargetKind::ProcMacro)),
+        dependencies: package
+            .dependencies
+            .iter()
+            .map(|d| BuildDependency {
+                name: d.rename.clone().unwrap_or_else(|| d.name.clone()),
+                package: d.name.clone(),
+                kind: dependency_kind(d.kind),
+                platform: d.target.as_ref().map(ToString::to_string),
+                optional: d.optional,
+                default_features: d.uses_default_features,
+                features: d.features.clone(),
+                requirement: Some(d.req.to_string()),
+                source: if d.path.is_some() {
+                    DeclaredSource::Path
+                } else if d
+                    .source
+                    .as_ref()
+                    .is_some_and(|s| s.repr.starts_with("git+"))
+                {
+                    DeclaredSource::Git
+                } else {
+                    DeclaredSource::Registry
+                },
+            })
+            .collect(),
+    }
 }

@@ -6,14 +6,18 @@
 //! declared licenses, license files, descriptions, repositories and dependency kinds. Facts
 //! that cannot be found become [`crate::inventory::Gap`]s, never silence.
 
+mod build_manifest;
 mod lockfile;
 mod manifests;
 mod metadata;
+mod resolve;
 mod sections;
 
 use std::path::{Path, PathBuf};
 
 use cargo_lock::SourceId;
+
+pub use resolve::{host_triple, is_known_target};
 
 use super::{IngestError, IngestOptions, input_file};
 use crate::inventory::{
@@ -66,6 +70,8 @@ pub(crate) struct PackageFacts {
     pub license_files: Vec<PathBuf>,
     /// Declared dependencies of every kind.
     pub dependencies: Vec<DeclaredDependency>,
+    /// Features, proc-macro and dependency details, when a build was requested.
+    pub build: Option<build_manifest::BuildManifest>,
 }
 
 /// Facts for each lockfile package (by index), plus problems met on the way.
@@ -170,6 +176,13 @@ pub fn ingest_lockfile(path: &Path, options: &IngestOptions) -> Result<Inventory
     }
     for edge in edges {
         inventory.add_edge(edge);
+    }
+    if options.build.is_requested() {
+        let (build, gaps) = resolve::resolve(path, &parsed, &collected, &ids, &options.build)?;
+        for gap in gaps {
+            inventory.add_gap(&gap.kind, gap.message, gap.packages);
+        }
+        inventory.build = Some(build);
     }
     add_gaps(
         &mut inventory,

@@ -31,9 +31,29 @@ const READ_TABLES: &[&str] = &[
 
 /// The manifest without the tables depgate does not read, or all of it when unsure.
 pub(crate) fn read_tables_only(text: &str) -> Cow<'_, str> {
+    keep_tables(text, &[], None).0
+}
+
+/// [`read_tables_only`] for a build resolution: `[lib]` is kept too (is it a proc-macro?),
+/// and the `[features]` table is returned apart, as text, for the resolver to parse only if
+/// it reaches the crate (`web-sys`, `windows` and `objc2-*` list thousands of features and are
+/// rarely in the build). `None` when the features stayed in the first text (or there are none).
+pub(crate) fn read_build_tables(text: &str) -> (Cow<'_, str>, Option<String>) {
+    keep_tables(text, &["lib"], Some("features"))
+}
+
+/// The manifest with only the top-level tables whose first key is in [`READ_TABLES`] or
+/// `extra`; the table whose first key is `aside` (when given) is returned as a second text.
+fn keep_tables<'t>(
+    text: &'t str,
+    extra: &[&str],
+    aside: Option<&str>,
+) -> (Cow<'t, str>, Option<String>) {
     let mut kept = String::with_capacity(text.len());
+    let mut set_aside = String::new();
     let mut scanner = Scanner::default();
     let mut keep = true; // the root table (before any header) is always kept
+    let mut in_aside = false;
     let mut dropped_any = false;
     // Lines split with the `memchr` crate's vectorised search (this runs over ~1 MB per scan).
     let mut start = 0;
@@ -44,25 +64,31 @@ pub(crate) fn read_tables_only(text: &str) -> Cow<'_, str> {
         if scanner.at_statement_start() {
             let trimmed = line.trim_start_matches([' ', '\t']);
             if trimmed.starts_with('[') {
-                keep = match header_first_key(trimmed) {
-                    Some(key) => READ_TABLES.contains(&key),
+                let key = header_first_key(trimmed);
+                in_aside = key.is_some() && key == aside;
+                keep = match key {
+                    Some(key) => READ_TABLES.contains(&key) || extra.contains(&key),
                     None => true,
                 };
             }
         }
         if !scanner.feed(line) {
-            return Cow::Borrowed(text);
+            return (Cow::Borrowed(text), None);
         }
-        if keep {
+        if in_aside {
+            set_aside.push_str(line);
+            dropped_any = true;
+        } else if keep {
             kept.push_str(line);
         } else {
             dropped_any = true;
         }
     }
     if !scanner.at_statement_start() || !dropped_any {
-        return Cow::Borrowed(text);
+        return (Cow::Borrowed(text), None);
     }
-    Cow::Owned(kept)
+    let aside = (!set_aside.is_empty()).then_some(set_aside);
+    (Cow::Owned(kept), aside)
 }
 
 /// The first key of a table header line (`[a.b]`, `[[a]]`, `[ "a" . b ]`), when it is a plain
@@ -290,6 +316,30 @@ mod tests {
         assert!(!cut.contains("features"), "{cut}");
         assert!(!cut.contains("bench"), "{cut}");
         assert_same_read_tables(text);
+    }
+
+    #[test]
+    fn build_tables_keep_lib_and_set_features_aside() {
+        let text = "[package]\nname = \"a\"\n[features]\ndefault = [\"x\"]\nx = [\"dep:b\"]\n[lib]\nproc-macro = true\n[[bench]]\nname = \"b\"\n[dependencies]\nb = { version = \"1\", optional = true }\n";
+        let (cut, features) = read_build_tables(text);
+        assert!(cut.contains("proc-macro"), "{cut}");
+        assert!(!cut.contains("features") && !cut.contains("bench"), "{cut}");
+        let features = features.unwrap();
+        let parsed = parse(&features);
+        assert_eq!(
+            parsed,
+            parse(text)
+                .get("features")
+                .map(|f| {
+                    let mut table = toml::Table::new();
+                    table.insert("features".into(), f.clone());
+                    table
+                })
+                .unwrap()
+        );
+        // Unsure of a line: everything stays in the first text, nothing is set aside.
+        let text = "[package]\nname = \"a\n[features]\n";
+        assert_eq!(read_build_tables(text), (Cow::Borrowed(text), None));
     }
 
     #[test]
