@@ -354,8 +354,19 @@ pub fn ingest(path: &Path, options: &IngestOptions) -> Result<Inventory, IngestE
     if !errors.is_empty() {
         return Err(IngestError::Several { errors });
     }
-    if let Some(build) = &inventory.build {
-        build_request_error(path, build)?;
+    match &inventory.build {
+        Some(build) => build_request_error(path, build)?,
+        // The build flags only resolve Cargo workspaces: said, so nobody takes the result for
+        // a resolved build.
+        None if options.build.is_requested() => inventory.add_gap(
+            "build-unresolved",
+            format!(
+                "`--target`/`--features` resolve Cargo workspaces only, and `{}` has no `Cargo.lock`: every package counts",
+                path.display()
+            ),
+            0,
+        ),
+        None => {}
     }
     if !any_listed {
         // A gate never passes on nothing: an empty, blank or package-less file is "nothing

@@ -145,7 +145,7 @@ pub fn build(inventory: &Inventory, info: &DocumentInfo, namespace: &str) -> Val
         }),
     );
 
-    let creation_info = json!({
+    let mut creation_info = json!({
         "@id": CREATION_INFO,
         "type": "CreationInfo",
         "specVersion": "3.0.1",
@@ -153,6 +153,17 @@ pub fn build(inventory: &Inventory, info: &DocumentInfo, namespace: &str) -> Val
         "createdBy": [created_by],
         "createdUsing": [tool],
     });
+    // The build described (`--target`, `--features`), as in SPDX 2.3's creation comment.
+    let build = super::sbom_common::build_properties(inventory);
+    if !build.is_empty() {
+        creation_info["comment"] = Value::String(
+            build
+                .iter()
+                .map(|(name, value)| format!("{name}={value}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        );
+    }
     let mut items = vec![creation_info];
     items.extend(graph.elements.into_values());
     items.extend(graph.relationships.into_values());

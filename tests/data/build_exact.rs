@@ -218,4 +218,18 @@ fn build_sboms_are_schema_valid() {
     assert!(view.build.is_some());
     let validators = crate::sbom::Validators::load(&data);
     crate::sbom::validate_all(&validators, &view, "ripgrep for Windows");
+    crate::spdx3::validate(
+        &crate::spdx3::spdx3_validator(&data),
+        &view,
+        "ripgrep for Windows",
+    );
+    let info = depgate::report::DocumentInfo::new(
+        "ripgrep",
+        time::OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap(),
+    );
+    let spdx3 = String::from_utf8(depgate::report::spdx3::to_json(&view, &info).unwrap()).unwrap();
+    assert!(
+        spdx3.contains("depgate:build:target=x86_64-pc-windows-msvc"),
+        "{spdx3}"
+    );
 }

@@ -16,7 +16,7 @@ use serde_json::Value;
 use crate::data_dir;
 use crate::sbom::{Validators, cargo_lockfiles, json_validator, sample_inventory};
 
-fn spdx3_validator(data: &Path) -> jsonschema::Validator {
+pub(crate) fn spdx3_validator(data: &Path) -> jsonschema::Validator {
     let dir = data.join("spdx/schemas");
     json_validator(&dir.join("tools-java-spdx-schema-v3.0.1.json"), &dir)
 }
@@ -89,7 +89,7 @@ fn consistency(document: &Value) -> Result<(), String> {
     Ok(())
 }
 
-fn validate(validator: &jsonschema::Validator, inventory: &Inventory, what: &str) {
+pub(crate) fn validate(validator: &jsonschema::Validator, inventory: &Inventory, what: &str) {
     for profile in [false, true] {
         let bytes = depgate::report::spdx3::to_json(inventory, &info(profile)).unwrap();
         Validators::json(validator, &bytes)

@@ -501,3 +501,16 @@ fn in_a_monorepo_a_feature_of_one_workspace_is_no_error() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("has the feature `nope`"), "{stderr}");
 }
+
+#[test]
+fn build_flags_without_a_cargo_lockfile_are_said_not_ignored() {
+    let output = depgate()
+        .arg("sbom")
+        .arg(fixture("npm/lock-v3/package-lock.json"))
+        .args(["--offline", "--target", LINUX])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("resolve Cargo workspaces only"), "{stderr}");
+}

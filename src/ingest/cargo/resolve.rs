@@ -921,6 +921,7 @@ pub(crate) fn resolve(
     }
     for (name, platform) in &targets {
         let target_build = resolve_target(&graph, &requests, *platform, host);
+        let mut worded = HashMap::new();
         for (&(index, for_host), features) in &target_build.units {
             let package = build.packages.entry(ids[index]).or_default();
             let units = package.targets.entry(name.clone()).or_default();
@@ -937,7 +938,7 @@ pub(crate) fn resolve(
                 } else {
                     (index, true)
                 };
-                let steps = chain(&graph, &target_build, unit, ids);
+                let steps = chain(&graph, &target_build, unit, ids, &mut worded);
                 package.why.insert(name.clone(), steps);
             }
         }
@@ -980,37 +981,57 @@ pub(crate) fn resolve(
     Ok((build, gaps))
 }
 
-/// The chain from a member to `unit`, as steps `from` --how--> next.
-fn chain(graph: &Graph<'_>, build: &TargetBuild, unit: Unit, ids: &[PackageId]) -> Vec<BuildStep> {
-    let mut steps = Vec::new();
+/// The chain from a member to `unit`, as steps `from` --how--> next. Each unit's step is
+/// worded once (`steps` keeps them): a thousand crates share the top of their chains.
+fn chain(
+    graph: &Graph<'_>,
+    build: &TargetBuild,
+    unit: Unit,
+    ids: &[PackageId],
+    steps: &mut HashMap<Unit, BuildStep>,
+) -> Vec<BuildStep> {
+    let mut chain = Vec::new();
     let mut current = unit;
     let mut seen = HashSet::new();
     while let Some(reached) = build.reached.get(&current) {
         if !seen.insert(current) {
             break;
         }
-        let kind = match reached.kind {
-            DepKind::Build => "build-dependency",
-            _ => "dependency",
-        };
-        let mut how = format!("{kind} `{}`", reached.name);
-        if let Some(feature) = &reached.feature {
-            how.push_str(&format!(
-                ", optional, enabled by {}",
-                feature_chain(graph, build, reached.from, feature)
-            ));
-        }
-        if current.1 && !reached.from.1 && reached.kind != DepKind::Build {
-            how.push_str(" (a proc-macro, compiled for the host)");
-        }
-        steps.push(BuildStep {
-            from: ids[reached.from.0],
-            how,
-        });
+        let step = steps
+            .entry(current)
+            .or_insert_with(|| step(graph, build, current, reached, ids));
+        chain.push(step.clone());
         current = reached.from;
     }
-    steps.reverse();
-    steps
+    chain.reverse();
+    chain
+}
+
+/// How `reached.from` pulls in `unit`: `dependency `x``, with the features that enabled an
+/// optional one.
+fn step(
+    graph: &Graph<'_>,
+    build: &TargetBuild,
+    unit: Unit,
+    reached: &Reached,
+    ids: &[PackageId],
+) -> BuildStep {
+    let kind = match reached.kind {
+        DepKind::Build => "build-dependency",
+        _ => "dependency",
+    };
+    let mut how = format!("{kind} `{}`", reached.name);
+    if let Some(feature) = &reached.feature {
+        how.push_str(", optional, enabled by ");
+        how.push_str(&feature_chain(graph, build, reached.from, feature));
+    }
+    if unit.1 && !reached.from.1 && reached.kind != DepKind::Build {
+        how.push_str(" (a proc-macro, compiled for the host)");
+    }
+    BuildStep {
+        from: ids[reached.from.0],
+        how,
+    }
 }
 
 /// `feature `tls` of `a`, enabled by `default`` — why the optional dependency named
@@ -1029,10 +1050,8 @@ fn feature_chain(graph: &Graph<'_>, build: &TargetBuild, unit: Unit, dependency:
         })
         .find(|(_, values)| {
             values.iter().any(|value| {
-                value == &format!("dep:{dependency}")
-                    || value.split_once('/').is_some_and(|(d, _)| {
-                        d.trim_end_matches('?') == dependency && !d.ends_with('?')
-                    })
+                value.strip_prefix("dep:") == Some(dependency)
+                    || value.split_once('/').is_some_and(|(d, _)| d == dependency)
             })
         })
         .map(|(feature, _)| feature.clone());
