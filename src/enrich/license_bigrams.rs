@@ -7,6 +7,10 @@
 /// The SPDX license-list version the texts come from.
 pub(super) const LICENSE_LIST: &str = "3.29.0";
 
+/// A text whose normalisation varies from run to run (askalono picks the most common line
+/// prefix from a hash map, so equal counts tie randomly): always compared.
+pub(super) const VARIES: u32 = u32::MAX;
+
 /// Word pairs of Apache-2.0 cut after "END OF TERMS AND CONDITIONS".
 pub(super) const APACHE_WITHOUT_APPENDIX: u32 = 1414;
 
@@ -62,7 +66,7 @@ pub(super) const BIGRAMS: &[(&str, u32)] = &[
     ("Artistic-1.0-cl8", 802),
     ("Artistic-2.0", 1346),
     ("Artistic-dist", 949),
-    ("Aspell-RU", 23),
+    ("Aspell-RU", VARIES),
     ("BOLA-1.1", 191),
     ("BSD-1-Clause", 155),
     ("BSD-2-Clause", 185),
