@@ -233,4 +233,4 @@ fi
 
 echo
 echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)."
-echo "Versions: $("$bin" --version)$(have cargo-deny && echo ", $(cargo deny --version)")$(have cargo-audit && echo ", $(cargo audit --version)")$(have cargo-cyclonedx && echo ", $(cargo cyclonedx --version)")$(have cdxgen && echo ", $(cdxgen --version 2>/dev/null | head -1 | sed 's/\x1b\[[0-9;]*m//g')"), $(hyperfine --version)."
+echo "Versions: $("$bin" --version)$(have cargo-deny && echo ", $(cargo deny --version)")$(have cargo-audit && echo ", cargo-audit $(cargo audit --version | awk '{print $NF}')")$(have cargo-cyclonedx && echo ", cargo-cyclonedx $(cargo cyclonedx --version | awk '{print $NF}')")$(have cdxgen && echo ", $(cdxgen --version 2>/dev/null | head -1 | sed 's/\x1b\[[0-9;]*m//g')"), $(hyperfine --version)."
