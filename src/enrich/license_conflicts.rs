@@ -134,7 +134,7 @@ pub fn is_notice_file(path: &Path) -> bool {
 }
 
 /// What one license file's text matches, with its score; `None` when unreadable. The declared
-/// licenses are tried first against the shared store (`enrich::license_text`): when one of
+/// licenses are tried first against the shared matcher (`enrich::license_text`): when one of
 /// them matches at `DEFAULT_CONFLICT_THRESHOLD` or better, the full comparison against every
 /// SPDX text (≈10 ms a file) is skipped.
 pub fn detect_license_file(path: &Path, declared: &[String]) -> Option<DetectedLicense> {
@@ -145,9 +145,8 @@ pub fn detect_license_file(path: &Path, declared: &[String]) -> Option<DetectedL
     }
     let text = String::from_utf8_lossy(&bytes);
     let data = spdx::detection::TextData::new(&text);
-    let store = super::license_text::store();
     for id in declared {
-        if let Some(original) = store.get_original(id) {
+        if let Some(original) = super::license_text::license_original(id) {
             let score = data.match_score(original);
             if score >= DEFAULT_CONFLICT_THRESHOLD {
                 return Some(DetectedLicense {

@@ -5,11 +5,13 @@
 //! license, a [`LicenseInfo`] with origin [`LicenseOrigin::Detected`] and the score as its
 //! confidence. The policy decides which score is enough; this module only records it.
 //!
-//! The matcher is the `spdx` crate's (askalono's) n-gram store, built once per process from
-//! the SPDX license texts bundled with the crate (`text` feature). One fix on top: most Rust
+//! The matcher scores like the `spdx` crate's (askalono's) n-gram store over the SPDX license
+//! texts bundled with the crate (`text` feature), but turns a text into n-grams only when it
+//! could still be the best match (see [`Matcher`]): building all ~740 costs 0.45 s, which a
+//! first run would otherwise pay for a single license-less crate. One fix on top: most Rust
 //! crates ship an Apache-2.0 text that stops at "END OF TERMS AND CONDITIONS"; against the
 //! bundled texts alone that scores higher as `Pixar` (Apache-2.0 plus a different appendix)
-//! than as `Apache-2.0`, so the store also holds Apache-2.0 without its appendix.
+//! than as `Apache-2.0`, so the matcher also holds Apache-2.0 without its appendix.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -48,24 +50,17 @@ pub enum LicenseTextError {
 /// matched better: a NOTICE or a README-like COPYING file otherwise adds a meaningless license.
 const NOISE_FLOOR: f32 = 0.5;
 
-/// The store, built on first use (about 0.4 s in a release build, see docs/inputs.md).
+/// Every SPDX text in one `spdx` store (about 0.45 s to build in a release build). Detection
+/// uses the lazy [`Matcher`] instead, which gives the same verdicts; this full store is what
+/// the license-store benchmark compares it with.
 pub fn store() -> &'static Store {
     static STORE: OnceLock<Store> = OnceLock::new();
-    STORE.get_or_init(build_store)
-}
-
-fn build_store() -> Store {
-    let mut store = Store::new();
-    for (name, text) in spdx::text::LICENSE_TEXTS {
-        store.add_license((*name).to_string(), TextData::new(text));
-    }
-    if let Some((_, apache)) = spdx::text::LICENSE_TEXTS
-        .iter()
-        .find(|(name, _)| *name == "Apache-2.0")
-    {
-        const END: &str = "END OF TERMS AND CONDITIONS";
-        if let Some(at) = apache.find(END) {
-            let without_appendix = &apache[..at + END.len()];
+    STORE.get_or_init(|| {
+        let mut store = Store::new();
+        for (name, text) in spdx::text::LICENSE_TEXTS {
+            store.add_license((*name).to_string(), TextData::new(text));
+        }
+        if let Some(without_appendix) = apache_without_appendix() {
             // Cannot fail: the license was added just above.
             let _ = store.add_variant(
                 "Apache-2.0",
@@ -73,8 +68,230 @@ fn build_store() -> Store {
                 TextData::new(without_appendix),
             );
         }
+        store
+    })
+}
+
+/// The bundled Apache-2.0 text cut after "END OF TERMS AND CONDITIONS", as most Rust crates
+/// ship it.
+fn apache_without_appendix() -> Option<&'static str> {
+    const END: &str = "END OF TERMS AND CONDITIONS";
+    let (_, apache) = spdx::text::LICENSE_TEXTS
+        .iter()
+        .find(|(name, _)| *name == "Apache-2.0")?;
+    let at = apache.find(END)?;
+    Some(&apache[..at + END.len()])
+}
+
+/// One text the matcher compares against: a license's original text or a variant of it.
+struct Candidate {
+    /// SPDX id.
+    name: &'static str,
+    /// The text, turned into n-grams only when needed.
+    text: &'static str,
+    /// The number of word pairs (bigrams) of the normalised text, from the precomputed table;
+    /// `None` for a text whose normalisation varies from run to run (always compared).
+    bigrams: Option<u32>,
+    /// The text's n-grams, built on first comparison.
+    data: OnceLock<TextData>,
+}
+
+impl Candidate {
+    fn data(&self) -> &TextData {
+        self.data.get_or_init(|| TextData::new(self.text))
     }
-    store
+}
+
+/// The license-text matcher: the same texts and the same score as the full [`store`]
+/// (askalono's Dice coefficient of word pairs), but a text's n-grams are built only when it
+/// could still win. A Dice score is at most `2·min(a, b) / (a + b)` for texts of `a` and `b`
+/// word pairs, so with every text's size known in advance (the precomputed table in
+/// `license_bigrams.rs`) the candidates are tried from the highest bound down and the search
+/// stops once the best score found beats every remaining bound. A typical license file builds
+/// a handful of the ~740 texts instead of all of them (most of the 0.45 s the full store
+/// costs is normalising texts that cannot match). The worst case is the full store's cost: a
+/// text sharing no word pair with any license (best score 0) bounds nothing out. askalono's
+/// normalisation of a few texts varies from run to run (a tie broken by hash-map order; of the
+/// bundled texts, `Aspell-RU`): the table marks them and they are always compared.
+struct Matcher {
+    /// In the store's order: `LICENSE_TEXTS`, then the Apache-2.0 variant.
+    candidates: Vec<Candidate>,
+}
+
+/// The matcher, set up on first use (a table lookup per text, no normalisation); `None` when
+/// the precomputed table does not describe the bundled texts (another `spdx` version), and
+/// detection falls back to the full [`store`].
+fn matcher() -> Option<&'static Matcher> {
+    static MATCHER_CELL: OnceLock<Option<Matcher>> = OnceLock::new();
+    MATCHER_CELL.get_or_init(Matcher::new).as_ref()
+}
+
+impl Matcher {
+    fn new() -> Option<Self> {
+        use super::license_bigrams::{APACHE_WITHOUT_APPENDIX, BIGRAMS, LICENSE_LIST, VARIES};
+        if LICENSE_LIST != spdx::identifiers::VERSION
+            || BIGRAMS.len() != spdx::text::LICENSE_TEXTS.len()
+        {
+            return None;
+        }
+        let mut candidates = Vec::with_capacity(BIGRAMS.len() + 1);
+        for ((name, text), (table_name, bigrams)) in spdx::text::LICENSE_TEXTS.iter().zip(BIGRAMS) {
+            if name != table_name {
+                return None;
+            }
+            candidates.push(Candidate {
+                name,
+                text,
+                bigrams: (*bigrams != VARIES).then_some(*bigrams),
+                data: OnceLock::new(),
+            });
+        }
+        candidates.push(Candidate {
+            name: "Apache-2.0",
+            text: apache_without_appendix()?,
+            bigrams: (APACHE_WITHOUT_APPENDIX != VARIES).then_some(APACHE_WITHOUT_APPENDIX),
+            data: OnceLock::new(),
+        });
+        Some(Self { candidates })
+    }
+
+    /// The best match for `text`: the highest score, ties going to the earlier text in the
+    /// store's order (the full store breaks ties arbitrarily). `None` when `text`'s size
+    /// cannot be read, so the caller uses the full store.
+    fn analyze(&self, text: &TextData) -> Option<(&'static str, f32)> {
+        let size = bigram_count(text)?;
+        if size == 0 {
+            // No word pairs: every text scores 0 (the full store returns an arbitrary one).
+            return self.candidates.first().map(|first| (first.name, 0.0));
+        }
+        let mut order: Vec<(f32, usize)> = self
+            .candidates
+            .iter()
+            .enumerate()
+            .map(|(index, candidate)| {
+                let bound = candidate
+                    .bigrams
+                    .map_or(1.0, |bigrams| dice_bound(size, bigrams as usize));
+                (bound, index)
+            })
+            .collect();
+        // Highest bound first; `sort_by` is stable, so equal bounds keep the store's order.
+        order.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut best: Option<(f32, usize)> = None;
+        for (bound, index) in order {
+            if best.is_some_and(|(score, _)| score > bound) {
+                break;
+            }
+            let score = self.candidates[index].data().match_score(text);
+            let better = match best {
+                None => true,
+                Some((best_score, best_index)) => {
+                    score > best_score || (score == best_score && index < best_index)
+                }
+            };
+            if better {
+                best = Some((score, index));
+            }
+        }
+        best.map(|(score, index)| (self.candidates[index].name, score))
+    }
+
+    /// The original text of `license`, n-grams built on first use.
+    fn original(&self, license: &str) -> Option<&TextData> {
+        self.candidates
+            .iter()
+            .find(|candidate| candidate.name == license)
+            .map(Candidate::data)
+    }
+}
+
+/// The highest Dice score two texts of `a` and `b` word pairs can reach (when the smaller is
+/// contained in the larger), computed with the same float operations as the score itself.
+fn dice_bound(a: usize, b: usize) -> f32 {
+    if a == 0 || b == 0 {
+        return 0.0;
+    }
+    (2.0 * a.min(b) as f32) / ((a + b) as f32)
+}
+
+/// The number of word pairs in a text's n-gram set. The `spdx` crate keeps it private; its
+/// `Debug` output shows it (`NgramSet { map: {…}, n: 2, size: N }`). The map's keys are word
+/// pairs (one space each), so the first `, n: 2, size: ` is the field. `None` if the format
+/// ever changes (the unit tests catch that, and detection falls back to the full store).
+fn bigram_count(text: &TextData) -> Option<usize> {
+    const FIELD: &str = "}, n: 2, size: ";
+    let debug = format!("{:?}", text.clone().without_text());
+    let at = debug.find(FIELD)? + FIELD.len();
+    let digits = &debug[at..];
+    let end = digits.find(|c: char| !c.is_ascii_digit())?;
+    digits[..end].parse().ok()
+}
+
+/// The source of `license_bigrams.rs` for the bundled texts: every text's word-pair count,
+/// computed with the full normalisation (about 0.45 s). `cargo bench --bench license_store --
+/// --bigram-table` prints it after an `spdx` upgrade (then `cargo fmt`); a unit test checks
+/// the committed table.
+pub fn render_bigram_table() -> String {
+    use std::fmt::Write;
+    let mut out = String::from(
+        "//! Stage 3, enrich: precomputed sizes for license-text detection (`license_text`).\n\
+         //!\n\
+         //! In: nothing. Out: the number of word pairs of every SPDX text bundled with the `spdx`\n\
+         //! crate, after askalono's normalisation, in `LICENSE_TEXTS` order. Generated by\n\
+         //! `cargo bench --bench license_store -- --bigram-table`; do not edit by hand.\n\n",
+    );
+    let _ = writeln!(
+        out,
+        "/// The SPDX license-list version the texts come from.\npub(super) const LICENSE_LIST: &str = {:?};\n",
+        spdx::identifiers::VERSION
+    );
+    let _ = writeln!(
+        out,
+        "/// A text whose normalisation varies from run to run (askalono picks the most common line\n/// prefix from a hash map, so equal counts tie randomly): always compared.\npub(super) const VARIES: u32 = u32::MAX;\n"
+    );
+    let entry = |text: &str| match stable_bigram_count(text, 16) {
+        Some(count) => count.to_string(),
+        None => "VARIES".to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "/// Word pairs of Apache-2.0 cut after \"END OF TERMS AND CONDITIONS\".\npub(super) const APACHE_WITHOUT_APPENDIX: u32 = {};\n",
+        apache_without_appendix().map(entry).unwrap_or_default()
+    );
+    out.push_str("/// `(SPDX id, word pairs)` of each bundled text.\npub(super) const BIGRAMS: &[(&str, u32)] = &[\n");
+    for (name, text) in spdx::text::LICENSE_TEXTS {
+        let _ = writeln!(out, "    ({name:?}, {}),", entry(text));
+    }
+    out.push_str("];\n");
+    out
+}
+
+/// The word pairs of `text` when `tries` normalisations (each with its own hash-map seed)
+/// agree; `None` when they do not.
+fn stable_bigram_count(text: &str, tries: usize) -> Option<u32> {
+    let first = bigram_count(&TextData::new(text))?;
+    (1..tries)
+        .all(|_| bigram_count(&TextData::new(text)) == Some(first))
+        .then(|| u32::try_from(first).ok())
+        .flatten()
+}
+
+/// The original text of an SPDX license as the matcher holds it (for comparing a file with a
+/// declared license only).
+pub fn license_original(license: &str) -> Option<&'static TextData> {
+    match matcher() {
+        Some(matcher) => matcher.original(license),
+        None => store().get_original(license),
+    }
+}
+
+/// The closest SPDX text to `text` and its score.
+fn analyze(text: &TextData) -> (String, f32) {
+    if let Some((name, score)) = matcher().and_then(|matcher| matcher.analyze(text)) {
+        return (name.to_string(), score);
+    }
+    let found = store().analyze(text);
+    (found.name.to_string(), found.score)
 }
 
 /// Reads a license file: a plain file, or `ARCHIVE.crate/NAME-VERSION/FILE` for sources that
@@ -99,7 +316,7 @@ pub fn detect_file(path: &Path) -> Result<Option<Detection>, LicenseTextError> {
 
 /// Detects the license in a text: the closest SPDX id and its score, `None` for blank text.
 /// Results come from the on-disk cache when one is configured ([`use_result_cache`]), so the
-/// matcher is built only when a text has never been seen.
+/// matcher runs only for a text never seen before.
 pub fn detect_text(text: &str) -> Option<(String, f32)> {
     if text.trim().is_empty() {
         return None;
@@ -111,8 +328,7 @@ pub fn detect_text(text: &str) -> Option<(String, f32)> {
     {
         return Some(found);
     }
-    let found = store().analyze(&TextData::new(text));
-    let found = (found.name.to_string(), found.score);
+    let found = analyze(&TextData::new(text));
     if let (Some(dir), Some(key)) = (cache, &key) {
         store_result(dir, key, &found);
     }
@@ -165,7 +381,13 @@ fn store_result(dir: &Path, key: &str, (license, score): &(String, f32)) {
     };
     if let (Some(parent), Ok(bytes)) = (path.parent(), serde_json::to_vec(&entry)) {
         let _ = std::fs::create_dir_all(parent);
-        let _ = crate::util::write_atomic(&path, &bytes);
+        // A temporary file renamed into place, not synced to disk: an entry lost or torn by a
+        // crash reads as a miss, while a sync costs 10-15 ms per entry on a first run.
+        let _ = tempfile::NamedTempFile::new_in(parent).and_then(|mut file| {
+            std::io::Write::write_all(&mut file, &bytes)?;
+            file.persist(&path).map_err(|error| error.error)?;
+            Ok(())
+        });
     }
 }
 
@@ -297,6 +519,87 @@ mod tests {
         )
         .unwrap();
         assert_eq!(cached_result(dir.path(), &key), None);
+    }
+
+    #[test]
+    fn the_bigram_table_describes_the_bundled_texts() {
+        use super::super::license_bigrams::{
+            APACHE_WITHOUT_APPENDIX, BIGRAMS, LICENSE_LIST, VARIES,
+        };
+        let stale = "src/enrich/license_bigrams.rs is stale: regenerate it with `cargo bench --bench license_store -- --bigram-table > src/enrich/license_bigrams.rs` and `cargo fmt`";
+        // A text normalised the same way three times must have its size in the table; one
+        // that varied must be marked so.
+        let agrees = |text: &str, table: u32| match stable_bigram_count(text, 3) {
+            Some(count) => table == count || table == VARIES,
+            None => table == VARIES,
+        };
+        assert_eq!(LICENSE_LIST, spdx::identifiers::VERSION, "{stale}");
+        assert_eq!(BIGRAMS.len(), spdx::text::LICENSE_TEXTS.len(), "{stale}");
+        for ((name, text), (table_name, table)) in spdx::text::LICENSE_TEXTS.iter().zip(BIGRAMS) {
+            assert_eq!(name, table_name, "{stale}");
+            assert!(agrees(text, *table), "{name}: {stale}");
+        }
+        assert!(
+            agrees(apache_without_appendix().unwrap(), APACHE_WITHOUT_APPENDIX),
+            "{stale}"
+        );
+        assert!(matcher().is_some());
+    }
+
+    #[test]
+    fn word_pairs_are_counted() {
+        assert_eq!(
+            bigram_count(&TextData::new("one two three apple banana")),
+            Some(4)
+        );
+        assert_eq!(bigram_count(&TextData::new("one")), Some(0));
+    }
+
+    #[test]
+    fn the_bound_is_reached_by_a_contained_text_only() {
+        assert_eq!(dice_bound(10, 10), 1.0);
+        assert_eq!(dice_bound(10, 30), 0.5);
+        assert_eq!(dice_bound(0, 30), 0.0);
+        let short = TextData::new("one two three apple banana");
+        let long = TextData::new("one two three apple banana cherry plum pear");
+        assert_eq!(short.match_score(&long), dice_bound(4, 7));
+    }
+
+    #[test]
+    fn the_lazy_matcher_agrees_with_the_full_store() {
+        let matcher = matcher().unwrap();
+        let mut texts: Vec<String> = spdx::text::LICENSE_TEXTS
+            .iter()
+            .step_by(37)
+            .map(|(_, text)| (*text).to_string())
+            .collect();
+        // A license cut short, one with a header of its own, and two unlike any license.
+        texts.push(apache_without_appendix().unwrap().to_string());
+        texts.push(format!(
+            "Copyright (c) 2024 Someone\n\n{}",
+            spdx::text::LICENSE_TEXTS[100]
+                .1
+                .chars()
+                .take(400)
+                .collect::<String>()
+        ));
+        texts.push("This crate is free to use for any purpose, just keep this note.".into());
+        texts.push("# Title\n\nSome README text that is no license at all.".into());
+        for text in &texts {
+            let data = TextData::new(text);
+            let (name, score) = matcher.analyze(&data).unwrap();
+            let full = store().analyze(&data);
+            assert_eq!(score, full.score, "{name} vs {}", full.name);
+            if name != full.name {
+                // Only a tie may pick another name: then both score the same.
+                let ours = store().get_original(name).map(|o| o.match_score(&data));
+                assert!(
+                    ours == Some(score) || name == "Apache-2.0",
+                    "{name} vs {}",
+                    full.name
+                );
+            }
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 pub mod advisories;
 pub mod artifacts;
+mod license_bigrams;
 pub mod license_conflicts;
 pub mod license_text;
 pub mod licenses;

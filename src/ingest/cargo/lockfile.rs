@@ -4,6 +4,7 @@
 //! with its source, checksum, 1-based line and its dependencies resolved to package indexes.
 //! A dependency naming a package that is not in the lockfile is an error naming the line.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
@@ -68,6 +69,161 @@ struct ShapePackage {
 
 /// Parses `text`, the contents of the lockfile at `path`.
 pub(crate) fn parse(path: &Path, text: &str) -> Result<ParsedLockfile, IngestError> {
+    let headers = header_lines(text);
+    let (version, packages, entries) = match parse_borrowed(text, &headers) {
+        Some(parsed) => parsed,
+        None => parse_with_cargo_lock(path, text, &headers)?,
+    };
+    // Cargo always locks the workspace's own packages (no `source`) beside its dependencies;
+    // registry packages alone mean the file was cut short before the first member (members
+    // sort among the dependencies by name).
+    if !packages.is_empty() && packages.iter().all(|package| package.source.is_some()) {
+        return Err(IngestError::parse(
+            path,
+            Some(text.lines().count().max(1) as u32),
+            "the lockfile lists no package of the workspace itself (every entry has a `source`), which Cargo always locks: it is cut short or not a Cargo.lock; regenerate it with `cargo generate-lockfile`",
+        ));
+    }
+    // Cargo (v2+) writes `checksum` after `source` for every registry package: a last entry
+    // without one, when the others have theirs, was cut short after its `source` line, and
+    // its `dependencies` (and the packages only they reach) are lost.
+    if let Some((last, others)) = packages.split_last()
+        && last.source.as_ref().is_some_and(SourceId::is_registry)
+        && last.checksum.is_none()
+        && others.iter().any(|package| package.checksum.is_some())
+    {
+        return Err(IngestError::parse(
+            path,
+            last.line,
+            format!(
+                "the last entry `{} {}` has no `checksum`, which every other registry package has: the lockfile is cut short; regenerate it with `cargo generate-lockfile`",
+                last.name, last.version
+            ),
+        ));
+    }
+    let bare_tail = bare_tail(text, &headers, entries);
+    Ok(ParsedLockfile {
+        version,
+        packages,
+        bare_tail,
+    })
+}
+
+/// A v3/v4 lockfile as written, borrowing from the text.
+#[derive(Deserialize)]
+struct BorrowedLockfile<'a> {
+    version: Option<u32>,
+    #[serde(default, borrow)]
+    package: Vec<BorrowedPackage<'a>>,
+    root: Option<serde::de::IgnoredAny>,
+    patch: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+struct BorrowedPackage<'a> {
+    #[serde(borrow)]
+    name: Cow<'a, str>,
+    #[serde(borrow)]
+    version: Cow<'a, str>,
+    #[serde(borrow)]
+    source: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    checksum: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    dependencies: Vec<Cow<'a, str>>,
+    replace: Option<serde::de::IgnoredAny>,
+}
+
+/// The fast path for the lockfiles Cargo writes today (`version = 3` or `4`): one TOML parse
+/// into borrowed strings, dependencies resolved through a name index. `cargo-lock` resolves
+/// each short-form dependency by scanning every package (quadratic: 55 s at 100,000
+/// packages) and builds owned values first. Anything this path does not handle exactly as
+/// `cargo-lock` would (another version, `[root]`, `[patch]`, `replace`, a dependency naming
+/// its source, an unknown name, a value that does not parse) returns `None`, and the
+/// `cargo-lock` path gives the result and the errors it always gave. Returns the format
+/// version, the packages and the number of `[[package]]` entries.
+fn parse_borrowed(text: &str, headers: &Headers) -> Option<(u32, Vec<LockedPackage>, usize)> {
+    let lockfile: BorrowedLockfile<'_> = toml::from_str(text).ok()?;
+    let version = lockfile.version.filter(|v| (3..=4).contains(v))?;
+    if lockfile.root.is_some() || lockfile.patch.is_some() {
+        return None;
+    }
+    let lines_known = headers.packages.len() == lockfile.package.len();
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut versions = Vec::with_capacity(lockfile.package.len());
+    for (index, package) in lockfile.package.iter().enumerate() {
+        if package.replace.is_some() || cargo_lock::Name::from_str(&package.name).is_err() {
+            return None;
+        }
+        // `cargo-lock` keeps versions as semver values: their text is the canonical form.
+        versions.push(semver::Version::parse(&package.version).ok()?.to_string());
+        by_name.entry(&package.name).or_default().push(index);
+    }
+    let mut sources: HashMap<&str, SourceId> = HashMap::new();
+    let mut packages = Vec::with_capacity(lockfile.package.len());
+    for (index, package) in lockfile.package.iter().enumerate() {
+        let source = match package.source.as_deref() {
+            None => None,
+            Some(url) => match sources.get(url) {
+                Some(source) => Some(source.clone()),
+                None => {
+                    let source = SourceId::from_url(url).ok()?;
+                    sources.insert(url, source.clone());
+                    Some(source)
+                }
+            },
+        };
+        let checksum = match package.checksum.as_deref() {
+            None => None,
+            Some(hex) => Some(cargo_lock::package::Checksum::from_str(hex).ok()?),
+        };
+        let mut dependencies = Vec::with_capacity(package.dependencies.len());
+        for dependency in &package.dependencies {
+            let mut parts = dependency.split_whitespace();
+            let name = parts.next()?;
+            let wanted = match parts.next() {
+                Some(version) => Some(semver::Version::parse(version).ok()?.to_string()),
+                None => None,
+            };
+            if parts.next().is_some() || cargo_lock::Name::from_str(name).is_err() {
+                return None;
+            }
+            // The first entry of that name (and version), in file order, as `cargo-lock` picks.
+            let target = by_name.get(name)?.iter().copied().find(|&candidate| {
+                wanted
+                    .as_deref()
+                    .is_none_or(|version| versions[candidate] == version)
+            })?;
+            dependencies.push(target);
+        }
+        dependencies.sort_unstable();
+        dependencies.dedup();
+        packages.push(LockedPackage {
+            name: package.name.to_string(),
+            version: versions[index].clone(),
+            source,
+            checksum: checksum
+                .as_ref()
+                .and_then(|c| c.as_sha256())
+                .map(hex::encode),
+            dependencies,
+            line: if lines_known {
+                headers.packages.get(index).copied()
+            } else {
+                None
+            },
+        });
+    }
+    let entries = packages.len();
+    Some((version, packages, entries))
+}
+
+/// Every lockfile version through the `cargo-lock` crate, with exact lines for errors.
+fn parse_with_cargo_lock(
+    path: &Path,
+    text: &str,
+    headers: &Headers,
+) -> Result<(u32, Vec<LockedPackage>, usize), IngestError> {
     let lockfile = Lockfile::from_str(text).map_err(|error| {
         // Only on failure: check the shape with serde for an exact line (a second TOML parse
         // would cost as much as the first on every good lockfile).
@@ -85,7 +241,6 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<ParsedLockfile, IngestErr
         let line = line_of_lock_error(text, &message);
         IngestError::parse(path, line, format!("invalid lockfile: {message}"))
     })?;
-    let headers = header_lines(text);
     let mut entries: Vec<(&cargo_lock::Package, Option<u32>)> = lockfile
         .packages
         .iter()
@@ -129,7 +284,7 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<ParsedLockfile, IngestErr
             match found {
                 Some(target) => dependencies.push(target),
                 None => {
-                    let dependency_line = entry_range(&headers, index, text)
+                    let dependency_line = entry_range(headers, index, text)
                         .and_then(|range| {
                             let name = dependency.name.as_str();
                             let version = &dependency.version;
@@ -163,39 +318,8 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<ParsedLockfile, IngestErr
             line: *line,
         });
     }
-    // Cargo always locks the workspace's own packages (no `source`) beside its dependencies;
-    // registry packages alone mean the file was cut short before the first member (members
-    // sort among the dependencies by name).
-    if !packages.is_empty() && packages.iter().all(|package| package.source.is_some()) {
-        return Err(IngestError::parse(
-            path,
-            Some(text.lines().count().max(1) as u32),
-            "the lockfile lists no package of the workspace itself (every entry has a `source`), which Cargo always locks: it is cut short or not a Cargo.lock; regenerate it with `cargo generate-lockfile`",
-        ));
-    }
-    // Cargo (v2+) writes `checksum` after `source` for every registry package: a last entry
-    // without one, when the others have theirs, was cut short after its `source` line, and
-    // its `dependencies` (and the packages only they reach) are lost.
-    if let Some((last, others)) = packages.split_last()
-        && last.source.as_ref().is_some_and(SourceId::is_registry)
-        && last.checksum.is_none()
-        && others.iter().any(|package| package.checksum.is_some())
-    {
-        return Err(IngestError::parse(
-            path,
-            last.line,
-            format!(
-                "the last entry `{} {}` has no `checksum`, which every other registry package has: the lockfile is cut short; regenerate it with `cargo generate-lockfile`",
-                last.name, last.version
-            ),
-        ));
-    }
-    let bare_tail = bare_tail(text, &headers, lockfile.packages.len());
-    Ok(ParsedLockfile {
-        version: lockfile.version as u32,
-        packages,
-        bare_tail,
-    })
+    // A v1 `[root]` comes last and is no `[[package]]` entry.
+    Ok((lockfile.version as u32, packages, lockfile.packages.len()))
 }
 
 /// See [`ParsedLockfile::bare_tail`].
@@ -342,6 +466,31 @@ checksum = "0000000000000000000000000000000000000000000000000000000000000000"
         assert_eq!(parsed.packages[0].line, Some(3));
         assert_eq!(parsed.packages[3].line, Some(24));
         assert!(parsed.packages[1].checksum.is_some());
+    }
+
+    #[test]
+    fn the_borrowed_parse_agrees_with_cargo_lock_or_steps_aside() {
+        let path = Path::new("Cargo.lock");
+        let headers = header_lines(V3);
+        let fast = parse_borrowed(V3, &headers).unwrap();
+        let reference = parse_with_cargo_lock(path, V3, &headers).unwrap();
+        assert_eq!(format!("{fast:?}"), format!("{reference:?}"));
+        // A dependency naming its source, or a file without `version`, goes through cargo-lock.
+        let sourced = V3.replace(
+            "\"rand 0.8.5\"",
+            "\"rand 0.8.5 (registry+https://github.com/rust-lang/crates.io-index)\"",
+        );
+        assert!(parse_borrowed(&sourced, &header_lines(&sourced)).is_none());
+        assert_eq!(
+            parse(path, &sourced).unwrap().packages[0].dependencies,
+            [1, 2, 3]
+        );
+        let unversioned = V3.replace("version = 3\n", "");
+        assert!(parse_borrowed(&unversioned, &header_lines(&unversioned)).is_none());
+        // An unknown dependency: the cargo-lock path reports it with its line.
+        let unknown = V3.replace("\"serde\",", "\"serde_json\",");
+        assert!(parse_borrowed(&unknown, &header_lines(&unknown)).is_none());
+        assert!(parse(path, &unknown).is_err());
     }
 
     #[test]
