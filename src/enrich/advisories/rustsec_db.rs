@@ -24,63 +24,79 @@ pub fn is_rustsec_dir(path: &Path) -> bool {
 pub fn load(path: &Path, database: usize) -> Result<Vec<Advisory>, AdvisoryError> {
     check_advisory_files(path)?;
     let db = rustsec::Database::open(path).map_err(|error| explain(path, &error))?;
-    let mut out = Vec::new();
-    for advisory in db.iter() {
-        let metadata = &advisory.metadata;
-        if metadata.withdrawn.is_some() || metadata.collection != Some(rustsec::Collection::Crates)
-        {
-            continue;
+    Ok(db
+        .iter()
+        .filter_map(|advisory| convert(advisory, database))
+        .collect())
+}
+
+/// Parses the text of one RustSec advisory file (Markdown with a TOML front matter, V3 or
+/// V4) into our model: `Ok(None)` for one that is withdrawn or not about a crate, as in
+/// [`load`]; `Err` says the line and the reason. The fuzz targets call this.
+pub fn parse_advisory(text: &str, database: usize) -> Result<Option<Advisory>, String> {
+    match text.parse::<rustsec::Advisory>() {
+        Ok(advisory) => Ok(convert(&advisory, database)),
+        Err(error) => {
+            Err(front_matter_error(text).unwrap_or_else(|| crate::util::error_chain(&error)))
         }
-        let kind = match &metadata.informational {
-            None => AdvisoryKind::Vulnerability,
-            Some(info) if info.is_unmaintained() => AdvisoryKind::Unmaintained,
-            Some(info) if info.is_unsound() => AdvisoryKind::Unsound,
-            Some(_) => AdvisoryKind::Notice,
-        };
-        // rustsec computes OSV-style [introduced, fixed) intervals from `patched` and
-        // `unaffected`; the same function decides `cargo audit`'s verdicts.
-        let ranges = rustsec::osv::ranges_for_advisory(&advisory.versions)
-            .into_iter()
-            .map(|range| {
-                let mut events = vec![Event::Introduced(
-                    range
-                        .introduced
-                        .map(|v| v.to_string())
-                        .unwrap_or_else(|| "0".to_string()),
-                )];
-                if let Some(fixed) = range.fixed {
-                    events.push(Event::Fixed(fixed.to_string()));
-                }
-                Range {
-                    kind: RangeKind::Semver,
-                    events,
-                }
-            })
-            .collect();
-        let url = metadata
-            .url
-            .as_ref()
-            .map(|u| u.to_string())
-            .unwrap_or_else(|| format!("https://rustsec.org/advisories/{}", metadata.id));
-        out.push(Advisory {
-            id: metadata.id.to_string(),
-            aliases: metadata.aliases.iter().map(|a| a.to_string()).collect(),
-            kind,
-            title: Some(metadata.title.clone()),
-            url: Some(url),
-            date: Some(metadata.date.to_string()),
-            cvss: metadata.cvss.iter().map(|c| c.to_string()).collect(),
-            severity_text: None,
-            affected: vec![Affected {
-                ecosystem: "crates.io".to_string(),
-                name: metadata.package.to_string(),
-                ranges,
-                versions: Vec::new(),
-            }],
-            database,
-        });
     }
-    Ok(out)
+}
+
+/// One advisory of the `crates/` collection in our model; `None` for a withdrawn one or one
+/// of another collection.
+fn convert(advisory: &rustsec::Advisory, database: usize) -> Option<Advisory> {
+    let metadata = &advisory.metadata;
+    if metadata.withdrawn.is_some() || metadata.collection != Some(rustsec::Collection::Crates) {
+        return None;
+    }
+    let kind = match &metadata.informational {
+        None => AdvisoryKind::Vulnerability,
+        Some(info) if info.is_unmaintained() => AdvisoryKind::Unmaintained,
+        Some(info) if info.is_unsound() => AdvisoryKind::Unsound,
+        Some(_) => AdvisoryKind::Notice,
+    };
+    // rustsec computes OSV-style [introduced, fixed) intervals from `patched` and
+    // `unaffected`; the same function decides `cargo audit`'s verdicts.
+    let ranges = rustsec::osv::ranges_for_advisory(&advisory.versions)
+        .into_iter()
+        .map(|range| {
+            let mut events = vec![Event::Introduced(
+                range
+                    .introduced
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| "0".to_string()),
+            )];
+            if let Some(fixed) = range.fixed {
+                events.push(Event::Fixed(fixed.to_string()));
+            }
+            Range {
+                kind: RangeKind::Semver,
+                events,
+            }
+        })
+        .collect();
+    let url = metadata
+        .url
+        .as_ref()
+        .map(|u| u.to_string())
+        .unwrap_or_else(|| format!("https://rustsec.org/advisories/{}", metadata.id));
+    Some(Advisory {
+        id: metadata.id.to_string(),
+        aliases: metadata.aliases.iter().map(|a| a.to_string()).collect(),
+        kind,
+        title: Some(metadata.title.clone()),
+        url: Some(url),
+        date: Some(metadata.date.to_string()),
+        cvss: metadata.cvss.iter().map(|c| c.to_string()).collect(),
+        severity_text: None,
+        affected: vec![Affected {
+            ecosystem: "crates.io".to_string(),
+            name: metadata.package.to_string(),
+            ranges,
+            versions: Vec::new(),
+        }],
+        database,
+    })
 }
 
 /// The `rustsec` crate's error said usefully: its message names the file (`error parsing
