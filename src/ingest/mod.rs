@@ -125,6 +125,18 @@ pub enum IngestError {
         /// What the files held that is not a package (unpinned requirements, ...).
         gaps: Vec<String>,
     },
+    /// The packages read exceed the package limit ([`crate::util::Limits::max_packages`]).
+    #[error("`{}` {}: more than the limit of {limit} packages; {}", path.display(), if *together { format!("makes the scan hold {count} packages") } else { format!("lists {count} packages") }, crate::util::PACKAGE_LIMIT_HINT)]
+    TooManyPackages {
+        /// The file that lists them, or that brought a directory scan over the limit.
+        path: PathBuf,
+        /// How many packages were read.
+        count: usize,
+        /// The limit.
+        limit: usize,
+        /// True when the count is of all the files read so far, not of this file alone.
+        together: bool,
+    },
     /// An `--exclude` glob is not a valid glob.
     #[error("invalid `--exclude` glob `{glob}`: {message}")]
     InvalidExclude {
@@ -294,6 +306,12 @@ pub fn ingest(path: &Path, options: &IngestOptions) -> Result<Inventory, IngestE
                 continue;
             }
         };
+        check_package_limit(&file, part.packages().len(), false)?;
+        check_package_limit(
+            &file,
+            inventory.packages().len() + part.packages().len(),
+            true,
+        )?;
         if lists_packages(&part, &file) {
             any_listed = true;
         } else {
@@ -446,8 +464,25 @@ pub fn ingest_sbom(path: &Path) -> Result<Inventory, IngestError> {
             })),
         })?;
     let mut inventory = ingest_file(path, format, &IngestOptions::default())?;
+    check_package_limit(path, inventory.packages().len(), false)?;
     inventory.finish();
     Ok(inventory)
+}
+
+/// An error when `count` packages (of `file` alone, or of the scan so far when `together`)
+/// are more than the package limit. Checked as each file is read, before the later stages
+/// multiply what each package costs.
+fn check_package_limit(file: &Path, count: usize, together: bool) -> Result<(), IngestError> {
+    let limit = crate::util::limits().max_packages;
+    if count > limit {
+        return Err(IngestError::TooManyPackages {
+            path: file.to_path_buf(),
+            count,
+            limit,
+            together,
+        });
+    }
+    Ok(())
 }
 
 /// [`ingest_sbom`] for a command that checks or reports on the SBOM's packages: one that

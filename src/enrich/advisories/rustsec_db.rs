@@ -185,7 +185,7 @@ fn check_advisory_files(path: &Path) -> Result<(), AdvisoryError> {
                 .extension()
                 .is_some_and(|extension| extension == "md" || extension == "toml")
             {
-                crate::util::open_input(&entry_path, crate::util::MAX_INPUT_BYTES)?;
+                crate::util::open_input(&entry_path, crate::util::limits().max_input_bytes)?;
             }
         }
     }
