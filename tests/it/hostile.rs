@@ -968,3 +968,38 @@ fn an_spdx_tag_value_document_cut_inside_a_package_or_its_references_is_an_error
     assert_input_error(&lost, "sbom.spdx", "relationship to a lost package");
     stderr_has(&lost, "SPDXRef-Package-internal-tool");
 }
+
+/// Inputs the fuzz targets (`fuzz/`) found crashing a parser, each kept as a fixture: every
+/// one is exit 2 naming the file and saying what is wrong, never a panic.
+#[test]
+fn inputs_found_by_fuzzing_are_errors_not_panics() {
+    let cases: &[(&str, &str)] = &[(
+        "cargo-non-ascii-checksum/Cargo.lock",
+        "line 16: invalid lockfile: checksum `aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaǓaaaaa` is not 64 hexadecimal digits",
+    )];
+    for (relative, expected) in cases {
+        let path = fixture(&format!("fuzz/{relative}"));
+        let outcome = run(
+            &[
+                "sbom".as_ref(),
+                path.as_os_str(),
+                "--format".as_ref(),
+                "cyclonedx-json".as_ref(),
+            ],
+            None,
+        );
+        assert_eq!(outcome.code, Some(2), "{relative}: {}", outcome.stderr);
+        assert!(outcome.stdout.is_empty(), "{relative}");
+        assert!(
+            !outcome.stderr.contains("panicked"),
+            "{relative}: {}",
+            outcome.stderr
+        );
+        assert!(
+            outcome.stderr.contains(&format!("`{}`", path.display()))
+                && outcome.stderr.contains(expected),
+            "{relative}: {}",
+            outcome.stderr
+        );
+    }
+}
