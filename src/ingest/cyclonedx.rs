@@ -146,6 +146,10 @@ pub fn parse_json(path: &Path, text: &str) -> Result<Inventory, IngestError> {
             _ => counter += count_objects(child),
         }
     }
+    // Everything needed is in `document` now: the JSON value tree (kilobytes per component)
+    // goes before the inventory is built beside it.
+    drop(lines);
+    drop(value);
     Ok(build_inventory(path, text, "JSON", document))
 }
 

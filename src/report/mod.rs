@@ -139,6 +139,34 @@ impl FindingsReport {
         evaluation: &Evaluation,
         fail_on: FailOn,
     ) -> Self {
+        Self::with_findings(
+            inventory,
+            policy,
+            evaluation,
+            fail_on,
+            evaluation.findings.clone(),
+        )
+    }
+
+    /// [`Self::new`] taking the evaluation's findings instead of copying them: a million
+    /// findings are a gigabyte.
+    pub fn from_evaluation(
+        inventory: &Inventory,
+        policy: &ValidPolicy,
+        mut evaluation: Evaluation,
+        fail_on: FailOn,
+    ) -> Self {
+        let findings = std::mem::take(&mut evaluation.findings);
+        Self::with_findings(inventory, policy, &evaluation, fail_on, findings)
+    }
+
+    fn with_findings(
+        inventory: &Inventory,
+        policy: &ValidPolicy,
+        evaluation: &Evaluation,
+        fail_on: FailOn,
+        findings: Vec<Finding>,
+    ) -> Self {
         let files = match &policy.source {
             crate::policy::PolicySource::Builtin => Vec::new(),
             crate::policy::PolicySource::Files { files } => {
@@ -173,9 +201,9 @@ impl FindingsReport {
                     digest: policy.digest(),
                 },
             },
-            summary: Verdict::new(evaluation, fail_on),
+            summary: Verdict::of_findings(&findings, fail_on),
             coverage: evaluation.coverage.clone(),
-            findings: evaluation.findings.clone(),
+            findings,
             rules: policy.rules(),
         }
     }
