@@ -1003,3 +1003,32 @@ fn inputs_found_by_fuzzing_are_errors_not_panics() {
         );
     }
 }
+
+/// A RustSec advisory found by the `rustsec_advisory` fuzz target: a Markdown file that does
+/// not start with its ```` ```toml ```` fence, with a multi-byte character at its 20th byte,
+/// made the `rustsec` crate panic while loading the database.
+#[test]
+fn an_advisory_found_by_fuzzing_is_an_error_not_a_panic() {
+    let database = fixture("fuzz/rustsec-no-fence");
+    let lockfile = fixture("npm/banned-package/package-lock.json");
+    let outcome = run(
+        &[
+            "check".as_ref(),
+            lockfile.as_os_str(),
+            "--advisory-db".as_ref(),
+            database.as_os_str(),
+            "--allow-stale-db".as_ref(),
+        ],
+        None,
+    );
+    assert_eq!(outcome.code, Some(2), "{}", outcome.stderr);
+    assert!(!outcome.stderr.contains("panicked"), "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("RUSTSEC-2099-0001.md")
+            && outcome
+                .stderr
+                .contains("the file does not start with its ```toml front matter"),
+        "{}",
+        outcome.stderr
+    );
+}

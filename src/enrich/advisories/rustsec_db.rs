@@ -34,6 +34,9 @@ pub fn load(path: &Path, database: usize) -> Result<Vec<Advisory>, AdvisoryError
 /// V4) into our model: `Ok(None)` for one that is withdrawn or not about a crate, as in
 /// [`load`]; `Err` says the line and the reason. The fuzz targets call this.
 pub fn parse_advisory(text: &str, database: usize) -> Result<Option<Advisory>, String> {
+    if !text.starts_with(FENCE) {
+        return Err(NO_FENCE.to_string());
+    }
     match text.parse::<rustsec::Advisory>() {
         Ok(advisory) => Ok(convert(&advisory, database)),
         Err(error) => {
@@ -41,6 +44,14 @@ pub fn parse_advisory(text: &str, database: usize) -> Result<Option<Advisory>, S
         }
     }
 }
+
+/// How a Markdown advisory starts: its TOML front matter's fence.
+const FENCE: &str = "```toml";
+
+/// Said of a Markdown advisory that does not start with [`FENCE`]; checked before the
+/// `rustsec` crate parses it, which panics quoting the start of such a file when a
+/// multi-byte character straddles its 20th byte.
+const NO_FENCE: &str = "RustSec advisory: the file does not start with its ```toml front matter";
 
 /// One advisory of the `crates/` collection in our model; `None` for a withdrawn one or one
 /// of another collection.
@@ -185,7 +196,27 @@ fn check_advisory_files(path: &Path) -> Result<(), AdvisoryError> {
                 .extension()
                 .is_some_and(|extension| extension == "md" || extension == "toml")
             {
-                crate::util::open_input(&entry_path, crate::util::limits().max_input_bytes)?;
+                let (file, _) =
+                    crate::util::open_input(&entry_path, crate::util::limits().max_input_bytes)?;
+                if entry_path
+                    .extension()
+                    .is_some_and(|extension| extension == "md")
+                {
+                    use std::io::Read as _;
+                    let mut head = Vec::with_capacity(FENCE.len());
+                    std::io::Read::take(file, FENCE.len() as u64)
+                        .read_to_end(&mut head)
+                        .map_err(|source| crate::util::ReadError::Io {
+                            path: entry_path.clone(),
+                            source,
+                        })?;
+                    if head != FENCE.as_bytes() {
+                        return Err(AdvisoryError::Parse {
+                            path: entry_path,
+                            message: NO_FENCE.to_string(),
+                        });
+                    }
+                }
             }
         }
     }
