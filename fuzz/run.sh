@@ -7,7 +7,7 @@
 # Each target runs until MINUTES have passed or 10 million executions were made, whichever
 # comes first. An input that takes longer than FUZZ_TIMEOUT seconds (default 10) or makes the
 # process use more than FUZZ_RSS_MB (default 2048) is a finding, like a panic: on inputs of
-# at most FUZZ_MAX_LEN bytes (default 262144) a linear parser never comes near either.
+# at most FUZZ_MAX_LEN bytes (default 65536) a linear parser never comes near either.
 #
 # Seed corpora are collected at run time from the shared real-world data
 # (DEPGATE_DATA, default ../shared/data beside the repository) into fuzz/seeds/, which is
@@ -27,7 +27,7 @@ repo=$(dirname "$fuzz_dir")
 data=${DEPGATE_DATA:-$(dirname "$repo")/shared/data}
 timeout=${FUZZ_TIMEOUT:-10}
 rss_mb=${FUZZ_RSS_MB:-2048}
-max_len=${FUZZ_MAX_LEN:-262144}
+max_len=${FUZZ_MAX_LEN:-65536}
 runs=10000000
 cd "$fuzz_dir"
 
@@ -139,7 +139,7 @@ for target in $targets; do
     "$binaries/$target" -artifact_prefix="artifacts/$target/" "corpus/$target" "seeds/$target" \
         -max_total_time=$((minutes * 60)) -runs=$runs -timeout="$timeout" \
         -rss_limit_mb="$rss_mb" -max_len="$max_len" -print_final_stats=1 \
-        -close_fd_mask=3 >"logs/$target.log" 2>&1 || status=$?
+        -close_fd_mask=1 >"logs/$target.log" 2>&1 || status=$?
     seconds=$(($(date +%s) - start))
     after=$(find "artifacts/$target" -type f | wc -l)
     executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "logs/$target.log" | tail -1)

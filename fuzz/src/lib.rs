@@ -9,8 +9,12 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use depgate::ingest::{Format, IngestOptions, parse_text};
-use depgate::inventory::{Inventory, PackageKind};
-use depgate::report::DocumentInfo;
+use depgate::inventory::Inventory;
+use depgate::report::{DocumentInfo, clean};
+
+/// The name of the document subject the writers are given (their synthetic root, when the
+/// inventory has several subjects, is named so).
+const SUBJECT: &str = "depgate-fuzz-subject";
 
 /// The directory the fuzzed "files" pretend to be in; it never exists.
 const NOWHERE: &str = "/nonexistent/depgate-fuzz";
@@ -108,14 +112,15 @@ fn reread(written: &[u8]) -> Inventory {
     inventory
 }
 
-/// The (name, version) of every package that is not a project root (roots are the SBOM's
-/// subject, which each writer spells its own way).
+/// The (name, version) of every package but the synthetic root a writer adds for a document
+/// with several subjects, with the characters XML cannot carry replaced as the writers
+/// replace them ([`clean`]).
 fn identities(inventory: &Inventory) -> BTreeSet<(String, String)> {
     inventory
         .packages()
         .iter()
-        .filter(|package| package.kind != PackageKind::Root)
-        .map(|package| (package.name.clone(), package.version.clone()))
+        .filter(|package| !(package.name == SUBJECT && package.version.is_empty()))
+        .map(|package| (clean(&package.name), clean(&package.version)))
         .collect()
 }
 
@@ -135,7 +140,7 @@ fn check_consistent(inventory: &Inventory) {
 
 /// A fixed document description, so what is written depends on the input alone.
 pub fn document_info() -> DocumentInfo {
-    DocumentInfo::new("fuzz", time::OffsetDateTime::UNIX_EPOCH)
+    DocumentInfo::new(SUBJECT, time::OffsetDateTime::UNIX_EPOCH)
 }
 
 /// Parses `data` as one OSV record; every version an affected entry lists by name must then

@@ -21,7 +21,9 @@ pub mod spdx3;
 pub mod table;
 pub mod vex;
 
-pub use sbom_common::{Artifact, ArtifactKind, DocumentInfo, DocumentOrigin, Party, Profile};
+pub use sbom_common::{
+    Artifact, ArtifactKind, DocumentInfo, DocumentOrigin, Party, Profile, clean,
+};
 
 use serde::Serialize;
 
