@@ -969,6 +969,19 @@ fn an_spdx_tag_value_document_cut_inside_a_package_or_its_references_is_an_error
     stderr_has(&lost, "SPDXRef-Package-internal-tool");
 }
 
+/// `depgate sbom PATH --format cyclonedx-json`.
+fn sbom_of(path: &Path) -> Run {
+    run(
+        &[
+            "sbom".as_ref(),
+            path.as_os_str(),
+            "--format".as_ref(),
+            "cyclonedx-json".as_ref(),
+        ],
+        None,
+    )
+}
+
 /// Inputs the fuzz targets (`fuzz/`) found crashing a parser, each kept as a fixture: every
 /// one is exit 2 naming the file and saying what is wrong, never a panic.
 #[test]
@@ -979,15 +992,7 @@ fn inputs_found_by_fuzzing_are_errors_not_panics() {
     )];
     for (relative, expected) in cases {
         let path = fixture(&format!("fuzz/{relative}"));
-        let outcome = run(
-            &[
-                "sbom".as_ref(),
-                path.as_os_str(),
-                "--format".as_ref(),
-                "cyclonedx-json".as_ref(),
-            ],
-            None,
-        );
+        let outcome = sbom_of(&path);
         assert_eq!(outcome.code, Some(2), "{relative}: {}", outcome.stderr);
         assert!(outcome.stdout.is_empty(), "{relative}");
         assert!(
@@ -1028,6 +1033,25 @@ fn an_advisory_found_by_fuzzing_is_an_error_not_a_panic() {
             && outcome
                 .stderr
                 .contains("the file does not start with its ```toml front matter"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+/// A `pom.xml` nested 100,000 deep took most of a minute (the element path was rebuilt at
+/// every tag); nesting past 256 levels is now an error at the tag that goes too deep.
+#[test]
+fn a_pom_nested_too_deep_is_an_error_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pom.xml");
+    std::fs::write(&path, format!("<project>\n{}\n", "<a>".repeat(100_000))).unwrap();
+    let outcome = sbom_of(&path);
+    assert_eq!(outcome.code, Some(2), "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("line 2")
+            && outcome
+                .stderr
+                .contains("elements nested deeper than 256 levels"),
         "{}",
         outcome.stderr
     );
