@@ -21,17 +21,15 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub no_cache: bool,
     /// The largest input file read (lockfile, manifest, SBOM, policy, advisory record), in
-    /// MiB; a larger one is an error (exit 2).
+    /// MiB (default 256); a larger one is an error (exit 2).
     #[arg(long, global = true, env = "DEPGATE_MAX_INPUT_MB", value_name = "MIB",
-        default_value_t = crate::util::MAX_INPUT_BYTES / (1024 * 1024),
         value_parser = clap::value_parser!(u64).range(1..=1024 * 1024))]
-    pub max_input_mb: u64,
-    /// The most packages one scan may hold (all files of a directory together); more is an
-    /// error (exit 2).
+    pub max_input_mb: Option<u64>,
+    /// The most packages one scan may hold, all files of a directory together (default
+    /// 2000000); more is an error (exit 2).
     #[arg(long, global = true, env = "DEPGATE_MAX_PACKAGES", value_name = "COUNT",
-        default_value_t = crate::util::MAX_PACKAGES,
         value_parser = parse_package_limit)]
-    pub max_packages: usize,
+    pub max_packages: Option<usize>,
 }
 
 /// A package limit: a positive whole number.
