@@ -20,6 +20,26 @@ pub struct Cli {
     /// detection results); everything is computed afresh.
     #[arg(long, global = true)]
     pub no_cache: bool,
+    /// The largest input file read (lockfile, manifest, SBOM, policy, advisory record), in
+    /// MiB (default 256); a larger one is an error (exit 2).
+    #[arg(long, global = true, env = "DEPGATE_MAX_INPUT_MB", value_name = "MIB",
+        value_parser = clap::value_parser!(u64).range(1..=1024 * 1024))]
+    pub max_input_mb: Option<u64>,
+    /// The most packages one scan may hold, all files of a directory together (default
+    /// 2000000); more is an error (exit 2).
+    #[arg(long, global = true, env = "DEPGATE_MAX_PACKAGES", value_name = "COUNT",
+        value_parser = parse_package_limit)]
+    pub max_packages: Option<usize>,
+}
+
+/// A package limit: a positive whole number.
+fn parse_package_limit(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(count) if count > 0 => Ok(count),
+        _ => Err(format!(
+            "`{text}` is not a positive whole number of packages"
+        )),
+    }
 }
 
 /// Every command.

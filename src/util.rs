@@ -7,10 +7,61 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-/// The largest file depgate reads as an input (lockfile, manifest, SBOM, policy, key,
-/// advisory record): far above any real lockfile (the largest npm lockfiles are tens of MB),
-/// far below what would exhaust memory.
+/// The default largest file depgate reads as an input (lockfile, manifest, SBOM, policy,
+/// key, advisory record): far above any real lockfile (the largest npm lockfiles are tens of
+/// MB), far below what would exhaust memory. `--max-input-mb` changes it (see [`Limits`]).
 pub const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The default most packages one scan may hold: real monorepos hold tens of thousands; a
+/// million packages is checked within 4 GB of memory. `--max-packages` changes it.
+pub const MAX_PACKAGES: usize = 2_000_000;
+
+/// How the limits can be raised, for error messages.
+pub const INPUT_LIMIT_HINT: &str =
+    "raise the limit with `--max-input-mb MIB` or the environment variable `DEPGATE_MAX_INPUT_MB`";
+
+/// How the package limit can be raised, for error messages.
+pub const PACKAGE_LIMIT_HINT: &str = "raise the limit with `--max-packages COUNT` or the environment variable `DEPGATE_MAX_PACKAGES`";
+
+/// The limits on what one run reads, so a hostile or runaway input is a clear error (exit 2)
+/// rather than a machine out of memory. Process-wide: set once by the binary from its flags
+/// (see [`set_limits`]) and read where inputs are read, which is deep in every stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest input file, in bytes.
+    pub max_input_bytes: u64,
+    /// The most packages one inventory may hold.
+    pub max_packages: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_input_bytes: MAX_INPUT_BYTES,
+            max_packages: MAX_PACKAGES,
+        }
+    }
+}
+
+static MAX_INPUT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(MAX_INPUT_BYTES);
+static MAX_PACKAGE_COUNT: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(MAX_PACKAGES);
+
+/// Sets the limits for the rest of the process.
+pub fn set_limits(limits: Limits) {
+    use std::sync::atomic::Ordering::Relaxed;
+    MAX_INPUT.store(limits.max_input_bytes, Relaxed);
+    MAX_PACKAGE_COUNT.store(limits.max_packages, Relaxed);
+}
+
+/// The limits in force (the defaults unless [`set_limits`] was called).
+pub fn limits() -> Limits {
+    use std::sync::atomic::Ordering::Relaxed;
+    Limits {
+        max_input_bytes: MAX_INPUT.load(Relaxed),
+        max_packages: MAX_PACKAGE_COUNT.load(Relaxed),
+    }
+}
 
 /// Why an input file could not be read. Every variant names the file.
 #[derive(Debug, Error)]
@@ -40,8 +91,8 @@ pub enum ReadError {
         /// What it is instead (`a directory`, `a FIFO`, ...).
         kind: &'static str,
     },
-    /// Larger than [`MAX_INPUT_BYTES`].
-    #[error("`{}` is larger than the {} MiB input limit", path.display(), limit / (1024 * 1024))]
+    /// Larger than the input limit ([`Limits::max_input_bytes`]).
+    #[error("`{}` is larger than the input limit of {}; {INPUT_LIMIT_HINT}", path.display(), describe_bytes(*limit))]
     TooLarge {
         /// The file.
         path: PathBuf,
@@ -109,11 +160,21 @@ pub fn file_kind(file_type: std::fs::FileType) -> &'static str {
     }
 }
 
-/// Reads an input file: only a regular file (a symbolic link is followed), at most
-/// [`MAX_INPUT_BYTES`]. The one way depgate reads what a user or a scanned repository gives
+/// Reads an input file: only a regular file (a symbolic link is followed), at most the input
+/// limit ([`limits`]). The one way depgate reads what a user or a scanned repository gives
 /// it, so a FIFO, a device or a huge file is an error naming the path, never a hang.
 pub fn read_input(path: &Path) -> Result<Vec<u8>, ReadError> {
-    read_limited(path, MAX_INPUT_BYTES)
+    read_limited(path, limits().max_input_bytes)
+}
+
+/// `256 MiB`, or the exact bytes when the limit is not a whole number of MiB.
+fn describe_bytes(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 /// [`read_input`] with a plain I/O error, for callers that sort errors by kind ("not found"

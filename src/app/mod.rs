@@ -77,6 +77,12 @@ pub(crate) fn fail_on(flag: crate::cli::FailOn) -> crate::evaluate::FailOn {
 
 /// Runs one command.
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    crate::util::set_limits(crate::util::Limits {
+        max_input_bytes: cli
+            .max_input_mb
+            .map_or(crate::util::MAX_INPUT_BYTES, |mib| mib * 1024 * 1024),
+        max_packages: cli.max_packages.unwrap_or(crate::util::MAX_PACKAGES),
+    });
     // License-text detection results are cached by the text's hash beside the advisory
     // databases (`DEPGATE_CACHE`), so the matcher (~0.4 s to build) is built only for texts
     // never seen before.

@@ -105,7 +105,7 @@ fn read_text(path: &Path) -> Option<String> {
 fn read_head(path: &Path) -> Option<String> {
     use std::io::Read;
     let mut head = Vec::with_capacity(HEAD_BYTES);
-    crate::util::open_input(path, crate::util::MAX_INPUT_BYTES)
+    crate::util::open_input(path, crate::util::limits().max_input_bytes)
         .ok()?
         .0
         .take(HEAD_BYTES as u64)

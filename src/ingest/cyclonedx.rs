@@ -133,6 +133,10 @@ pub fn parse_json(path: &Path, text: &str) -> Result<Inventory, IngestError> {
             _ => walk.skip(child),
         }
     }
+    // Everything needed is in the walk's document now: the JSON value tree (kilobytes per
+    // component) and the object lines go before the inventory is built beside it.
+    drop(std::mem::take(&mut walk.lines));
+    drop(value);
     Ok(build_inventory(path, text, "JSON", walk.document))
 }
 

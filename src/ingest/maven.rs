@@ -60,6 +60,9 @@ pub(crate) struct Pom {
     pub licenses: Vec<PomLicense>,
 }
 
+/// How deep elements may nest in a POM (real ones: under ten levels).
+const MAX_DEPTH: usize = 256;
+
 /// Reads a POM; errors carry the byte offset of the problem.
 pub(crate) fn read_pom(text: &str) -> Result<Pom, (usize, String)> {
     let mut reader = quick_xml::Reader::from_str(text);
@@ -82,6 +85,14 @@ pub(crate) fn read_pom(text: &str) -> Result<Pom, (usize, String)> {
                 let position = (reader.buffer_position() as usize).saturating_sub(start.len() + 2);
                 let name = start.local_name().into_inner().to_string();
                 value.clear();
+                // The path is rebuilt at every tag, so depth costs time squared: a POM is a
+                // few levels deep, and a hostile one 100,000 deep took most of a minute.
+                if stack.len() >= MAX_DEPTH {
+                    return Err((
+                        position,
+                        format!("elements nested deeper than {MAX_DEPTH} levels"),
+                    ));
+                }
                 let path = stack.join("/");
                 if name == "dependency"
                     && (path == "project/dependencies"

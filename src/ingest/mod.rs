@@ -165,6 +165,18 @@ pub enum IngestError {
         /// What is wrong with the request.
         message: String,
     },
+    /// The packages read exceed the package limit ([`crate::util::Limits::max_packages`]).
+    #[error("`{}` {}: more than the limit of {limit} packages; {}", path.display(), if *together { format!("makes the scan hold {count} packages") } else { format!("lists {count} packages") }, crate::util::PACKAGE_LIMIT_HINT)]
+    TooManyPackages {
+        /// The file that lists them, or that brought a directory scan over the limit.
+        path: PathBuf,
+        /// How many packages were read.
+        count: usize,
+        /// The limit.
+        limit: usize,
+        /// True when the count is of all the files read so far, not of this file alone.
+        together: bool,
+    },
     /// An `--exclude` glob is not a valid glob.
     #[error("invalid `--exclude` glob `{glob}`: {message}")]
     InvalidExclude {
@@ -250,10 +262,17 @@ pub fn read_text(path: &Path) -> Result<String, IngestError> {
 }
 
 /// [`read_text`] for a file of `format`, which for a lockfile that its package manager
-/// always ends with a newline must end with one: a last line without it is what a file cut
-/// short looks like, and what was cut (packages, the rest of a hash) is lost without a word.
+/// always ends with a newline must end with one (see [`check_complete_last_line`]).
 pub fn read_format_text(path: &Path, format: Format) -> Result<String, IngestError> {
     let text = read_text(path)?;
+    check_complete_last_line(path, format, &text)?;
+    Ok(text)
+}
+
+/// For a lockfile that its package manager always ends with a newline: a last line without
+/// one is what a file cut short looks like, and what was cut (packages, the rest of a hash)
+/// would be lost without a word.
+fn check_complete_last_line(path: &Path, format: Format, text: &str) -> Result<(), IngestError> {
     if format.always_ends_with_newline() && !text.trim().is_empty() && !text.ends_with('\n') {
         let line = text.lines().count() as u32;
         return Err(IngestError::parse(
@@ -265,7 +284,7 @@ pub fn read_format_text(path: &Path, format: Format) -> Result<String, IngestErr
             ),
         ));
     }
-    Ok(text)
+    Ok(())
 }
 
 /// Describes a file that was read, with its SHA-256.
@@ -341,6 +360,12 @@ pub fn ingest(path: &Path, options: &IngestOptions) -> Result<Inventory, IngestE
                 continue;
             }
         };
+        check_package_limit(&file, part.packages().len(), false)?;
+        check_package_limit(
+            &file,
+            inventory.packages().len() + part.packages().len(),
+            true,
+        )?;
         if lists_packages(&part, &file) {
             any_listed = true;
         } else {
@@ -445,36 +470,42 @@ pub fn ingest_file(
     format: Format,
     options: &IngestOptions,
 ) -> Result<Inventory, IngestError> {
-    match format {
-        Format::CargoLock => cargo::ingest_lockfile(path, options),
-        Format::PoetryLock => parse_text_file(path, format, poetry::parse),
-        Format::UvLock => parse_text_file(path, format, uv::parse),
-        Format::PipfileLock => parse_text_file(path, format, pipfile::parse),
-        Format::Requirements => parse_text_file(path, format, requirements::parse),
-        Format::GoMod => parse_text_file(path, format, gomod::parse),
-        Format::GemfileLock => parse_text_file(path, format, gemfile::parse),
-        Format::ComposerLock => parse_text_file(path, format, composer::parse),
-        Format::NugetLock => parse_text_file(path, format, nuget::parse),
-        Format::GradleLockfile => parse_text_file(path, format, gradle::parse),
-        Format::MavenPom => parse_text_file(path, format, maven::parse),
-        Format::CycloneDxJson => cyclonedx::parse_json(path, &read_text(path)?),
-        Format::CycloneDxXml => cyclonedx::parse_xml(path, &read_text(path)?),
-        Format::SpdxJson => spdx::parse_json(path, &read_text(path)?),
-        Format::SpdxTagValue => spdx::parse_tag_value(path, &read_text(path)?),
-        Format::NpmLock | Format::NpmShrinkwrap => npm::parse(path, &read_text(path)?),
-        Format::YarnLock => yarn::parse(path, &read_format_text(path, format)?),
-        Format::PnpmLock => pnpm::parse(path, &read_format_text(path, format)?),
-    }
+    parse_text(path, format, &read_text(path)?, options)
 }
 
-/// Reads a text file, parses it with `parser` and records it (first) among the inputs.
-fn parse_text_file(
+/// Parses the text of one file of a known format, already read (UTF-8, without a byte-order
+/// mark), with every check [`ingest_file`] makes; `path` names the file in errors and
+/// locations, and files beside it (manifests, included requirements) are read as they would
+/// be for a file there. The fuzz targets call this.
+pub fn parse_text(
     path: &Path,
     format: Format,
-    parser: fn(&Path, &str) -> Result<Inventory, IngestError>,
+    text: &str,
+    options: &IngestOptions,
 ) -> Result<Inventory, IngestError> {
-    let text = read_format_text(path, format)?;
-    let mut inventory = parser(path, &text)?;
+    check_complete_last_line(path, format, text)?;
+    let parser = match format {
+        Format::CargoLock => return cargo::ingest_lockfile_text(path, text, options),
+        Format::CycloneDxJson => return cyclonedx::parse_json(path, text),
+        Format::CycloneDxXml => return cyclonedx::parse_xml(path, text),
+        Format::SpdxJson => return spdx::parse_json(path, text),
+        Format::SpdxTagValue => return spdx::parse_tag_value(path, text),
+        Format::NpmLock | Format::NpmShrinkwrap => return npm::parse(path, text),
+        Format::YarnLock => return yarn::parse(path, text),
+        Format::PnpmLock => return pnpm::parse(path, text),
+        Format::PoetryLock => poetry::parse,
+        Format::UvLock => uv::parse,
+        Format::PipfileLock => pipfile::parse,
+        Format::Requirements => requirements::parse,
+        Format::GoMod => gomod::parse,
+        Format::GemfileLock => gemfile::parse,
+        Format::ComposerLock => composer::parse,
+        Format::NugetLock => nuget::parse,
+        Format::GradleLockfile => gradle::parse,
+        Format::MavenPom => maven::parse,
+    };
+    // These parsers leave recording the input to the caller; it goes first among the inputs.
+    let mut inventory = parser(path, text)?;
     inventory
         .inputs
         .insert(0, input_file(path, text.as_bytes(), format.name()));
@@ -501,8 +532,25 @@ pub fn ingest_sbom(path: &Path) -> Result<Inventory, IngestError> {
             })),
         })?;
     let mut inventory = ingest_file(path, format, &IngestOptions::default())?;
+    check_package_limit(path, inventory.packages().len(), false)?;
     inventory.finish();
     Ok(inventory)
+}
+
+/// An error when `count` packages (of `file` alone, or of the scan so far when `together`)
+/// are more than the package limit. Checked as each file is read, before the later stages
+/// multiply what each package costs.
+fn check_package_limit(file: &Path, count: usize, together: bool) -> Result<(), IngestError> {
+    let limit = crate::util::limits().max_packages;
+    if count > limit {
+        return Err(IngestError::TooManyPackages {
+            path: file.to_path_buf(),
+            count,
+            limit,
+            together,
+        });
+    }
+    Ok(())
 }
 
 /// [`ingest_sbom`] for a command that checks or reports on the SBOM's packages: one that

@@ -107,7 +107,7 @@ fn read_sample(path: &Path) -> Result<Vec<u8>, IngestError> {
         path: path.to_path_buf(),
         source,
     };
-    let (mut file, size) = crate::util::open_input(path, crate::util::MAX_INPUT_BYTES)?;
+    let (mut file, size) = crate::util::open_input(path, crate::util::limits().max_input_bytes)?;
     if size <= WHOLE_FILE_LIMIT {
         let mut bytes = Vec::with_capacity(size as usize);
         file.read_to_end(&mut bytes).map_err(io_error)?;

@@ -296,15 +296,42 @@ fn shortest_paths(
         .collect();
     roots.sort_by_key(|r| (distance[*r], *r));
 
+    // `touched` is in breadth-first order, so the ancestors at each distance are one run of
+    // it: `level_starts[d]..level_starts[d + 1]`.
+    let mut level_starts = vec![0];
+    for (index, &node) in touched.iter().enumerate() {
+        while level_starts.len() <= distance[node] {
+            level_starts.push(index);
+        }
+    }
+    level_starts.push(touched.len());
+
     // Only edges that move one step closer to the target are followed, so every enumerated
-    // path is a shortest path from its root (and every branch reaches the target).
+    // path is a shortest path from its root (and every branch reaches the target). A node's
+    // next steps are found from whichever side is smaller: its own dependencies, or the
+    // ancestors one step closer (a project with a million direct dependencies would
+    // otherwise cost a million checks per finding, a million findings over).
     let distance = &*distance;
+    let touched = &*touched;
     let closer = |from: usize| -> Vec<usize> {
-        adjacency.forward[from]
+        let forward = &adjacency.forward[from];
+        let level = distance[from] - 1;
+        let candidates = &touched[level_starts[level]..level_starts[level + 1]];
+        if forward.len() <= candidates.len() {
+            return forward
+                .iter()
+                .copied()
+                .filter(|&to| distance[to] != usize::MAX && distance[to] == level)
+                .collect();
+        }
+        let mut next: Vec<usize> = candidates
             .iter()
             .copied()
-            .filter(|&to| distance[to] != usize::MAX && distance[to] + 1 == distance[from])
-            .collect()
+            .filter(|&to| adjacency.reverse[to].binary_search(&from).is_ok())
+            .collect();
+        // The order the forward lists have (ascending ids), so either side gives the same paths.
+        next.sort_unstable();
+        next
     };
     let mut paths = Vec::new();
     for root in roots {

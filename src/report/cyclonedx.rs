@@ -137,9 +137,8 @@ pub fn build_bom(inventory: &Inventory, info: &DocumentInfo) -> Result<Bom, Cycl
 
 /// CycloneDX 1.5 JSON, pretty-printed, ending in a newline.
 pub fn to_json_1_5(inventory: &Inventory, info: &DocumentInfo) -> Result<Vec<u8>, CycloneDxError> {
-    let bom = build_unsigned(inventory, info)?;
     let no_extensions = Cdx16Extensions::default();
-    let (bytes, serial) = json_1_5(bom, &no_extensions)?;
+    let (bytes, serial) = json_1_5(inventory, info, &no_extensions)?;
     finish_json(&bytes, &serial, SCHEMA_1_5, "1.5", None, &no_extensions)
 }
 
@@ -161,8 +160,7 @@ pub fn to_json_1_6(
     info: &DocumentInfo,
     extensions: &Cdx16Extensions,
 ) -> Result<Vec<u8>, CycloneDxError> {
-    let bom = build_unsigned(inventory, info)?;
-    let (bytes, serial) = json_1_5(bom, extensions)?;
+    let (bytes, serial) = json_1_5(inventory, info, extensions)?;
     let lift = Lift::of(inventory, info);
     finish_json(&bytes, &serial, SCHEMA_1_6, "1.6", Some(&lift), extensions)
 }
@@ -240,15 +238,95 @@ fn license_acknowledgements(inventory: &Inventory) -> BTreeMap<String, &'static 
         .collect()
 }
 
-/// The 1.5 JSON of a model without a serial number, and the serial number derived from it.
+/// The 1.5 JSON of the model of `inventory` without a serial number, and the serial number
+/// derived from it.
 ///
-/// One serialisation serves both: the serial number is [`serial_number_of`] these bytes.
-fn json_1_5(bom: Bom, extensions: &Cdx16Extensions) -> Result<(Vec<u8>, String), CycloneDxError> {
-    debug_assert!(bom.serial_number.is_none());
+/// One serialisation serves both: the serial number is [`serial_number_of`] these bytes. The
+/// model's `Component` is kilobytes even when mostly empty, so a million of them at once
+/// cost gigabytes: the document is written with its first [`COMPONENT_CHUNK`] components, and
+/// the others are written a chunk at a time and spliced into its `components` array, giving
+/// the same bytes as the whole model would.
+fn json_1_5(
+    inventory: &Inventory,
+    info: &DocumentInfo,
+    extensions: &Cdx16Extensions,
+) -> Result<(Vec<u8>, String), CycloneDxError> {
+    json_1_5_in_chunks(inventory, info, extensions, COMPONENT_CHUNK)
+}
+
+/// [`json_1_5`] writing `chunk` components at a time.
+fn json_1_5_in_chunks(
+    inventory: &Inventory,
+    info: &DocumentInfo,
+    extensions: &Cdx16Extensions,
+    chunk: usize,
+) -> Result<(Vec<u8>, String), CycloneDxError> {
+    let model = build_model(inventory, info, chunk)?;
+    debug_assert!(model.bom.serial_number.is_none());
     let mut bytes = Vec::new();
-    bom.output_as_json_v1_5(&mut bytes)?;
+    model.bom.output_as_json_v1_5(&mut bytes)?;
+    if !model.rest.is_empty() {
+        let chunks = model.rest.chunks(chunk).map(|ids| {
+            ids.iter()
+                .map(|id| component_of(inventory, *id, &model.refs, model.bsi))
+                .collect()
+        });
+        bytes = append_components(&bytes, model.rest.len(), chunks)?;
+    }
     let serial = serial_number_of(&bytes, extensions)?;
     Ok((bytes, serial.to_string()))
+}
+
+/// How many components are built and written at a time (see [`json_1_5`]).
+const COMPONENT_CHUNK: usize = 4096;
+
+/// `document` (1.5 JSON with a non-empty `components` array) with the components of `chunks`
+/// (`count` in all) appended to that array, each as the pretty printer writes an element at
+/// that depth.
+fn append_components(
+    document: &[u8],
+    count: usize,
+    chunks: impl Iterator<Item = Vec<Component>>,
+) -> Result<Vec<u8>, CycloneDxError> {
+    const SEPARATOR: &[u8] = b",\n    ";
+    let fields: RawObject<'_> = serde_json::from_slice(document)?;
+    let array = fields
+        .0
+        .iter()
+        .find(|(key, _)| *key == "components")
+        .map(|(_, value)| value.get())
+        .filter(|array| array.len() > 2)
+        .ok_or_else(|| {
+            CycloneDxError::Lift(serde_json::Error::io(std::io::Error::other(
+                "the written document has no components to append to",
+            )))
+        })?;
+    // Just before the line that closes the array (`\n  ]`): after its last element.
+    let start = array.as_ptr() as usize - document.as_ptr() as usize;
+    let insert_at = start + array.rfind('\n').unwrap_or(array.len() - 1);
+    let first_count = serde_json::from_str::<Vec<&RawValue>>(array)?.len().max(1);
+    let per_component = array.len() / first_count + SEPARATOR.len();
+    let mut out = Vec::with_capacity(document.len() + per_component * count + count / 8);
+    out.extend_from_slice(&document[..insert_at]);
+    for chunk in chunks {
+        let mut written = Vec::new();
+        Bom {
+            components: Some(Components(chunk)),
+            ..empty_bom()
+        }
+        .output_as_json_v1_5(&mut written)?;
+        let fields: RawObject<'_> = serde_json::from_slice(&written)?;
+        for (key, value) in fields.0 {
+            if key == "components" {
+                for element in serde_json::from_str::<Vec<&RawValue>>(value.get())? {
+                    out.extend_from_slice(SEPARATOR);
+                    out.extend_from_slice(element.get().as_bytes());
+                }
+            }
+        }
+    }
+    out.extend_from_slice(&document[insert_at..]);
+    Ok(out)
 }
 
 /// The document as written: `$schema` first, `specVersion` set, `serialNumber` after
@@ -309,7 +387,10 @@ fn finish_json(
             document.push((key, Node::Value(value.clone())));
         }
     }
-    let mut bytes = serde_json::to_vec_pretty(&Node::Object(document))?;
+    // Sized up front: a document of a million components is hundreds of MB, and growing by
+    // doubling would briefly hold half as much again.
+    let mut bytes = Vec::with_capacity(json_1_5.len() + json_1_5.len() / 16 + 4096);
+    serde_json::to_writer_pretty(&mut bytes, &Node::Object(document))?;
     bytes.push(b'\n');
     Ok(bytes)
 }
@@ -453,6 +534,24 @@ fn serial_number_of(
 
 /// The model without a serial number.
 fn build_unsigned(inventory: &Inventory, info: &DocumentInfo) -> Result<Bom, CycloneDxError> {
+    Ok(build_model(inventory, info, usize::MAX)?.bom)
+}
+
+/// The model without a serial number, holding only the first `first` components (in
+/// document order); the others are named in `rest`, in order.
+struct Model {
+    bom: Bom,
+    rest: Vec<PackageId>,
+    refs: Vec<String>,
+    bsi: bool,
+}
+
+/// [`Model`] of an inventory.
+fn build_model(
+    inventory: &Inventory,
+    info: &DocumentInfo,
+    first: usize,
+) -> Result<Model, CycloneDxError> {
     let refs = sbom_common::unique_refs(inventory);
     let dependency_sets = sbom_common::dependency_sets(inventory);
     let bsi = info.profile == Some(Profile::BsiTr031832);
@@ -481,22 +580,19 @@ fn build_unsigned(inventory: &Inventory, info: &DocumentInfo) -> Result<Bom, Cyc
         }
     };
 
-    let mut components: Vec<Component> = inventory
+    // Components in bom-ref order (a stable sort: equal refs keep the inventory's order).
+    let mut order: Vec<PackageId> = inventory
         .packages()
         .iter()
-        .filter(|p| Some(p.id) != single_root)
-        .map(|p| {
-            let root_like = sbom_common::is_root_like(inventory, p.id);
-            let mut component = component(p, &refs[p.id.0], root_like, bsi);
-            if let Some(features) = sbom_common::build_features(inventory, p.id) {
-                let mut properties = component.properties.take().map(|p| p.0).unwrap_or_default();
-                properties.push(Property::new("depgate:build:features", &features));
-                component.properties = Some(Properties(properties));
-            }
-            component
-        })
+        .map(|p| p.id)
+        .filter(|id| Some(*id) != single_root)
         .collect();
-    components.sort_by(|a, b| a.bom_ref.cmp(&b.bom_ref));
+    order.sort_by(|a, b| refs[a.0].cmp(&refs[b.0]));
+    let rest = order.split_off(first.min(order.len()));
+    let components: Vec<Component> = order
+        .iter()
+        .map(|id| component_of(inventory, *id, &refs, bsi))
+        .collect();
     let mut root_component = root_component;
     if let Some(supplier) = &info.supplier {
         root_component.supplier = Some(organization(supplier));
@@ -563,7 +659,7 @@ fn build_unsigned(inventory: &Inventory, info: &DocumentInfo) -> Result<Bom, Cyc
             }]
         });
 
-    Ok(Bom {
+    let bom = Bom {
         metadata: Some(Metadata {
             timestamp: Some(timestamp),
             tools: Some(Tools::Object {
@@ -591,7 +687,26 @@ fn build_unsigned(inventory: &Inventory, info: &DocumentInfo) -> Result<Bom, Cyc
         dependencies: Some(Dependencies(dependencies)),
         compositions,
         ..empty_bom()
+    };
+    Ok(Model {
+        bom,
+        rest,
+        refs,
+        bsi,
     })
+}
+
+/// The component of one package.
+fn component_of(inventory: &Inventory, id: PackageId, refs: &[String], bsi: bool) -> Component {
+    let root_like = sbom_common::is_root_like(inventory, id);
+    let mut component = component(inventory.package(id), &refs[id.0], root_like, bsi);
+    // A build's component records the features it is compiled with.
+    if let Some(features) = sbom_common::build_features(inventory, id) {
+        let mut properties = component.properties.take().map(|p| p.0).unwrap_or_default();
+        properties.push(Property::new("depgate:build:features", &features));
+        component.properties = Some(Properties(properties));
+    }
+    component
 }
 
 /// A party as the model's `OrganizationalEntity`: name, URL, e-mail contact.
@@ -817,4 +932,60 @@ fn external_references(package: &Package) -> Option<ExternalReferences> {
         })
         .collect();
     (!references.is_empty()).then_some(ExternalReferences(references))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{DepKind, Ecosystem, Edge, Location, PackageKind};
+
+    /// A root depending on `count` packages, added in the reverse of their bom-ref order.
+    fn inventory(count: usize) -> Inventory {
+        let mut inventory = Inventory::new();
+        let location = Location {
+            file: "Cargo.lock".into(),
+            line: Some(1),
+        };
+        let mut root = Package::new(Ecosystem::Cargo, "app", "0.1.0", location.clone());
+        root.kind = PackageKind::Root;
+        let root = inventory.add_package(root);
+        inventory.add_root(root);
+        for index in (0..count).rev() {
+            let name = format!("crate-{index}");
+            let mut package = Package::new(Ecosystem::Cargo, &name, "1.0.0", location.clone());
+            package.purl = Some(format!("pkg:cargo/{name}@1.0.0"));
+            package.description = Some(format!("the \"{name}\" crate\nsecond line"));
+            let id = inventory.add_package(package);
+            inventory.add_edge(Edge {
+                from: root,
+                to: id,
+                kind: DepKind::Normal,
+                optional: false,
+            });
+        }
+        inventory.finish();
+        inventory
+    }
+
+    #[test]
+    fn components_written_in_chunks_give_the_bytes_of_the_whole_model() {
+        let inventory = inventory(7);
+        let info = DocumentInfo::new("app", time::OffsetDateTime::UNIX_EPOCH);
+        let mut whole = Vec::new();
+        build_unsigned(&inventory, &info)
+            .unwrap()
+            .output_as_json_v1_5(&mut whole)
+            .unwrap();
+        let whole = String::from_utf8(whole).unwrap();
+        assert!(whole.contains("crate-6"), "{whole}");
+        for chunk in [1, 2, 3, 6, 7, 100] {
+            let (bytes, _) =
+                json_1_5_in_chunks(&inventory, &info, &Cdx16Extensions::default(), chunk).unwrap();
+            assert_eq!(
+                String::from_utf8(bytes).unwrap(),
+                whole,
+                "chunks of {chunk}"
+            );
+        }
+    }
 }

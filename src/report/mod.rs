@@ -21,7 +21,9 @@ pub mod spdx3;
 pub mod table;
 pub mod vex;
 
-pub use sbom_common::{Artifact, ArtifactKind, DocumentInfo, DocumentOrigin, Party, Profile};
+pub use sbom_common::{
+    Artifact, ArtifactKind, DocumentInfo, DocumentOrigin, Party, Profile, clean,
+};
 
 use serde::Serialize;
 
@@ -186,6 +188,34 @@ impl FindingsReport {
         evaluation: &Evaluation,
         fail_on: FailOn,
     ) -> Self {
+        Self::with_findings(
+            inventory,
+            policy,
+            evaluation,
+            fail_on,
+            evaluation.findings.clone(),
+        )
+    }
+
+    /// [`Self::new`] taking the evaluation's findings instead of copying them: a million
+    /// findings are a gigabyte.
+    pub fn from_evaluation(
+        inventory: &Inventory,
+        policy: &ValidPolicy,
+        mut evaluation: Evaluation,
+        fail_on: FailOn,
+    ) -> Self {
+        let findings = std::mem::take(&mut evaluation.findings);
+        Self::with_findings(inventory, policy, &evaluation, fail_on, findings)
+    }
+
+    fn with_findings(
+        inventory: &Inventory,
+        policy: &ValidPolicy,
+        evaluation: &Evaluation,
+        fail_on: FailOn,
+        findings: Vec<Finding>,
+    ) -> Self {
         FindingsReport {
             schema: FINDINGS_SCHEMA.to_string(),
             tool: Tool::depgate(),
@@ -194,9 +224,9 @@ impl FindingsReport {
                 advisory_databases: Vec::new(),
                 policy: PolicyRef::of(policy),
             },
-            summary: Verdict::new(evaluation, fail_on),
+            summary: Verdict::of_findings(&findings, fail_on),
             coverage: evaluation.coverage.clone(),
-            findings: evaluation.findings.clone(),
+            findings,
             rules: policy.rules(),
         }
     }

@@ -236,7 +236,7 @@ pub(crate) fn build_features(inventory: &Inventory, id: PackageId) -> Option<Str
 /// feed and carriage return; U+FFFE, U+FFFF) replaced by U+FFFD. Manifests can hold such
 /// characters, and the same model is written as XML, so every string from the inventory goes
 /// through here.
-pub(crate) fn clean(text: &str) -> String {
+pub fn clean(text: &str) -> String {
     text.chars()
         .map(|character| match character {
             '\t' | '\n' | '\r' => character,

@@ -968,3 +968,91 @@ fn an_spdx_tag_value_document_cut_inside_a_package_or_its_references_is_an_error
     assert_input_error(&lost, "sbom.spdx", "relationship to a lost package");
     stderr_has(&lost, "SPDXRef-Package-internal-tool");
 }
+
+/// `depgate sbom PATH --format cyclonedx-json`.
+fn sbom_of(path: &Path) -> Run {
+    run(
+        &[
+            "sbom".as_ref(),
+            path.as_os_str(),
+            "--format".as_ref(),
+            "cyclonedx-json".as_ref(),
+        ],
+        None,
+    )
+}
+
+/// Inputs the fuzz targets (`fuzz/`) found crashing a parser, each kept as a fixture: every
+/// one is exit 2 naming the file and saying what is wrong, never a panic.
+#[test]
+fn inputs_found_by_fuzzing_are_errors_not_panics() {
+    let cases: &[(&str, &str)] = &[(
+        "cargo-non-ascii-checksum/Cargo.lock",
+        "line 16: invalid lockfile: checksum `aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaǓaaaaa` is not 64 hexadecimal digits",
+    )];
+    for (relative, expected) in cases {
+        let path = fixture(&format!("fuzz/{relative}"));
+        let outcome = sbom_of(&path);
+        assert_eq!(outcome.code, Some(2), "{relative}: {}", outcome.stderr);
+        assert!(outcome.stdout.is_empty(), "{relative}");
+        assert!(
+            !outcome.stderr.contains("panicked"),
+            "{relative}: {}",
+            outcome.stderr
+        );
+        assert!(
+            outcome.stderr.contains(&format!("`{}`", path.display()))
+                && outcome.stderr.contains(expected),
+            "{relative}: {}",
+            outcome.stderr
+        );
+    }
+}
+
+/// A RustSec advisory found by the `rustsec_advisory` fuzz target: a Markdown file that does
+/// not start with its ```` ```toml ```` fence, with a multi-byte character at its 20th byte,
+/// made the `rustsec` crate panic while loading the database.
+#[test]
+fn an_advisory_found_by_fuzzing_is_an_error_not_a_panic() {
+    let database = fixture("fuzz/rustsec-no-fence");
+    let lockfile = fixture("npm/banned-package/package-lock.json");
+    let outcome = run(
+        &[
+            "check".as_ref(),
+            lockfile.as_os_str(),
+            "--advisory-db".as_ref(),
+            database.as_os_str(),
+            "--allow-stale-db".as_ref(),
+        ],
+        None,
+    );
+    assert_eq!(outcome.code, Some(2), "{}", outcome.stderr);
+    assert!(!outcome.stderr.contains("panicked"), "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("RUSTSEC-2099-0001.md")
+            && outcome
+                .stderr
+                .contains("the file does not start with its ```toml front matter"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+/// A `pom.xml` nested 100,000 deep took most of a minute (the element path was rebuilt at
+/// every tag); nesting past 256 levels is now an error at the tag that goes too deep.
+#[test]
+fn a_pom_nested_too_deep_is_an_error_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pom.xml");
+    std::fs::write(&path, format!("<project>\n{}\n", "<a>".repeat(100_000))).unwrap();
+    let outcome = sbom_of(&path);
+    assert_eq!(outcome.code, Some(2), "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("line 2")
+            && outcome
+                .stderr
+                .contains("elements nested deeper than 256 levels"),
+        "{}",
+        outcome.stderr
+    );
+}

@@ -34,6 +34,7 @@ mod license_text;
 mod licenses;
 mod licenses_local;
 mod licenses_registry;
+mod limits;
 mod monitor;
 mod notices;
 mod policy;

@@ -118,7 +118,7 @@ fn sorted_events(events: &[Event], scheme: Scheme) -> Vec<&Event> {
 
 /// Whether `version` is affected by an entry: `Some(true/false)`, or `None` when the version
 /// cannot be ordered in the entry's scheme and is not listed explicitly.
-pub(crate) fn affects(affected: &Affected, version: &str) -> Option<bool> {
+pub fn affects(affected: &Affected, version: &str) -> Option<bool> {
     let ecosystem_scheme = Scheme::for_osv_ecosystem(&affected.ecosystem);
     if affected
         .versions

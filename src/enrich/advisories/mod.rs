@@ -25,8 +25,9 @@ pub use crate::net::{CacheMeta, META_FILE};
 pub use cvss_score::{SeverityLabel, score_vector};
 pub use index::{INDEX_FORMAT, index_path_for};
 pub use load::{LoadOptions, StagedDatabaseCheck, detect_kind, load_database, load_sources};
-pub use matching::{AdvisoryMatch, Remediation, match_inventory, remediation};
+pub use matching::{AdvisoryMatch, Remediation, affects, match_inventory, remediation};
 pub use osv::parse_osv_record;
+pub use rustsec_db::parse_advisory as parse_rustsec_advisory;
 pub use yanked::{YankedFacts, cargo_home, yanked_facts, yanked_matches};
 
 /// Why advisory data could not be loaded. Every variant names the file or directory.

@@ -24,75 +24,102 @@ pub fn is_rustsec_dir(path: &Path) -> bool {
 pub fn load(path: &Path, database: usize) -> Result<Vec<Advisory>, AdvisoryError> {
     check_advisory_files(path)?;
     let db = rustsec::Database::open(path).map_err(|error| explain(path, &error))?;
-    let mut out = Vec::new();
-    for advisory in db.iter() {
-        let metadata = &advisory.metadata;
-        if metadata.withdrawn.is_some() || metadata.collection != Some(rustsec::Collection::Crates)
-        {
-            continue;
-        }
-        let kind = match &metadata.informational {
-            None => AdvisoryKind::Vulnerability,
-            Some(info) if info.is_unmaintained() => AdvisoryKind::Unmaintained,
-            Some(info) if info.is_unsound() => AdvisoryKind::Unsound,
-            Some(_) => AdvisoryKind::Notice,
-        };
-        // rustsec computes OSV-style [introduced, fixed) intervals from `patched` and
-        // `unaffected`; the same function decides `cargo audit`'s verdicts.
-        let ranges = rustsec::osv::ranges_for_advisory(&advisory.versions)
-            .into_iter()
-            .map(|range| {
-                let mut events = vec![Event::Introduced(
-                    range
-                        .introduced
-                        .map(|v| v.to_string())
-                        .unwrap_or_else(|| "0".to_string()),
-                )];
-                if let Some(fixed) = range.fixed {
-                    events.push(Event::Fixed(fixed.to_string()));
-                }
-                Range {
-                    kind: RangeKind::Semver,
-                    events,
-                }
-            })
-            .collect();
-        let url = metadata
-            .url
-            .as_ref()
-            .map(|u| u.to_string())
-            .unwrap_or_else(|| format!("https://rustsec.org/advisories/{}", metadata.id));
-        out.push(Advisory {
-            id: metadata.id.to_string(),
-            aliases: metadata.aliases.iter().map(|a| a.to_string()).collect(),
-            kind,
-            title: Some(metadata.title.clone()),
-            url: Some(url),
-            date: Some(metadata.date.to_string()),
-            cvss: metadata.cvss.iter().map(|c| c.to_string()).collect(),
-            severity_text: None,
-            affected: vec![Affected {
-                ecosystem: "crates.io".to_string(),
-                name: metadata.package.to_string(),
-                ranges,
-                versions: Vec::new(),
-                // Limits the build-exact view honours: an advisory for Windows only is a
-                // note for a Linux build.
-                os: advisory
-                    .affected
-                    .as_ref()
-                    .map(|a| a.os.iter().map(ToString::to_string).collect())
-                    .unwrap_or_default(),
-                arch: advisory
-                    .affected
-                    .as_ref()
-                    .map(|a| a.arch.iter().map(ToString::to_string).collect())
-                    .unwrap_or_default(),
-            }],
-            database,
-        });
+    Ok(db
+        .iter()
+        .filter_map(|advisory| convert(advisory, database))
+        .collect())
+}
+
+/// Parses the text of one RustSec advisory file (Markdown with a TOML front matter, V3 or
+/// V4) into our model: `Ok(None)` for one that is withdrawn or not about a crate, as in
+/// [`load`]; `Err` says the line and the reason. The fuzz targets call this.
+pub fn parse_advisory(text: &str, database: usize) -> Result<Option<Advisory>, String> {
+    if !text.starts_with(FENCE) {
+        return Err(NO_FENCE.to_string());
     }
-    Ok(out)
+    match text.parse::<rustsec::Advisory>() {
+        Ok(advisory) => Ok(convert(&advisory, database)),
+        Err(error) => {
+            Err(front_matter_error(text).unwrap_or_else(|| crate::util::error_chain(&error)))
+        }
+    }
+}
+
+/// How a Markdown advisory starts: its TOML front matter's fence.
+const FENCE: &str = "```toml";
+
+/// Said of a Markdown advisory that does not start with [`FENCE`]; checked before the
+/// `rustsec` crate parses it, which panics quoting the start of such a file when a
+/// multi-byte character straddles its 20th byte.
+const NO_FENCE: &str = "RustSec advisory: the file does not start with its ```toml front matter";
+
+/// One advisory of the `crates/` collection in our model; `None` for a withdrawn one or one
+/// of another collection.
+fn convert(advisory: &rustsec::Advisory, database: usize) -> Option<Advisory> {
+    let metadata = &advisory.metadata;
+    if metadata.withdrawn.is_some() || metadata.collection != Some(rustsec::Collection::Crates) {
+        return None;
+    }
+    let kind = match &metadata.informational {
+        None => AdvisoryKind::Vulnerability,
+        Some(info) if info.is_unmaintained() => AdvisoryKind::Unmaintained,
+        Some(info) if info.is_unsound() => AdvisoryKind::Unsound,
+        Some(_) => AdvisoryKind::Notice,
+    };
+    // rustsec computes OSV-style [introduced, fixed) intervals from `patched` and
+    // `unaffected`; the same function decides `cargo audit`'s verdicts.
+    let ranges = rustsec::osv::ranges_for_advisory(&advisory.versions)
+        .into_iter()
+        .map(|range| {
+            let mut events = vec![Event::Introduced(
+                range
+                    .introduced
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| "0".to_string()),
+            )];
+            if let Some(fixed) = range.fixed {
+                events.push(Event::Fixed(fixed.to_string()));
+            }
+            Range {
+                kind: RangeKind::Semver,
+                events,
+            }
+        })
+        .collect();
+    let url = metadata
+        .url
+        .as_ref()
+        .map(|u| u.to_string())
+        .unwrap_or_else(|| format!("https://rustsec.org/advisories/{}", metadata.id));
+    Some(Advisory {
+        id: metadata.id.to_string(),
+        aliases: metadata.aliases.iter().map(|a| a.to_string()).collect(),
+        kind,
+        title: Some(metadata.title.clone()),
+        url: Some(url),
+        date: Some(metadata.date.to_string()),
+        cvss: metadata.cvss.iter().map(|c| c.to_string()).collect(),
+        severity_text: None,
+        affected: vec![Affected {
+            ecosystem: "crates.io".to_string(),
+            name: metadata.package.to_string(),
+            ranges,
+            versions: Vec::new(),
+            // Limits the build-exact view honours: an advisory for Windows only is a
+            // note for a Linux build.
+            os: advisory
+                .affected
+                .as_ref()
+                .map(|a| a.os.iter().map(ToString::to_string).collect())
+                .unwrap_or_default(),
+            arch: advisory
+                .affected
+                .as_ref()
+                .map(|a| a.arch.iter().map(ToString::to_string).collect())
+                .unwrap_or_default(),
+        }],
+        database,
+    })
 }
 
 /// The `rustsec` crate's error said usefully: its message names the file (`error parsing
@@ -181,7 +208,27 @@ fn check_advisory_files(path: &Path) -> Result<(), AdvisoryError> {
                 .extension()
                 .is_some_and(|extension| extension == "md" || extension == "toml")
             {
-                crate::util::open_input(&entry_path, crate::util::MAX_INPUT_BYTES)?;
+                let (file, _) =
+                    crate::util::open_input(&entry_path, crate::util::limits().max_input_bytes)?;
+                if entry_path
+                    .extension()
+                    .is_some_and(|extension| extension == "md")
+                {
+                    use std::io::Read as _;
+                    let mut head = Vec::with_capacity(FENCE.len());
+                    std::io::Read::take(file, FENCE.len() as u64)
+                        .read_to_end(&mut head)
+                        .map_err(|source| crate::util::ReadError::Io {
+                            path: entry_path.clone(),
+                            source,
+                        })?;
+                    if head != FENCE.as_bytes() {
+                        return Err(AdvisoryError::Parse {
+                            path: entry_path,
+                            message: NO_FENCE.to_string(),
+                        });
+                    }
+                }
             }
         }
     }

@@ -56,6 +56,53 @@ struct Shape {
     metadata: Option<toml::Table>,
 }
 
+/// The checksums of a lockfile, with their positions: v2+ `checksum` keys of packages, v1
+/// `[metadata]` entries.
+#[derive(Deserialize)]
+struct Checksums {
+    #[serde(default)]
+    package: Vec<PackageChecksum>,
+    root: Option<PackageChecksum>,
+    #[serde(default)]
+    metadata: std::collections::BTreeMap<String, toml::Spanned<toml::Value>>,
+}
+
+#[derive(Deserialize)]
+struct PackageChecksum {
+    checksum: Option<toml::Spanned<String>>,
+}
+
+/// The first checksum that is not ASCII, with its line: the `cargo-lock` crate cuts
+/// checksums at byte offsets and panics inside a multi-byte character. Only a text that is
+/// not all ASCII can hold one, so a good lockfile costs one fast scan, not a second parse.
+fn non_ascii_checksum(text: &str) -> Option<(Option<u32>, String)> {
+    if text.is_ascii() {
+        return None;
+    }
+    // A lockfile that does not have this shape fails in the normal parse, with its line.
+    let checksums: Checksums = toml::from_str(text).ok()?;
+    let line = |start: usize| Some(crate::ingest::line_column(text, start).0);
+    let packaged = checksums
+        .package
+        .iter()
+        .chain(&checksums.root)
+        .filter_map(|package| package.checksum.as_ref())
+        .find(|checksum| !checksum.get_ref().is_ascii())
+        .map(|checksum| (line(checksum.span().start), checksum.get_ref().clone()));
+    packaged.or_else(|| {
+        checksums
+            .metadata
+            .iter()
+            .filter(|(key, _)| key.starts_with("checksum "))
+            .find_map(|(_, value)| match value.get_ref() {
+                toml::Value::String(checksum) if !checksum.is_ascii() => {
+                    Some((line(value.span().start), checksum.clone()))
+                }
+                _ => None,
+            })
+    })
+}
+
 #[derive(Deserialize)]
 #[allow(dead_code)] // Fields exist to be type-checked, not read.
 struct ShapePackage {
@@ -69,6 +116,13 @@ struct ShapePackage {
 
 /// Parses `text`, the contents of the lockfile at `path`.
 pub(crate) fn parse(path: &Path, text: &str) -> Result<ParsedLockfile, IngestError> {
+    if let Some((line, checksum)) = non_ascii_checksum(text) {
+        return Err(IngestError::parse(
+            path,
+            line,
+            format!("invalid lockfile: checksum `{checksum}` is not 64 hexadecimal digits"),
+        ));
+    }
     let headers = header_lines(text);
     let (version, packages, entries) = match parse_borrowed(text, &headers) {
         Some(parsed) => parsed,

@@ -97,8 +97,20 @@ impl Collected {
 
 /// Ingests a `Cargo.lock` and the manifests around it.
 pub fn ingest_lockfile(path: &Path, options: &IngestOptions) -> Result<Inventory, IngestError> {
-    let text = super::read_format_text(path, super::Format::CargoLock)?;
-    let parsed = lockfile::parse(path, &text)?;
+    ingest_lockfile_text(
+        path,
+        &super::read_format_text(path, super::Format::CargoLock)?,
+        options,
+    )
+}
+
+/// [`ingest_lockfile`] of a lockfile already read; the manifests around `path` are read.
+pub(crate) fn ingest_lockfile_text(
+    path: &Path,
+    text: &str,
+    options: &IngestOptions,
+) -> Result<Inventory, IngestError> {
+    let parsed = lockfile::parse(path, text)?;
     let mut inventory = Inventory::new();
     inventory.inputs.push(input_file(
         path,
