@@ -16,6 +16,12 @@ pub const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
 /// million packages is checked within 4 GB of memory. `--max-packages` changes it.
 pub const MAX_PACKAGES: usize = 2_000_000;
 
+/// The deepest YAML flow collections (`[…]`, `{…}`) may nest. The YAML parser refuses more
+/// than 128 levels too, but only after its scanner has gone through the whole nesting, in time
+/// that grows with the square of the depth (100,000 levels: 36 s); [`yaml_flow_too_deep`]
+/// finds it in one pass first.
+pub const MAX_YAML_FLOW_DEPTH: usize = 128;
+
 /// How the limits can be raised, for error messages.
 pub const INPUT_LIMIT_HINT: &str =
     "raise the limit with `--max-input-mb MIB` or the environment variable `DEPGATE_MAX_INPUT_MB`";
@@ -587,6 +593,74 @@ pub fn read_possibly_archived(path: &Path) -> std::io::Result<Vec<u8>> {
     ))
 }
 
+/// Where YAML `text` first nests flow collections deeper than [`MAX_YAML_FLOW_DEPTH`], as a
+/// 1-based (line, byte column); `None` when it does not. One linear pass: a `[` or `{` counts
+/// only where YAML lets a node start (first on its line, or after `:`, `-`, `,`, `?`, `[`,
+/// `{`), outside quoted scalars and comments, so brackets inside plain scalars (`a[1]`) and
+/// strings are not counted.
+pub fn yaml_flow_too_deep(text: &[u8]) -> Option<(usize, usize)> {
+    let node_may_start =
+        |previous: u8| matches!(previous, b'\n' | b':' | b'-' | b',' | b'?' | b'[' | b'{');
+    let (mut depth, mut line, mut line_start) = (0usize, 1usize, 0usize);
+    // The last byte on this line that is not a space; `\n` at the start of a line.
+    let mut previous = b'\n';
+    let mut index = 0;
+    while let Some(&byte) = text.get(index) {
+        match byte {
+            b'\n' => {
+                line += 1;
+                line_start = index + 1;
+                previous = b'\n';
+                index += 1;
+                continue;
+            }
+            b' ' | b'\t' | b'\r' => {
+                index += 1;
+                continue;
+            }
+            b'#' if previous == b'\n'
+                || matches!(text.get(index.wrapping_sub(1)), Some(b' ' | b'\t')) =>
+            {
+                // A comment runs to the end of the line.
+                while text.get(index).is_some_and(|&b| b != b'\n') {
+                    index += 1;
+                }
+                continue;
+            }
+            b'\'' | b'"' if node_may_start(previous) => {
+                // A quoted scalar: `''` escapes a single quote, `\` escapes in double quotes.
+                index += 1;
+                while let Some(&inner) = text.get(index) {
+                    index += 1;
+                    match inner {
+                        b'\n' => {
+                            line += 1;
+                            line_start = index;
+                        }
+                        b'\\' if byte == b'"' => index += 1,
+                        b'\'' if byte == b'\'' && text.get(index) == Some(&b'\'') => index += 1,
+                        _ if inner == byte => break,
+                        _ => {}
+                    }
+                }
+                previous = byte;
+                continue;
+            }
+            b'[' | b'{' if node_may_start(previous) => {
+                depth += 1;
+                if depth > MAX_YAML_FLOW_DEPTH {
+                    return Some((line, index - line_start + 1));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        previous = byte;
+        index += 1;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -634,5 +708,37 @@ mod tests {
     fn rfc3339_is_utc_whole_seconds() {
         let at = time::OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
         assert_eq!(rfc3339(at), "2023-11-14T22:13:20Z");
+    }
+
+    #[test]
+    fn yaml_flow_depth_is_found_in_one_pass_and_plain_brackets_do_not_count() {
+        let deep = format!(
+            "packages:\n  x: {}1",
+            "{a: ".repeat(MAX_YAML_FLOW_DEPTH + 1)
+        );
+        assert_eq!(
+            yaml_flow_too_deep(deep.as_bytes()),
+            Some((2, 5 + 4 * MAX_YAML_FLOW_DEPTH + 1))
+        );
+        let at_limit = format!(
+            "x: {}1{}",
+            "[".repeat(MAX_YAML_FLOW_DEPTH),
+            "]".repeat(MAX_YAML_FLOW_DEPTH)
+        );
+        assert_eq!(yaml_flow_too_deep(at_limit.as_bytes()), None);
+        // Brackets in plain scalars, quoted scalars and comments open nothing.
+        let unbalanced = "[".repeat(MAX_YAML_FLOW_DEPTH + 1);
+        for text in [
+            format!("x: a{unbalanced}"),
+            format!("x: '{unbalanced}'"),
+            format!("x: \"{unbalanced}\\\"\""),
+            format!("x: 1 # {unbalanced}"),
+            format!("# {unbalanced}"),
+        ] {
+            assert_eq!(yaml_flow_too_deep(text.as_bytes()), None, "{text}");
+        }
+        // Closed collections do not add up.
+        let siblings = "- [a]\n".repeat(10 * MAX_YAML_FLOW_DEPTH);
+        assert_eq!(yaml_flow_too_deep(siblings.as_bytes()), None);
     }
 }

@@ -724,6 +724,27 @@ pub(crate) fn yaml_string_map(value: Option<&serde_yaml_ng::Value>) -> Vec<(Stri
     out
 }
 
+/// Parses a YAML lockfile (`what` names it in errors), refusing flow collections nested
+/// deeper than the parser allows before its scanner spends quadratic time on them.
+pub(crate) fn yaml_document(
+    path: &Path,
+    text: &str,
+    what: &str,
+) -> Result<serde_yaml_ng::Value, IngestError> {
+    if let Some((line, column)) = crate::util::yaml_flow_too_deep(text.as_bytes()) {
+        return Err(IngestError::Parse {
+            path: path.to_path_buf(),
+            line: u32::try_from(line).ok(),
+            column: u32::try_from(column).ok(),
+            message: format!(
+                "invalid {what}: collections nested deeper than {} levels",
+                crate::util::MAX_YAML_FLOW_DEPTH
+            ),
+        });
+    }
+    serde_yaml_ng::from_str(text).map_err(|error| yaml_error(path, &error, what))
+}
+
 /// The 1-based line of a YAML error, when it has one.
 pub(crate) fn yaml_error(path: &Path, error: &serde_yaml_ng::Error, what: &str) -> IngestError {
     let (line, column) = error

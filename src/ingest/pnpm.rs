@@ -28,8 +28,7 @@ enum Generation {
 
 /// Parses a `pnpm-lock.yaml` already read as `text`.
 pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
-    let document: Value =
-        serde_yaml_ng::from_str(text).map_err(|e| js::yaml_error(path, &e, "pnpm lockfile"))?;
+    let document: Value = js::yaml_document(path, text, "pnpm lockfile")?;
     if !document.is_mapping() {
         return Err(IngestError::parse(
             path,

@@ -431,8 +431,7 @@ struct BerryEntry<'a> {
 }
 
 fn parse_berry(path: &Path, text: &str) -> Result<Inventory, IngestError> {
-    let document: serde_yaml_ng::Value = serde_yaml_ng::from_str(text)
-        .map_err(|e| js::yaml_error(path, &e, "yarn Berry lockfile"))?;
+    let document = js::yaml_document(path, text, "yarn Berry lockfile")?;
     let Some(mapping) = document.as_mapping() else {
         return Err(IngestError::parse(
             path,
@@ -685,7 +684,7 @@ fn read_yarnrc(dir: &Path) -> Yarnrc {
     let Ok(text) = crate::util::read_input_text(&dir.join(".yarnrc.yml")) else {
         return Yarnrc::default();
     };
-    let Ok(document) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&text) else {
+    let Ok(document) = js::yaml_document(&dir.join(".yarnrc.yml"), &text, ".yarnrc.yml") else {
         return Yarnrc::default();
     };
     Yarnrc {

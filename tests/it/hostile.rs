@@ -1056,3 +1056,54 @@ fn a_pom_nested_too_deep_is_an_error_at_once() {
         outcome.stderr
     );
 }
+
+/// YAML flow collections nested 100,000 deep took the YAML scanner over 30 s before its own
+/// recursion limit stopped it; nesting past 128 levels is now refused in one pass, at its
+/// line, in every YAML input: pnpm and yarn Berry lockfiles and OSV records.
+#[test]
+fn yaml_nested_too_deep_is_an_error_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let nested = format!("{}1{}", "{a: ".repeat(100_000), "}".repeat(100_000));
+    for (name, text) in [
+        (
+            "pnpm-lock.yaml",
+            format!("lockfileVersion: '9.0'\npackages:\n  x: {nested}\n"),
+        ),
+        (
+            "yarn.lock",
+            format!("__metadata:\n  version: 8\n\n\"a@npm:1\":\n  x: {nested}\n"),
+        ),
+    ] {
+        let project = dir.path().join(name.replace('.', "-"));
+        std::fs::create_dir(&project).unwrap();
+        let path = project.join(name);
+        std::fs::write(&path, &text).unwrap();
+        let outcome = sbom_of(&path);
+        assert_eq!(outcome.code, Some(2), "{name}: {}", outcome.stderr);
+        assert!(
+            outcome.stderr.contains(name)
+                && outcome
+                    .stderr
+                    .contains("collections nested deeper than 128 levels"),
+            "{name}: {}",
+            outcome.stderr
+        );
+    }
+    let database = dir.path().join("osv");
+    std::fs::create_dir(&database).unwrap();
+    std::fs::write(
+        database.join("PYSEC-0000-0.yaml"),
+        format!("id: PYSEC-0000-0\nmodified: '2024-01-01T00:00:00Z'\naffected: {nested}\n"),
+    )
+    .unwrap();
+    let outcome = check_with_database(banned_project().path(), &database);
+    assert_eq!(outcome.code, Some(2), "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("PYSEC-0000-0.yaml")
+            && outcome
+                .stderr
+                .contains("collections nested deeper than 128 levels"),
+        "{}",
+        outcome.stderr
+    );
+}

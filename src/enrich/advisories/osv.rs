@@ -195,6 +195,12 @@ pub fn parse_osv_record(
     database: usize,
 ) -> Result<Option<Advisory>, String> {
     let record: OsvRecord = if is_yaml {
+        if let Some((line, column)) = crate::util::yaml_flow_too_deep(text) {
+            return Err(format!(
+                "collections nested deeper than {} levels at line {line} column {column}",
+                crate::util::MAX_YAML_FLOW_DEPTH
+            ));
+        }
         serde_yaml_ng::from_slice(text).map_err(|e| e.to_string())?
     } else {
         serde_json::from_slice(text).map_err(|e| e.to_string())?
