@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -104,8 +105,10 @@ def run(depgate: Path, target: Path, timeout: float):
     return result.returncode, count, result.stderr.decode("utf-8", "replace")
 
 
-def judge(acceptable: str, code, count, whole: int):
-    """None when fine, else the kind of problem."""
+def judge(acceptable: str, code, count, whole: int, reported: bool = False):
+    """None when fine, else the kind of problem. A loss the run reports (a warning naming the
+    file and the line, which is also a coverage gap in `check`'s report) is a "reported loss",
+    not a silent one."""
     if code == "hang":
         return "hang"
     if code not in (0, 2, 3):
@@ -119,11 +122,15 @@ def judge(acceptable: str, code, count, whole: int):
     if acceptable == "whole":
         if code != 0:
             return "wrong exit code"
-        return None if count >= whole else "silent loss"
+        return None if count >= whole else loss(reported)
     # error-or-whole
     if code in (2, 3):
         return None
-    return None if count >= whole else "silent loss"
+    return None if count >= whole else loss(reported)
+
+
+def loss(reported: bool) -> str:
+    return "reported loss" if reported else "silent loss"
 
 
 def main():
@@ -170,29 +177,30 @@ def main():
                     lockfile, intact, arguments.cases, rng):
                 target.write_bytes(content)
                 code, count, stderr = run(depgate, target, arguments.timeout)
-                problem = judge(acceptable, code, count, whole)
-                tally = families.setdefault(family, {"runs": 0, "wrong exit code": 0,
-                                                     "hang": 0, "silent loss": 0})
+                reported = re.search(rf"`[^`]*{re.escape(lockfile.name)}` line \d+", stderr)
+                problem = judge(acceptable, code, count, whole, reported is not None)
+                tally = families.setdefault(family, {"runs": 0, "wrong exit code": 0, "hang": 0,
+                                                     "silent loss": 0, "reported loss": 0})
                 tally["runs"] += 1
                 if problem:
                     tally[problem] += 1
                     bad.append((problem, lockfile, description, code, count, whole,
                                 stderr.strip().splitlines()[:1]))
             print(f"{lockfile.relative_to(arguments.data)}: done", file=sys.stderr)
-    print("| family | runs | wrong exit code | hangs | silent losses |")
-    print("| --- | ---: | ---: | ---: | ---: |")
-    total = {"runs": 0, "wrong exit code": 0, "hang": 0, "silent loss": 0}
+    print("| family | runs | wrong exit code | hangs | silent losses | losses reported at their line |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    total = {"runs": 0, "wrong exit code": 0, "hang": 0, "silent loss": 0, "reported loss": 0}
     for family, tally in families.items():
         print(f"| {family} | {tally['runs']} | {tally['wrong exit code']} | {tally['hang']} "
-              f"| {tally['silent loss']} |")
+              f"| {tally['silent loss']} | {tally['reported loss']} |")
         for key in total:
             total[key] += tally[key]
     print(f"| all | {total['runs']} | {total['wrong exit code']} | {total['hang']} "
-          f"| {total['silent loss']} |")
+          f"| {total['silent loss']} | {total['reported loss']} |")
     for problem, lockfile, description, code, count, whole, first_line in bad:
         print(f"- {problem}: `{lockfile.relative_to(arguments.data)}` {description}: exit {code}, "
               f"{count} of {whole} packages {first_line}")
-    return 1 if bad else 0
+    return 1 if any(problem != "reported loss" for problem, *_ in bad) else 0
 
 
 if __name__ == "__main__":

@@ -71,6 +71,22 @@ fn parse_go_mod(path: &Path, text: &str) -> Result<GoMod, IngestError> {
     let mut block: Option<(String, u32)> = None;
     for (index, raw) in text.lines().enumerate() {
         let number = index as u32 + 1;
+        // go.mod is text: a control character (say a line break damaged into U+000B) would
+        // hide the next requirement inside a comment.
+        if let Some((column, control)) = raw
+            .char_indices()
+            .find(|(_, c)| c.is_control() && !matches!(c, '\t' | '\r'))
+        {
+            return Err(IngestError::Parse {
+                path: path.to_path_buf(),
+                line: Some(number),
+                column: Some(column as u32 + 1),
+                message: format!(
+                    "control character U+{:04X} in go.mod: the file is damaged",
+                    u32::from(control)
+                ),
+            });
+        }
         let (words, indirect) = tokens(raw);
         if words.is_empty() {
             continue;

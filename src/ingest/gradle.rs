@@ -58,6 +58,22 @@ pub fn parse(path: &Path, text: &str) -> Result<Inventory, IngestError> {
                 ),
             ));
         };
+        // Configurations are Gradle names (`compileClasspath`, `testRuntimeClasspath`): anything
+        // else there (a second `=`, a `:`) is the next entry run into this line through a
+        // damaged line break, which would otherwise be lost.
+        if let Some(bad) = configurations.split(',').map(str::trim).find(|name| {
+            !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        }) {
+            return Err(IngestError::parse(
+                path,
+                Some(number),
+                format!(
+                    "invalid configuration name `{bad}` in `{line}`: a Gradle lockfile line is `GROUP:ARTIFACT:VERSION=CONFIGURATION,...`"
+                ),
+            ));
+        }
         if coordinates == "empty" {
             empty_line = true;
             continue;

@@ -328,6 +328,16 @@ impl Reader {
                     let requirement = url_requirement(None, value);
                     self.add(path, line, requirement);
                 }
+                Some("--hash") => {
+                    // pip refuses a per-requirement option on a line of its own: here it is a
+                    // requirement's hashes whose requirement line is gone (cut, or turned into
+                    // a comment), which would otherwise lose that package without a word.
+                    return Err(IngestError::parse(
+                        path,
+                        Some(line),
+                        "`--hash` belongs to no requirement (the requirement line before it is missing or commented out)",
+                    ));
+                }
                 Some(_) => {
                     // Index and build options (`-i`, `--extra-index-url`, `--pre`, ...).
                 }

@@ -1107,3 +1107,49 @@ fn yaml_nested_too_deep_is_an_error_at_once() {
         outcome.stderr
     );
 }
+
+/// Single damaged bytes that used to leave a valid-looking file with a package fewer (found by
+/// `benches/hostile-sweep.py`): each is now an error at its line.
+#[test]
+fn a_damaged_byte_that_would_hide_a_package_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text, message) in [
+        // A damaged `[[package]]` header drops its entry from what TOML sees.
+        (
+            "Cargo.lock",
+            "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\n\n[[pcckage]]\nname = \"tool\"\nversion = \"0.1.0\"\n",
+            "line 7: `[[pcckage]]` is not a Cargo.lock section",
+        ),
+        // The line break after a comment damaged: the requirement joins the comment, and
+        // only its hashes are left.
+        (
+            "requirements.txt",
+            "# pinned\nalpha==1.0 \\\n    --hash=sha256:0000000000000000000000000000000000000000000000000000000000000000\n#Jbeta==2.0 \\\n    --hash=sha256:1111111111111111111111111111111111111111111111111111111111111111\n",
+            "line 5: `--hash` belongs to no requirement",
+        ),
+        // In a Gradle lockfile the next entry runs into the configuration list.
+        (
+            "gradle.lockfile",
+            "com.example:one:1.0=runtimeClasspath\u{b}com.example:two:2.0=runtimeClasspath\nempty=\n",
+            "line 1: invalid configuration name `runtimeClasspath\u{b}com.example:two:2.0=runtimeClasspath`",
+        ),
+        // The same in a go.mod: the next requirement hides in the `// indirect` comment.
+        (
+            "go.mod",
+            "module example.com/app\n\ngo 1.22\n\nrequire (\n\tgithub.com/a/one v1.0.0 // indirect\u{b}\tgithub.com/b/two v1.0.0 // indirect\n)\n",
+            "line 6, column 37: control character U+000B",
+        ),
+    ] {
+        let project = dir.path().join(name.replace('.', "-"));
+        std::fs::create_dir(&project).unwrap();
+        let path = project.join(name);
+        std::fs::write(&path, text).unwrap();
+        let outcome = sbom_of(&path);
+        assert_eq!(outcome.code, Some(2), "{name}: {}", outcome.stderr);
+        assert!(
+            outcome.stderr.contains(message),
+            "{name}: {}",
+            outcome.stderr
+        );
+    }
+}

@@ -124,6 +124,15 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<ParsedLockfile, IngestErr
         ));
     }
     let headers = header_lines(text);
+    if let Some((line, header)) = &headers.unknown {
+        return Err(IngestError::parse(
+            path,
+            Some(*line),
+            format!(
+                "`{header}` is not a Cargo.lock section (`[[package]]`, `[metadata]`, `[[patch.unused]]`): the lockfile is damaged; regenerate it with `cargo generate-lockfile`"
+            ),
+        ));
+    }
     let (version, packages, entries) = match parse_borrowed(text, &headers) {
         Some(parsed) => parsed,
         None => parse_with_cargo_lock(path, text, &headers)?,
@@ -401,22 +410,41 @@ fn first_line(message: &str) -> &str {
 struct Headers {
     packages: Vec<u32>,
     root: Option<u32>,
+    /// The first table header that is no Cargo.lock section, with its line: a damaged
+    /// `[[package]]` (`[[pcckage]]`) would otherwise drop its entry without a word.
+    unknown: Option<(u32, String)>,
 }
+
+/// The tables a Cargo.lock holds, in every format version.
+const SECTIONS: &[&str] = &["package", "root", "metadata", "patch", "patch.unused"];
 
 /// A light text scan for table headers: `cargo-lock` keeps no spans, and lockfiles are
 /// machine-written with one header per line, so this is exact for every real lockfile.
 fn header_lines(text: &str) -> Headers {
     let mut packages = Vec::new();
     let mut root = None;
+    let mut unknown = None;
     for (index, line) in text.lines().enumerate() {
         let trimmed = line.trim();
         if trimmed == "[[package]]" {
             packages.push(index as u32 + 1);
         } else if trimmed == "[root]" {
             root = Some(index as u32 + 1);
+        } else if unknown.is_none()
+            && line.starts_with('[')
+            && let Some(name) = trimmed
+                .strip_suffix(']')
+                .map(|header| header.trim_matches(['[', ']']).trim())
+            && !SECTIONS.contains(&name)
+        {
+            unknown = Some((index as u32 + 1, trimmed.to_string()));
         }
     }
-    Headers { packages, root }
+    Headers {
+        packages,
+        root,
+        unknown,
+    }
 }
 
 /// The line range (1-based, end exclusive) of entry `index`.
