@@ -44,20 +44,7 @@ pub(crate) fn purl(
     version: &str,
     qualifiers: &[(&str, &str)],
 ) -> Option<String> {
-    let mut purl = packageurl::PackageUrl::new(kind.to_string(), name.to_string()).ok()?;
-    if let Some(namespace) = namespace.filter(|n| !n.is_empty()) {
-        purl.with_namespace(namespace.to_string());
-    }
-    if !version.is_empty() {
-        purl.with_version(version.to_string());
-    }
-    for (key, value) in qualifiers {
-        if !value.is_empty() {
-            purl.add_qualifier(key.to_string(), value.to_string())
-                .ok()?;
-        }
-    }
-    Some(purl.to_string())
+    crate::inventory::purl::build(kind, namespace, name, version, qualifiers)
 }
 
 /// PEP 503 normalisation: lowercase, and every run of `-`, `_` and `.` becomes one `-`.

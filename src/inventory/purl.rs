@@ -5,10 +5,36 @@
 //! only spells it correctly, and says whether a purl pattern (from a waiver or a VEX
 //! statement) names a package's purl.
 
+/// What a qualifier value percent-encodes: the `packageurl` crate's set, plus `&`, which
+/// separates qualifiers (packageurl 0.4 leaves it as is, so a `repository_url` holding a
+/// query string read back cut short).
+const QUALIFIER_VALUE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'&')
+    .add(b'+')
+    .add(b';')
+    .add(b'<')
+    .add(b'=')
+    .add(b'>')
+    .add(b'?')
+    .add(b'@')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
 /// Builds `pkg:TYPE/[NAMESPACE/]NAME@VERSION?QUALIFIERS`, qualifiers sorted and encoded.
 ///
 /// Returns `None` when `packageurl` rejects the parts (an empty name, an invalid type or
-/// qualifier key), so a malformed identity never turns into a malformed purl.
+/// qualifier key), so a malformed identity never turns into a malformed purl. An empty
+/// namespace, version or qualifier value is left out.
 pub fn build(
     purl_type: &str,
     namespace: Option<&str>,
@@ -20,18 +46,33 @@ pub fn build(
         return None;
     }
     let mut purl = packageurl::PackageUrl::new(purl_type, name).ok()?;
-    if let Some(namespace) = namespace {
+    if let Some(namespace) = namespace.filter(|namespace| !namespace.is_empty()) {
         purl.with_namespace(namespace);
     }
     if !version.is_empty() {
         purl.with_version(version);
     }
+    // Keys as packageurl validates and lowercases them; values encoded here (see
+    // [`QUALIFIER_VALUE`]); a later value of the same key wins, as in packageurl.
+    let mut sorted = std::collections::BTreeMap::new();
     for (key, value) in qualifiers {
         if !value.is_empty() {
-            purl.add_qualifier(*key, *value).ok()?;
+            let mut check = packageurl::PackageUrl::new(purl_type, name).ok()?;
+            check.add_qualifier(*key, "").ok()?;
+            sorted.insert(key.to_lowercase(), *value);
         }
     }
-    Some(purl.to_string())
+    let mut text = purl.to_string();
+    for (index, (key, value)) in sorted.iter().enumerate() {
+        text.push(if index == 0 { '?' } else { '&' });
+        text.push_str(key);
+        text.push('=');
+        text.extend(percent_encoding::utf8_percent_encode(
+            value,
+            QUALIFIER_VALUE,
+        ));
+    }
+    Some(text)
 }
 
 /// The `vcs_url` qualifier value for a git checkout: `git+URL@COMMIT` (the purl spec's form).
@@ -88,6 +129,31 @@ fn normalized_name(purl_type: &str, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ampersand_in_a_qualifier_value_reads_back_whole() {
+        let url = "https://example.com/simple?a=1&b=2";
+        let purl = build(
+            "pypi",
+            None,
+            "requests",
+            "2.0.0",
+            &[("repository_url", url), ("Arch", "x86_64")],
+        )
+        .unwrap();
+        assert_eq!(
+            purl,
+            "pkg:pypi/requests@2.0.0?arch=x86_64&repository_url=https://example.com/simple%3Fa%3D1%26b%3D2"
+        );
+        let parsed: packageurl::PackageUrl<'_> = purl.parse().unwrap();
+        let qualifiers: std::collections::BTreeMap<_, _> = parsed
+            .qualifiers()
+            .iter()
+            .map(|(key, value)| (key.to_string(), value.to_string()))
+            .collect();
+        assert_eq!(qualifiers["repository_url"], url);
+        assert_eq!(qualifiers["arch"], "x86_64");
+    }
 
     #[test]
     fn plain_cargo_purl() {
