@@ -49,16 +49,17 @@ struct Judge {
 }
 
 impl Judge {
-    fn new(policy: ValidPolicy, flags: &[PathBuf]) -> anyhow::Result<Judge> {
+    /// `flagged` are the documents of `--vex`, read once for every policy.
+    fn new(policy: ValidPolicy, flagged: &[VexDocument]) -> anyhow::Result<Judge> {
         let digest = policy.digest();
         // As in `check`: the policy's documents first, so a later `--vex` wins ties.
-        let paths: Vec<PathBuf> = policy.advisories.vex.iter().chain(flags).cloned().collect();
-        let vex = crate::enrich::vex::read_all(&paths).with_context(|| {
+        let mut vex = crate::enrich::vex::read_all(&policy.advisories.vex).with_context(|| {
             format!(
                 "cannot read the VEX documents of policy `{}` (sha256 {digest})",
                 policy.name
             )
         })?;
+        vex.extend_from_slice(flagged);
         Ok(Judge {
             policy,
             digest,
@@ -255,9 +256,10 @@ fn load_policies(
     store: &mut crate::store::Store,
     releases: &[StoredRelease],
 ) -> anyhow::Result<Policies> {
+    let flagged = crate::enrich::vex::read_all(&args.vex)?;
     if let Some(path) = &args.policy {
         let policy = crate::policy::load(Some(path), Path::new("."))?;
-        return Ok(Policies::Override(Box::new(Judge::new(policy, &args.vex)?)));
+        return Ok(Policies::Override(Box::new(Judge::new(policy, &flagged)?)));
     }
     let mut ids: Vec<i64> = releases.iter().map(|release| release.policy_id).collect();
     ids.sort_unstable();
@@ -265,7 +267,7 @@ fn load_policies(
     let mut policies = HashMap::new();
     for (id, record) in store.policies(&ids)? {
         let policy = super::record::stored_policy(&record)?;
-        policies.insert(id, Judge::new(policy, &args.vex)?);
+        policies.insert(id, Judge::new(policy, &flagged)?);
     }
     Ok(Policies::Recorded(policies))
 }

@@ -37,15 +37,7 @@ pub(crate) fn json_error(path: &Path, error: &serde_json::Error, what: &str) -> 
 }
 
 /// Builds a purl; `None` when the parts cannot form one (the package then has no purl).
-pub(crate) fn purl(
-    kind: &str,
-    namespace: Option<&str>,
-    name: &str,
-    version: &str,
-    qualifiers: &[(&str, &str)],
-) -> Option<String> {
-    crate::inventory::purl::build(kind, namespace, name, version, qualifiers)
-}
+pub(crate) use crate::inventory::purl::build as purl;
 
 /// PEP 503 normalisation: lowercase, and every run of `-`, `_` and `.` becomes one `-`.
 pub(crate) fn pep503(name: &str) -> String {

@@ -52,17 +52,17 @@ pub fn build(
     if !version.is_empty() {
         purl.with_version(version);
     }
-    // Keys as packageurl validates and lowercases them; values encoded here (see
-    // [`QUALIFIER_VALUE`]); a later value of the same key wins, as in packageurl.
+    let mut text = purl.to_string();
+    // Keys as packageurl validates and lowercases them (added to `purl` after its text was
+    // taken, only to be checked); values encoded here (see [`QUALIFIER_VALUE`]); a later value
+    // of the same key wins, as in packageurl.
     let mut sorted = std::collections::BTreeMap::new();
     for (key, value) in qualifiers {
         if !value.is_empty() {
-            let mut check = packageurl::PackageUrl::new(purl_type, name).ok()?;
-            check.add_qualifier(*key, "").ok()?;
+            purl.add_qualifier(*key, "").ok()?;
             sorted.insert(key.to_lowercase(), *value);
         }
     }
-    let mut text = purl.to_string();
     for (index, (key, value)) in sorted.iter().enumerate() {
         text.push(if index == 0 { '?' } else { '&' });
         text.push_str(key);
