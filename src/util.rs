@@ -233,9 +233,44 @@ pub fn strip_bom_owned(text: String) -> String {
     }
 }
 
+/// [`read_input`] with the file's metadata, taken from the opened file before it is read.
+pub fn read_input_with_metadata(path: &Path) -> Result<(Vec<u8>, std::fs::Metadata), ReadError> {
+    let limit = limits().max_input_bytes;
+    let (file, metadata) = open_input_with_metadata(path, limit)?;
+    let bytes = read_opened(path, file, metadata.len(), limit)?;
+    Ok((bytes, metadata))
+}
+
+/// [`read_input_with_metadata`] for an entry of a directory listing: one the listing says is
+/// a regular file is opened straight away (the listing already answered what a `stat` before
+/// the open would ask; the opened file is still checked), anything else goes the long way,
+/// which names links to nothing, FIFOs and devices.
+pub fn read_listed_file(
+    entry: &std::fs::DirEntry,
+) -> Result<(Vec<u8>, std::fs::Metadata), ReadError> {
+    let path = entry.path();
+    if !entry.file_type().is_ok_and(|kind| kind.is_file()) {
+        return read_input_with_metadata(&path);
+    }
+    let limit = limits().max_input_bytes;
+    let (file, metadata) = open_checked(&path, limit)?;
+    let bytes = read_opened(&path, file, metadata.len(), limit)?;
+    Ok((bytes, metadata))
+}
+
 /// [`read_input`] with a given limit.
 pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     let (file, length) = open_input(path, limit)?;
+    read_opened(path, file, length, limit)
+}
+
+/// The whole of a file [`open_input`] opened, `length` bytes expected, at most `limit`.
+fn read_opened(
+    path: &Path,
+    file: std::fs::File,
+    length: u64,
+    limit: u64,
+) -> Result<Vec<u8>, ReadError> {
     let mut bytes = Vec::with_capacity(usize::try_from(length).unwrap_or(0));
     file.take(limit + 1)
         .read_to_end(&mut bytes)
@@ -256,6 +291,14 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
 /// at most `limit` bytes, for readers that take part of a file (a head, a sample). Never
 /// blocks on a FIFO.
 pub fn open_input(path: &Path, limit: u64) -> Result<(std::fs::File, u64), ReadError> {
+    open_input_with_metadata(path, limit).map(|(file, metadata)| (file, metadata.len()))
+}
+
+/// [`open_input`] with the metadata of the opened file.
+pub fn open_input_with_metadata(
+    path: &Path,
+    limit: u64,
+) -> Result<(std::fs::File, std::fs::Metadata), ReadError> {
     let io = |source: std::io::Error| ReadError::Io {
         path: path.to_path_buf(),
         source,
@@ -276,10 +319,20 @@ pub fn open_input(path: &Path, limit: u64) -> Result<(std::fs::File, u64), ReadE
         Err(error) => return Err(io(error)),
     };
     check_regular(path, &metadata, limit)?;
+    open_checked(path, limit)
+}
+
+/// Opens `path` without blocking and checks that what was opened is a regular file within
+/// `limit`: for a path already known to be a regular file, or checked before.
+fn open_checked(path: &Path, limit: u64) -> Result<(std::fs::File, std::fs::Metadata), ReadError> {
+    let io = |source: std::io::Error| ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
-    // Non-blocking open: were the path swapped for a FIFO after the check above, opening it
-    // would otherwise wait for a writer forever. Reads of a regular file ignore the flag.
+    // Non-blocking open: were the path swapped for a FIFO after a check, opening it would
+    // otherwise wait for a writer forever. Reads of a regular file ignore the flag.
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
@@ -288,7 +341,7 @@ pub fn open_input(path: &Path, limit: u64) -> Result<(std::fs::File, u64), ReadE
     let file = options.open(path).map_err(io)?;
     let metadata = file.metadata().map_err(io)?;
     check_regular(path, &metadata, limit)?;
-    Ok((file, metadata.len()))
+    Ok((file, metadata))
 }
 
 fn check_regular(path: &Path, metadata: &std::fs::Metadata, limit: u64) -> Result<(), ReadError> {

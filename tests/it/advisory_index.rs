@@ -149,3 +149,78 @@ fn a_database_changed_just_now_is_not_indexed_yet() {
     assert_eq!(ids(&database, &options), ["OSV-A"]);
     assert_eq!(indexes(), 1);
 }
+
+/// A RustSec advisory's text (front matter and body) for `krate`.
+fn rustsec_text(id: &str, krate: &str) -> String {
+    format!(
+        "```toml\n[advisory]\nid = \"{id}\"\npackage = \"{krate}\"\ndate = \"2024-01-01\"\nurl = \"https://example.invalid\"\n\n[versions]\npatched = [\">= 1.0.0\"]\n```\n\n# Title\n\nDescription.\n"
+    )
+}
+
+/// The RustSec directory is read in one pass with the checks of the `rustsec` crate's own
+/// loader: what it refuses is refused naming the file, what it skips is skipped.
+#[test]
+fn rustsec_directory_places_are_checked_as_the_database_requires() {
+    let load = |database: &Path| load_database(database, &LoadOptions::default());
+    let work = tempfile::tempdir().unwrap();
+    let database = work.path().join("advisory-db");
+    let alpha = database.join("crates/alpha");
+    fs::create_dir_all(&alpha).unwrap();
+    fs::write(
+        alpha.join("RUSTSEC-2024-0001.md"),
+        rustsec_text("RUSTSEC-2024-0001", "alpha"),
+    )
+    .unwrap();
+    // Dotfiles are skipped; a draft is read under its draft name; the placeholder id is
+    // parsed and left out; the `rust/` collection (the standard library) is not read.
+    fs::write(alpha.join(".DS_Store"), "\0\0junk").unwrap();
+    fs::write(
+        alpha.join("RUSTSEC-0000-0000.draft.md"),
+        rustsec_text("RUSTSEC-2024-0009", "alpha"),
+    )
+    .unwrap();
+    fs::write(
+        alpha.join("RUSTSEC-0000-0000.md"),
+        rustsec_text("RUSTSEC-0000-0000", "alpha"),
+    )
+    .unwrap();
+    fs::create_dir_all(database.join("rust/std")).unwrap();
+    fs::write(database.join("rust/std/RUSTSEC-2024-0100.md"), "not read").unwrap();
+    let (_, advisories) = load(&database).unwrap();
+    let mut ids: Vec<&str> = advisories.iter().map(|a| a.id.as_str()).collect();
+    ids.sort();
+    assert_eq!(ids, ["RUSTSEC-2024-0001", "RUSTSEC-2024-0009"]);
+
+    let refused = |file: &Path, text: String, expected: &str| {
+        fs::write(file, text).unwrap();
+        let error = load(&database).unwrap_err();
+        let said = format!("{error}: {}", depgate::util::error_chain(&error));
+        assert!(
+            said.contains(&format!("`{}`", file.display())) && said.contains(expected),
+            "{said}"
+        );
+        fs::remove_file(file).unwrap();
+    };
+    refused(
+        &alpha.join("RUSTSEC-2024-0002.md"),
+        rustsec_text("RUSTSEC-2024-0003", "alpha"),
+        "must be named `RUSTSEC-2024-0003.md`",
+    );
+    refused(
+        &alpha.join("RUSTSEC-2024-0004.md"),
+        rustsec_text("RUSTSEC-2024-0004", "beta"),
+        "is about `beta` but is not in its directory `crates/beta`",
+    );
+    refused(
+        &alpha.join("notes.txt"),
+        "notes".to_string(),
+        "not a `.md` file",
+    );
+    let beta = database.join("crates/beta");
+    fs::create_dir_all(&beta).unwrap();
+    refused(
+        &beta.join("RUSTSEC-0000-0000.copy.md"),
+        rustsec_text("RUSTSEC-2024-0001", "beta"),
+        "the id `RUSTSEC-2024-0001` is also the id of",
+    );
+}

@@ -86,7 +86,8 @@ pub struct Stamp {
 }
 
 impl Stamp {
-    fn new(path: &Path, metadata: &std::fs::Metadata) -> Stamp {
+    /// The stamp of a file or directory from its metadata.
+    pub(super) fn new(path: &Path, metadata: &std::fs::Metadata) -> Stamp {
         let modified_nanos = metadata
             .modified()
             .ok()
@@ -100,12 +101,18 @@ impl Stamp {
         }
     }
 
-    fn of_path(path: &Path) -> Result<Stamp, AdvisoryError> {
+    /// The stamp of a path (a link is followed).
+    pub(super) fn of_path(path: &Path) -> Result<Stamp, AdvisoryError> {
         let metadata = std::fs::metadata(path).map_err(|source| AdvisoryError::Io {
             path: path.to_path_buf(),
             source,
         })?;
         Ok(Stamp::new(path, &metadata))
+    }
+
+    /// The path it stamps.
+    pub(super) fn path(&self) -> &str {
+        &self.path
     }
 
     /// Stats a directory entry relative to its open directory (no second walk of the path).
@@ -137,39 +144,16 @@ pub fn too_recent(stamps: &[Stamp]) -> bool {
         .any(|stamp| stamp.modified_nanos.saturating_add(MARGIN_NANOS) >= now)
 }
 
-/// Walks a user-given database: a stamp for the root, every directory read and every file,
-/// sorted by path.
-pub fn stamps(path: &Path, kind: DbKind) -> Result<Vec<Stamp>, AdvisoryError> {
+/// Walks a user-given OSV database: a stamp for the root, every directory read and every
+/// file, sorted by path. (A RustSec directory is stamped while it is read:
+/// [`super::rustsec_db::load_stamped`].)
+pub fn osv_stamps(path: &Path, kind: DbKind) -> Result<Vec<Stamp>, AdvisoryError> {
     let mut stamps = vec![Stamp::of_path(path)?];
-    match kind {
-        DbKind::OsvZip => {}
-        DbKind::OsvDirectory => walk_osv_files(path, |entry, _| {
+    if kind == DbKind::OsvDirectory {
+        walk_osv_files(path, |entry, _| {
             stamps.push(Stamp::of_entry(entry)?);
             Ok(())
-        })?,
-        DbKind::RustSec => {
-            for collection in ["crates", "rust"] {
-                let dir = path.join(collection);
-                let Ok(entries) = std::fs::read_dir(&dir) else {
-                    continue; // its absence is in the root's stamp
-                };
-                stamps.push(Stamp::of_path(&dir)?);
-                for entry in entries.flatten() {
-                    if !entry.file_type().is_ok_and(|t| t.is_dir()) {
-                        continue;
-                    }
-                    stamps.push(Stamp::of_entry(&entry)?);
-                    let inner =
-                        std::fs::read_dir(entry.path()).map_err(|source| AdvisoryError::Io {
-                            path: entry.path(),
-                            source,
-                        })?;
-                    for file in inner.flatten() {
-                        stamps.push(Stamp::of_entry(&file)?);
-                    }
-                }
-            }
-        }
+        })?;
     }
     stamps.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(stamps)

@@ -107,7 +107,8 @@ pub fn load_database(
         {
             return Ok(loaded);
         }
-        let (info, advisories) = load_uncached(path, kind, &fingerprint)?;
+        let advisories = read_advisories(path, kind)?;
+        let info = describe(path, kind, &fingerprint, &advisories);
         if let Some(file) = &index_file {
             // The index is an optimisation: a read-only cache directory must not fail the run.
             let _ = index::write(file, &fingerprint, &[], &info, &advisories);
@@ -120,10 +121,20 @@ pub fn load_database(
     {
         return Ok(loaded);
     }
-    // Stamped before reading, so a change made while loading is seen by the next run.
-    let stamps = index::stamps(path, kind)?;
+    // Stamped before (OSV) or while (RustSec) reading, each file before its content, so a
+    // change made while loading is seen by the next run.
+    let (stamps, advisories) = match kind {
+        DbKind::RustSec => {
+            let (advisories, stamps) = rustsec_db::load_stamped(path, 0)?;
+            (stamps, advisories)
+        }
+        DbKind::OsvDirectory | DbKind::OsvZip => {
+            let stamps = index::osv_stamps(path, kind)?;
+            (stamps, read_advisories(path, kind)?)
+        }
+    };
     let fingerprint = Fingerprint::of_stamps(path, &stamps);
-    let (info, advisories) = load_uncached(path, kind, &fingerprint)?;
+    let info = describe(path, kind, &fingerprint, &advisories);
     if let Some(file) = &index_file
         && !index::too_recent(&stamps)
     {
@@ -132,16 +143,22 @@ pub fn load_database(
     Ok((info, advisories))
 }
 
-fn load_uncached(
+/// Every advisory of a database, read from its files.
+fn read_advisories(path: &Path, kind: DbKind) -> Result<Vec<Advisory>, AdvisoryError> {
+    match kind {
+        DbKind::RustSec => rustsec_db::load(path, 0),
+        DbKind::OsvDirectory => load_osv_dir(path),
+        DbKind::OsvZip => load_osv_zip(path),
+    }
+}
+
+/// What a database is, from its advisories and metadata.
+fn describe(
     path: &Path,
     kind: DbKind,
     fingerprint: &Fingerprint,
-) -> Result<(DbInfo, Vec<Advisory>), AdvisoryError> {
-    let advisories = match kind {
-        DbKind::RustSec => rustsec_db::load(path, 0)?,
-        DbKind::OsvDirectory => load_osv_dir(path)?,
-        DbKind::OsvZip => load_osv_zip(path)?,
-    };
+    advisories: &[Advisory],
+) -> DbInfo {
     let meta = CacheMeta::read_for(path);
     let mut ecosystems: Vec<String> = advisories
         .iter()
@@ -159,7 +176,7 @@ fn load_uncached(
         .and_then(|m| m.revision.clone().or_else(|| m.etag.clone()))
         .or_else(|| rustsec_db::git_head(path))
         .or_else(|| Some(format!("files:{}", fingerprint.short())));
-    let info = DbInfo {
+    DbInfo {
         kind,
         path: path.to_path_buf(),
         source: meta
@@ -174,8 +191,7 @@ fn load_uncached(
             .or(newest),
         advisory_count: advisories.len(),
         ecosystems,
-    };
-    Ok((info, advisories))
+    }
 }
 
 /// True for file names that hold OSV records.

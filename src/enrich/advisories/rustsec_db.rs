@@ -1,8 +1,10 @@
 //! The RustSec advisory-db (a directory of Markdown advisories with TOML front matter), read
 //! with the `rustsec` crate and turned into [`Advisory`] records with SemVer ranges.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use super::index::Stamp;
 use super::{Advisory, AdvisoryError, AdvisoryKind, Affected, Event, Range, RangeKind};
 
 /// True when `path` looks like a RustSec advisory-db checkout or archive (`crates/*/*.md`).
@@ -20,29 +22,180 @@ pub fn is_rustsec_dir(path: &Path) -> bool {
 /// Loads every advisory in the `crates/` collection; withdrawn ones are skipped.
 ///
 /// The `rust/` collection (advisories against the standard library) is not matched against
-/// dependencies, as `cargo audit` does not either.
+/// dependencies, as `cargo audit` does not either, and is not read.
 pub fn load(path: &Path, database: usize) -> Result<Vec<Advisory>, AdvisoryError> {
-    check_advisory_files(path)?;
-    let db = rustsec::Database::open(path).map_err(|error| explain(path, &error))?;
-    Ok(db
-        .iter()
-        .filter_map(|advisory| convert(advisory, database))
-        .collect())
+    load_stamped(path, database).map(|(advisories, _)| advisories)
+}
+
+/// [`load`], with the [`Stamp`]s of what it read (the root, `crates/`, every package
+/// directory and every file in one), sorted by path, for the index of a user-given database.
+///
+/// One pass: each directory is stamped and listed once and each file opened once (stamped
+/// from the open file, then read and parsed), the package directories spread over the cores.
+/// A first run reads the whole database, so this is most of its time: the `rustsec` crate's
+/// own loader walks the tree again and reads every file through a path once more. The checks
+/// it makes are made here too: every entry of a package directory is a `.md` advisory named
+/// after its id (drafts `RUSTSEC-0000-0000.*` excepted), in the directory of its package, of
+/// the collection it says, with no id twice; placeholders are parsed and left out.
+pub fn load_stamped(
+    path: &Path,
+    database: usize,
+) -> Result<(Vec<Advisory>, Vec<Stamp>), AdvisoryError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| AdvisoryError::Io { path, source }
+    };
+    let crates = path.join("crates");
+    let mut stamps = vec![Stamp::of_path(path)?, Stamp::of_path(&crates)?];
+    let mut package_dirs = Vec::new();
+    for entry in std::fs::read_dir(&crates).map_err(io(&crates))? {
+        let entry = entry.map_err(io(&crates))?;
+        if entry.file_type().map_err(io(&entry.path()))?.is_dir() {
+            package_dirs.push(entry.path());
+        }
+    }
+    package_dirs.sort();
+    let mut advisories = Vec::new();
+    let mut ids: HashMap<String, PathBuf> = HashMap::new();
+    for read in crate::util::parallel_map(&package_dirs, 32, |dir| read_package_dir(dir, database))
+    {
+        let read = read?;
+        stamps.extend(read.stamps);
+        for (file, advisory) in read.advisories {
+            if let Some(first) = ids.insert(advisory.id.clone(), file.clone()) {
+                return Err(AdvisoryError::Parse {
+                    path: file,
+                    message: format!(
+                        "RustSec advisory: the id `{}` is also the id of `{}`",
+                        advisory.id,
+                        first.display()
+                    ),
+                });
+            }
+            advisories.extend(advisory.converted);
+        }
+    }
+    stamps.sort_by(|a, b| a.path().cmp(b.path()));
+    Ok((advisories, stamps))
+}
+
+/// What one package directory holds.
+struct PackageDir {
+    stamps: Vec<Stamp>,
+    /// Per file: its path, its id and the advisory in our model (`None` when withdrawn).
+    advisories: Vec<(PathBuf, ReadAdvisory)>,
+}
+
+struct ReadAdvisory {
+    id: String,
+    converted: Option<Advisory>,
+}
+
+fn read_package_dir(dir: &Path, database: usize) -> Result<PackageDir, AdvisoryError> {
+    let io = |source| AdvisoryError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    // Stamped before it is listed: a file added meanwhile moves its time past the stamp.
+    let mut stamps = vec![Stamp::of_path(dir)?];
+    let mut entries = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        if !entry.file_name().as_encoded_bytes().starts_with(b".") {
+            entries.push(entry);
+        }
+    }
+    entries.sort_by_key(std::fs::DirEntry::file_name);
+    let mut advisories = Vec::new();
+    for entry in entries {
+        let file = entry.path();
+        let (text, stamp) = read_advisory_file(&entry)?;
+        stamps.push(stamp);
+        let parse_error = |message: String| AdvisoryError::Parse {
+            path: file.clone(),
+            message: format!("RustSec advisory: {message}"),
+        };
+        if file.extension().is_none_or(|extension| extension != "md") {
+            return Err(parse_error(
+                "not a `.md` file: a package directory holds advisories only".to_string(),
+            ));
+        }
+        let mut advisory = parse_raw(&text).map_err(parse_error)?;
+        check_place(&file, &mut advisory).map_err(parse_error)?;
+        if advisory.metadata.id.is_placeholder() {
+            continue;
+        }
+        let read = ReadAdvisory {
+            id: advisory.metadata.id.to_string(),
+            converted: convert(&advisory, database),
+        };
+        advisories.push((file, read));
+    }
+    Ok(PackageDir { stamps, advisories })
+}
+
+/// An advisory file's text and stamp: a regular file (a FIFO would hang the load, a device
+/// never end) within the input size limit, UTF-8.
+fn read_advisory_file(entry: &std::fs::DirEntry) -> Result<(String, Stamp), AdvisoryError> {
+    let file = &entry.path();
+    let (bytes, metadata) = crate::util::read_listed_file(entry)?;
+    let text = String::from_utf8(bytes).map_err(|error| AdvisoryError::Parse {
+        path: file.to_path_buf(),
+        message: format!(
+            "RustSec advisory: {}",
+            crate::util::invalid_utf8_message(error.as_bytes(), error.utf8_error().valid_up_to())
+        ),
+    })?;
+    Ok((text, Stamp::new(file, &metadata)))
+}
+
+/// Where an advisory file must be, as the RustSec database's own loader requires: named after
+/// its id (or a draft), in the directory of its package, in `crates/`.
+fn check_place(file: &Path, advisory: &mut rustsec::Advisory) -> Result<(), String> {
+    let metadata = &mut advisory.metadata;
+    let expected = format!("{}.md", metadata.id);
+    if file.file_name() != Some(std::ffi::OsStr::new(&expected))
+        && !rustsec::Advisory::is_draft(file)
+    {
+        return Err(format!(
+            "the advisory `{}` must be named `{expected}`",
+            metadata.id
+        ));
+    }
+    let package_dir = file.parent().and_then(Path::file_name);
+    if package_dir != Some(std::ffi::OsStr::new(metadata.package.as_str())) {
+        return Err(format!(
+            "the advisory is about `{}` but is not in its directory `crates/{}`",
+            metadata.package, metadata.package
+        ));
+    }
+    match metadata.collection {
+        None => metadata.collection = Some(rustsec::Collection::Crates),
+        Some(rustsec::Collection::Crates) => {}
+        Some(other) => {
+            return Err(format!(
+                "the advisory says it is in the `{other}` collection but is in `crates/`"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Parses the text of one RustSec advisory file (Markdown with a TOML front matter, V3 or
 /// V4) into our model: `Ok(None)` for one that is withdrawn or not about a crate, as in
 /// [`load`]; `Err` says the line and the reason. The fuzz targets call this.
 pub fn parse_advisory(text: &str, database: usize) -> Result<Option<Advisory>, String> {
+    parse_raw(text).map(|advisory| convert(&advisory, database))
+}
+
+/// The `rustsec` crate's parse of an advisory's text, its error said with the line.
+fn parse_raw(text: &str) -> Result<rustsec::Advisory, String> {
     if !text.starts_with(FENCE) {
         return Err(NO_FENCE.to_string());
     }
-    match text.parse::<rustsec::Advisory>() {
-        Ok(advisory) => Ok(convert(&advisory, database)),
-        Err(error) => {
-            Err(front_matter_error(text).unwrap_or_else(|| crate::util::error_chain(&error)))
-        }
-    }
+    text.parse::<rustsec::Advisory>().map_err(|error| {
+        front_matter_error(text).unwrap_or_else(|| crate::util::error_chain(&error))
+    })
 }
 
 /// How a Markdown advisory starts: its TOML front matter's fence.
@@ -51,7 +204,7 @@ const FENCE: &str = "```toml";
 /// Said of a Markdown advisory that does not start with [`FENCE`]; checked before the
 /// `rustsec` crate parses it, which panics quoting the start of such a file when a
 /// multi-byte character straddles its 20th byte.
-const NO_FENCE: &str = "RustSec advisory: the file does not start with its ```toml front matter";
+const NO_FENCE: &str = "the file does not start with its ```toml front matter";
 
 /// One advisory of the `crates/` collection in our model; `None` for a withdrawn one or one
 /// of another collection.
@@ -122,36 +275,6 @@ fn convert(advisory: &rustsec::Advisory, database: usize) -> Option<Advisory> {
     })
 }
 
-/// The `rustsec` crate's error said usefully: its message names the file (`error parsing
-/// PATH`, `couldn't open PATH`) and hides the reason in its cause; the file is read again
-/// here to name the line and the reason (a TOML error, or the first byte that is not UTF-8).
-fn explain(database: &Path, error: &rustsec::Error) -> AdvisoryError {
-    let chain = crate::util::error_chain(error);
-    let file = ["error parsing ", "couldn't open "]
-        .iter()
-        .find_map(|prefix| {
-            let rest = error.to_string();
-            rest.find(prefix)
-                .map(|index| PathBuf::from(rest[index + prefix.len()..].trim()))
-        });
-    let Some(file) = file.filter(|file| file.is_file()) else {
-        return AdvisoryError::Parse {
-            path: database.to_path_buf(),
-            message: format!("RustSec database: {chain}"),
-        };
-    };
-    let message = match crate::util::read_input_text(&file) {
-        // The path is in front already: only the reason.
-        Err(crate::util::ReadError::Io { source, .. }) => source.to_string(),
-        Err(error) => error.to_string(),
-        Ok(text) => front_matter_error(&text).unwrap_or(chain),
-    };
-    AdvisoryError::Parse {
-        path: file,
-        message: format!("RustSec advisory: {message}"),
-    }
-}
-
 /// "line N: reason" for an advisory whose TOML front matter does not parse, with N a line of
 /// the file (the front matter starts after the ```` ```toml ```` fence).
 fn front_matter_error(text: &str) -> Option<String> {
@@ -189,48 +312,4 @@ pub fn git_head(path: &Path) -> Option<String> {
             .map(|s| s.trim().to_string()),
         None => Some(head.to_string()),
     }
-}
-
-/// The `rustsec` crate reads every advisory file itself: one that is a FIFO would hang the
-/// load and one that is a device would never end, so each is checked to be a regular file
-/// first (opened without blocking, and closed).
-fn check_advisory_files(path: &Path) -> Result<(), AdvisoryError> {
-    let mut stack = vec![path.join("crates"), path.join("rust")];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let entry_path = entry.path();
-            if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                stack.push(entry_path);
-            } else if entry_path
-                .extension()
-                .is_some_and(|extension| extension == "md" || extension == "toml")
-            {
-                let (file, _) =
-                    crate::util::open_input(&entry_path, crate::util::limits().max_input_bytes)?;
-                if entry_path
-                    .extension()
-                    .is_some_and(|extension| extension == "md")
-                {
-                    use std::io::Read as _;
-                    let mut head = Vec::with_capacity(FENCE.len());
-                    std::io::Read::take(file, FENCE.len() as u64)
-                        .read_to_end(&mut head)
-                        .map_err(|source| crate::util::ReadError::Io {
-                            path: entry_path.clone(),
-                            source,
-                        })?;
-                    if head != FENCE.as_bytes() {
-                        return Err(AdvisoryError::Parse {
-                            path: entry_path,
-                            message: NO_FENCE.to_string(),
-                        });
-                    }
-                }
-            }
-        }
-    }
-    Ok(())
 }
