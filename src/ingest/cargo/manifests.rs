@@ -240,8 +240,8 @@ fn collect_remote(
     build: bool,
     collected: &mut Collected,
 ) {
-    let src_dirs = listed_subdirectories(&home.join("registry/src"));
-    let cache_dirs = listed_subdirectories(&home.join("registry/cache"));
+    let src_dirs = subdirectories(&home.join("registry/src"));
+    let cache_dirs = subdirectories(&home.join("registry/cache"));
     let checkouts = subdirectories(&home.join("git/checkouts"));
 
     let wanted: Vec<(usize, Lookup)> = parsed
@@ -276,15 +276,39 @@ fn collect_remote(
         checkouts: &checkouts,
         packages: &parsed.packages,
     };
-    let results = crate::util::parallel_map(&wanted, 64, |(index, lookup)| {
+    // Published crates never change: their facts come from the cache when it has them.
+    let mode = format!("build={build} license-files={license_files:?}");
+    let mut cache = super::facts_cache::FactsCache::open(home, &mode);
+    let to_read: Vec<&(usize, Lookup)> = match &cache {
+        Some(cache) => wanted
+            .iter()
+            .filter(|(index, _)| match cache.get(&parsed.packages[*index]) {
+                Some(facts) => {
+                    collected.facts[*index] = Some(facts.clone());
+                    false
+                }
+                None => true,
+            })
+            .collect(),
+        None => wanted.iter().collect(),
+    };
+    let results = crate::util::parallel_map(&to_read, 64, |(index, lookup)| {
         (*index, context.find(*index, lookup))
     });
     for (index, result) in results {
         match result {
-            Ok(Some(facts)) => collected.facts[index] = Some(facts),
+            Ok(Some(facts)) => {
+                if let Some(cache) = &mut cache {
+                    cache.insert(&parsed.packages[index], &facts);
+                }
+                collected.facts[index] = Some(facts);
+            }
             Ok(None) => {}
             Err(message) => collected.notes.push(message),
         }
+    }
+    if let Some(cache) = cache {
+        cache.save(&parsed.packages);
     }
 }
 
@@ -292,8 +316,8 @@ struct RemoteContext<'a> {
     license_files: LicenseFiles,
     /// Also read the build facts (`[features]`, `[lib]`, dependency details).
     build: bool,
-    src_dirs: &'a [ListedDir],
-    cache_dirs: &'a [ListedDir],
+    src_dirs: &'a [PathBuf],
+    cache_dirs: &'a [PathBuf],
     checkouts: &'a [PathBuf],
     packages: &'a [LockedPackage],
 }
@@ -307,16 +331,17 @@ impl RemoteContext<'_> {
         let package = &self.packages[index];
         match lookup {
             Lookup::Registry => {
+                // Each candidate is opened directly: listing `registry/src/HOST-HASH` (one
+                // entry per crate ever unpacked, thousands) to avoid failed opens costs more
+                // than it saves, since the manifest of a crate found has to be opened anyway.
                 let dir_name = format!("{}-{}", package.name, package.version);
                 let source = package.source.as_ref();
-                let ours = |dir: &&ListedDir| source.is_some_and(|s| is_index_dir_of(&dir.path, s));
+                let ours = |dir: &&PathBuf| source.is_some_and(|s| is_index_dir_of(dir, s));
                 for src in self.src_dirs.iter().filter(ours) {
-                    if !src.contains(&dir_name) {
-                        continue;
-                    }
-                    let dir = src.path.join(&dir_name);
+                    let dir = src.join(&dir_name);
                     let manifest_path = dir.join("Cargo.toml");
-                    // A directory without a manifest (an interrupted unpack) falls through.
+                    // Not unpacked, or a directory without a manifest (an interrupted
+                    // unpack): look further.
                     let text = match std::fs::read_to_string(&manifest_path) {
                         Ok(text) => text,
                         Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
@@ -330,8 +355,8 @@ impl RemoteContext<'_> {
                 }
                 let archive_name = format!("{dir_name}.crate");
                 for cache in self.cache_dirs.iter().filter(ours) {
-                    if cache.contains(&archive_name) {
-                        let archive = cache.path.join(&archive_name);
+                    let archive = cache.join(&archive_name);
+                    if archive.is_file() {
                         return read_crate_archive(&archive, &dir_name, self.build).map(Some);
                     }
                 }
@@ -389,31 +414,6 @@ fn is_index_dir_of(dir: &Path, source: &cargo_lock::SourceId) -> bool {
         .url()
         .host_str()
         .is_some_and(|host| name.starts_with(&format!("{host}-")))
-}
-
-/// A directory of the cargo home with the names of its entries, read once: one listing of
-/// `registry/src/HOST-HASH` replaces a `stat` per crate (a thousand for a large lockfile).
-struct ListedDir {
-    path: PathBuf,
-    names: HashSet<std::ffi::OsString>,
-}
-
-impl ListedDir {
-    fn contains(&self, name: &str) -> bool {
-        self.names.contains(std::ffi::OsStr::new(name))
-    }
-}
-
-fn listed_subdirectories(dir: &Path) -> Vec<ListedDir> {
-    subdirectories(dir)
-        .into_iter()
-        .map(|path| {
-            let names = std::fs::read_dir(&path)
-                .map(|entries| entries.flatten().map(|e| e.file_name()).collect())
-                .unwrap_or_default();
-            ListedDir { path, names }
-        })
-        .collect()
 }
 
 fn subdirectories(dir: &Path) -> Vec<PathBuf> {
