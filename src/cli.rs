@@ -17,7 +17,8 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
     /// Neither read nor write depgate's on-disk caches of derived facts (license-text
-    /// detection results); everything is computed afresh.
+    /// detection results, the manifest facts of published crates); everything is computed
+    /// afresh.
     #[arg(long, global = true)]
     pub no_cache: bool,
     /// The largest input file read (lockfile, manifest, SBOM, policy, advisory record), in

@@ -91,6 +91,12 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     } else {
         crate::net::cache_dir().map(|dir| dir.join("license-detection"))
     });
+    // The facts of published crates (their manifests never change) likewise, by checksum.
+    crate::ingest::cargo::use_facts_cache(if cli.no_cache {
+        None
+    } else {
+        crate::net::cache_dir()
+    });
     match cli.command {
         Command::Sbom(args) => sbom::run(*args),
         Command::Explain(args) => explain::run(args),

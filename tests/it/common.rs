@@ -103,3 +103,26 @@ pub fn golden_file(path: &std::path::Path, actual: &str) {
         );
     }
 }
+
+#[allow(dead_code)]
+/// The standard output of a run that must succeed, as JSON; a failure shows its stderr.
+pub fn json_of_success(out: &std::process::Output) -> serde_json::Value {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[allow(dead_code)]
+/// The one component named `name` of a CycloneDX document.
+pub fn component<'a>(bom: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|component| component["name"] == name)
+        .unwrap_or_else(|| panic!("no component `{name}`"))
+}

@@ -33,13 +33,7 @@ fn inventory(root: &Path, extra: &[&str]) -> Value {
         .arg(root)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    crate::common::json_of_success(&out)
 }
 
 /// Root names with the file each was read from (relative to `root`), in reported order.

@@ -131,21 +131,8 @@ fn sbom_license(
         .env("DEPGATE_CACHE", cache)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let bom: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let component = bom["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "quiet-crate")
-        .unwrap()
-        .clone();
-    component["licenses"].to_string()
+    let bom = crate::common::json_of_success(&out);
+    crate::common::component(&bom, "quiet-crate")["licenses"].to_string()
 }
 
 fn cache_entries(cache: &std::path::Path) -> Vec<std::path::PathBuf> {

@@ -19,6 +19,7 @@ mod diff;
 mod discover;
 mod evaluate;
 mod explain;
+mod facts_cache;
 mod hostile;
 mod http_server;
 mod ingest_cargo;

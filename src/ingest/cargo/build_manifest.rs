@@ -12,7 +12,7 @@ use super::manifests::{DEPENDENCY_TABLES, Table, Value, field};
 use crate::inventory::DepKind;
 
 /// Where a dependency comes from, to tell two same-named lockfile entries apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum DeclaredSource {
     /// A registry (the default).
     Registry,
@@ -23,7 +23,7 @@ pub(crate) enum DeclaredSource {
 }
 
 /// One dependency declaration, as the feature resolver needs it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct BuildDependency {
     /// The key in the manifest (`name_in_toml`): what `dep:x` and `x/feature` refer to.
     pub name: String,
@@ -46,7 +46,7 @@ pub(crate) struct BuildDependency {
 }
 
 /// The build-relevant part of a manifest.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct BuildManifest {
     /// `[features]`, as written.
     pub features: BTreeMap<String, Vec<String>>,

@@ -7,6 +7,7 @@
 //! that cannot be found become [`crate::inventory::Gap`]s, never silence.
 
 mod build_manifest;
+mod facts_cache;
 mod lockfile;
 mod manifests;
 mod metadata;
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use cargo_lock::SourceId;
 
+pub use facts_cache::use_facts_cache;
 pub use resolve::{host_triple, is_known_target};
 
 use super::{IngestError, IngestOptions, input_file};
@@ -35,7 +37,7 @@ pub(crate) enum SourceOfFacts {
 }
 
 /// One dependency as a manifest declares it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct DeclaredDependency {
     /// The real package name (after `package = "…"` renames).
     pub package: String,
@@ -48,7 +50,7 @@ pub(crate) struct DeclaredDependency {
 }
 
 /// What a package's manifest says.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct PackageFacts {
     /// `license`, as written.
     pub license: Option<String>,
