@@ -321,6 +321,11 @@ pub struct ExplainArgs {
     /// At most this many paths per package version.
     #[arg(long, default_value_t = 5)]
     pub limit: usize,
+    /// Advisory databases whose advisories on the package are shown, with the functions
+    /// they name (RustSec directory, OSV directory or `all.zip`); repeatable. Default: the
+    /// cached databases of `depgate db update`, when there are any.
+    #[arg(long = "advisory-db", value_name = "PATH")]
+    pub advisory_dbs: Vec<std::path::PathBuf>,
 }
 
 /// A findings report format.

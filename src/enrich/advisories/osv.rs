@@ -322,6 +322,7 @@ fn convert(record: OsvRecord, database: usize) -> Result<Option<Advisory>, Strin
             versions: entry.versions,
             os: Vec::new(),
             arch: Vec::new(),
+            functions: Vec::new(),
         });
     }
     for severity in severity_sources {
