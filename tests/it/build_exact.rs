@@ -591,3 +591,109 @@ fn build_flags_without_a_cargo_lockfile_are_said_not_ignored() {
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("resolve Cargo workspaces only"), "{stderr}");
 }
+
+/// `depgate ARGUMENTS…` in the fixture cargo home: (exit code, stderr).
+fn run_plain(arguments: &[&str]) -> (i32, String) {
+    let output = depgate()
+        .args(arguments)
+        .args(["--offline"])
+        .env("CARGO_HOME", fixture("cargo/build-exact/cargo-home"))
+        .env("DEPGATE_TODAY", "2099-05-23")
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8_lossy(&output.stderr).to_string(),
+    )
+}
+
+#[test]
+fn build_flags_on_an_sbom_that_records_no_build_are_a_usage_error() {
+    let plain = fixture("sbom/cyclonedx-1.6-json/bom.cdx.json");
+    let plain = plain.to_str().unwrap();
+    // Every way a command reads an SBOM instead of manifests.
+    let commands: [&[&str]; 6] = [
+        &["check", ".", "--sbom", plain],
+        &["check", plain],
+        &["licenses", "--sbom", plain],
+        &["notices", "--sbom", plain],
+        &["sbom", "--from", plain],
+        &["vex", ".", "--sbom", plain],
+    ];
+    for command in commands {
+        let mut arguments = command.to_vec();
+        arguments.extend(["--target", LINUX]);
+        let (code, stderr) = run_plain(&arguments);
+        assert_eq!(code, 2, "{arguments:?}: {stderr}");
+        assert!(
+            stderr.contains(
+                "an SBOM cannot be resolved for the build x86_64-unknown-linux-gnu with the default features: it lists packages without their `[features]` tables or `cfg(…)` conditions"
+            ) && stderr.contains("scan the lockfile or workspace with these flags instead"),
+            "{arguments:?}: {stderr}"
+        );
+        assert!(stderr.contains("bom.cdx.json"), "{stderr}");
+    }
+    // A feature flag alone is refused too; without any flag the SBOM is read as it is.
+    let (code, stderr) = run_plain(&["licenses", "--sbom", plain, "--no-default-features"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(run_plain(&["licenses", "--sbom", plain]).0, 0);
+}
+
+#[test]
+fn an_sbom_made_for_the_build_is_accepted_with_the_same_flags_only() {
+    let dir = tempfile::tempdir().unwrap();
+    for (format, name) in [
+        ("cyclonedx-json", "build.cdx.json"),
+        ("cyclonedx-xml", "build.cdx.xml"),
+        ("spdx-json", "build.spdx.json"),
+        ("spdx3-json", "build.spdx3.json"),
+    ] {
+        let file = dir.path().join(name);
+        let file_name = file.to_str().unwrap();
+        let app = fixture("cargo/build-exact/vulnerable-optional");
+        let (code, stderr) = run_plain(&[
+            "sbom",
+            app.to_str().unwrap(),
+            "--format",
+            format,
+            "--target",
+            LINUX,
+            "--target",
+            WINDOWS,
+            "--features",
+            "legacy",
+            "-o",
+            file_name,
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        let db = fixture("cargo/build-exact/advisory-db");
+        let check = |flags: &[&str]| {
+            let mut arguments = vec![
+                "check",
+                ".",
+                "--sbom",
+                file_name,
+                "--advisory-db",
+                db.to_str().unwrap(),
+                "--allow-stale-db",
+            ];
+            arguments.extend_from_slice(flags);
+            run_plain(&arguments)
+        };
+        // The same build, targets in another order: accepted, and the SBOM's crates are
+        // checked (weakcrypto is in it, with its advisory: the gate fails).
+        let (code, stderr) = check(&["--target", WINDOWS, "--target", LINUX, "-F", "legacy"]);
+        assert_eq!(code, 1, "{format}: {stderr}");
+        // Another build: refused, naming both.
+        let (code, stderr) = check(&["--target", LINUX]);
+        assert_eq!(code, 2, "{format}: {stderr}");
+        assert!(
+            stderr.contains(
+                "the SBOM was made for x86_64-unknown-linux-gnu or x86_64-pc-windows-msvc with the default features and `legacy` (its `depgate:build:*` properties), not for the requested x86_64-unknown-linux-gnu with the default features"
+            ),
+            "{format}: {stderr}"
+        );
+        // Without flags it is evaluated as it is.
+        assert_eq!(check(&[]).0, 1, "{format}");
+    }
+}
