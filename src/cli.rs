@@ -131,7 +131,8 @@ pub struct ScanArgs {
 #[derive(Debug, Clone, Default, Args)]
 pub struct BuildArgs {
     /// Only the crates compiled for this target triple (e.g. `x86_64-unknown-linux-gnu`);
-    /// repeatable (a crate counts when compiled for any of them). Default: every platform.
+    /// repeatable: the targets are resolved together as cargo builds them (one feature set
+    /// across them) and a crate counts when compiled for any. Default: every platform.
     #[arg(long = "target", value_name = "TRIPLE")]
     pub targets: Vec<String>,
     /// Features to enable on the workspace members, comma- or space-separated;
