@@ -132,7 +132,8 @@ pub struct ScanArgs {
 #[derive(Debug, Clone, Default, Args)]
 pub struct BuildArgs {
     /// Only the crates compiled for this target triple (e.g. `x86_64-unknown-linux-gnu`);
-    /// repeatable (a crate counts when compiled for any of them). Default: every platform.
+    /// repeatable: the targets are resolved together as cargo builds them (one feature set
+    /// across them) and a crate counts when compiled for any. Default: every platform.
     #[arg(long = "target", value_name = "TRIPLE")]
     pub targets: Vec<String>,
     /// Features to enable on the workspace members, comma- or space-separated;
@@ -322,6 +323,11 @@ pub struct ExplainArgs {
     /// At most this many paths per package version.
     #[arg(long, default_value_t = 5)]
     pub limit: usize,
+    /// Advisory databases whose advisories on the package are shown, with the functions
+    /// they name (RustSec directory, OSV directory or `all.zip`); repeatable. Default: the
+    /// cached databases of `depgate db update`, when there are any.
+    #[arg(long = "advisory-db", value_name = "PATH")]
+    pub advisory_dbs: Vec<std::path::PathBuf>,
 }
 
 /// A findings report format.

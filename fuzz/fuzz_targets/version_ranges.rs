@@ -77,6 +77,9 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             ],
         }],
         versions: Vec::new(),
+        os: Vec::new(),
+        arch: Vec::new(),
+        functions: Vec::new(),
     };
     let expected = ac != Ordering::Greater && bc == Ordering::Greater;
     assert_eq!(

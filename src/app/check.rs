@@ -64,7 +64,9 @@ pub(crate) fn load_checked_inventory(
     policy: &ValidPolicy,
 ) -> anyhow::Result<Inventory> {
     let mut inventory = match sbom {
-        Some(file) => crate::ingest::ingest_sbom_to_scan(file)?,
+        Some(file) => {
+            crate::ingest::ingest_sbom_to_scan(file, &super::build_selection(&scan.build))?
+        }
         None => super::load_inventory_for_verdict(scan)?,
     };
     super::enrich_licenses(&mut inventory, scan, policy.licenses.registry_lookups);

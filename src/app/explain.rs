@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use crate::cli::ExplainArgs;
+use crate::enrich::advisories::{AdvisoryKind, AdvisoryMatch};
 use crate::inventory::{Inventory, PackageId};
 
 use super::Outcome;
@@ -65,10 +66,55 @@ fn explain_build(inventory: &Inventory, id: PackageId, out: &mut String) {
     }
 }
 
+/// The advisories on the package, each with the functions it names and whether this
+/// version is in their ranges: what a reviewer has to look for in the code.
+fn explain_advisories(matches: &[AdvisoryMatch], id: PackageId, version: &str, out: &mut String) {
+    for found in matches.iter().filter(|m| m.package == id) {
+        if matches!(
+            found.kind,
+            AdvisoryKind::Yanked | AdvisoryKind::NotEvaluated
+        ) {
+            continue;
+        }
+        let fix = match (&found.package_fix, found.patched.is_empty()) {
+            (Some(version), _) => format!("; upgrade to >= {version}"),
+            (None, false) => format!("; patched: {}", found.patched.join("; ")),
+            (None, true) => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "  {} ({}): {}{fix}",
+            found.advisory_id,
+            found.kind.as_str(),
+            found.title.as_deref().unwrap_or("no title")
+        );
+        for function in &found.functions {
+            let _ = writeln!(
+                out,
+                "    affected function {}: {version} is {}",
+                function.describe(),
+                if function.version_in_range {
+                    "in range"
+                } else {
+                    "outside its versions"
+                }
+            );
+        }
+        if !found.functions.is_empty() && !found.functions.iter().any(|f| f.version_in_range) {
+            let _ = writeln!(
+                out,
+                "    {version} is outside the versions of every function named, but inside the advisory's range: reported as affected; check whether this version has the flaw"
+            );
+        }
+    }
+}
+
 /// Runs `depgate explain`.
 pub fn run(args: ExplainArgs) -> anyhow::Result<Outcome> {
     let inventory = super::load_inventory(&args.scan)?;
     super::warn_gaps(&inventory);
+    let advisories = super::load_advisories(&args.advisory_dbs)?;
+    let advisory_matches = super::advisory_matches(&inventory, &advisories);
     let (name, version) = match args.package.split_once('@') {
         Some((name, version)) if !name.is_empty() => (name, Some(version)),
         _ => (args.package.as_str(), None),
@@ -108,6 +154,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<Outcome> {
             let _ = writeln!(out, "  {path}");
         }
         explain_build(&inventory, package.id, &mut out);
+        explain_advisories(&advisory_matches, package.id, &package.version, &mut out);
     }
     super::emit(None, out.as_bytes())?;
     Ok(Outcome::Pass)

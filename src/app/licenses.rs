@@ -23,7 +23,9 @@ pub(crate) fn inventory_of(
     policy: Option<&ValidPolicy>,
 ) -> anyhow::Result<Inventory> {
     let inventory = match sbom {
-        Some(file) => crate::ingest::ingest_sbom_to_scan(file)?,
+        Some(file) => {
+            crate::ingest::ingest_sbom_to_scan(file, &super::build_selection(&scan.build))?
+        }
         None => super::build_view(super::load_inventory(scan)?),
     };
     super::warn_gaps(&inventory);

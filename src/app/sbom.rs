@@ -168,7 +168,9 @@ pub fn run(args: SbomArgs) -> anyhow::Result<Outcome> {
     )?;
     let mut inventory = match &args.from {
         // `--from FILE`: convert an existing SBOM as it is, adding no facts of our own.
-        Some(file) => crate::ingest::ingest_sbom_to_scan(file)?,
+        Some(file) => {
+            crate::ingest::ingest_sbom_to_scan(file, &super::build_selection(&args.scan.build))?
+        }
         None => {
             let mut inventory = super::build_view(super::load_inventory_for_verdict(&args.scan)?);
             // An SBOM carries no verdict, so no policy is read: `--online` alone allows lookups.

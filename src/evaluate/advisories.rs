@@ -3,7 +3,9 @@
 //! In: the inventory, the [`AdvisoryMatch`]es from enrich, the [`AdvisoryPolicy`], the
 //! databases used and today's date. Out: findings and a [`CoverageEntry`]. Pure: no I/O.
 
-use crate::enrich::advisories::{AdvisoryKind, AdvisoryMatch, DbInfo, SeverityLabel};
+use crate::enrich::advisories::{
+    AdvisoryKind, AdvisoryMatch, DbInfo, MatchedFunction, SeverityLabel,
+};
 use crate::evaluate::{AdvisoryRef, CoverageEntry, Finding, FindingCode, PackageRef, Severity};
 use crate::inventory::Inventory;
 use crate::policy::{AdvisoryPolicy, RuleMeta};
@@ -142,6 +144,10 @@ pub fn evaluate_advisories(
                 found.title.as_deref().unwrap_or("no title"),
             ),
         };
+        let message = match functions_sentence(&found.functions, &package.version) {
+            Some(sentence) => format!("{message}; {sentence}"),
+            None => message,
+        };
         let mut finding = Finding::new(code, rule.id.clone(), severity, message);
         finding.package = Some(PackageRef::from_package(package));
         finding.package_id = Some(package.id);
@@ -156,6 +162,7 @@ pub fn evaluate_advisories(
                 fixed_in: found.patched.clone(),
                 title: found.title.clone(),
                 url: found.url.clone(),
+                affected_functions: found.functions.clone(),
             });
         }
         attach_rule(&mut finding, rule);
@@ -165,6 +172,46 @@ pub fn evaluate_advisories(
     coverage.not_evaluated.dedup();
     findings.sort_by_key(|f| f.sort_key());
     (findings, coverage)
+}
+
+/// How many functions a message names before `and N more` (the JSON lists all).
+const FUNCTIONS_IN_MESSAGE: usize = 4;
+
+/// What the advisory's `[affected] functions` say about this version, for the message: the
+/// functions to look for, or — when the version is in the advisory's range but in no
+/// function's — that precisely. The finding keeps its severity either way: the function lists
+/// of the database are often written at report time (`<= 0.1.1` for the last release, no
+/// fix), so a later version outside them is not known to be free of the flaw.
+fn functions_sentence(functions: &[MatchedFunction], version: &str) -> Option<String> {
+    if functions.is_empty() {
+        return None;
+    }
+    // With some in range, those are the ones to look for; with none, all of them with their
+    // versions, so the reader sees why.
+    let any_in_range = functions.iter().any(|f| f.version_in_range);
+    let listed: Vec<String> = functions
+        .iter()
+        .filter(|function| function.version_in_range || !any_in_range)
+        .map(|function| {
+            if any_in_range {
+                format!("`{}`", function.path)
+            } else {
+                function.describe()
+            }
+        })
+        .collect();
+    let mut names: Vec<String> = listed.iter().take(FUNCTIONS_IN_MESSAGE).cloned().collect();
+    if listed.len() > FUNCTIONS_IN_MESSAGE {
+        names.push(format!("and {} more", listed.len() - FUNCTIONS_IN_MESSAGE));
+    }
+    let names = names.join(", ");
+    Some(if any_in_range {
+        format!("affected functions: {names}")
+    } else {
+        format!(
+            "{version} is outside the versions of every function the advisory names ({names}) but inside its affected range: still reported; check whether this version has the flaw"
+        )
+    })
 }
 
 fn attach_rule(finding: &mut Finding, rule: &RuleMeta) {
@@ -205,6 +252,7 @@ mod tests {
             database: 0,
             os: Vec::new(),
             arch: Vec::new(),
+            functions: Vec::new(),
         };
         (inventory, found)
     }

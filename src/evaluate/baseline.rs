@@ -56,6 +56,7 @@ mod tests {
             fixed_in: Vec::new(),
             title: None,
             url: None,
+            affected_functions: Vec::new(),
         });
         finding
     }

@@ -52,6 +52,33 @@ pub fn outside_build(
     ))
 }
 
+/// For a package compiled for some of several requested targets, which: `compiled for A, not
+/// for B`. A finding on it still counts (the crate ships in A's build, as cargo would compile
+/// it); the words tell a reviewer which builds carry it.
+pub fn partly_in_build(inventory: &Inventory, package: PackageId) -> Option<String> {
+    let build = inventory.build.as_ref()?;
+    let compiled = inventory.build_package(package)?;
+    let (present, absent): (Vec<&String>, Vec<&String>) = build
+        .selection
+        .targets
+        .iter()
+        .partition(|target| compiled.targets.contains_key(*target));
+    if present.is_empty() || absent.is_empty() {
+        return None;
+    }
+    let join = |list: Vec<&String>| {
+        list.into_iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Some(format!(
+        "compiled for {}, not for {}",
+        join(present),
+        join(absent)
+    ))
+}
+
 /// The triples a compiled package runs on: its targets, and the host when it is compiled
 /// for the host (a build dependency runs there). `None` when one of them is "every
 /// platform", where no limit can be excluded.
@@ -95,6 +122,8 @@ pub fn apply(inventory: &Inventory, findings: &mut [Finding], matches: &[Advisor
             finding.severity = Severity::Note;
             finding.message = format!("{} (a note: {reason})", finding.message);
             finding.outside_build = Some(reason);
+        } else if let Some(targets) = partly_in_build(inventory, package) {
+            finding.message = format!("{} ({targets})", finding.message);
         }
     }
 }

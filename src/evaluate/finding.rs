@@ -53,6 +53,10 @@ pub struct AdvisoryRef {
     /// Link to the advisory.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// The functions the advisory names as holding the vulnerable code (RustSec `[affected]
+    /// functions`), each with its versions and whether the package's version is in them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub affected_functions: Vec<crate::enrich::advisories::MatchedFunction>,
 }
 
 /// The waiver that applied to (or should have applied to) a finding.

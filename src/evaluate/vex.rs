@@ -458,7 +458,7 @@ pub fn decisions(evaluation: &Evaluation) -> Decisions {
             ));
         }
         if decision.status == VexStatus::Affected && decision.action_statement.is_none() {
-            decision.action_statement = Some(if advisory.fixed_in.is_empty() {
+            let mut action = if advisory.fixed_in.is_empty() {
                 format!(
                     "No fixed version of `{}` is known; remove or replace it, or mitigate",
                     package.name
@@ -469,7 +469,21 @@ pub fn decisions(evaluation: &Evaluation) -> Decisions {
                     package.name,
                     advisory.fixed_in.join("; ")
                 )
-            });
+            };
+            // Until then, the advisory's functions are the code whose use to review.
+            let functions: Vec<String> = advisory
+                .affected_functions
+                .iter()
+                .filter(|function| function.version_in_range)
+                .map(|function| format!("`{}`", function.path))
+                .collect();
+            if !functions.is_empty() {
+                action.push_str(&format!(
+                    "; until then, review the uses of {}",
+                    functions.join(", ")
+                ));
+            }
+            decision.action_statement = Some(action);
         }
         let key = (vulnerability, purl);
         match by_key.get_mut(&key) {
@@ -561,6 +575,7 @@ mod tests {
             fixed_in: vec![">= 2.0.0".into()],
             title: None,
             url: None,
+            affected_functions: Vec::new(),
         });
         finding
     }

@@ -67,6 +67,41 @@ fn build_request_error(path: &Path, build: &crate::inventory::Build) -> Result<(
     })
 }
 
+/// An SBOM read where build flags (`--target`, `--features`, `--package`, ...) were given.
+/// An SBOM lists packages without their manifests' `[features]` tables or `cfg(…)`
+/// conditions, so no build can be resolved from it; the flags are never silently ignored:
+/// accepted when the SBOM records the same build (`depgate sbom` with those flags writes
+/// `depgate:build:*` properties — its packages are then that build's), a usage error
+/// otherwise.
+pub fn check_sbom_build(
+    path: &Path,
+    selection: &crate::inventory::BuildSelection,
+) -> Result<(), IngestError> {
+    use crate::inventory::BuildSelection;
+    if !selection.is_requested() {
+        return Ok(());
+    }
+    let recorded = BuildSelection::from_recorded(&sbom_facts::read_recorded_build(path)?);
+    let reason = match recorded {
+        Some(recorded) if recorded.same_build(selection) => return Ok(()),
+        Some(recorded) => format!(
+            "the SBOM was made for {} (its `depgate:build:*` properties), not for the requested {}",
+            recorded.describe_with_packages(),
+            selection.describe_with_packages()
+        ),
+        None => format!(
+            "an SBOM cannot be resolved for the build {}: it lists packages without their `[features]` tables or `cfg(…)` conditions, and records no build",
+            selection.describe_with_packages()
+        ),
+    };
+    Err(IngestError::Build {
+        path: path.to_path_buf(),
+        message: format!(
+            "{reason}; scan the lockfile or workspace with these flags instead, or give an SBOM made for this build (`depgate sbom PATH` with the same flags)"
+        ),
+    })
+}
+
 /// Options that change how inputs are read.
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
@@ -317,6 +352,8 @@ pub fn ingest(path: &Path, options: &IngestOptions) -> Result<Inventory, IngestE
         source,
     })?;
     let mut linked_directories = Vec::new();
+    // An SBOM that records the requested build: its packages are that build's.
+    let mut sbom_build_accepted = false;
     let files = if metadata.is_dir() {
         let discovered = discover(path, options)?;
         if discovered.files.is_empty() {
@@ -331,6 +368,10 @@ pub fn ingest(path: &Path, options: &IngestOptions) -> Result<Inventory, IngestE
             path: path.to_path_buf(),
             hint: unsupported_hint(path).or_else(|| sbom::not_an_sbom_hint(path)),
         })?;
+        if format.is_sbom() {
+            check_sbom_build(path, &options.build)?;
+            sbom_build_accepted = options.build.is_requested();
+        }
         vec![(path.to_path_buf(), format)]
     };
     let mut inventory = Inventory::new();
@@ -383,7 +424,7 @@ pub fn ingest(path: &Path, options: &IngestOptions) -> Result<Inventory, IngestE
         Some(build) => build_request_error(path, build)?,
         // The build flags only resolve Cargo workspaces: said, so nobody takes the result for
         // a resolved build.
-        None if options.build.is_requested() => inventory.add_gap(
+        None if options.build.is_requested() && !sbom_build_accepted => inventory.add_gap(
             "build-unresolved",
             format!(
                 "`--target`/`--features` resolve Cargo workspaces only, and `{}` has no `Cargo.lock`: every package counts",
@@ -554,9 +595,14 @@ fn check_package_limit(file: &Path, count: usize, together: bool) -> Result<(), 
 }
 
 /// [`ingest_sbom`] for a command that checks or reports on the SBOM's packages: one that
-/// lists none is "nothing to scan" (exit 3), as an empty lockfile is.
-pub fn ingest_sbom_to_scan(path: &Path) -> Result<Inventory, IngestError> {
+/// lists none is "nothing to scan" (exit 3), as an empty lockfile is. `build` is the
+/// command's build flags (see [`check_sbom_build`]).
+pub fn ingest_sbom_to_scan(
+    path: &Path,
+    build: &crate::inventory::BuildSelection,
+) -> Result<Inventory, IngestError> {
     let inventory = ingest_sbom(path)?;
+    check_sbom_build(path, build)?;
     if !lists_packages(&inventory, path) {
         return Err(IngestError::NoPackages {
             files: vec![path.to_path_buf()],

@@ -19,13 +19,96 @@ use crate::inventory::sbom_facts::{ComponentFacts, ComponentField, DocumentField
 
 /// Reads the facts of one SBOM file.
 pub fn read_facts(path: &Path) -> Result<SbomFacts, IngestError> {
+    Ok(match read_document(path)? {
+        Document::CycloneDx { bom, xml } => {
+            let mut facts = cyclonedx(path, &bom);
+            if xml {
+                facts.format = facts.format.replace(" JSON", " XML");
+            }
+            facts
+        }
+        Document::Spdx2 {
+            document,
+            serialisation,
+        } => spdx2(path, &document, serialisation),
+        Document::Spdx3(document) => spdx3(path, &document),
+    })
+}
+
+/// The build an SBOM records, as `(name, value)` pairs of its `depgate:build:*` properties
+/// (written by `depgate sbom` with `--target`/`--features`): CycloneDX `metadata.properties`,
+/// SPDX 2 `creationInfo.comment` and SPDX 3 `CreationInfo` `comment` (`name=value; …`).
+/// Empty when it records none.
+pub fn read_recorded_build(path: &Path) -> Result<Vec<(String, String)>, IngestError> {
+    const PREFIX: &str = "depgate:build:";
+    let from_comment = |comment: Option<&Value>| -> Vec<(String, String)> {
+        comment
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .split("; ")
+            .filter_map(|pair| pair.trim().split_once('='))
+            .filter(|(name, _)| name.starts_with(PREFIX))
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect()
+    };
+    Ok(match read_document(path)? {
+        Document::CycloneDx { bom, .. } => bom
+            .get("metadata")
+            .map(|metadata| items(metadata, "properties"))
+            .into_iter()
+            .flatten()
+            .filter_map(|property| {
+                let name = property.get("name")?.as_str()?;
+                let value = property.get("value")?.as_str()?;
+                name.starts_with(PREFIX)
+                    .then(|| (name.to_string(), value.to_string()))
+            })
+            .collect(),
+        Document::Spdx2 { document, .. } => from_comment(
+            document
+                .get("creationInfo")
+                .and_then(|creation| creation.get("comment")),
+        ),
+        Document::Spdx3(document) => {
+            let elements: Vec<&Value> = match document.get("@graph") {
+                Some(Value::Array(list)) => list.iter().collect(),
+                _ => vec![&document],
+            };
+            // A `CreationInfo` element of the graph, or one written inline in an element.
+            elements
+                .into_iter()
+                .flat_map(|element| [Some(element), element.get("creationInfo")])
+                .flatten()
+                .filter(|element| {
+                    term(element.get("type").or_else(|| element.get("@type"))) == "CreationInfo"
+                })
+                .flat_map(|element| from_comment(element.get("comment")))
+                .collect()
+        }
+    })
+}
+
+/// An SBOM document as JSON, whatever its serialisation.
+enum Document {
+    /// CycloneDX (XML turned into the JSON shape).
+    CycloneDx { bom: Value, xml: bool },
+    /// SPDX 2, from JSON or tag-value.
+    Spdx2 {
+        document: Value,
+        serialisation: &'static str,
+    },
+    /// SPDX 3 JSON-LD.
+    Spdx3(Value),
+}
+
+fn read_document(path: &Path) -> Result<Document, IngestError> {
     let text = super::read_text(path)?;
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     if trimmed.starts_with('<') {
-        let bom = xml::cyclonedx_xml_as_json(path, &text)?;
-        let mut facts = cyclonedx(path, &bom);
-        facts.format = facts.format.replace(" JSON", " XML");
-        return Ok(facts);
+        return Ok(Document::CycloneDx {
+            bom: xml::cyclonedx_xml_as_json(path, &text)?,
+            xml: true,
+        });
     }
     let value = if trimmed.starts_with('{') || trimmed.starts_with('[') {
         serde_json::from_str::<Value>(trimmed).map_err(|e| IngestError::Parse {
@@ -35,18 +118,27 @@ pub fn read_facts(path: &Path) -> Result<SbomFacts, IngestError> {
             message: format!("invalid JSON: {e}"),
         })?
     } else if trimmed.contains("SPDXVersion:") {
-        return Ok(spdx2(path, &tag_value_to_json(trimmed), "tag-value"));
+        return Ok(Document::Spdx2 {
+            document: tag_value_to_json(trimmed),
+            serialisation: "tag-value",
+        });
     } else {
         return Err(not_an_sbom(path));
     };
     if value.get("bomFormat").and_then(Value::as_str) == Some("CycloneDX") {
-        return Ok(cyclonedx(path, &value));
+        return Ok(Document::CycloneDx {
+            bom: value,
+            xml: false,
+        });
     }
     if value.get("spdxVersion").is_some() {
-        return Ok(spdx2(path, &value, "JSON"));
+        return Ok(Document::Spdx2 {
+            document: value,
+            serialisation: "JSON",
+        });
     }
     if is_spdx3(&value) {
-        return Ok(spdx3(path, &value));
+        return Ok(Document::Spdx3(value));
     }
     Err(not_an_sbom(path))
 }
@@ -1003,6 +1095,11 @@ mod xml {
             if let Some(subject) = node.child("component") {
                 metadata.insert("component".into(), component(subject));
             }
+            let properties: Vec<Value> = node
+                .items("properties", "property")
+                .map(|p| json!({"name": p.attribute("name"), "value": p.text.trim()}))
+                .collect();
+            metadata.insert("properties".into(), Value::Array(properties));
         }
         let components: Vec<Value> = bom
             .items("components", "component")

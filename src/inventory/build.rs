@@ -90,6 +90,85 @@ impl BuildSelection {
             self.describe_features()
         )
     }
+
+    /// The selection an SBOM records in its `depgate:build:*` properties (`target`,
+    /// `features`, `packages`; see [`Self::describe_features`] for the words read back), or
+    /// `None` when it records no build.
+    pub fn from_recorded(properties: &[(String, String)]) -> Option<BuildSelection> {
+        fn value<'p>(
+            properties: &'p [(String, String)],
+            name: &'static str,
+        ) -> impl Iterator<Item = &'p str> {
+            properties
+                .iter()
+                .filter(move |(key, _)| key.strip_prefix("depgate:build:") == Some(name))
+                .map(|(_, value)| value.as_str())
+        }
+        let value = |name: &'static str| value(properties, name);
+        let features = value("features").next();
+        if features.is_none() && value("target").next().is_none() {
+            return None;
+        }
+        let features = features.unwrap_or("the default features");
+        Some(BuildSelection {
+            targets: value("target")
+                .filter(|target| *target != EVERY_PLATFORM)
+                .map(str::to_string)
+                .collect(),
+            // The listed features are the words between backticks.
+            features: features
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_string)
+                .collect(),
+            all_features: features.starts_with("all features"),
+            no_default_features: features.starts_with("no default features"),
+            packages: value("packages")
+                .flat_map(|list| list.split(','))
+                .map(str::to_string)
+                .collect(),
+        })
+    }
+
+    /// Whether `other` asks for the same build: the same targets, features and members,
+    /// whatever their order, repetition or separators (`a,b` and `b a` are the same).
+    pub fn same_build(&self, other: &BuildSelection) -> bool {
+        fn set(lists: &[String]) -> BTreeSet<&str> {
+            lists
+                .iter()
+                .flat_map(|list| list.split([',', ' ']))
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .collect()
+        }
+        let features_agree = if self.all_features || other.all_features {
+            // `--all-features` makes the rest moot, as its description says.
+            self.all_features == other.all_features
+        } else {
+            self.no_default_features == other.no_default_features
+                && set(&self.features) == set(&other.features)
+        };
+        features_agree
+            && set(&self.targets) == set(&other.targets)
+            && set(&self.packages) == set(&other.packages)
+    }
+
+    /// [`Self::describe`], with the members the build starts from when some were named.
+    pub fn describe_with_packages(&self) -> String {
+        if self.packages.is_empty() {
+            return self.describe();
+        }
+        format!(
+            "{} from {}",
+            self.describe(),
+            self.packages
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
 }
 
 /// The name of the pseudo-target used when no `--target` is given.
@@ -328,5 +407,70 @@ mod tests {
             BuildSelection::default().target_names(),
             vec![EVERY_PLATFORM.to_string()]
         );
+    }
+
+    /// The properties `depgate sbom` writes for a selection read back as the same build.
+    #[test]
+    fn recorded_builds_read_back() {
+        let recorded = |selection: &BuildSelection| {
+            let mut properties: Vec<(String, String)> = selection
+                .target_names()
+                .into_iter()
+                .map(|t| ("depgate:build:target".to_string(), t))
+                .collect();
+            properties.push((
+                "depgate:build:features".to_string(),
+                selection.describe_features(),
+            ));
+            if !selection.packages.is_empty() {
+                properties.push((
+                    "depgate:build:packages".to_string(),
+                    selection.packages.join(","),
+                ));
+            }
+            BuildSelection::from_recorded(&properties).unwrap()
+        };
+        let selections = [
+            BuildSelection {
+                targets: vec![
+                    "x86_64-unknown-linux-gnu".into(),
+                    "aarch64-apple-darwin".into(),
+                ],
+                ..BuildSelection::default()
+            },
+            BuildSelection {
+                features: vec!["tls,json".into(), "cli/extra".into()],
+                no_default_features: true,
+                packages: vec!["cli".into()],
+                ..BuildSelection::default()
+            },
+            BuildSelection {
+                all_features: true,
+                ..BuildSelection::default()
+            },
+        ];
+        for selection in &selections {
+            assert!(recorded(selection).same_build(selection), "{selection:?}");
+        }
+        // Order and separators do not matter; anything else does.
+        let reordered = BuildSelection {
+            features: vec!["cli/extra json".into(), "tls".into()],
+            no_default_features: true,
+            packages: vec!["cli".into()],
+            ..BuildSelection::default()
+        };
+        assert!(reordered.same_build(&selections[1]));
+        assert!(!selections[0].same_build(&selections[1]));
+        let with_default = BuildSelection {
+            no_default_features: false,
+            ..reordered.clone()
+        };
+        assert!(!with_default.same_build(&selections[1]));
+        let one_target = BuildSelection {
+            targets: vec!["x86_64-unknown-linux-gnu".into()],
+            ..BuildSelection::default()
+        };
+        assert!(!one_target.same_build(&selections[0]));
+        assert!(BuildSelection::from_recorded(&[("other".into(), "x".into())]).is_none());
     }
 }

@@ -287,6 +287,7 @@ mod tests {
             fixed_in: vec![],
             title: None,
             url: None,
+            affected_functions: Vec::new(),
         });
         finding
     }

@@ -314,6 +314,7 @@ mod tests {
             fixed_in: vec!["1.0.1".into()],
             title: None,
             url: None,
+            affected_functions: Vec::new(),
         });
         finding
     }

@@ -477,6 +477,7 @@ mod tests {
             fixed_in: vec![">=1.6.1".into()],
             title: None,
             url: None,
+            affected_functions: Vec::new(),
         });
         finding.location = Some(Location {
             file: PathBuf::from("/repo/sub dir/Cargo.lock"),

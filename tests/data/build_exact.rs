@@ -1,7 +1,9 @@
 //! Build-exact resolution against cargo itself: for nushell, ripgrep and this repository,
-//! three targets and three feature selections, the crates (name, version) depgate resolves as
-//! compiled, each with its enabled features, equal what
-//! `cargo tree --target T -e normal,build --prefix none -f "{p} {f}" --workspace` prints.
+//! three targets alone and two sets of several targets, each with three feature selections,
+//! the crates (name, version) depgate resolves as compiled, each with its enabled features,
+//! equal what `cargo tree --target T… -e normal,build --prefix none -f "{p} {f}" --workspace`
+//! prints. With several targets cargo unifies a crate's features across them (one set for
+//! all the requested targets, one for the host), and so must depgate.
 //!
 //! cargo runs here only as the reference, offline and `--locked` (it writes nothing into the
 //! workspaces: `cargo tree` builds nothing, and its target directory points to a scratch
@@ -14,10 +16,17 @@ use std::process::Command;
 use depgate::ingest::{IngestOptions, ingest};
 use depgate::inventory::BuildSelection;
 
-const TARGETS: &[&str] = &[
-    "x86_64-unknown-linux-gnu",
-    "x86_64-pc-windows-msvc",
-    "aarch64-apple-darwin",
+const LINUX: &str = "x86_64-unknown-linux-gnu";
+const WINDOWS: &str = "x86_64-pc-windows-msvc";
+const DARWIN: &str = "aarch64-apple-darwin";
+
+/// The sets of `--target`s compared: each target alone, then several together.
+const TARGET_SETS: &[&[&str]] = &[
+    &[LINUX],
+    &[WINDOWS],
+    &[DARWIN],
+    &[LINUX, WINDOWS],
+    &[LINUX, DARWIN, WINDOWS],
 ];
 
 /// A feature selection: its name and cargo's flags for it.
@@ -33,27 +42,16 @@ type Line = (String, String, String);
 /// cargo's answer, or `None` (after saying why) when cargo cannot run offline here.
 fn cargo_tree(
     workspace: &Path,
-    target: &str,
+    targets: &[&str],
     flags: &[&str],
     scratch: &Path,
 ) -> Option<BTreeSet<Line>> {
     let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()))
         .current_dir(workspace)
         .env("CARGO_TARGET_DIR", scratch)
-        .args([
-            "tree",
-            "--offline",
-            "--locked",
-            "--workspace",
-            "--target",
-            target,
-            "-e",
-            "normal,build",
-            "--prefix",
-            "none",
-            "-f",
-            "{p} {f}",
-        ])
+        .args(["tree", "--offline", "--locked", "--workspace"])
+        .args(targets.iter().flat_map(|target| ["--target", target]))
+        .args(["-e", "normal,build", "--prefix", "none", "-f", "{p} {f}"])
         .args(flags)
         .output()
         .ok()?;
@@ -96,10 +94,10 @@ fn parse_tree_line(line: &str) -> Line {
     (name, version, features)
 }
 
-/// depgate's answer for every target at once.
-fn depgate_lines(lockfile: &Path, flags: &[&str]) -> Vec<BTreeSet<Line>> {
+/// depgate's answer for the targets together: every unit compiled for any of them.
+fn depgate_lines(lockfile: &Path, targets: &[&str], flags: &[&str]) -> BTreeSet<Line> {
     let selection = BuildSelection {
-        targets: TARGETS.iter().map(|t| t.to_string()).collect(),
+        targets: targets.iter().map(|t| t.to_string()).collect(),
         all_features: flags.contains(&"--all-features"),
         no_default_features: flags.contains(&"--no-default-features"),
         ..BuildSelection::default()
@@ -110,23 +108,20 @@ fn depgate_lines(lockfile: &Path, flags: &[&str]) -> Vec<BTreeSet<Line>> {
     };
     let inventory = ingest(lockfile, &options).unwrap_or_else(|e| panic!("{e}"));
     let build = inventory.build.as_ref().expect("a build was requested");
-    TARGETS
-        .iter()
-        .map(|target| {
-            let mut lines = BTreeSet::new();
-            for (id, package) in &build.packages {
-                let Some(units) = package.targets.get(*target) else {
-                    continue;
-                };
-                let crate_ = inventory.package(*id);
-                for features in units.target.iter().chain(units.host.iter()) {
-                    let joined = features.iter().cloned().collect::<Vec<_>>().join(",");
-                    lines.insert((crate_.name.clone(), crate_.version.clone(), joined));
-                }
+    let mut lines = BTreeSet::new();
+    for (id, package) in &build.packages {
+        let crate_ = inventory.package(*id);
+        for target in targets {
+            let Some(units) = package.targets.get(*target) else {
+                continue;
+            };
+            for features in units.target.iter().chain(units.host.iter()) {
+                let joined = features.iter().cloned().collect::<Vec<_>>().join(",");
+                lines.insert((crate_.name.clone(), crate_.version.clone(), joined));
             }
-            lines
-        })
-        .collect()
+        }
+    }
+    lines
 }
 
 fn compare(name: &str, workspace: &Path) {
@@ -134,21 +129,22 @@ fn compare(name: &str, workspace: &Path) {
     assert!(lockfile.is_file(), "{}", lockfile.display());
     let scratch = tempfile::tempdir().unwrap();
     for (selection, flags) in SELECTIONS {
-        let ours = depgate_lines(&lockfile, flags);
-        for (index, target) in TARGETS.iter().enumerate() {
-            let Some(reference) = cargo_tree(workspace, target, flags, scratch.path()) else {
+        for targets in TARGET_SETS {
+            let Some(reference) = cargo_tree(workspace, targets, flags, scratch.path()) else {
                 return;
             };
-            let missing: Vec<_> = reference.difference(&ours[index]).take(15).collect();
-            let extra: Vec<_> = ours[index].difference(&reference).take(15).collect();
+            let ours = depgate_lines(&lockfile, targets, flags);
+            let missing: Vec<_> = reference.difference(&ours).take(15).collect();
+            let extra: Vec<_> = ours.difference(&reference).take(15).collect();
+            let targets = targets.join(" + ");
             assert!(
                 missing.is_empty() && extra.is_empty(),
-                "{name} {target} {selection}: {} lines from cargo, {} from depgate\nonly in cargo tree: {missing:#?}\nonly in depgate: {extra:#?}",
+                "{name} {targets} {selection}: {} lines from cargo, {} from depgate\nonly in cargo tree: {missing:#?}\nonly in depgate: {extra:#?}",
                 reference.len(),
-                ours[index].len()
+                ours.len()
             );
             eprintln!(
-                "{name} {target} {selection}: {} units equal cargo tree",
+                "{name} {targets} {selection}: {} units equal cargo tree",
                 reference.len()
             );
         }

@@ -38,6 +38,7 @@ fn evaluation(root: &Path, smallvec_version: &str) -> Evaluation {
         fixed_in: vec![">=1.6.1".into()],
         title: Some("Buffer overflow in SmallVec::insert_many".into()),
         url: Some("https://rustsec.org/advisories/RUSTSEC-2021-0003.html".into()),
+        affected_functions: Vec::new(),
     });
     vulnerable.paths = vec![format!("app 0.1.0 > smallvec {smallvec_version}")];
     vulnerable.location = Some(Location {
@@ -61,6 +62,7 @@ fn evaluation(root: &Path, smallvec_version: &str) -> Evaluation {
         fixed_in: Vec::new(),
         title: None,
         url: None,
+        affected_functions: Vec::new(),
     });
     unmaintained.location = Some(Location {
         file: PathBuf::from("crates/cli/Cargo.lock"),

@@ -214,6 +214,7 @@ pub fn advisory_finding(id: &str) -> Finding {
         fixed_in: vec![">=0.10.55".to_string()],
         title: Some("Use after free".to_string()),
         url: None,
+        affected_functions: Vec::new(),
     });
     finding
 }

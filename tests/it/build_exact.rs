@@ -21,8 +21,18 @@ type Units = (Option<String>, Option<String>);
 /// `name version` -> (target features, host features), for the crates compiled for `target`
 /// (`None`: no `--target`, every platform).
 fn resolve(case: &str, target: Option<&str>, selection: BuildSelection) -> BTreeMap<String, Units> {
+    resolve_each(case, target.as_slice(), selection).remove(0)
+}
+
+/// [`resolve`] with several `--target`s at once: one map per target, in the order given
+/// (one for every platform when `targets` is empty).
+fn resolve_each(
+    case: &str,
+    targets: &[&str],
+    selection: BuildSelection,
+) -> Vec<BTreeMap<String, Units>> {
     let selection = BuildSelection {
-        targets: target.map(|t| vec![t.to_string()]).unwrap_or_default(),
+        targets: targets.iter().map(|t| t.to_string()).collect(),
         ..selection
     };
     let options = IngestOptions {
@@ -38,22 +48,27 @@ fn resolve(case: &str, target: Option<&str>, selection: BuildSelection) -> BTree
         inventory.gaps
     );
     let build = inventory.build.as_ref().unwrap();
-    let name = selection.target_names().remove(0);
     let join = |features: &Option<BTreeSet<String>>| {
         features
             .as_ref()
             .map(|set| set.iter().cloned().collect::<Vec<_>>().join(","))
     };
-    build
-        .packages
+    selection
+        .target_names()
         .iter()
-        .filter_map(|(id, package)| {
-            let units = package.targets.get(&name)?;
-            let crate_ = inventory.package(*id);
-            Some((
-                format!("{} {}", crate_.name, crate_.version),
-                (join(&units.target), join(&units.host)),
-            ))
+        .map(|name| {
+            build
+                .packages
+                .iter()
+                .filter_map(|(id, package)| {
+                    let units = package.targets.get(name)?;
+                    let crate_ = inventory.package(*id);
+                    Some((
+                        format!("{} {}", crate_.name, crate_.version),
+                        (join(&units.target), join(&units.host)),
+                    ))
+                })
+                .collect()
         })
         .collect()
 }
@@ -186,6 +201,40 @@ fn target_tables_follow_the_target() {
 }
 
 #[test]
+fn several_targets_unify_features_but_compile_each_crate_only_where_its_platform_is() {
+    // app: `shared` with feature `a`, and on Windows also `b` and `winonly`.
+    let app = ("app 0.1.0", Some(""), None);
+    assert_eq!(
+        resolve("several-targets", Some(LINUX), BuildSelection::default()),
+        expect(&[app, ("shared 1.0.0", Some("a"), None)])
+    );
+    assert_eq!(
+        resolve("several-targets", Some(WINDOWS), BuildSelection::default()),
+        expect(&[
+            app,
+            ("shared 1.0.0", Some("a,b"), None),
+            ("winonly 1.0.0", Some(""), None)
+        ])
+    );
+    // Together, as `cargo build --target A --target B`: `shared` has `b` on Linux too (one
+    // feature set for the requested targets), but `winonly` is still compiled for Windows only.
+    let both = resolve_each(
+        "several-targets",
+        &[LINUX, WINDOWS],
+        BuildSelection::default(),
+    );
+    assert_eq!(both[0], expect(&[app, ("shared 1.0.0", Some("a,b"), None)]));
+    assert_eq!(
+        both[1],
+        expect(&[
+            app,
+            ("shared 1.0.0", Some("a,b"), None),
+            ("winonly 1.0.0", Some(""), None)
+        ])
+    );
+}
+
+#[test]
 fn resolver_2_keeps_build_dependency_features_apart_and_ignores_dev_dependencies() {
     // shared: features `a` (normal), `b` (build), `c` (dev); devonly is a dev-dependency.
     assert_eq!(
@@ -213,9 +262,14 @@ fn resolver_1_unifies_every_feature_including_dev_dependencies() {
 /// `depgate check` of the vulnerable-optional fixture as JSON: (exit code, RUSTSEC id ->
 /// (severity, message)).
 fn check(arguments: &[&str]) -> (i32, BTreeMap<String, (String, String)>, Value) {
+    check_case("vulnerable-optional", arguments)
+}
+
+/// [`check`] of another fixture workspace.
+fn check_case(case: &str, arguments: &[&str]) -> (i32, BTreeMap<String, (String, String)>, Value) {
     let output = depgate()
         .arg("check")
-        .arg(fixture("cargo/build-exact/vulnerable-optional"))
+        .arg(fixture(&format!("cargo/build-exact/{case}")))
         .arg("--advisory-db")
         .arg(fixture("cargo/build-exact/advisory-db"))
         .args(["--allow-stale-db", "--offline", "--format", "json"])
@@ -286,6 +340,29 @@ fn an_advisory_limited_to_another_os_is_a_note_for_this_target() {
     assert_eq!(code, 1);
     assert_eq!(advisories["RUSTSEC-2099-0101"].0, "error");
     assert!(report["coverage"]["rules"].get("build").is_none());
+}
+
+#[test]
+fn a_crate_compiled_for_some_of_the_targets_is_a_finding_that_says_for_which() {
+    // `winonly` is compiled for Windows only: with Linux and Windows requested it ships in
+    // the Windows build, so its advisory fails the gate, and the message says where.
+    let (code, advisories, _) =
+        check_case("several-targets", &["--target", LINUX, "--target", WINDOWS]);
+    assert_eq!(code, 1, "{advisories:?}");
+    let (severity, message) = &advisories["RUSTSEC-2099-0103"];
+    assert_eq!(severity, "error");
+    assert!(
+        message
+            .ends_with("(compiled for x86_64-pc-windows-msvc, not for x86_64-unknown-linux-gnu)"),
+        "{message}"
+    );
+    // Linux alone: not compiled, a note.
+    let (code, advisories, _) = check_case("several-targets", &["--target", LINUX]);
+    assert_eq!(code, 0, "{advisories:?}");
+    assert_eq!(advisories["RUSTSEC-2099-0103"].0, "note");
+    // Windows alone: compiled for every requested target, nothing added.
+    let (_, advisories, _) = check_case("several-targets", &["--target", WINDOWS]);
+    assert!(!advisories["RUSTSEC-2099-0103"].1.contains("not for"));
 }
 
 #[test]
@@ -513,4 +590,110 @@ fn build_flags_without_a_cargo_lockfile_are_said_not_ignored() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("resolve Cargo workspaces only"), "{stderr}");
+}
+
+/// `depgate ARGUMENTS…` in the fixture cargo home: (exit code, stderr).
+fn run_plain(arguments: &[&str]) -> (i32, String) {
+    let output = depgate()
+        .args(arguments)
+        .args(["--offline"])
+        .env("CARGO_HOME", fixture("cargo/build-exact/cargo-home"))
+        .env("DEPGATE_TODAY", "2099-05-23")
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8_lossy(&output.stderr).to_string(),
+    )
+}
+
+#[test]
+fn build_flags_on_an_sbom_that_records_no_build_are_a_usage_error() {
+    let plain = fixture("sbom/cyclonedx-1.6-json/bom.cdx.json");
+    let plain = plain.to_str().unwrap();
+    // Every way a command reads an SBOM instead of manifests.
+    let commands: [&[&str]; 6] = [
+        &["check", ".", "--sbom", plain],
+        &["check", plain],
+        &["licenses", "--sbom", plain],
+        &["notices", "--sbom", plain],
+        &["sbom", "--from", plain],
+        &["vex", ".", "--sbom", plain],
+    ];
+    for command in commands {
+        let mut arguments = command.to_vec();
+        arguments.extend(["--target", LINUX]);
+        let (code, stderr) = run_plain(&arguments);
+        assert_eq!(code, 2, "{arguments:?}: {stderr}");
+        assert!(
+            stderr.contains(
+                "an SBOM cannot be resolved for the build x86_64-unknown-linux-gnu with the default features: it lists packages without their `[features]` tables or `cfg(…)` conditions"
+            ) && stderr.contains("scan the lockfile or workspace with these flags instead"),
+            "{arguments:?}: {stderr}"
+        );
+        assert!(stderr.contains("bom.cdx.json"), "{stderr}");
+    }
+    // A feature flag alone is refused too; without any flag the SBOM is read as it is.
+    let (code, stderr) = run_plain(&["licenses", "--sbom", plain, "--no-default-features"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(run_plain(&["licenses", "--sbom", plain]).0, 0);
+}
+
+#[test]
+fn an_sbom_made_for_the_build_is_accepted_with_the_same_flags_only() {
+    let dir = tempfile::tempdir().unwrap();
+    for (format, name) in [
+        ("cyclonedx-json", "build.cdx.json"),
+        ("cyclonedx-xml", "build.cdx.xml"),
+        ("spdx-json", "build.spdx.json"),
+        ("spdx3-json", "build.spdx3.json"),
+    ] {
+        let file = dir.path().join(name);
+        let file_name = file.to_str().unwrap();
+        let app = fixture("cargo/build-exact/vulnerable-optional");
+        let (code, stderr) = run_plain(&[
+            "sbom",
+            app.to_str().unwrap(),
+            "--format",
+            format,
+            "--target",
+            LINUX,
+            "--target",
+            WINDOWS,
+            "--features",
+            "legacy",
+            "-o",
+            file_name,
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        let db = fixture("cargo/build-exact/advisory-db");
+        let check = |flags: &[&str]| {
+            let mut arguments = vec![
+                "check",
+                ".",
+                "--sbom",
+                file_name,
+                "--advisory-db",
+                db.to_str().unwrap(),
+                "--allow-stale-db",
+            ];
+            arguments.extend_from_slice(flags);
+            run_plain(&arguments)
+        };
+        // The same build, targets in another order: accepted, and the SBOM's crates are
+        // checked (weakcrypto is in it, with its advisory: the gate fails).
+        let (code, stderr) = check(&["--target", WINDOWS, "--target", LINUX, "-F", "legacy"]);
+        assert_eq!(code, 1, "{format}: {stderr}");
+        // Another build: refused, naming both.
+        let (code, stderr) = check(&["--target", LINUX]);
+        assert_eq!(code, 2, "{format}: {stderr}");
+        assert!(
+            stderr.contains(
+                "the SBOM was made for x86_64-unknown-linux-gnu or x86_64-pc-windows-msvc with the default features and `legacy` (its `depgate:build:*` properties), not for the requested x86_64-unknown-linux-gnu with the default features"
+            ),
+            "{format}: {stderr}"
+        );
+        // Without flags it is evaluated as it is.
+        assert_eq!(check(&[]).0, 1, "{format}");
+    }
 }

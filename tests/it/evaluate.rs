@@ -657,6 +657,7 @@ fn waivers_match_advisory_ids_and_aliases() {
         fixed_in: vec![],
         title: None,
         url: None,
+        affected_functions: Vec::new(),
     });
     let mut findings = vec![finding];
     depgate::evaluate::waivers::apply(&mut findings, &policy.waivers, date(TODAY));

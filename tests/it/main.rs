@@ -4,6 +4,7 @@
 mod action;
 mod action_release;
 mod advisory_index;
+mod affected_functions;
 mod architecture;
 mod attest;
 mod attest_cli;

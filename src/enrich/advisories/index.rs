@@ -23,7 +23,7 @@ use super::{Advisory, AdvisoryError, DbInfo, DbKind};
 use crate::net::{CacheMeta, META_FILE};
 
 /// Bumped whenever the indexed model changes, so old indexes are rebuilt.
-pub const INDEX_FORMAT: u32 = 3;
+pub const INDEX_FORMAT: u32 = 4;
 
 /// A digest identifying a database's content: of its metadata for a `db update` cache, of its
 /// [`Stamp`]s otherwise.

@@ -2,7 +2,7 @@
 
 use std::cmp::Ordering;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::cvss_score::{SeverityLabel, score_vector};
 use super::{Advisory, AdvisoryKind, AdvisorySet, Affected, Event, RangeKind};
@@ -43,6 +43,58 @@ pub struct AdvisoryMatch {
     /// The CPU architectures it is limited to; empty for all.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub arch: Vec<String>,
+    /// The functions the advisory names as holding the vulnerable code (RustSec `[affected]
+    /// functions`), each with whether the package's version is in its ranges.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<MatchedFunction>,
+}
+
+/// One function an advisory names, against the version of the package it matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatchedFunction {
+    /// Its path, `crate::module::Type::method`.
+    pub path: String,
+    /// The versions it is affected in, as the advisory gives them (`<= 0.1.1`).
+    pub versions: Vec<String>,
+    /// Whether the package's version is in those versions (`false` also when the version
+    /// or a requirement cannot be read as semver: the reader is told to check, not assured).
+    pub version_in_range: bool,
+}
+
+impl MatchedFunction {
+    /// `path` with its versions: `` `anon_vec::AnonVec::get_ref` (<=0.1.1) ``.
+    pub fn describe(&self) -> String {
+        if self.versions.is_empty() {
+            format!("`{}`", self.path)
+        } else {
+            format!("`{}` ({})", self.path, self.versions.join("; "))
+        }
+    }
+}
+
+/// The advisory's functions against `version`: a function is in range when its version
+/// requirements match the version (semver, as RustSec's own `versions` are read); a function
+/// without requirements is affected wherever the advisory is.
+fn matched_functions(advisory: &Advisory, name: &str, version: &str) -> Vec<MatchedFunction> {
+    let parsed = semver::Version::parse(version).ok();
+    let mut out: Vec<MatchedFunction> = advisory
+        .affected
+        .iter()
+        .filter(|affected| affected.name == name)
+        .flat_map(|affected| &affected.functions)
+        .map(|function| MatchedFunction {
+            path: function.path.clone(),
+            versions: function.versions.clone(),
+            version_in_range: function.versions.is_empty()
+                || function.versions.iter().any(|requirement| {
+                    let requirement = semver::VersionReq::parse(requirement).ok();
+                    matches!((&requirement, &parsed), (Some(r), Some(v)) if r.matches(v))
+                }),
+        })
+        .collect();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out.dedup();
+    out
 }
 
 /// The remediation for one vulnerable package.
@@ -310,6 +362,7 @@ pub fn match_inventory(inventory: &Inventory, set: &AdvisorySet) -> Vec<Advisory
                     database: advisory.database,
                     os: limits(advisory, |a| &a.os),
                     arch: limits(advisory, |a| &a.arch),
+                    functions: matched_functions(advisory, &name, &package.version),
                 },
                 advisory,
             ));
@@ -340,6 +393,7 @@ pub fn match_inventory(inventory: &Inventory, set: &AdvisorySet) -> Vec<Advisory
                 database: 0,
                 os: Vec::new(),
                 arch: Vec::new(),
+                functions: Vec::new(),
             });
         }
     }
@@ -434,6 +488,7 @@ mod tests {
             versions: versions.iter().map(|v| v.to_string()).collect(),
             os: Vec::new(),
             arch: Vec::new(),
+            functions: Vec::new(),
         }
     }
 
@@ -524,6 +579,7 @@ mod set_tests {
                 versions: vec![],
                 os: vec![],
                 arch: vec![],
+                functions: vec![],
             }],
             database,
         }

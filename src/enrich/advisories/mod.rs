@@ -25,7 +25,9 @@ pub use crate::net::{CacheMeta, META_FILE};
 pub use cvss_score::{SeverityLabel, score_vector};
 pub use index::{INDEX_FORMAT, index_path_for};
 pub use load::{LoadOptions, StagedDatabaseCheck, detect_kind, load_database, load_sources};
-pub use matching::{AdvisoryMatch, Remediation, affects, match_inventory, remediation};
+pub use matching::{
+    AdvisoryMatch, MatchedFunction, Remediation, affects, match_inventory, remediation,
+};
 pub use osv::parse_osv_record;
 pub use rustsec_db::parse_advisory as parse_rustsec_advisory;
 pub use yanked::{YankedFacts, cargo_home, yanked_facts, yanked_matches};
@@ -144,6 +146,20 @@ pub struct Affected {
     /// (RustSec `[affected] arch`).
     #[serde(default)]
     pub arch: Vec<String>,
+    /// The functions (or types) holding the vulnerable code, each with the versions it is
+    /// affected in (RustSec `[affected] functions`); empty when the advisory names none.
+    #[serde(default)]
+    pub functions: Vec<AffectedFunction>,
+}
+
+/// A function or type an advisory names as holding the vulnerable code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AffectedFunction {
+    /// Its path, `crate::module::Type::method`.
+    pub path: String,
+    /// Version requirements (`< 0.5.2`, `>= 0.3.0, <= 0.3.3`): a version matching any of
+    /// them is affected.
+    pub versions: Vec<String>,
 }
 
 /// One advisory, from any database, in one model.

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Deserializer};
 
-use super::{Advisory, AdvisoryKind, Affected, Event, Range, RangeKind};
+use super::{Advisory, AdvisoryKind, Affected, AffectedFunction, Event, Range, RangeKind};
 use crate::enrich::versions::normalize_name;
 
 /// Accepts a string, a number or a boolean (YAML writes `introduced: 0` unquoted).
@@ -128,6 +128,9 @@ pub struct OsvAffected {
     pub severity: Option<Vec<OsvSeverity>>,
     /// Per-package database data (RustSec's OSV export puts `informational` here).
     pub database_specific: Option<serde_json::Value>,
+    /// Per-package ecosystem data (RustSec's OSV export puts `affects.os`, `affects.arch` and
+    /// `affects.functions` here).
+    pub ecosystem_specific: Option<serde_json::Value>,
 }
 
 /// `affected[].package`.
@@ -315,13 +318,37 @@ fn convert(record: OsvRecord, database: usize) -> Result<Option<Advisory>, Strin
             })
             .filter(|range| range.kind != RangeKind::Git)
             .collect();
+        // RustSec's `[affected]` as its OSV export writes it: the functions without their
+        // own versions (they are affected wherever the entry is).
+        let affects = |key: &str| -> Vec<String> {
+            entry
+                .ecosystem_specific
+                .as_ref()
+                .and_then(|specific| specific.get("affects"))
+                .and_then(|affects| affects.get(key))
+                .and_then(|list| list.as_array())
+                .map(|list| {
+                    list.iter()
+                        .filter_map(|item| item.as_str())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
         affected.push(Affected {
             name: normalize_name(&package.ecosystem, &package.name),
+            os: affects("os"),
+            arch: affects("arch"),
+            functions: affects("functions")
+                .into_iter()
+                .map(|path| AffectedFunction {
+                    path,
+                    versions: Vec::new(),
+                })
+                .collect(),
             ecosystem: package.ecosystem,
             ranges,
             versions: entry.versions,
-            os: Vec::new(),
-            arch: Vec::new(),
         });
     }
     for severity in severity_sources {
@@ -427,5 +454,23 @@ some_new_field: {x: 1}
         assert_eq!(advisory.kind, AdvisoryKind::Unmaintained);
         assert_eq!(advisory.cvss.len(), 2);
         assert_eq!(advisory.affected[0].ecosystem, "SomeNewEcosystem");
+    }
+
+    #[test]
+    fn rustsec_affects_of_the_osv_export_are_read() {
+        let json = br#"{"id":"RUSTSEC-2099-1","affected":[{"package":{"ecosystem":"crates.io","name":"p"},
+          "ranges":[{"type":"SEMVER","events":[{"introduced":"0.0.0-0"},{"fixed":"1.0.0"}]}],
+          "ecosystem_specific":{"affects":{"os":["windows"],"arch":[],"functions":["p::Thing::get"]},"affected_functions":null}}]}"#;
+        let advisory = parse_osv_record(json, false, 0).unwrap().unwrap();
+        let affected = &advisory.affected[0];
+        assert_eq!(affected.os, ["windows"]);
+        assert!(affected.arch.is_empty());
+        assert_eq!(
+            affected.functions,
+            [AffectedFunction {
+                path: "p::Thing::get".into(),
+                versions: Vec::new()
+            }]
+        );
     }
 }

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::index::Stamp;
-use super::{Advisory, AdvisoryError, AdvisoryKind, Affected, Event, Range, RangeKind};
+use super::{
+    Advisory, AdvisoryError, AdvisoryKind, Affected, AffectedFunction, Event, Range, RangeKind,
+};
 
 /// True when `path` looks like a RustSec advisory-db checkout or archive (`crates/*/*.md`).
 ///
@@ -269,6 +271,21 @@ fn convert(advisory: &rustsec::Advisory, database: usize) -> Option<Advisory> {
                 .affected
                 .as_ref()
                 .map(|a| a.arch.iter().map(ToString::to_string).collect())
+                .unwrap_or_default(),
+            // Shown on the finding, so a reviewer knows which code to look for.
+            functions: advisory
+                .affected
+                .as_ref()
+                .map(|affected| {
+                    affected
+                        .functions
+                        .iter()
+                        .map(|(path, requirements)| AffectedFunction {
+                            path: path.to_string(),
+                            versions: requirements.iter().map(ToString::to_string).collect(),
+                        })
+                        .collect()
+                })
                 .unwrap_or_default(),
         }],
         database,

@@ -165,6 +165,7 @@ pub fn yanked_matches(facts: &YankedFacts) -> Vec<AdvisoryMatch> {
         database: 0,
         os: Vec::new(),
         arch: Vec::new(),
+        functions: Vec::new(),
     };
     let mut out: Vec<AdvisoryMatch> = facts
         .yanked

@@ -19,6 +19,9 @@
 //!   and dev-dependencies enable no feature. Resolver "1": one set of features per crate,
 //!   unified across platforms and including the members' dev-dependencies.
 //! - Dev-dependencies are never part of the build.
+//! - Several targets (`--target A --target B`): one feature resolution for all of them (a
+//!   normal dependency counts when its platform is any requested target), then one walk per
+//!   target for the crates compiled for it — what `cargo tree --target A --target B` shows.
 //!
 //! A package whose manifest was not found cannot be resolved: all its locked dependencies
 //! are counted as compiled (never dropped) and a `build-unresolved` gap says so.
@@ -354,17 +357,19 @@ impl<'v> FeatureValue<'v> {
 /// A dependency of a unit: the locked package, its declaration and the unit it is built as.
 type UnitDependency<'a> = (usize, DependencyRef<'a>, Unit);
 
-/// The feature resolver's state for one target (cargo's `FeatureResolver`).
+/// The feature resolver's state for the requested targets together (cargo's
+/// `FeatureResolver`): a normal dependency is followed when its platform is any requested
+/// target, so features are unified across them, as `cargo build --target A --target B` does.
 struct Resolver<'g, 'a> {
     graph: &'g Graph<'a>,
-    target: Platform,
+    targets: &'g [Platform],
     host: Platform,
     platforms: PlatformCache,
     features: HashMap<Unit, BTreeSet<String>>,
     activated_dependencies: HashMap<Unit, HashSet<String>>,
     processed: HashSet<Unit>,
     deferred_weak: HashMap<(Unit, String), BTreeSet<String>>,
-    feature_causes: HashMap<(Unit, String), Cause>,
+    feature_causes: FeatureCauses,
     dependency_cache: HashMap<Unit, Rc<[UnitDependency<'a>]>>,
 }
 
@@ -403,8 +408,14 @@ impl<'g, 'a> Resolver<'g, 'a> {
                 }
                 if let Some(spec) = &declaration.platform {
                     let on_host = for_host || declaration.kind == DepKind::Build;
-                    let platform = if on_host { self.host } else { self.target };
-                    if !self.platforms.matches(spec, platform) {
+                    let active = if on_host {
+                        self.platforms.matches(spec, self.host)
+                    } else {
+                        self.targets
+                            .iter()
+                            .any(|&target| self.platforms.matches(spec, target))
+                    };
+                    if !active {
                         continue;
                     }
                 }
@@ -568,7 +579,8 @@ impl DependencyRef<'_> {
     }
 }
 
-/// What one target's resolution found.
+/// What one target's walk found (the features are those resolved for every requested
+/// target together).
 struct TargetBuild {
     /// Each unit compiled, with its features.
     units: BTreeMap<Unit, BTreeSet<String>>,
@@ -576,8 +588,10 @@ struct TargetBuild {
     edges: BTreeSet<(usize, usize)>,
     /// How each unit was first reached.
     reached: HashMap<Unit, Reached>,
-    feature_causes: HashMap<(Unit, String), Cause>,
 }
+
+/// What enabled each feature of each unit (the resolver's, shared by every target's walk).
+type FeatureCauses = HashMap<(Unit, String), Cause>;
 
 /// Each selected member with the feature values requested on it, and the requested features
 /// none of them has.
@@ -655,15 +669,18 @@ fn member_requests(
     Ok((out, missing))
 }
 
-fn resolve_target(
-    graph: &Graph<'_>,
+/// Resolves the features of every unit for the requested targets together: cargo's feature
+/// resolver takes a normal dependency whose platform is any of them, so a crate's features
+/// are one set for all requested targets (and one for the host, under resolver "2").
+fn resolve_features<'g, 'a>(
+    graph: &'g Graph<'a>,
     requests: &[(usize, Vec<String>)],
-    target: Platform,
+    targets: &'g [Platform],
     host: Platform,
-) -> TargetBuild {
+) -> Resolver<'g, 'a> {
     let mut resolver = Resolver {
         graph,
-        target,
+        targets,
         host,
         platforms: PlatformCache {
             parsed: HashMap::new(),
@@ -675,20 +692,35 @@ fn resolve_target(
         feature_causes: HashMap::new(),
         dependency_cache: HashMap::new(),
     };
-    // A member that is a proc-macro is compiled for the host, as cargo does.
-    let start = |member: usize| (member, graph.is_proc_macro(member));
     for (member, values) in requests {
-        resolver.activate_package(start(*member), values, &Cause::Requested);
+        resolver.activate_package(start(graph, *member), values, &Cause::Requested);
     }
-    // The units compiled: a walk from the members like `cargo tree -e normal,build`, through
-    // active platforms and enabled optional dependencies, never through dev-dependencies.
+    resolver
+}
+
+/// A member's unit: a member that is a proc-macro is compiled for the host, as cargo does.
+fn start(graph: &Graph<'_>, member: usize) -> Unit {
+    (member, graph.is_proc_macro(member))
+}
+
+/// The units compiled for one target: a walk from the members like `cargo tree -e
+/// normal,build --target T`, through the platforms active for `target` (the host below build
+/// scripts and proc-macros) and the optional dependencies the resolver enabled, never through
+/// dev-dependencies. A crate reached only through another target's platform is not compiled
+/// for this one, though its features are shared.
+fn walk_target(
+    resolver: &mut Resolver<'_, '_>,
+    requests: &[(usize, Vec<String>)],
+    target: Platform,
+) -> TargetBuild {
+    let graph = resolver.graph;
+    let host = resolver.host;
     let mut build = TargetBuild {
         units: BTreeMap::new(),
         edges: BTreeSet::new(),
         reached: HashMap::new(),
-        feature_causes: HashMap::new(),
     };
-    let mut stack: Vec<Unit> = requests.iter().map(|(m, _)| start(*m)).collect();
+    let mut stack: Vec<Unit> = requests.iter().map(|(m, _)| start(graph, *m)).collect();
     while let Some(unit) = stack.pop() {
         if build.units.contains_key(&unit) {
             continue;
@@ -753,7 +785,6 @@ fn resolve_target(
             stack.push(child);
         }
     }
-    build.feature_causes = resolver.feature_causes;
     build
 }
 
@@ -919,8 +950,10 @@ pub(crate) fn resolve(
         }
         return Ok((build, gaps));
     }
+    let platforms: Vec<Platform> = targets.iter().map(|(_, platform)| *platform).collect();
+    let mut resolver = resolve_features(&graph, &requests, &platforms, host);
     for (name, platform) in &targets {
-        let target_build = resolve_target(&graph, &requests, *platform, host);
+        let target_build = walk_target(&mut resolver, &requests, *platform);
         let mut worded = HashMap::new();
         for (&(index, for_host), features) in &target_build.units {
             let package = build.packages.entry(ids[index]).or_default();
@@ -938,7 +971,14 @@ pub(crate) fn resolve(
                 } else {
                     (index, true)
                 };
-                let steps = chain(&graph, &target_build, unit, ids, &mut worded);
+                let steps = chain(
+                    &graph,
+                    &target_build,
+                    &resolver.feature_causes,
+                    unit,
+                    ids,
+                    &mut worded,
+                );
                 package.why.insert(name.clone(), steps);
             }
         }
@@ -986,6 +1026,7 @@ pub(crate) fn resolve(
 fn chain(
     graph: &Graph<'_>,
     build: &TargetBuild,
+    causes: &FeatureCauses,
     unit: Unit,
     ids: &[PackageId],
     steps: &mut HashMap<Unit, BuildStep>,
@@ -999,7 +1040,7 @@ fn chain(
         }
         let step = steps
             .entry(current)
-            .or_insert_with(|| step(graph, build, current, reached, ids));
+            .or_insert_with(|| step(graph, causes, current, reached, ids));
         chain.push(step.clone());
         current = reached.from;
     }
@@ -1011,7 +1052,7 @@ fn chain(
 /// optional one.
 fn step(
     graph: &Graph<'_>,
-    build: &TargetBuild,
+    causes: &FeatureCauses,
     unit: Unit,
     reached: &Reached,
     ids: &[PackageId],
@@ -1023,7 +1064,7 @@ fn step(
     let mut how = format!("{kind} `{}`", reached.name);
     if let Some(feature) = &reached.feature {
         how.push_str(", optional, enabled by ");
-        how.push_str(&feature_chain(graph, build, reached.from, feature));
+        how.push_str(&feature_chain(graph, causes, reached.from, feature));
     }
     if unit.1 && !reached.from.1 && reached.kind != DepKind::Build {
         how.push_str(" (a proc-macro, compiled for the host)");
@@ -1036,18 +1077,19 @@ fn step(
 
 /// `feature `tls` of `a`, enabled by `default`` — why the optional dependency named
 /// `dependency` of `unit` is enabled, following feature causes back to a request.
-fn feature_chain(graph: &Graph<'_>, build: &TargetBuild, unit: Unit, dependency: &str) -> String {
+fn feature_chain(
+    graph: &Graph<'_>,
+    causes: &FeatureCauses,
+    unit: Unit,
+    dependency: &str,
+) -> String {
     // The feature that activated it: the implicit feature of the same name, or the first
     // feature whose values name it.
     let key_unit = (unit.0, unit.1 && graph.resolver2);
     let enabled_by = graph
         .features(unit.0)
         .iter()
-        .filter(|(feature, _)| {
-            build
-                .feature_causes
-                .contains_key(&(key_unit, (*feature).clone()))
-        })
+        .filter(|(feature, _)| causes.contains_key(&(key_unit, (*feature).clone())))
         .find(|(_, values)| {
             values.iter().any(|value| {
                 value.strip_prefix("dep:") == Some(dependency)
@@ -1067,7 +1109,7 @@ fn feature_chain(graph: &Graph<'_>, build: &TargetBuild, unit: Unit, dependency:
     )];
     let mut current = key_unit;
     let mut seen = HashSet::new();
-    while let Some(cause) = build.feature_causes.get(&(current, feature.clone())) {
+    while let Some(cause) = causes.get(&(current, feature.clone())) {
         if !seen.insert((current, feature.clone())) || parts.len() > 8 {
             break;
         }
