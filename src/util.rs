@@ -360,6 +360,74 @@ fn check_regular(path: &Path, metadata: &std::fs::Metadata, limit: u64) -> Resul
     Ok(())
 }
 
+static DERIVED_CACHE: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+
+/// Keeps the caches of facts derived from immutable inputs (the manifest facts of published
+/// crates, crates' yanked flags by index file) under `dir`, or nowhere with `None`
+/// (`--no-cache`). Set once per process, before the first scan; later calls are ignored.
+/// Without a call nothing is cached (library users and tests opt in).
+pub fn use_derived_cache(dir: Option<PathBuf>) {
+    let _ = DERIVED_CACHE.set(dir);
+}
+
+/// The directory [`use_derived_cache`] set, if any.
+pub fn derived_cache() -> Option<&'static Path> {
+    DERIVED_CACHE.get()?.as_deref()
+}
+
+/// Where a derived-facts cache of `kind` (a directory name) keeps the facts of `scope` (what
+/// they were derived from and how: a cargo home and reading mode, an index directory).
+fn derived_cache_file(kind: &str, scope: &str) -> Option<PathBuf> {
+    let digest = sha256_hex(scope.as_bytes());
+    Some(
+        derived_cache()?
+            .join(kind)
+            .join(format!("{}.bin", &digest[..24])),
+    )
+}
+
+/// What a derived-facts cache file holds: its format and scope, to tell a file of another
+/// depgate or another scope (a digest collision, a copied file) from ours.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DerivedFacts<T> {
+    format: u32,
+    scope: String,
+    content: T,
+}
+
+/// The cached facts of `scope`, when the cache is in use and its file decodes, is of `format`
+/// and is of that scope; anything else is a miss (the cache is only a cache).
+pub fn read_derived<T: serde::de::DeserializeOwned>(
+    kind: &str,
+    format: u32,
+    scope: &str,
+) -> Option<T> {
+    let bytes = std::fs::read(derived_cache_file(kind, scope)?).ok()?;
+    let cached: DerivedFacts<T> = postcard::from_bytes(&bytes).ok()?;
+    (cached.format == format && cached.scope == scope).then_some(cached.content)
+}
+
+/// Writes the facts of `scope` atomically (concurrent runs each replace the file whole); a
+/// failure (a read-only or full cache directory) only costs the next run the work.
+pub fn write_derived<T: serde::Serialize>(kind: &str, format: u32, scope: &str, content: &T) {
+    let Some(file) = derived_cache_file(kind, scope) else {
+        return;
+    };
+    let envelope = DerivedFacts {
+        format,
+        scope: scope.to_string(),
+        content,
+    };
+    let Ok(bytes) = postcard::to_stdvec(&envelope) else {
+        return;
+    };
+    if let Some(parent) = file.parent()
+        && std::fs::create_dir_all(parent).is_ok()
+    {
+        let _ = write_atomic(&file, &bytes);
+    }
+}
+
 /// Lowercase hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))

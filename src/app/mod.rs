@@ -91,8 +91,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     } else {
         crate::net::cache_dir().map(|dir| dir.join("license-detection"))
     });
-    // The facts of published crates (their manifests never change) likewise, by checksum.
-    crate::ingest::cargo::use_facts_cache(if cli.no_cache {
+    // Facts derived from inputs that do not change under the same key (published crates'
+    // manifests by checksum, yanked flags by index file stamp) likewise.
+    crate::util::use_derived_cache(if cli.no_cache {
         None
     } else {
         crate::net::cache_dir()

@@ -135,3 +135,85 @@ fn a_damaged_cache_file_is_ignored_and_written_again() {
         assert_ne!(fs::read(&files[0]).unwrap(), damage, "written again");
     }
 }
+
+/// A cargo home whose sparse-index cache holds `demo` with version 1.0.0 `yanked`, written
+/// with a modification time `seconds` after a fixed past instant.
+fn index_cache_entry(home: &Path, yanked: bool, seconds: u64) {
+    let dir = home.join("registry/index/index.crates.io-1949cf8c6b5b557f/.cache/de/mo");
+    fs::create_dir_all(&dir).unwrap();
+    let mut bytes = vec![3u8, 2, 0, 0, 0];
+    bytes.extend_from_slice(b"etag\0");
+    // `true` and `false` padded to the same length: only the stamp tells the files apart.
+    let flag = if yanked { "true " } else { "false" };
+    bytes.extend_from_slice(format!("1.0.0\0{{\"yanked\":{flag}}}\0").as_bytes());
+    let file = dir.join("demo");
+    fs::write(&file, bytes).unwrap();
+    let at =
+        std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000 + seconds);
+    fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(at)
+        .unwrap();
+}
+
+#[test]
+fn yanked_flags_are_read_again_when_the_index_file_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let lockfile = dir.path().join("Cargo.lock");
+    fs::write(
+        &lockfile,
+        "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"demo\"]\n\n[[package]]\nname = \"demo\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"0000000000000000000000000000000000000000000000000000000000000002\"\n",
+    )
+    .unwrap();
+    let database = dir.path().join("advisory-db/crates/other");
+    fs::create_dir_all(&database).unwrap();
+    fs::write(
+        database.join("RUSTSEC-2024-0001.md"),
+        "```toml\n[advisory]\nid = \"RUSTSEC-2024-0001\"\npackage = \"other\"\ndate = \"2024-01-01\"\nurl = \"https://example.invalid\"\n\n[versions]\npatched = [\">= 1.0.0\"]\n```\n\n# Title\n\nDescription.\n",
+    )
+    .unwrap();
+    let home = dir.path().join("cargo-home");
+    let cache = dir.path().join("cache");
+    let yanked = |no_cache: bool| {
+        let mut command = depgate();
+        command
+            .env("CARGO_HOME", &home)
+            .env("DEPGATE_CACHE", &cache);
+        if no_cache {
+            command.arg("--no-cache");
+        }
+        let out = command
+            .args([
+                "check",
+                "--format",
+                "json",
+                "--allow-stale-db",
+                "--advisory-db",
+            ])
+            .arg(dir.path().join("advisory-db"))
+            .arg(&lockfile)
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|finding| finding["rule"] == "advisories.yanked")
+    };
+    index_cache_entry(&home, true, 1);
+    assert!(yanked(false));
+    assert_eq!(fs::read_dir(cache.join("yanked")).unwrap().count(), 1);
+
+    // Same size, same time: the recorded flag answers, the file is not read.
+    index_cache_entry(&home, false, 1);
+    assert!(yanked(false));
+    // `--no-cache` reads it.
+    assert!(!yanked(true));
+    // A new time (cargo refreshed the entry): read again.
+    index_cache_entry(&home, false, 2);
+    assert!(!yanked(false));
+}

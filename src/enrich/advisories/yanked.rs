@@ -127,14 +127,38 @@ pub fn yanked_facts(inventory: &Inventory, cargo_home: Option<&Path>) -> YankedF
                 && matches!(package.source, Source::Registry { default: true, .. })
         })
         .collect();
+    let cache = YankedCache::open(&cache_dirs);
     let lookup = |package: &Package| {
         let relative = prefix_path(&package.name);
-        cache_dirs
-            .iter()
-            .find_map(|dir| yanked_in_file(&dir.join(&relative), &package.version))
+        let mut learned = None;
+        let status = cache_dirs.iter().find_map(|dir| {
+            let file = dir.join(&relative);
+            let stamp = FileStamp::of(&file)?;
+            if let Some(known) = cache
+                .as_ref()
+                .and_then(|c| c.get(&file, &stamp, &package.version))
+            {
+                return Some(known);
+            }
+            let found = yanked_in_file(&file, &package.version)?;
+            learned = Some((file, stamp, found));
+            Some(found)
+        });
+        (status, learned)
     };
     // One file per crate, a thousand for a large lockfile: spread over the cores.
-    let statuses = crate::util::parallel_map(&crates_io, 64, |package| lookup(package));
+    let results = crate::util::parallel_map(&crates_io, 64, |package| lookup(package));
+    let mut statuses = Vec::with_capacity(results.len());
+    let mut learned = Vec::new();
+    for (package, (status, new)) in crates_io.iter().zip(results) {
+        statuses.push(status);
+        if let Some((file, stamp, yanked)) = new {
+            learned.push((file, stamp, package.version.clone(), yanked));
+        }
+    }
+    if let Some(cache) = cache {
+        cache.save(learned);
+    }
     for (package, status) in crates_io.iter().zip(statuses) {
         match status {
             Some(true) => facts.yanked.push(package.id),
@@ -146,6 +170,116 @@ pub fn yanked_facts(inventory: &Inventory, cargo_home: Option<&Path>) -> YankedF
         }
     }
     facts
+}
+
+/// The size and modification time of an index cache file: cargo rewrites the file whenever it
+/// refreshes the crate's entry (a version yanked since changes its bytes), so an unchanged
+/// stamp means unchanged flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct FileStamp {
+    len: u64,
+    modified_nanos: u128,
+}
+
+impl FileStamp {
+    fn of(file: &Path) -> Option<FileStamp> {
+        let metadata = std::fs::metadata(file).ok()?;
+        let modified_nanos = metadata
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_nanos();
+        Some(FileStamp {
+            len: metadata.len(),
+            modified_nanos,
+        })
+    }
+
+    /// Changed within the last two seconds: timestamps are coarse, so the file could change
+    /// again without its stamp moving; such a file is not cached ("racy", as git says).
+    fn is_recent(&self) -> bool {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(u128::MAX, |d| d.as_nanos());
+        self.modified_nanos.saturating_add(2_000_000_000) >= now
+    }
+}
+
+/// Yanked flags read before, by index cache file and its stamp, in `yanked/` under depgate's
+/// cache directory: a warm run `stat`s each crate's file instead of reading its tail (a
+/// thousand files, some of megabytes when the locked version is old). A file whose stamp
+/// changed is read again; a damaged or foreign cache file is ignored and written afresh;
+/// `--no-cache` neither reads nor writes it.
+struct YankedCache {
+    scope: String,
+    files: std::collections::HashMap<PathBuf, (FileStamp, Vec<(String, bool)>)>,
+}
+
+/// One index cache file as recorded: its path, its stamp and the flags read from it (version,
+/// yanked).
+type RecordedFile = (PathBuf, FileStamp, Vec<(String, bool)>);
+
+/// Bumped when what [`YankedCache`] records changes.
+const YANKED_CACHE_FORMAT: u32 = 1;
+
+impl YankedCache {
+    /// The cache of these index cache directories; `None` when no cache is in use.
+    fn open(cache_dirs: &[PathBuf]) -> Option<YankedCache> {
+        crate::util::derived_cache()?;
+        let scope = cache_dirs
+            .iter()
+            .map(|dir| dir.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let entries: Vec<RecordedFile> =
+            crate::util::read_derived("yanked", YANKED_CACHE_FORMAT, &scope).unwrap_or_default();
+        let files = entries
+            .into_iter()
+            .map(|(file, stamp, versions)| (file, (stamp, versions)))
+            .collect();
+        Some(YankedCache { scope, files })
+    }
+
+    /// The flag of `version` in `file`, when recorded for the file as it is now.
+    fn get(&self, file: &Path, stamp: &FileStamp, version: &str) -> Option<bool> {
+        let (recorded, versions) = self.files.get(file)?;
+        if recorded != stamp {
+            return None;
+        }
+        versions
+            .iter()
+            .find(|(known, _)| known == version)
+            .map(|(_, yanked)| *yanked)
+    }
+
+    /// Adds what this run read (file, its stamp, version, flag) and writes the cache when
+    /// anything was added.
+    fn save(mut self, learned: Vec<(PathBuf, FileStamp, String, bool)>) {
+        let mut added = false;
+        for (file, stamp, version, yanked) in learned {
+            if stamp.is_recent() {
+                continue;
+            }
+            let entry = self
+                .files
+                .entry(file)
+                .or_insert_with(|| (stamp, Vec::new()));
+            if entry.0 != stamp {
+                *entry = (stamp, Vec::new());
+            }
+            entry.1.push((version, yanked));
+            added = true;
+        }
+        if added {
+            let entries: Vec<RecordedFile> = self
+                .files
+                .into_iter()
+                .map(|(file, (stamp, versions))| (file, stamp, versions))
+                .collect();
+            crate::util::write_derived("yanked", YANKED_CACHE_FORMAT, &self.scope, &entries);
+        }
+    }
 }
 
 /// The yanked facts as matches (`Yanked` and `NotEvaluated` kinds) for `evaluate`.

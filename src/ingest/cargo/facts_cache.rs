@@ -11,11 +11,10 @@
 //! not decode, is of another format or is missing is ignored and written afresh, a failed write
 //! only costs the next run the reading, and concurrent runs each replace the file atomically
 //! (the later one wins; entries it did not have are read again next time). `--no-cache`
-//! neither reads nor writes it.
+//! neither reads nor writes it ([`crate::util::use_derived_cache`]).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -26,19 +25,13 @@ use super::lockfile::LockedPackage;
 /// facts read by an older depgate are read again.
 const FORMAT: u32 = 1;
 
+/// The cache's directory under `DEPGATE_CACHE`.
+const KIND: &str = "facts";
+
 /// At most this many crates are kept; a cache grown past it is started afresh with the crates
 /// of the current scan (a cargo home that held every crate ever fetched would otherwise make
 /// each run decode facts it never uses).
 const MAX_ENTRIES: usize = 20_000;
-
-static CACHE_DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
-
-/// Keeps the facts of published crates under `dir`, or nowhere with `None` (`--no-cache`).
-/// Set once per process, before the first scan; later calls are ignored. Without a call,
-/// nothing is cached (library users and tests opt in).
-pub fn use_facts_cache(dir: Option<PathBuf>) {
-    let _ = CACHE_DIR.set(dir);
-}
 
 /// What identifies one crate's facts: the crate and the way they were read.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -51,18 +44,8 @@ struct Key {
     checksum: String,
 }
 
-#[derive(Serialize, Deserialize)]
-struct CacheFile {
-    format: u32,
-    /// The cargo home and reading mode the facts were read with (a digest of them names the
-    /// file; kept to tell a foreign file from ours).
-    scope: String,
-    entries: Vec<(Key, PackageFacts)>,
-}
-
 /// The cache of one cargo home and reading mode, loaded.
 pub(crate) struct FactsCache {
-    file: PathBuf,
     scope: String,
     entries: HashMap<Key, PackageFacts>,
     added: usize,
@@ -73,21 +56,14 @@ impl FactsCache {
     /// the facts, e.g. whether build facts and every license file are read); `None` when no
     /// cache is in use.
     pub(crate) fn open(cargo_home: &Path, mode: &str) -> Option<FactsCache> {
-        let dir = CACHE_DIR.get()?.as_ref()?;
+        crate::util::derived_cache()?;
         let home = std::path::absolute(cargo_home).unwrap_or_else(|_| cargo_home.to_path_buf());
         let scope = format!("{}\n{mode}", home.display());
-        let digest = crate::util::sha256_hex(scope.as_bytes());
-        let file = dir.join("facts").join(format!("{}.bin", &digest[..24]));
-        let entries = std::fs::read(&file)
-            .ok()
-            .and_then(|bytes| postcard::from_bytes::<CacheFile>(&bytes).ok())
-            .filter(|cached| cached.format == FORMAT && cached.scope == scope)
-            .map(|cached| cached.entries.into_iter().collect())
-            .unwrap_or_default();
+        let entries: Vec<(Key, PackageFacts)> =
+            crate::util::read_derived(KIND, FORMAT, &scope).unwrap_or_default();
         Some(FactsCache {
-            file,
             scope,
-            entries,
+            entries: entries.into_iter().collect(),
             added: 0,
         })
     }
@@ -106,8 +82,8 @@ impl FactsCache {
         }
     }
 
-    /// Writes the cache when facts were added; `current` (the keys of this scan's packages)
-    /// is what is kept when the cache has grown past [`MAX_ENTRIES`].
+    /// Writes the cache when facts were added; `current` (this scan's packages) is what is
+    /// kept when the cache has grown past [`MAX_ENTRIES`].
     pub(crate) fn save(mut self, current: &[LockedPackage]) {
         if self.added == 0 {
             return;
@@ -116,20 +92,8 @@ impl FactsCache {
             let keep: std::collections::HashSet<Key> = current.iter().filter_map(key).collect();
             self.entries.retain(|key, _| keep.contains(key));
         }
-        let file = CacheFile {
-            format: FORMAT,
-            scope: self.scope,
-            entries: self.entries.into_iter().collect(),
-        };
-        let Ok(bytes) = postcard::to_stdvec(&file) else {
-            return;
-        };
-        if let Some(parent) = self.file.parent()
-            && std::fs::create_dir_all(parent).is_ok()
-        {
-            // A read-only or full cache directory must not fail the scan.
-            let _ = crate::util::write_atomic(&self.file, &bytes);
-        }
+        let entries: Vec<(Key, PackageFacts)> = self.entries.into_iter().collect();
+        crate::util::write_derived(KIND, FORMAT, &self.scope, &entries);
     }
 }
 

@@ -18,7 +18,6 @@ use std::path::{Path, PathBuf};
 
 use cargo_lock::SourceId;
 
-pub use facts_cache::use_facts_cache;
 pub use resolve::{host_triple, is_known_target};
 
 use super::{IngestError, IngestOptions, input_file};
