@@ -17,9 +17,10 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
     /// Neither read nor write depgate's on-disk caches of derived facts (license-text
-    /// detection results, the manifest facts of published crates); everything is computed
-    /// afresh.
-    #[arg(long, global = true)]
+    /// detection results, the manifest facts of published crates, yanked flags, resolved
+    /// builds); everything is computed afresh.
+    #[arg(long, global = true, env = "DEPGATE_NO_CACHE",
+        value_parser = clap::builder::BoolishValueParser::new())]
     pub no_cache: bool,
     /// The largest input file read (lockfile, manifest, SBOM, policy, advisory record), in
     /// MiB (default 256); a larger one is an error (exit 2).

@@ -10,13 +10,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Edge, Inventory, PackageId};
 
 /// What `--target`, `--features`, `--all-features`, `--no-default-features` and `--package`
 /// asked for.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BuildSelection {
     /// Target triples; empty means every platform (every `cfg(...)` is taken as true).
     pub targets: Vec<String>,
@@ -176,7 +176,7 @@ pub const EVERY_PLATFORM: &str = "every platform";
 
 /// A package's features in one target's build: as compiled for the target, and as compiled
 /// for the host (build scripts and proc-macros; resolver 2 keeps the two apart).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompiledUnits {
     /// Features when compiled for the target, when it is.
     pub target: Option<BTreeSet<String>>,
@@ -185,7 +185,7 @@ pub struct CompiledUnits {
 }
 
 /// One step of the chain that pulls a package into a build, from a workspace member down.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BuildStep {
     /// The package that depends on the next one (the first step's is a member).
     pub from: PackageId,
@@ -195,7 +195,7 @@ pub struct BuildStep {
 }
 
 /// What the build says about one package of a resolved lockfile.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BuildPackage {
     /// Per target name (see [`BuildSelection::target_names`]) it is compiled for, its units.
     pub targets: BTreeMap<String, CompiledUnits>,
@@ -223,7 +223,7 @@ impl BuildPackage {
 }
 
 /// The resolved build of the inventory's Cargo lockfiles.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Build {
     /// What was asked for.
     pub selection: BuildSelection,

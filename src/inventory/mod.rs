@@ -23,7 +23,7 @@ pub use selector::PackageSelector;
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One file that was read to build the inventory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -37,7 +37,7 @@ pub struct InputFile {
 }
 
 /// A fact that ingest could not establish, said out loud instead of silently skipped.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Gap {
     /// Stable kebab-case kind, e.g. `license-unknown`, `scope-unknown`.
     pub kind: String,

@@ -48,6 +48,7 @@ impl Workspace {
         let mut command = depgate();
         command
             .env("CARGO_HOME", &self.home)
+            .env_remove("DEPGATE_NO_CACHE")
             .env("DEPGATE_CACHE", &self.cache);
         if no_cache {
             command.arg("--no-cache");
@@ -180,6 +181,7 @@ fn yanked_flags_are_read_again_when_the_index_file_changes() {
         let mut command = depgate();
         command
             .env("CARGO_HOME", &home)
+            .env_remove("DEPGATE_NO_CACHE")
             .env("DEPGATE_CACHE", &cache);
         if no_cache {
             command.arg("--no-cache");
@@ -216,4 +218,57 @@ fn yanked_flags_are_read_again_when_the_index_file_changes() {
     // A new time (cargo refreshed the entry): read again.
     index_cache_entry(&home, false, 2);
     assert!(!yanked(false));
+}
+
+/// A resolved build is taken again while the lockfile and the workspace's manifests are
+/// the same, and made again when a member's manifest changes.
+#[test]
+fn a_resolved_build_is_reused_until_a_manifest_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("app");
+    copy_tree(&fixture("cargo/build-exact/vulnerable-optional"), &root);
+    let cache = dir.path().join("cache");
+    let components = || {
+        let out = depgate()
+            .env_remove("DEPGATE_NO_CACHE")
+            .env("DEPGATE_CACHE", &cache)
+            .env("CARGO_HOME", fixture("cargo/build-exact/cargo-home"))
+            .args(["sbom", "--offline", "--target", "x86_64-unknown-linux-gnu"])
+            .arg(&root)
+            .output()
+            .unwrap();
+        let bom = json_of_success(&out);
+        let mut names: Vec<String> = bom["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|component| component["name"].as_str().unwrap().to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    let cached = || -> Vec<u8> {
+        let files: Vec<PathBuf> = fs::read_dir(cache.join("build"))
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .collect();
+        assert_eq!(files.len(), 1, "{files:?}");
+        fs::read(&files[0]).unwrap()
+    };
+    let without = components();
+    assert!(!without.contains(&"weakcrypto".to_string()), "{without:?}");
+    let written = cached();
+    assert_eq!(components(), without);
+    assert_eq!(cached(), written, "taken from the cache, not written again");
+
+    let manifest = root.join("Cargo.toml");
+    let text = fs::read_to_string(&manifest).unwrap();
+    fs::write(
+        &manifest,
+        text.replace("[features]\n", "[features]\ndefault = [\"legacy\"]\n"),
+    )
+    .unwrap();
+    let with = components();
+    assert!(with.contains(&"weakcrypto".to_string()), "{with:?}");
+    assert_ne!(cached(), written);
 }

@@ -128,6 +128,7 @@ fn sbom_license(
         .args(["--format", "cyclonedx-json", "--offline"])
         .args(extra)
         .env("CARGO_HOME", home)
+        .env_remove("DEPGATE_NO_CACHE")
         .env("DEPGATE_CACHE", cache)
         .output()
         .unwrap();

@@ -191,7 +191,8 @@ pub(crate) fn ingest_lockfile_text(
         inventory.add_edge(edge);
     }
     if options.build.is_requested() {
-        let (build, gaps) = resolve::resolve(path, &parsed, &collected, &ids, &options.build)?;
+        let (build, gaps) =
+            resolve::resolve_cached(path, text, &parsed, &collected, &ids, &options.build)?;
         for gap in gaps {
             inventory.add_gap(&gap.kind, gap.message, gap.packages);
         }

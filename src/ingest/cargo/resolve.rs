@@ -852,6 +852,99 @@ fn read_workspace(lockfile: &Path) -> Result<Workspace, String> {
 /// Resolves the requested build of a lockfile. `ids[i]` is lockfile package `i`'s inventory
 /// id. Errors are usage errors (an unknown feature or package); what cannot be resolved is
 /// returned as gap messages.
+/// [`resolve`] through the derived-facts cache (`build/` under `DEPGATE_CACHE`): the build is a
+/// function of the lockfile, the workspace's manifests and the selection, and most changes to
+/// a repository touch none of them, so a resolution made before is taken again while its
+/// inputs are the same. One file per lockfile and selection holds the last resolution with a
+/// digest of its inputs: the lockfile's text (registry and git crates are fixed by their
+/// checksums and commits in it), the root manifest's bytes, for each package whether its
+/// manifest was found and, for local ones, what their manifests say for the build and where
+/// they are, and the package ids. Anything else (no cache, another digest, a damaged file) is
+/// a resolution made now.
+pub(crate) fn resolve_cached(
+    path: &Path,
+    text: &str,
+    parsed: &ParsedLockfile,
+    collected: &Collected,
+    ids: &[PackageId],
+    selection: &BuildSelection,
+) -> Result<(Build, Vec<Gap>), IngestError> {
+    /// Bumped whenever the resolution or what [`Build`] records changes.
+    const FORMAT: u32 = 1;
+    type Cached = (String, Build, Vec<Gap>);
+    if crate::util::derived_cache().is_none() {
+        return resolve(path, parsed, collected, ids, selection);
+    }
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let scope = format!(
+        "{}\n{}\n{}\n{selection:?}",
+        env!("CARGO_PKG_VERSION"),
+        absolute.display(),
+        host_triple()
+    );
+    let digest = inputs_digest(path, text, parsed, collected, ids);
+    if let Some((recorded, build, gaps)) =
+        crate::util::read_derived::<Cached>("build", FORMAT, &scope)
+        && recorded == digest
+    {
+        return Ok((build, gaps));
+    }
+    let (build, gaps) = resolve(path, parsed, collected, ids, selection)?;
+    let cached: Cached = (digest, build, gaps);
+    crate::util::write_derived("build", FORMAT, &scope, &cached);
+    let (_, build, gaps) = cached;
+    Ok((build, gaps))
+}
+
+/// The digest of what a resolution reads (see [`resolve_cached`]).
+fn inputs_digest(
+    path: &Path,
+    text: &str,
+    parsed: &ParsedLockfile,
+    collected: &Collected,
+    ids: &[PackageId],
+) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let mut field = |bytes: &[u8]| {
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    field(text.as_bytes());
+    let root = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .join("Cargo.toml");
+    match crate::util::read_input(&root) {
+        Ok(bytes) => field(&bytes),
+        Err(error) => field(format!("unreadable: {error}").as_bytes()),
+    }
+    for ((package, facts), id) in parsed.packages.iter().zip(&collected.facts).zip(ids) {
+        field(&id.0.to_le_bytes());
+        match facts {
+            None => field(b"no facts"),
+            Some(facts) if package.source.is_none() => {
+                field(
+                    facts
+                        .local_dir
+                        .as_deref()
+                        .unwrap_or(Path::new(""))
+                        .as_os_str()
+                        .as_encoded_bytes(),
+                );
+                field(&postcard::to_stdvec(&facts.build).unwrap_or_default());
+            }
+            Some(facts) => field(if facts.build.is_some() {
+                b"build facts"
+            } else {
+                b"facts"
+            }),
+        }
+    }
+    hex::encode(hasher.finalize())
+}
+
 pub(crate) fn resolve(
     path: &Path,
     parsed: &ParsedLockfile,
