@@ -69,7 +69,7 @@ pub(crate) fn load_checked_inventory(
         }
         None => super::load_inventory_for_verdict(scan)?,
     };
-    super::enrich_licenses(&mut inventory, scan, policy.licenses.registry_lookups);
+    super::enrich_licenses_for_verdict(&mut inventory, scan, &policy.licenses);
     crate::enrich::manifests::read_declared_requirements(&mut inventory);
     crate::enrich::manifests::hash_pinned_files(&mut inventory, &policy.licenses.pinned_files());
     Ok(inventory)
@@ -201,7 +201,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     if let Some(spec) = &baseline_spec {
         let mut base = revision::load_state(spec, &super::ingest_options(&args.scan))
             .with_context(|| format!("cannot read the baseline `{}`", spec.label()))?;
-        super::enrich_licenses(&mut base, &args.scan, policy.licenses.registry_lookups);
+        super::enrich_licenses_for_verdict(&mut base, &args.scan, &policy.licenses);
         crate::enrich::manifests::read_declared_requirements(&mut base);
         // The baseline is judged with the same databases, so an advisory published since
         // the base commit counts as existing for packages the change did not touch.

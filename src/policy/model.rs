@@ -236,6 +236,19 @@ pub struct LicensePolicy {
 }
 
 impl LicensePolicy {
+    /// Whether any rule judges a package's license (`denied`, `not-allowed`, `unknown` or
+    /// `low-confidence` is not `allow`): otherwise no license can make a finding.
+    pub fn judges_licenses(&self) -> bool {
+        [
+            &self.denied,
+            &self.not_allowed,
+            &self.unknown,
+            &self.low_confidence,
+        ]
+        .iter()
+        .any(|rule| rule.level != crate::vocabulary::rules::Level::Allow)
+    }
+
     /// Every license file a clarification pins, with the selector of the packages it is read
     /// from (what `enrich` hashes so `evaluate` can tell a stale clarification).
     pub fn pinned_files(&self) -> Vec<(&PackageSelector, &std::path::Path)> {

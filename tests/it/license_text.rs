@@ -180,3 +180,47 @@ fn detection_results_are_cached_by_text_and_no_cache_bypasses_them() {
         serde_json::from_slice(&std::fs::read(&entries[0]).unwrap()).unwrap();
     assert_eq!(repaired["license"], "MIT");
 }
+
+/// A policy whose every license rule is `allow` makes no license finding, so `check` does not
+/// run the text matcher for it; the packages left undetected are a coverage gap, not silence.
+#[test]
+fn a_policy_that_judges_no_license_skips_detection_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("advisories-only.toml");
+    std::fs::write(
+        &policy,
+        "[policy]\nowner = \"tests\"\n\n[licenses]\ndenied = \"allow\"\nnot-allowed = \"allow\"\nunknown = \"allow\"\nlow-confidence = \"allow\"\n",
+    )
+    .unwrap();
+    let coverage = |policy: Option<&std::path::Path>| {
+        let mut command = crate::common::depgate();
+        command
+            .env(
+                "CARGO_HOME",
+                crate::common::fixture("cargo/workspace/cargo-home"),
+            )
+            .args(["check", "--format", "json", "--offline"]);
+        if let Some(policy) = policy {
+            command.arg("--policy").arg(policy);
+        }
+        let out = command
+            .arg(crate::common::fixture("cargo/workspace"))
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        report["coverage"].clone()
+    };
+    let skipped = coverage(Some(&policy));
+    let gaps = skipped["gaps"].to_string();
+    assert!(
+        gaps.contains("the license texts of 1 packages that declare no license were not matched: the policy judges no license"),
+        "{gaps}"
+    );
+    // The default policy judges licenses: tiny-dep's `license-file` is matched (MIT).
+    let judged = coverage(None);
+    assert!(
+        !judged["gaps"].to_string().contains("were not matched"),
+        "{judged}"
+    );
+}
