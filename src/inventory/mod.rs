@@ -102,6 +102,24 @@ impl Inventory {
         id
     }
 
+    /// Room for `additional` more packages, so that adding a large lockfile's packages does
+    /// not move them again as the list grows.
+    pub fn reserve_packages(&mut self, additional: usize) {
+        self.packages.reserve(additional);
+    }
+
+    /// Whether nothing was added yet.
+    fn is_blank(&self) -> bool {
+        self.packages.is_empty()
+            && self.edges.is_empty()
+            && self.roots.is_empty()
+            && self.inputs.is_empty()
+            && self.gaps.is_empty()
+            && self.declared_requirements.is_empty()
+            && self.file_hashes.is_empty()
+            && self.build.is_none()
+    }
+
     /// Adds an edge `from -> to`; duplicate edges of the same kind are ignored.
     pub fn add_edge(&mut self, edge: Edge) {
         if self.edge_set.insert(edge.clone()) {
@@ -197,6 +215,12 @@ impl Inventory {
 
     /// Appends another inventory (e.g. a second lockfile of a monorepo), remapping its ids.
     pub fn merge(&mut self, other: Inventory) {
+        // Into nothing (a scan of one file): the other inventory as it is, without moving a
+        // million packages one by one.
+        if self.is_blank() {
+            *self = other;
+            return;
+        }
         let offset = self.packages.len();
         let remap = |id: PackageId| PackageId(id.0 + offset);
         if let Some(build) = other.build {

@@ -559,3 +559,87 @@ fn license_files_of_undeclared_packages_only_for_a_verdict() {
         assert_eq!(a.local_dir, b.local_dir, "{}", a.name_version());
     }
 }
+
+/// A lockfile of more crates than a cargo home usually holds: the registry directories and
+/// the index cache's prefix directories are listed once instead of looked up per crate, and
+/// the crates that are there are found all the same.
+#[test]
+fn a_very_large_lockfile_finds_the_crates_that_are_in_the_cargo_home() {
+    let dir = tempfile::tempdir().unwrap();
+    let count = 5_000;
+    let names: Vec<String> = (0..count).map(|index| format!("\"crate-{index}\"")).collect();
+    let mut text = format!(
+        "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [{}]\n",
+        names.join(", ")
+    );
+    for index in 0..count {
+        text.push_str(&format!(
+            "\n[[package]]\nname = \"crate-{index}\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"{index:064x}\"\n"
+        ));
+    }
+    let lockfile = dir.path().join("Cargo.lock");
+    std::fs::write(&lockfile, text).unwrap();
+    let home = dir.path().join("cargo-home");
+    let unpacked = home.join("registry/src/index.crates.io-1949cf8c6b5b557f/crate-7-1.0.0");
+    std::fs::create_dir_all(&unpacked).unwrap();
+    std::fs::write(
+        unpacked.join("Cargo.toml"),
+        "[package]\nname = \"crate-7\"\nversion = \"1.0.0\"\nlicense = \"ISC\"\n",
+    )
+    .unwrap();
+    let index = home.join("registry/index/index.crates.io-1949cf8c6b5b557f/.cache/cr/at");
+    std::fs::create_dir_all(&index).unwrap();
+    let mut entry = vec![3u8, 2, 0, 0, 0];
+    entry.extend_from_slice(b"etag\0");
+    entry.extend_from_slice(b"1.0.0\0{\"yanked\":true}\0");
+    std::fs::write(index.join("crate-9"), entry).unwrap();
+    let database = dir.path().join("advisory-db/crates/other");
+    std::fs::create_dir_all(&database).unwrap();
+    std::fs::write(
+        database.join("RUSTSEC-2024-0001.md"),
+        "```toml\n[advisory]\nid = \"RUSTSEC-2024-0001\"\npackage = \"other\"\ndate = \"2024-01-01\"\nurl = \"https://example.invalid\"\n\n[versions]\npatched = [\">= 1.0.0\"]\n```\n\n# Title\n\nDescription.\n",
+    )
+    .unwrap();
+
+    let out = depgate()
+        .env("CARGO_HOME", &home)
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--allow-stale-db",
+            "--advisory-db",
+        ])
+        .arg(dir.path().join("advisory-db"))
+        .arg(&lockfile)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let findings = report["findings"].as_array().unwrap();
+    let rules_of = |name: &str| -> Vec<&str> {
+        findings
+            .iter()
+            .filter(|finding| finding["package"]["name"] == name)
+            .map(|finding| finding["rule"].as_str().unwrap())
+            .collect()
+    };
+    // crate-7's manifest was found (ISC is allowed: no license finding); crate-8's was not.
+    assert!(
+        !rules_of("crate-7").contains(&"licenses.unknown"),
+        "{:?}",
+        rules_of("crate-7")
+    );
+    assert!(
+        rules_of("crate-8").contains(&"licenses.unknown"),
+        "{:?}",
+        rules_of("crate-8")
+    );
+    // crate-9 is yanked in the index cache; crate-10 is not in it.
+    assert!(
+        rules_of("crate-9").contains(&"advisories.yanked"),
+        "{:?}",
+        rules_of("crate-9")
+    );
+    assert!(!rules_of("crate-10").contains(&"advisories.yanked"));
+}

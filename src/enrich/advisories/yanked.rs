@@ -128,10 +128,47 @@ pub fn yanked_facts(inventory: &Inventory, cargo_home: Option<&Path>) -> YankedF
         })
         .collect();
     let cache = YankedCache::open(&cache_dirs);
+    // Crates sharing a prefix directory (`se/rd/`) that many times: the directory is listed
+    // once, so crates that are not in the index cache cost no failed lookup each.
+    let mut per_prefix: std::collections::HashMap<PathBuf, usize> = Default::default();
+    for package in &crates_io {
+        if let Some(parent) = prefix_path(&package.name).parent() {
+            *per_prefix.entry(parent.to_path_buf()).or_default() += 1;
+        }
+    }
+    let listed: std::collections::HashMap<PathBuf, Vec<std::collections::HashSet<String>>> =
+        per_prefix
+            .into_iter()
+            .filter(|(_, count)| *count >= LIST_PREFIX_FROM)
+            .map(|(prefix, _)| {
+                let names = cache_dirs
+                    .iter()
+                    .map(|dir| {
+                        std::fs::read_dir(dir.join(&prefix))
+                            .map(|entries| {
+                                entries
+                                    .flatten()
+                                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                                    .collect()
+                            })
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                (prefix, names)
+            })
+            .collect();
     let lookup = |package: &Package| {
         let relative = prefix_path(&package.name);
+        let listing = relative.parent().and_then(|prefix| listed.get(prefix));
+        let file_name = relative
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let mut learned = None;
-        let status = cache_dirs.iter().find_map(|dir| {
+        let status = cache_dirs.iter().enumerate().find_map(|(position, dir)| {
+            if listing.is_some_and(|names| !names[position].contains(&file_name)) {
+                return None;
+            }
             let file = dir.join(&relative);
             let stamp = FileStamp::of(&file)?;
             if let Some(known) = cache
@@ -171,6 +208,10 @@ pub fn yanked_facts(inventory: &Inventory, cargo_home: Option<&Path>) -> YankedF
     }
     facts
 }
+
+/// From this many crates in one prefix directory of the index cache, it is listed once
+/// instead of looked up per crate.
+const LIST_PREFIX_FROM: usize = 8;
 
 /// The size and modification time of an index cache file: cargo rewrites the file whenever it
 /// refreshes the crate's entry (a version yanked since changes its bytes), so an unchanged

@@ -266,16 +266,6 @@ fn collect_remote(
         })
         .collect();
 
-    // Reading and parsing ~1,000 small manifests is the cost of a scan: spread it over the
-    // available cores (results come back in order).
-    let context = RemoteContext {
-        license_files,
-        build,
-        src_dirs: &src_dirs,
-        cache_dirs: &cache_dirs,
-        checkouts: &checkouts,
-        packages: &parsed.packages,
-    };
     // Published crates never change: their facts come from the cache when it has them.
     let mode = format!("build={build} license-files={license_files:?}");
     let mut cache = super::facts_cache::FactsCache::open(home, &mode);
@@ -291,6 +281,24 @@ fn collect_remote(
             })
             .collect(),
         None => wanted.iter().collect(),
+    };
+    // A manifest found has to be opened anyway, so each is opened directly; only when more
+    // crates are to be read than a cargo home usually holds are the registry directories
+    // listed first, so that crates that are not there (never fetched) cost no failed lookup.
+    let listings = (to_read.len() > LIST_REGISTRY_ABOVE).then(|| Listings {
+        src: src_dirs.iter().map(|dir| entry_names(dir)).collect(),
+        cache: cache_dirs.iter().map(|dir| entry_names(dir)).collect(),
+    });
+    // Reading and parsing ~1,000 small manifests is the cost of a scan: spread it over the
+    // available cores (results come back in order).
+    let context = RemoteContext {
+        license_files,
+        build,
+        src_dirs: &src_dirs,
+        cache_dirs: &cache_dirs,
+        listings: listings.as_ref(),
+        checkouts: &checkouts,
+        packages: &parsed.packages,
     };
     let results = crate::util::parallel_map(&to_read, 64, |(index, lookup)| {
         (*index, context.find(*index, lookup))
@@ -318,8 +326,26 @@ struct RemoteContext<'a> {
     build: bool,
     src_dirs: &'a [PathBuf],
     cache_dirs: &'a [PathBuf],
+    /// The entries of `src_dirs` and `cache_dirs`, when listed.
+    listings: Option<&'a Listings>,
     checkouts: &'a [PathBuf],
     packages: &'a [LockedPackage],
+}
+
+/// Above this many registry packages, the registry directories are listed before lookups.
+const LIST_REGISTRY_ABOVE: usize = 4096;
+
+/// The names in each of [`RemoteContext`]'s `src_dirs` and `cache_dirs`, in the same order.
+struct Listings {
+    src: Vec<HashSet<std::ffi::OsString>>,
+    cache: Vec<HashSet<std::ffi::OsString>>,
+}
+
+/// The names of a directory's entries (none when it cannot be read).
+fn entry_names(dir: &Path) -> HashSet<std::ffi::OsString> {
+    std::fs::read_dir(dir)
+        .map(|entries| entries.flatten().map(|entry| entry.file_name()).collect())
+        .unwrap_or_default()
 }
 
 impl RemoteContext<'_> {
@@ -336,8 +362,14 @@ impl RemoteContext<'_> {
                 // than it saves, since the manifest of a crate found has to be opened anyway.
                 let dir_name = format!("{}-{}", package.name, package.version);
                 let source = package.source.as_ref();
-                let ours = |dir: &&PathBuf| source.is_some_and(|s| is_index_dir_of(dir, s));
-                for src in self.src_dirs.iter().filter(ours) {
+                let ours = |dir: &PathBuf| source.is_some_and(|s| is_index_dir_of(dir, s));
+                let listed = |names: Option<&HashSet<std::ffi::OsString>>, name: &str| {
+                    names.is_none_or(|names| names.contains(std::ffi::OsStr::new(name)))
+                };
+                for (position, src) in self.src_dirs.iter().enumerate() {
+                    if !ours(src) || !listed(self.listings.map(|l| &l.src[position]), &dir_name) {
+                        continue;
+                    }
                     let dir = src.join(&dir_name);
                     let manifest_path = dir.join("Cargo.toml");
                     // Not unpacked, or a directory without a manifest (an interrupted
@@ -354,7 +386,12 @@ impl RemoteContext<'_> {
                     return Ok(Some(manifest.into_facts(manifest_path, Some(dir), list)));
                 }
                 let archive_name = format!("{dir_name}.crate");
-                for cache in self.cache_dirs.iter().filter(ours) {
+                for (position, cache) in self.cache_dirs.iter().enumerate() {
+                    if !ours(cache)
+                        || !listed(self.listings.map(|l| &l.cache[position]), &archive_name)
+                    {
+                        continue;
+                    }
                     let archive = cache.join(&archive_name);
                     if archive.is_file() {
                         return read_crate_archive(&archive, &dir_name, self.build).map(Some);

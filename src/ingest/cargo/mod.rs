@@ -151,6 +151,7 @@ pub(crate) fn ingest_lockfile_text(
             ),
         ));
     }
+    inventory.reserve_packages(parsed.packages.len());
     let ids: Vec<PackageId> = parsed
         .packages
         .iter()
