@@ -129,3 +129,43 @@ pub fn component<'a>(bom: &'a serde_json::Value, name: &str) -> &'a serde_json::
         .find(|component| component["name"] == name)
         .unwrap_or_else(|| panic!("no component `{name}`"))
 }
+
+#[allow(dead_code)]
+/// A RustSec database under `dir` with one advisory, about a crate no test locks: enough for
+/// `check` to run its advisory and yanked checks. Returns its path.
+pub fn unrelated_advisory_db(dir: &std::path::Path) -> PathBuf {
+    let root = dir.join("advisory-db");
+    let crate_dir = root.join("crates/other");
+    std::fs::create_dir_all(&crate_dir).unwrap();
+    std::fs::write(
+        crate_dir.join("RUSTSEC-2024-0001.md"),
+        "```toml\n[advisory]\nid = \"RUSTSEC-2024-0001\"\npackage = \"other\"\ndate = \"2024-01-01\"\nurl = \"https://example.invalid\"\n\n[versions]\npatched = [\">= 1.0.0\"]\n```\n\n# Title\n\nDescription.\n",
+    )
+    .unwrap();
+    root
+}
+
+#[allow(dead_code)]
+/// The findings of `depgate check --format json --allow-stale-db --advisory-db DATABASE
+/// TARGET` run by `command` (which holds the environment and global flags).
+pub fn check_findings(
+    command: &mut Command,
+    database: &std::path::Path,
+    target: &std::path::Path,
+) -> Vec<serde_json::Value> {
+    let out = command
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--allow-stale-db",
+            "--advisory-db",
+        ])
+        .arg(database)
+        .arg(target)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    report["findings"].as_array().unwrap().clone()
+}

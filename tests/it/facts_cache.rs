@@ -168,13 +168,7 @@ fn yanked_flags_are_read_again_when_the_index_file_changes() {
         "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"demo\"]\n\n[[package]]\nname = \"demo\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"0000000000000000000000000000000000000000000000000000000000000002\"\n",
     )
     .unwrap();
-    let database = dir.path().join("advisory-db/crates/other");
-    fs::create_dir_all(&database).unwrap();
-    fs::write(
-        database.join("RUSTSEC-2024-0001.md"),
-        "```toml\n[advisory]\nid = \"RUSTSEC-2024-0001\"\npackage = \"other\"\ndate = \"2024-01-01\"\nurl = \"https://example.invalid\"\n\n[versions]\npatched = [\">= 1.0.0\"]\n```\n\n# Title\n\nDescription.\n",
-    )
-    .unwrap();
+    let database = crate::common::unrelated_advisory_db(dir.path());
     let home = dir.path().join("cargo-home");
     let cache = dir.path().join("cache");
     let yanked = |no_cache: bool| {
@@ -186,23 +180,7 @@ fn yanked_flags_are_read_again_when_the_index_file_changes() {
         if no_cache {
             command.arg("--no-cache");
         }
-        let out = command
-            .args([
-                "check",
-                "--format",
-                "json",
-                "--allow-stale-db",
-                "--advisory-db",
-            ])
-            .arg(dir.path().join("advisory-db"))
-            .arg(&lockfile)
-            .output()
-            .unwrap();
-        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
-        report["findings"]
-            .as_array()
-            .unwrap()
+        crate::common::check_findings(&mut command, &database, &lockfile)
             .iter()
             .any(|finding| finding["rule"] == "advisories.yanked")
     };

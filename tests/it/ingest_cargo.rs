@@ -567,7 +567,9 @@ fn license_files_of_undeclared_packages_only_for_a_verdict() {
 fn a_very_large_lockfile_finds_the_crates_that_are_in_the_cargo_home() {
     let dir = tempfile::tempdir().unwrap();
     let count = 5_000;
-    let names: Vec<String> = (0..count).map(|index| format!("\"crate-{index}\"")).collect();
+    let names: Vec<String> = (0..count)
+        .map(|index| format!("\"crate-{index}\""))
+        .collect();
     let mut text = format!(
         "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [{}]\n",
         names.join(", ")
@@ -593,30 +595,9 @@ fn a_very_large_lockfile_finds_the_crates_that_are_in_the_cargo_home() {
     entry.extend_from_slice(b"etag\0");
     entry.extend_from_slice(b"1.0.0\0{\"yanked\":true}\0");
     std::fs::write(index.join("crate-9"), entry).unwrap();
-    let database = dir.path().join("advisory-db/crates/other");
-    std::fs::create_dir_all(&database).unwrap();
-    std::fs::write(
-        database.join("RUSTSEC-2024-0001.md"),
-        "```toml\n[advisory]\nid = \"RUSTSEC-2024-0001\"\npackage = \"other\"\ndate = \"2024-01-01\"\nurl = \"https://example.invalid\"\n\n[versions]\npatched = [\">= 1.0.0\"]\n```\n\n# Title\n\nDescription.\n",
-    )
-    .unwrap();
-
-    let out = depgate()
-        .env("CARGO_HOME", &home)
-        .args([
-            "check",
-            "--format",
-            "json",
-            "--allow-stale-db",
-            "--advisory-db",
-        ])
-        .arg(dir.path().join("advisory-db"))
-        .arg(&lockfile)
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
-    let findings = report["findings"].as_array().unwrap();
+    let database = crate::common::unrelated_advisory_db(dir.path());
+    let findings =
+        crate::common::check_findings(depgate().env("CARGO_HOME", &home), &database, &lockfile);
     let rules_of = |name: &str| -> Vec<&str> {
         findings
             .iter()
