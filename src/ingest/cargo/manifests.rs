@@ -43,11 +43,14 @@ pub(crate) fn cargo_home(options: &IngestOptions) -> Option<PathBuf> {
         .map(|home| PathBuf::from(home).join(".cargo"))
 }
 
-/// Reads every manifest the lockfile's packages can be matched to.
+/// Reads every manifest the lockfile's packages can be matched to; `registry_build`: also
+/// what registry and git crates' manifests say for a build (else only the workspace's, and
+/// [`collect_registry_build`] adds the rest when the build is resolved).
 pub(crate) fn collect(
     lockfile_path: &Path,
     parsed: &ParsedLockfile,
     options: &IngestOptions,
+    registry_build: bool,
 ) -> Collected {
     let workspace_dir = match lockfile_path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
@@ -57,6 +60,7 @@ pub(crate) fn collect(
     let build = options.build.is_requested();
     collect_local(&workspace_dir, parsed, build, &mut collected);
     if let Some(home) = cargo_home(options) {
+        let build = build && registry_build;
         collect_remote(&home, parsed, options.license_files, build, &mut collected);
     } else {
         collected.notes.push(
@@ -64,6 +68,18 @@ pub(crate) fn collect(
         );
     }
     collected
+}
+
+/// The registry and git crates' facts again, with what their manifests say for a build, for
+/// a [`collect`] made without them.
+pub(crate) fn collect_registry_build(
+    parsed: &ParsedLockfile,
+    options: &IngestOptions,
+    collected: &mut Collected,
+) {
+    if let Some(home) = cargo_home(options) {
+        collect_remote(&home, parsed, options.license_files, true, collected);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

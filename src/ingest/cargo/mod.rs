@@ -119,9 +119,15 @@ pub(crate) fn ingest_lockfile_text(
         format!("Cargo.lock v{}", parsed.version),
     ));
 
-    let collected = if options.cargo_metadata {
+    // With a build requested, what the registry crates' manifests say for the build is read
+    // only when the build has to be resolved (a build resolved before needs none of it).
+    let mut deferred = options.build.is_requested();
+    let mut collected = if options.cargo_metadata {
         match metadata::collect(path, &parsed, options) {
-            Ok(collected) => collected,
+            Ok(collected) => {
+                deferred = false;
+                collected
+            }
             Err(message) => {
                 inventory.add_gap(
                     "cargo-metadata-failed",
@@ -131,11 +137,11 @@ pub(crate) fn ingest_lockfile_text(
                     ),
                     0,
                 );
-                manifests::collect(path, &parsed, options)
+                manifests::collect(path, &parsed, options, !deferred)
             }
         }
     } else {
-        manifests::collect(path, &parsed, options)
+        manifests::collect(path, &parsed, options, !deferred)
     };
 
     if let Some(index) = parsed.bare_tail
@@ -192,8 +198,20 @@ pub(crate) fn ingest_lockfile_text(
         inventory.add_edge(edge);
     }
     if options.build.is_requested() {
-        let (build, gaps) =
-            resolve::resolve_cached(path, text, &parsed, &collected, &ids, &options.build)?;
+        let read_registry_build = |collected: &mut Collected| {
+            if deferred {
+                manifests::collect_registry_build(&parsed, options, collected);
+            }
+        };
+        let (build, gaps) = resolve::resolve_cached(
+            path,
+            text,
+            &parsed,
+            &mut collected,
+            &ids,
+            &options.build,
+            read_registry_build,
+        )?;
         for gap in gaps {
             inventory.add_gap(&gap.kind, gap.message, gap.packages);
         }

@@ -861,18 +861,23 @@ fn read_workspace(lockfile: &Path) -> Result<Workspace, String> {
 /// manifest was found and, for local ones, what their manifests say for the build and where
 /// they are, and the package ids. Anything else (no cache, another digest, a damaged file) is
 /// a resolution made now.
+///
+/// `complete` adds what the resolution needs beyond the digest's inputs (the registry crates'
+/// build facts), called only when the build is resolved now.
 pub(crate) fn resolve_cached(
     path: &Path,
     text: &str,
     parsed: &ParsedLockfile,
-    collected: &Collected,
+    collected: &mut Collected,
     ids: &[PackageId],
     selection: &BuildSelection,
+    complete: impl FnOnce(&mut Collected),
 ) -> Result<(Build, Vec<Gap>), IngestError> {
     /// Bumped whenever the resolution or what [`Build`] records changes.
-    const FORMAT: u32 = 1;
+    const FORMAT: u32 = 2;
     type Cached = (String, Build, Vec<Gap>);
     if crate::util::derived_cache().is_none() {
+        complete(collected);
         return resolve(path, parsed, collected, ids, selection);
     }
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
@@ -889,6 +894,7 @@ pub(crate) fn resolve_cached(
     {
         return Ok((build, gaps));
     }
+    complete(collected);
     let (build, gaps) = resolve(path, parsed, collected, ids, selection)?;
     let cached: Cached = (digest, build, gaps);
     crate::util::write_derived("build", FORMAT, &scope, &cached);
@@ -935,11 +941,8 @@ fn inputs_digest(
                 );
                 field(&postcard::to_stdvec(&facts.build).unwrap_or_default());
             }
-            Some(facts) => field(if facts.build.is_some() {
-                b"build facts"
-            } else {
-                b"facts"
-            }),
+            // A registry or git crate is fixed by the lockfile: only whether it was found.
+            Some(_) => field(b"facts"),
         }
     }
     hex::encode(hasher.finalize())
