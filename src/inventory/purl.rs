@@ -42,7 +42,11 @@ pub fn build(
     version: &str,
     qualifiers: &[(&str, &str)],
 ) -> Option<String> {
-    if name.is_empty() {
+    // A name holding `/` would be written unencoded by packageurl and read back as a
+    // namespace and a shorter name (another package) or not at all: no purl rather than a
+    // wrong one (found by fuzzing). Go modules and scoped npm names pass their slashes in the
+    // namespace.
+    if name.is_empty() || name.contains('/') {
         return None;
     }
     let mut purl = packageurl::PackageUrl::new(purl_type, name).ok()?;
@@ -220,6 +224,17 @@ mod tests {
             respect
         ));
         assert!(!matches("not a purl", purl, respect));
+    }
+
+    #[test]
+    fn a_name_with_a_slash_gives_no_purl() {
+        // The fuzz input `-\n\n//`: type `-`, name `//` was written `pkg:-///`.
+        assert_eq!(build("-", None, "//", "", &[]), None);
+        assert_eq!(build("generic", None, "a/b", "1.0", &[]), None);
+        assert_eq!(
+            build("generic", Some("a"), "b", "1.0", &[]).as_deref(),
+            Some("pkg:generic/a/b@1.0")
+        );
     }
 
     #[test]
