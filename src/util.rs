@@ -360,10 +360,41 @@ fn check_regular(path: &Path, metadata: &std::fs::Metadata, limit: u64) -> Resul
     Ok(())
 }
 
+/// The names of a directory's entries (none when it cannot be read): one listing, for callers
+/// that would otherwise look up many names in it one by one.
+pub fn entry_names(dir: &Path) -> std::collections::HashSet<std::ffi::OsString> {
+    std::fs::read_dir(dir)
+        .map(|entries| entries.flatten().map(|entry| entry.file_name()).collect())
+        .unwrap_or_default()
+}
+
+/// A file's modification time in nanoseconds since the Unix epoch, 0 when unknown: half of
+/// the (size, time) stamp that caches keyed by a file's state record.
+pub fn modified_nanos(metadata: &std::fs::Metadata) -> u128 {
+    metadata
+        .modified()
+        .ok()
+        .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |since| since.as_nanos())
+}
+
+/// Whether a file modified at `modified_nanos` changed too recently for its stamp to be
+/// trusted: timestamps are coarse, so a file changed within the last two seconds could change
+/// again without its time moving. Caches keyed by stamps record no such file ("racy" entries,
+/// as git calls them) and read it again next time.
+pub fn changed_just_now(modified_nanos: u128) -> bool {
+    const MARGIN_NANOS: u128 = 2_000_000_000;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(u128::MAX, |since| since.as_nanos());
+    modified_nanos.saturating_add(MARGIN_NANOS) >= now
+}
+
 static DERIVED_CACHE: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
 
-/// Keeps the caches of facts derived from immutable inputs (the manifest facts of published
-/// crates, crates' yanked flags by index file) under `dir`, or nowhere with `None`
+/// Keeps the caches of facts derived from immutable inputs (license-text detections, the
+/// manifest facts of published crates, crates' yanked flags by index file, resolved builds)
+/// under `dir`, or nowhere with `None`
 /// (`--no-cache`). Set once per process, before the first scan; later calls are ignored.
 /// Without a call nothing is cached (library users and tests opt in).
 pub fn use_derived_cache(dir: Option<PathBuf>) {

@@ -83,16 +83,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             .map_or(crate::util::MAX_INPUT_BYTES, |mib| mib * 1024 * 1024),
         max_packages: cli.max_packages.unwrap_or(crate::util::MAX_PACKAGES),
     });
-    // License-text detection results are cached by the text's hash beside the advisory
-    // databases (`DEPGATE_CACHE`), so the matcher (~0.4 s to build) is built only for texts
-    // never seen before.
-    crate::enrich::license_text::use_result_cache(if cli.no_cache {
-        None
-    } else {
-        crate::net::cache_dir().map(|dir| dir.join("license-detection"))
-    });
-    // Facts derived from inputs that do not change under the same key (published crates'
-    // manifests by checksum, yanked flags by index file stamp) likewise.
+    // Facts derived from inputs that do not change under the same key (license-text
+    // detections by the text's hash, published crates' manifests by checksum, yanked flags by
+    // index file stamp, resolved builds by their inputs) are kept beside the advisory
+    // databases (`DEPGATE_CACHE`).
     crate::util::use_derived_cache(if cli.no_cache {
         None
     } else {

@@ -315,13 +315,15 @@ pub fn detect_file(path: &Path) -> Result<Option<Detection>, LicenseTextError> {
 }
 
 /// Detects the license in a text: the closest SPDX id and its score, `None` for blank text.
-/// Results come from the on-disk cache when one is configured ([`use_result_cache`]), so the
-/// matcher runs only for a text never seen before.
+/// Results come from the on-disk cache of derived facts when one is in use
+/// ([`crate::util::use_derived_cache`], folder `license-detection/`), so the matcher runs only
+/// for a text never seen before.
 pub fn detect_text(text: &str) -> Option<(String, f32)> {
     if text.trim().is_empty() {
         return None;
     }
-    let cache = RESULT_CACHE.get().and_then(Option::as_ref);
+    let cache = crate::util::derived_cache().map(|dir| dir.join("license-detection"));
+    let cache = cache.as_deref();
     let key = cache.map(|_| crate::util::sha256_hex(text.as_bytes()));
     if let (Some(dir), Some(key)) = (cache, &key)
         && let Some(found) = cached_result(dir, key)
@@ -339,15 +341,6 @@ pub fn detect_text(text: &str) -> Option<(String, f32)> {
 /// own additions to the store (the Apache-2.0 variant). A change of either invalidates every
 /// entry.
 const MATCHER: &str = "spdx-texts-3.29.0+apache-2.0-without-appendix";
-
-static RESULT_CACHE: OnceLock<Option<PathBuf>> = OnceLock::new();
-
-/// Keeps detection results in `dir` (one small JSON file per license text, named by the
-/// text's SHA-256), or nowhere with `None` (`--no-cache`). Set once per process, before the
-/// first detection; later calls are ignored.
-pub fn use_result_cache(dir: Option<PathBuf>) {
-    let _ = RESULT_CACHE.set(dir);
-}
 
 /// One cached detection.
 #[derive(serde::Serialize, serde::Deserialize)]

@@ -13,7 +13,6 @@
 //!   stamp, with no directory listings (a RustSec checkout has 900 directories).
 
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -88,16 +87,10 @@ pub struct Stamp {
 impl Stamp {
     /// The stamp of a file or directory from its metadata.
     pub(super) fn new(path: &Path, metadata: &std::fs::Metadata) -> Stamp {
-        let modified_nanos = metadata
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
         Stamp {
             path: path.to_string_lossy().into_owned(),
             len: metadata.len(),
-            modified_nanos,
+            modified_nanos: crate::util::modified_nanos(metadata),
         }
     }
 
@@ -135,13 +128,9 @@ impl Stamp {
 /// so such an index is not written and the next run reads the files again ("racy" entries, as
 /// git calls them).
 pub fn too_recent(stamps: &[Stamp]) -> bool {
-    const MARGIN_NANOS: u128 = 2_000_000_000;
-    let now = std::time::SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(u128::MAX, |d| d.as_nanos());
     stamps
         .iter()
-        .any(|stamp| stamp.modified_nanos.saturating_add(MARGIN_NANOS) >= now)
+        .any(|stamp| crate::util::changed_just_now(stamp.modified_nanos))
 }
 
 /// Walks a user-given OSV database: a stamp for the root, every directory read and every

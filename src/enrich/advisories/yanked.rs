@@ -4,6 +4,7 @@
 //! Cache file format: a version byte, a `u32` index version, a NUL-terminated header, then
 //! NUL-separated (version, JSON line) pairs; each JSON line carries `"yanked": bool`.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::{AdvisoryKind, AdvisoryMatch, SeverityLabel};
@@ -128,45 +129,14 @@ pub fn yanked_facts(inventory: &Inventory, cargo_home: Option<&Path>) -> YankedF
         })
         .collect();
     let cache = YankedCache::open(&cache_dirs);
-    // Crates sharing a prefix directory (`se/rd/`) that many times: the directory is listed
-    // once, so crates that are not in the index cache cost no failed lookup each.
-    let mut per_prefix: std::collections::HashMap<PathBuf, usize> = Default::default();
-    for package in &crates_io {
-        if let Some(parent) = prefix_path(&package.name).parent() {
-            *per_prefix.entry(parent.to_path_buf()).or_default() += 1;
-        }
-    }
-    let listed: std::collections::HashMap<PathBuf, Vec<std::collections::HashSet<String>>> =
-        per_prefix
-            .into_iter()
-            .filter(|(_, count)| *count >= LIST_PREFIX_FROM)
-            .map(|(prefix, _)| {
-                let names = cache_dirs
-                    .iter()
-                    .map(|dir| {
-                        std::fs::read_dir(dir.join(&prefix))
-                            .map(|entries| {
-                                entries
-                                    .flatten()
-                                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                                    .collect()
-                            })
-                            .unwrap_or_default()
-                    })
-                    .collect();
-                (prefix, names)
-            })
-            .collect();
+    let listed = crowded_prefixes_listed(&crates_io, &cache_dirs);
     let lookup = |package: &Package| {
         let relative = prefix_path(&package.name);
         let listing = relative.parent().and_then(|prefix| listed.get(prefix));
-        let file_name = relative
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let file_name = relative.file_name().unwrap_or_default();
         let mut learned = None;
         let status = cache_dirs.iter().enumerate().find_map(|(position, dir)| {
-            if listing.is_some_and(|names| !names[position].contains(&file_name)) {
+            if listing.is_some_and(|names| !names[position].contains(file_name)) {
                 return None;
             }
             let file = dir.join(&relative);
@@ -185,18 +155,11 @@ pub fn yanked_facts(inventory: &Inventory, cargo_home: Option<&Path>) -> YankedF
     };
     // One file per crate, a thousand for a large lockfile: spread over the cores.
     let results = crate::util::parallel_map(&crates_io, 64, |package| lookup(package));
-    let mut statuses = Vec::with_capacity(results.len());
     let mut learned = Vec::new();
     for (package, (status, new)) in crates_io.iter().zip(results) {
-        statuses.push(status);
         if let Some((file, stamp, yanked)) = new {
             learned.push((file, stamp, package.version.clone(), yanked));
         }
-    }
-    if let Some(cache) = cache {
-        cache.save(learned);
-    }
-    for (package, status) in crates_io.iter().zip(statuses) {
         match status {
             Some(true) => facts.yanked.push(package.id),
             Some(false) => {}
@@ -206,7 +169,36 @@ pub fn yanked_facts(inventory: &Inventory, cargo_home: Option<&Path>) -> YankedF
             )),
         }
     }
+    if let Some(cache) = cache {
+        cache.save(learned);
+    }
     facts
+}
+
+/// The names in each cache directory's prefix directory (`se/rd/`), for the prefixes that at
+/// least [`LIST_PREFIX_FROM`] of the crates share: one listing each, so that crates not in the
+/// index cache cost no failed lookup each.
+fn crowded_prefixes_listed(
+    crates_io: &[&Package],
+    cache_dirs: &[PathBuf],
+) -> HashMap<PathBuf, Vec<HashSet<std::ffi::OsString>>> {
+    let mut per_prefix: HashMap<PathBuf, usize> = HashMap::new();
+    for package in crates_io {
+        if let Some(parent) = prefix_path(&package.name).parent() {
+            *per_prefix.entry(parent.to_path_buf()).or_default() += 1;
+        }
+    }
+    per_prefix
+        .into_iter()
+        .filter(|(_, count)| *count >= LIST_PREFIX_FROM)
+        .map(|(prefix, _)| {
+            let names = cache_dirs
+                .iter()
+                .map(|dir| crate::util::entry_names(&dir.join(&prefix)))
+                .collect();
+            (prefix, names)
+        })
+        .collect()
 }
 
 /// From this many crates in one prefix directory of the index cache, it is listed once
@@ -225,25 +217,10 @@ struct FileStamp {
 impl FileStamp {
     fn of(file: &Path) -> Option<FileStamp> {
         let metadata = std::fs::metadata(file).ok()?;
-        let modified_nanos = metadata
-            .modified()
-            .ok()?
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()?
-            .as_nanos();
         Some(FileStamp {
             len: metadata.len(),
-            modified_nanos,
+            modified_nanos: crate::util::modified_nanos(&metadata),
         })
-    }
-
-    /// Changed within the last two seconds: timestamps are coarse, so the file could change
-    /// again without its stamp moving; such a file is not cached ("racy", as git says).
-    fn is_recent(&self) -> bool {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(u128::MAX, |d| d.as_nanos());
-        self.modified_nanos.saturating_add(2_000_000_000) >= now
     }
 }
 
@@ -254,7 +231,7 @@ impl FileStamp {
 /// `--no-cache` neither reads nor writes it.
 struct YankedCache {
     scope: String,
-    files: std::collections::HashMap<PathBuf, (FileStamp, Vec<(String, bool)>)>,
+    files: HashMap<PathBuf, (FileStamp, Vec<(String, bool)>)>,
 }
 
 /// One index cache file as recorded: its path, its stamp and the flags read from it (version,
@@ -299,7 +276,7 @@ impl YankedCache {
     fn save(mut self, learned: Vec<(PathBuf, FileStamp, String, bool)>) {
         let mut added = false;
         for (file, stamp, version, yanked) in learned {
-            if stamp.is_recent() {
+            if crate::util::changed_just_now(stamp.modified_nanos) {
                 continue;
             }
             let entry = self

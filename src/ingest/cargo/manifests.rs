@@ -302,8 +302,14 @@ fn collect_remote(
     // crates are to be read than a cargo home usually holds are the registry directories
     // listed first, so that crates that are not there (never fetched) cost no failed lookup.
     let listings = (to_read.len() > LIST_REGISTRY_ABOVE).then(|| Listings {
-        src: src_dirs.iter().map(|dir| entry_names(dir)).collect(),
-        cache: cache_dirs.iter().map(|dir| entry_names(dir)).collect(),
+        src: src_dirs
+            .iter()
+            .map(|dir| crate::util::entry_names(dir))
+            .collect(),
+        cache: cache_dirs
+            .iter()
+            .map(|dir| crate::util::entry_names(dir))
+            .collect(),
     });
     // Reading and parsing ~1,000 small manifests is the cost of a scan: spread it over the
     // available cores (results come back in order).
@@ -355,13 +361,6 @@ const LIST_REGISTRY_ABOVE: usize = 4096;
 struct Listings {
     src: Vec<HashSet<std::ffi::OsString>>,
     cache: Vec<HashSet<std::ffi::OsString>>,
-}
-
-/// The names of a directory's entries (none when it cannot be read).
-fn entry_names(dir: &Path) -> HashSet<std::ffi::OsString> {
-    std::fs::read_dir(dir)
-        .map(|entries| entries.flatten().map(|entry| entry.file_name()).collect())
-        .unwrap_or_default()
 }
 
 impl RemoteContext<'_> {
