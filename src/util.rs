@@ -455,7 +455,7 @@ pub fn write_derived<T: serde::Serialize>(kind: &str, format: u32, scope: &str, 
     if let Some(parent) = file.parent()
         && std::fs::create_dir_all(parent).is_ok()
     {
-        let _ = write_atomic(&file, &bytes);
+        let _ = write_cache_entry(&file, &bytes);
     }
 }
 
@@ -477,6 +477,25 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 ///
 /// While a temporary file exists, SIGINT and SIGTERM remove it before the process exits.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    replace_file(path, bytes, Durability::Synced)
+}
+
+/// Writes an entry of a cache (derived facts, advisory indexes, provider answers) as
+/// [`write_atomic`] writes an output, but without waiting for the disk: after a crash an
+/// entry may come back empty or cut short, which its reader rejects like any corrupt entry
+/// and rebuilds, so the fsync would buy nothing and cost each first run a wait per entry.
+pub fn write_cache_entry(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    replace_file(path, bytes, Durability::Unsynced)
+}
+
+/// Whether a replaced file is synced to the disk before it is renamed into place.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Durability {
+    Synced,
+    Unsynced,
+}
+
+fn replace_file(path: &Path, bytes: &[u8], durability: Durability) -> std::io::Result<()> {
     let target = resolve_links(path)?;
     match std::fs::metadata(&target) {
         Ok(metadata) if metadata.is_dir() => {
@@ -511,7 +530,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let result = (|| {
         let mut file = temp.as_file();
         file.write_all(bytes)?;
-        file.sync_all()?;
+        if durability == Durability::Synced {
+            file.sync_all()?;
+        }
         temp.persist(&target).map_err(|e| {
             std::io::Error::new(
                 e.error.kind(),

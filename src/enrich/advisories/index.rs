@@ -148,7 +148,8 @@ pub fn osv_stamps(path: &Path, kind: DbKind) -> Result<Vec<Stamp>, AdvisoryError
     Ok(stamps)
 }
 
-#[derive(Serialize, Deserialize)]
+/// An index as read back.
+#[derive(Deserialize)]
 struct IndexFile {
     format: u32,
     fingerprint: Fingerprint,
@@ -156,6 +157,17 @@ struct IndexFile {
     stamps: Vec<Stamp>,
     info: DbInfo,
     advisories: Vec<Advisory>,
+}
+
+/// An index as written: [`IndexFile`] borrowed, field for field (postcard writes a slice as
+/// it writes a vector), so writing does not copy every advisory of the database first.
+#[derive(Serialize)]
+struct IndexFileRef<'a> {
+    format: u32,
+    fingerprint: &'a Fingerprint,
+    stamps: &'a [Stamp],
+    info: &'a DbInfo,
+    advisories: &'a [Advisory],
 }
 
 /// Where the index of the database at `database` lives under `index_dir`.
@@ -197,17 +209,17 @@ pub fn write(
     info: &DbInfo,
     advisories: &[Advisory],
 ) -> std::io::Result<()> {
-    let index = IndexFile {
+    let index = IndexFileRef {
         format: INDEX_FORMAT,
-        fingerprint: fingerprint.clone(),
-        stamps: stamps.to_vec(),
-        info: info.clone(),
-        advisories: advisories.to_vec(),
+        fingerprint,
+        stamps,
+        info,
+        advisories,
     };
     let bytes = postcard::to_stdvec(&index)
         .map_err(|e| std::io::Error::other(format!("`{}`: {e}", file.display())))?;
     if let Some(parent) = file.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    crate::util::write_atomic(file, &bytes)
+    crate::util::write_cache_entry(file, &bytes)
 }

@@ -57,11 +57,15 @@ pub fn load_stamped(
         }
     }
     package_dirs.sort();
-    let mut advisories = Vec::new();
-    let mut ids: HashMap<String, PathBuf> = HashMap::new();
-    for read in crate::util::parallel_map(&package_dirs, 32, |dir| read_package_dir(dir, database))
-    {
-        let read = read?;
+    let reads = crate::util::parallel_map(&package_dirs, 32, |dir| read_package_dir(dir, database))
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
+    // Sized once: growing by doubling would hold up to twice the database at its peak.
+    let files: usize = reads.iter().map(|read| read.advisories.len()).sum();
+    let mut advisories = Vec::with_capacity(files);
+    stamps.reserve(files + reads.len());
+    let mut ids: HashMap<String, PathBuf> = HashMap::with_capacity(files);
+    for read in reads {
         stamps.extend(read.stamps);
         for (file, advisory) in read.advisories {
             if let Some(first) = ids.insert(advisory.id.clone(), file.clone()) {

@@ -102,7 +102,7 @@ impl DiskCache {
             path: path.clone(),
             message: e.to_string(),
         })?;
-        crate::util::write_atomic(&path, &bytes).map_err(|e| io_error(e, &path))
+        crate::util::write_cache_entry(&path, &bytes).map_err(|e| io_error(e, &path))
     }
 }
 
