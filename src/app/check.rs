@@ -114,20 +114,24 @@ fn vex_documents(flags: &[PathBuf], policy: &ValidPolicy) -> anyhow::Result<Vec<
 pub(crate) fn evaluate_state(request: &EvaluationRequest<'_>) -> anyhow::Result<Evaluated> {
     // The advisory databases need no inventory: they load (from their index: fingerprint,
     // decode) on a second thread while the policy is read and the repository scanned.
-    let (policy, inventory, advisories, vex) = std::thread::scope(|scope| {
-        let advisories = scope.spawn(|| super::load_advisories(&request.evaluation.advisory_dbs));
+    let database_paths = super::advisory_database_paths(&request.evaluation.advisory_dbs);
+    let (policy, inventory, advisories, yanked, vex) = std::thread::scope(|scope| {
+        let advisories = scope.spawn(|| super::load_advisory_databases(&database_paths));
         let policy = crate::policy::load(request.evaluation.policy.as_deref(), &request.scan.path)?;
         // Read before the scan, so a broken document fails fast.
         let vex = vex_documents(&request.evaluation.vex, &policy)?;
         let inventory =
             load_checked_inventory(request.scan, request.evaluation.sbom.as_deref(), &policy)?;
+        // Yanked facts count only beside a database; gathered while it still loads (a first
+        // run reads the whole database, which takes longer than the scan).
+        let yanked = (!database_paths.is_empty()).then(|| super::yanked_facts(&inventory));
         let advisories = advisories
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-        anyhow::Ok((policy, inventory, advisories, vex))
+        anyhow::Ok((policy, inventory, advisories, yanked, vex))
     })?;
     super::warn_gaps(&inventory);
-    let matches = super::advisory_matches(&inventory, &advisories);
+    let matches = super::advisory_matches_with_yanked(&inventory, &advisories, yanked.as_ref());
     let facts = AdvisoryFacts {
         matches: &matches,
         databases: &advisories.databases,

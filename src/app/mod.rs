@@ -258,26 +258,36 @@ fn provide_licenses(inventory: &mut Inventory, scan: &ScanArgs, policy_allows_on
 pub(crate) fn load_advisories(
     explicit: &[std::path::PathBuf],
 ) -> anyhow::Result<crate::enrich::advisories::AdvisorySet> {
+    load_advisory_databases(&advisory_database_paths(explicit))
+}
+
+/// Where the advisory databases of [`load_advisories`] are: the `--advisory-db` paths, else
+/// the databases in the cache.
+pub(crate) fn advisory_database_paths(explicit: &[std::path::PathBuf]) -> Vec<std::path::PathBuf> {
+    if !explicit.is_empty() {
+        return explicit.to_vec();
+    }
+    crate::net::cache_dir()
+        .as_deref()
+        .map(crate::net::cached_databases)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|database| database.path)
+        .collect()
+}
+
+/// Loads the databases at `paths` into one set (through their indexes in the cache).
+pub(crate) fn load_advisory_databases(
+    paths: &[std::path::PathBuf],
+) -> anyhow::Result<crate::enrich::advisories::AdvisorySet> {
     use crate::enrich::advisories::{self, AdvisorySet, LoadOptions};
-    let cache = crate::net::cache_dir();
-    let paths: Vec<std::path::PathBuf> = if explicit.is_empty() {
-        cache
-            .as_deref()
-            .map(crate::net::cached_databases)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|database| database.path)
-            .collect()
-    } else {
-        explicit.to_vec()
-    };
     if paths.is_empty() {
         return Ok(AdvisorySet::new(Vec::new(), Vec::new()));
     }
     let options = LoadOptions {
-        index_dir: cache.map(|dir| dir.join("index")),
+        index_dir: crate::net::cache_dir().map(|dir| dir.join("index")),
     };
-    Ok(advisories::load_sources(&paths, &options)?)
+    Ok(advisories::load_sources(paths, &options)?)
 }
 
 /// The inventory's advisory matches in `set`, plus the yanked facts of its crates.io packages
@@ -286,13 +296,31 @@ pub(crate) fn advisory_matches(
     inventory: &Inventory,
     set: &crate::enrich::advisories::AdvisorySet,
 ) -> Vec<crate::enrich::advisories::AdvisoryMatch> {
+    let yanked = (!set.databases.is_empty()).then(|| yanked_facts(inventory));
+    advisory_matches_with_yanked(inventory, set, yanked.as_ref())
+}
+
+/// The yanked facts of the inventory's crates.io packages, from cargo's local index cache.
+pub(crate) fn yanked_facts(inventory: &Inventory) -> crate::enrich::advisories::YankedFacts {
+    use crate::enrich::advisories;
+    advisories::yanked_facts(inventory, advisories::cargo_home().as_deref())
+}
+
+/// [`advisory_matches`] with the yanked facts gathered already (while the databases loaded);
+/// they count only when there is a database, as there.
+pub(crate) fn advisory_matches_with_yanked(
+    inventory: &Inventory,
+    set: &crate::enrich::advisories::AdvisorySet,
+    yanked: Option<&crate::enrich::advisories::YankedFacts>,
+) -> Vec<crate::enrich::advisories::AdvisoryMatch> {
     use crate::enrich::advisories;
     if set.databases.is_empty() {
         return Vec::new();
     }
     let mut matches = advisories::match_inventory(inventory, set);
-    let facts = advisories::yanked_facts(inventory, advisories::cargo_home().as_deref());
-    matches.extend(advisories::yanked_matches(&facts));
+    if let Some(facts) = yanked {
+        matches.extend(advisories::yanked_matches(facts));
+    }
     matches
 }
 
