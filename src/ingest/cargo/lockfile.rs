@@ -198,37 +198,76 @@ struct BorrowedPackage<'a> {
 }
 
 /// The TOML parse of the fast path. A large lockfile (100,000 packages are 24 MB, most of a
-/// run's time) is cut in two at a `[[package]]` header near its middle and the halves parsed
-/// on two threads: every header of a Cargo.lock starts a line and no value spans lines with a
-/// header in it, so each half is a document of its own (a file with multi-line strings, which
-/// Cargo never writes, is parsed whole). `None` when either half does not parse, or the second
-/// holds what only the first may (the format version, `[root]`, `[patch]`): the whole-file
-/// path then gives the result and its errors.
+/// run's time) is cut into pieces of about [`PIECE_BYTES`] at `[[package]]` headers and the
+/// pieces parsed on the cores: every header of a Cargo.lock starts a line and no value spans
+/// lines with a header in it, so each piece is a document of its own. The TOML parser holds a
+/// whole document's tokens and tables at once (at 100,000 packages that was most of the run's
+/// memory and a quarter of its time in page faults); a piece at a time holds a piece's.
+///
+/// Cut only where that is sure to parse as the whole would: no multi-line strings (Cargo
+/// never writes them) and, after the first piece, no header but `[[package]]` (`[root]`,
+/// `[patch]`, `[metadata]` and the format version belong to the file as a whole). Otherwise,
+/// or when a piece does not parse, the whole file is parsed at once; `None` when that fails
+/// too, and the `cargo-lock` path gives the errors.
 fn parse_document(text: &str) -> Option<BorrowedLockfile<'_>> {
-    const SPLIT_ABOVE: usize = 4 * 1024 * 1024;
-    let middle = text.len() / 2;
-    let split = (text.len() > SPLIT_ABOVE
-        && text.is_char_boundary(middle)
-        && !text.contains("\"\"\"")
-        && !text.contains("'''"))
-    .then(|| text[middle..].find("\n[[package]]\n"))
-    .flatten()
-    .map(|offset| middle + offset + 1);
-    let Some(split) = split else {
+    let pieces = package_pieces(text, PIECE_BYTES);
+    if pieces.len() < 2 {
+        return toml::from_str(text).ok();
+    }
+    let parsed = crate::util::parallel_map(&pieces, 1, |piece| {
+        toml::from_str::<BorrowedLockfile<'_>>(piece).ok()
+    });
+    let mut parsed = parsed.into_iter();
+    let Some(Some(mut first)) = parsed.next() else {
         return toml::from_str(text).ok();
     };
-    let (head, tail) = text.split_at(split);
-    let (first, second) = std::thread::scope(|scope| {
-        let second = scope.spawn(|| toml::from_str::<BorrowedLockfile<'_>>(tail).ok());
-        let first = toml::from_str::<BorrowedLockfile<'_>>(head).ok();
-        (first, second.join().ok().flatten())
-    });
-    let (mut first, second) = (first?, second?);
-    if second.version.is_some() || second.root.is_some() || second.patch.is_some() {
-        return None;
+    first.package.reserve(parsed.len() * first.package.len());
+    for piece in parsed {
+        match piece {
+            Some(piece)
+                if piece.version.is_none() && piece.root.is_none() && piece.patch.is_none() =>
+            {
+                first.package.extend(piece.package)
+            }
+            _ => return toml::from_str(text).ok(),
+        }
     }
-    first.package.extend(second.package);
     Some(first)
+}
+
+/// About how many bytes of a lockfile one TOML parse takes (see [`parse_document`]).
+const PIECE_BYTES: usize = 512 * 1024;
+
+/// `text` cut before `[[package]]` headers into pieces of at least `piece_bytes` (the last
+/// may be shorter), or one piece when it may not be cut (see [`parse_document`]).
+fn package_pieces(text: &str, piece_bytes: usize) -> Vec<&str> {
+    const HEADER: &str = "\n[[package]]\n";
+    if text.len() < 2 * piece_bytes || text.contains("\"\"\"") || text.contains("'''") {
+        return vec![text];
+    }
+    let Some(first_header) = text.find(HEADER) else {
+        return vec![text];
+    };
+    // After the first `[[package]]`, every line that opens a table must be another one.
+    let body = &text[first_header..];
+    if body
+        .match_indices("\n[")
+        .any(|(at, _)| !body[at..].starts_with(HEADER))
+    {
+        return vec![text];
+    }
+    let mut pieces = Vec::with_capacity(text.len() / piece_bytes + 1);
+    let mut start = 0;
+    while let Some(offset) = text
+        .get(start + piece_bytes..)
+        .and_then(|rest| rest.find(HEADER))
+    {
+        let cut = start + piece_bytes + offset + 1;
+        pieces.push(&text[start..cut]);
+        start = cut;
+    }
+    pieces.push(&text[start..]);
+    pieces
 }
 
 /// The fast path for the lockfiles Cargo writes today (`version = 3` or `4`): one TOML parse
@@ -662,17 +701,42 @@ mod split_tests {
     }
 
     #[test]
-    fn a_large_lockfile_parsed_in_halves_is_the_whole_file() {
+    fn a_large_lockfile_parsed_in_pieces_is_the_whole_file() {
         let text = lockfile(40_000);
-        assert!(text.len() > 4 * 1024 * 1024, "{}", text.len());
+        let pieces = package_pieces(&text, PIECE_BYTES);
+        assert!(pieces.len() > 4, "{} pieces", pieces.len());
+        assert_eq!(pieces.concat(), text);
+        assert!(
+            pieces[1..]
+                .iter()
+                .all(|piece| piece.starts_with("[[package]]\n"))
+        );
         let whole: BorrowedLockfile<'_> = toml::from_str(&text).unwrap();
-        let halves = parse_document(&text).unwrap();
-        assert_eq!(halves.version, Some(4));
-        assert_eq!(summary(&halves), summary(&whole));
-        // What only the start may hold, found in the second half: parsed the whole way.
+        let parsed = parse_document(&text).unwrap();
+        assert_eq!(parsed.version, Some(4));
+        assert_eq!(summary(&parsed), summary(&whole));
+        // What only the start may hold, found further on: parsed the whole way.
         let moved = format!("{text}\n[root]\nname = \"x\"\nversion = \"1.0.0\"\n");
-        assert!(parse_document(&moved).is_none());
-        // Damage in either half fails the parse, as it fails the whole file.
+        assert_eq!(package_pieces(&moved, PIECE_BYTES).len(), 1);
+        assert!(parse_document(&moved).is_some_and(|whole| whole.root.is_some()));
+        // A table twice, in two pieces: each piece alone would parse, the whole file does not.
+        let twice = text
+            .replacen(
+                "[[package]]\nname = \"crate-100\"",
+                "[metadata]\n[[package]]\nname = \"crate-100\"",
+                1,
+            )
+            .replacen(
+                "[[package]]\nname = \"crate-39000\"",
+                "[metadata]\n[[package]]\nname = \"crate-39000\"",
+                1,
+            );
+        assert_ne!(twice, text);
+        assert!(parse_document(&twice).is_none());
+        // A multi-line string may hold a header line: never cut.
+        let string = text.replacen("version = \"1.0.0\"", "version = \"\"\"1.0.0\"\"\"", 1);
+        assert_eq!(package_pieces(&string, PIECE_BYTES).len(), 1);
+        // Damage in any piece fails the parse, as it fails the whole file.
         let damaged = text.replacen("name = \"crate-39000\"", "name = crate-39000", 1);
         assert!(parse_document(&damaged).is_none());
     }
