@@ -226,12 +226,12 @@ pub fn category_of_item(item: &LicenseItem) -> LicenseCategory {
 
 /// A case-insensitive lookup of an SPDX license or exception id: `mit` -> `MIT`.
 pub fn suggest_id(text: &str) -> Option<String> {
-    let lower = text.trim().to_ascii_lowercase();
+    let text = text.trim();
     spdx::identifiers::LICENSES
         .iter()
         .map(|l| l.name)
         .chain(spdx::identifiers::EXCEPTIONS.iter().map(|e| e.name))
-        .find(|name| name.to_ascii_lowercase() == lower && *name != text.trim())
+        .find(|name| name.eq_ignore_ascii_case(text) && *name != text)
         .map(str::to_string)
 }
 
