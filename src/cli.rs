@@ -676,8 +676,11 @@ pub struct DbUpdateArgs {
     #[arg(long, env = "DEPGATE_OSV_URL", value_name = "URL")]
     pub osv_url: Option<String>,
     /// Do not download the RustSec database.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "no_osv")]
     pub no_rustsec: bool,
+    /// Do not download OSV exports (a RustSec-only cache, as `cargo audit` reads).
+    #[arg(long, conflicts_with = "ecosystems")]
+    pub no_osv: bool,
     /// Largest download accepted, in MiB.
     #[arg(long, default_value_t = 1024, value_name = "MIB")]
     pub max_size: u64,

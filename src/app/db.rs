@@ -35,7 +35,11 @@ fn run_update(cache: &std::path::Path, args: DbUpdateArgs) -> anyhow::Result<Out
             )
         },
         osv_base_url: args.osv_url.unwrap_or_else(|| DEFAULT_OSV_URL.to_string()),
-        ecosystems: args.ecosystems,
+        ecosystems: if args.no_osv {
+            Vec::new()
+        } else {
+            args.ecosystems
+        },
         http: HttpOptions {
             retries: args.retries,
             max_bytes: args.max_size.saturating_mul(1024 * 1024),

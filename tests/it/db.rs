@@ -192,6 +192,36 @@ fn update_success_then_status_and_path() {
 }
 
 #[test]
+fn no_osv_fetches_only_the_rustsec_database() {
+    let cache = tempfile::tempdir().unwrap();
+    let server = good_server(1);
+    let out = update(cache.path(), &server, &["--no-osv"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(cache.path().join("rustsec/crates").is_dir());
+    assert!(!cache.path().join("osv").exists());
+    let text = status(cache.path());
+    assert!(text.contains("rustsec") && !text.contains("osv:"), "{text}");
+    // Nothing left to fetch, or an ecosystem asked for and refused: a usage error.
+    for extra in [
+        &["--no-osv", "--no-rustsec"][..],
+        &["--no-osv", "--ecosystem", "PyPI"],
+    ] {
+        let out = update(cache.path(), &server, extra);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("cannot be used with"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
 fn second_update_is_not_modified() {
     let cache = tempfile::tempdir().unwrap();
     let server = good_server(1);
