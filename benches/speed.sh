@@ -12,7 +12,9 @@
 # copy ../shared/data/advisory-db. depgate's "first run" empties its cache directory
 # (DEPGATE_CACHE: advisory index, license-detection results) before every run; "warm" keeps it.
 # Every cell is min / median / max of RUNS runs (default 5, hyperfine); peak RSS is the
-# maximum resident set of one more run (/usr/bin/time -f %M).
+# maximum resident set of one more run (/usr/bin/time -f %M). A second table measures the
+# first run of a pipeline: `depgate db update --no-osv` from a loopback mirror of the same
+# database (python3's http.server on 127.0.0.1), then `check` with every other cache empty.
 #
 # Needs: hyperfine, GNU time, python3; cargo-deny, cargo-audit, cargo-cyclonedx
 # (`cargo install --locked ...`) and cdxgen (`npm install -g @cyclonedx/cdxgen`), outside this
@@ -149,6 +151,7 @@ for ws in nushell ripgrep; do
     measure_shell "$ws-check-peer" "$deny"
     peer_peak=$(cd "$dir" && peak_mb cargo deny --offline --config "$deny_config" check)
   fi
+  echo "$peer_peak" > "$work/$ws-check-peer.peak"
   row "$ws" check "$work/$ws-check-peer.json" "$peer_peak" 10 0.25
 
   # sbom vs cargo cyclonedx
@@ -168,6 +171,7 @@ for ws in nushell ripgrep; do
     measure "$ws-lockfile-only-peer" warm "cargo audit --db $git_db --no-fetch --file $dir/Cargo.lock --json"
     peer_peak=$(peak_mb cargo audit --db "$git_db" --no-fetch --file "$dir/Cargo.lock" --json)
   fi
+  echo "$peer_peak" > "$work/$ws-lockfile-only-peer.peak"
   row "$ws" lockfile-only "$work/$ws-lockfile-only-peer.json" "$peer_peak" 5 -
 done
 
@@ -184,6 +188,64 @@ row jellyfin-web sbom "$work/jellyfin-web-sbom-peer.json" "$peer_peak" 20 -
 
 echo
 echo "Goals also ask for a run-to-run spread within ±15 % (the spread column: the largest distance of a run from the median)."
+
+# A pipeline's first run: a fresh runner fetches the database (`depgate db update`, which
+# indexes it as it lands) and then checks, every other cache empty. The same database is
+# served from 127.0.0.1 as the GitHub archive `db update` downloads; before every measured
+# run the cache is emptied and the update made again. The peers' columns are the runs above.
+mirror=$work/mirror
+mkdir -p "$mirror/advisory-db-main"
+cp -r "$db/." "$mirror/advisory-db-main/"
+tar czf "$mirror/rustsec.tar.gz" -C "$mirror" advisory-db-main
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m http.server "$port" --bind 127.0.0.1 --directory "$mirror" >/dev/null 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
+update_cache=$work/update-cache
+cat > "$work/fresh-update.sh" <<UPDATE
+rm -rf "$update_cache"
+DEPGATE_CACHE="$update_cache" "$bin" db update --no-osv --rustsec-url "http://127.0.0.1:$port/rustsec.tar.gz" >/dev/null 2>&1
+UPDATE
+# The server needs a moment to listen.
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  bash "$work/fresh-update.sh" && [ -d "$update_cache/rustsec" ] && break
+  sleep 0.5
+done
+
+echo
+echo "First run in a pipeline: \`depgate db update --no-osv\` (from the loopback mirror), then the command, every other cache empty."
+echo
+echo "| workspace | comparison | depgate first run after db update (s) | peer (s) | speed-up | peak RSS depgate / peer (MB) | spread depgate / peer | goal | holds |"
+echo "|---|---|---|---|---|---|---|---|---|"
+after_update_row() { # workspace comparison goal-ratio goal-memory-fraction command...
+  local ws=$1 what=$2 goal=$3 memory=$4; shift 4
+  local name=$ws-$what-after-update peer=$work/$ws-$what-peer.json
+  local saved=$DEPGATE_CACHE
+  export DEPGATE_CACHE=$update_cache
+  hyperfine -N -i --prepare "bash $work/fresh-update.sh" --runs "$runs" --export-json "$work/$name.json" "$*" >/dev/null 2>&1
+  bash "$work/fresh-update.sh"
+  local peak; peak=$(peak_mb "$@")
+  export DEPGATE_CACHE=$saved
+  local peer_peak; peer_peak=$(cat "$work/$ws-$what-peer.peak")
+  local peer_cell="–" speed="–" holds="–" peer_spread="–"
+  if [ -f "$peer" ]; then
+    peer_cell=$(stats "$peer")
+    peer_spread=$(spread "$peer")
+    speed=$(ratio "$(median "$peer")" "$(median "$work/$name.json")")
+    holds=$(at_least "$(median "$peer")" "$(median "$work/$name.json")" "$goal")
+    if [ "$memory" != - ] && [ "$holds" = yes ]; then
+      holds=$(python3 -c "import sys; print('yes' if float(sys.argv[1]) <= float(sys.argv[2])*float(sys.argv[3]) else 'no (memory)')" "$peak" "$peer_peak" "$memory")
+    fi
+  fi
+  local goal_text="≥${goal}x"
+  [ "$memory" != - ] && goal_text="$goal_text, peak ≤ 1/4"
+  echo "| $ws | $what | $(stats "$work/$name.json") | $peer_cell | $speed | $peak / $peer_peak | $(spread "$work/$name.json") / $peer_spread | $goal_text | $holds |"
+}
+for ws in nushell ripgrep; do
+  dir=$work/$ws
+  after_update_row "$ws" check 10 0.25 "$bin" check "$dir" --offline --format json
+  after_update_row "$ws" lockfile-only 5 - "$bin" check "$dir/Cargo.lock" --policy "$root/benches/speed-advisories.toml" --offline --format json
+done
 
 if [ -z "${SKIP_SYNTHETIC:-}" ]; then
   # Synthetic inventories: Cargo.lock files of N made-up registry crates (a workspace member
