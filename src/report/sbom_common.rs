@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ::spdx::{Expression, LicenseItem, ParseMode};
 
-use crate::inventory::{HashAlgorithm, Inventory, PackageId, PackageKind};
+use crate::inventory::{HashAlgorithm, Inventory, Package, PackageId, PackageKind};
 
 /// Facts about the document that do not come from the inventory.
 #[derive(Debug, Clone)]
@@ -249,34 +249,98 @@ pub fn clean(text: &str) -> String {
 /// One reference per package (indexed by [`PackageId`]), unique within the inventory.
 ///
 /// The base is [`crate::inventory::Package::bom_ref`]. A monorepo with two lockfiles can hold
-/// the same package twice; the second and later copies get `|2`, `|3`, ... in a deterministic
-/// order. (`#` would read as a purl subpath to tools that parse a bom-ref as a purl.)
+/// the same package twice; the copies get the base, `|2`, `|3`, ... (`#` would read as a purl
+/// subpath to tools that parse a bom-ref as a purl).
+///
+/// Converting a document depgate wrote must give it back byte for byte, so the numbering may
+/// not depend on where a copy sits in the inventory: reading a document back puts the copies
+/// in the order the writer listed them, which need not be the order they were numbered in
+/// (CycloneDX lists `|10` before `|2`; SPDX sorts sanitised ids, which can interleave the
+/// copies of two references). So copies are numbered by what the document says of them
+/// (source, written facts, the references of their neighbours in the graph); only copies
+/// alike in all of that are numbered by their place in the input.
 pub(crate) fn unique_refs(inventory: &Inventory) -> Vec<String> {
     let packages = inventory.packages();
-    let mut order: Vec<usize> = (0..packages.len()).collect();
     let bases: Vec<String> = packages.iter().map(|p| clean(&p.bom_ref())).collect();
-    order.sort_by(|&a, &b| {
-        let (pa, pb) = (&packages[a], &packages[b]);
-        bases[a]
-            .cmp(&bases[b])
-            .then_with(|| pa.source.cmp(&pb.source))
-            .then_with(|| pa.location.cmp(&pb.location))
-            .then_with(|| a.cmp(&b))
-    });
+    let mut order: Vec<usize> = (0..packages.len()).collect();
+    order.sort_by(|&a, &b| bases[a].cmp(&bases[b]));
+    let copies: BTreeSet<usize> = order
+        .chunk_by(|&a, &b| bases[a] == bases[b])
+        .filter(|group| group.len() > 1)
+        .flatten()
+        .copied()
+        .collect();
+    let neighbours = neighbour_bases(inventory, &bases, &copies);
     let mut refs = vec![String::new(); packages.len()];
     let mut taken: BTreeSet<String> = BTreeSet::new();
-    for index in order {
-        let base = &bases[index];
-        let mut candidate = base.clone();
+    for group in order.chunk_by_mut(|&a, &b| bases[a] == bases[b]) {
+        group.sort_by(|&a, &b| {
+            let (pa, pb) = (&packages[a], &packages[b]);
+            pa.source
+                .cmp(&pb.source)
+                .then_with(|| written_facts(pa).cmp(&written_facts(pb)))
+                .then_with(|| neighbours.get(&a).cmp(&neighbours.get(&b)))
+                .then_with(|| pa.location.cmp(&pb.location))
+                .then_with(|| a.cmp(&b))
+        });
+        // The first free references of base, base|2, base|3, ... (the base itself is taken
+        // when it spells another package's `|2`, as the purl `pkg:npm/a@1|2` does).
+        let base = &bases[group[0]];
+        let mut candidates = Vec::with_capacity(group.len());
         let mut counter = 1;
-        while taken.contains(&candidate) {
+        let mut candidate = base.clone();
+        while candidates.len() < group.len() {
+            if !taken.contains(&candidate) {
+                candidates.push(candidate);
+            }
             counter += 1;
             candidate = format!("{base}|{counter}");
         }
-        taken.insert(candidate.clone());
-        refs[index] = candidate;
+        // Handed out in text order, the order CycloneDX lists them in: alike copies, read back
+        // in that order, get the same references again.
+        candidates.sort();
+        for (&index, reference) in group.iter().zip(candidates) {
+            taken.insert(reference.clone());
+            refs[index] = reference;
+        }
     }
     refs
+}
+
+/// What the SBOM writers write of a package beside its reference and its edges, as one
+/// comparable value.
+fn written_facts(package: &Package) -> impl Ord + '_ {
+    (
+        (&package.name, &package.version, package.kind, package.scope),
+        package.license_expression(),
+        &package.hashes,
+        &package.description,
+        &package.authors,
+        (&package.repository, &package.homepage),
+    )
+}
+
+/// For each package of `packages`: the sorted bases of the packages it depends on, then of
+/// those that depend on it (edges are written, and read back, by reference).
+fn neighbour_bases<'a>(
+    inventory: &Inventory,
+    bases: &'a [String],
+    packages: &BTreeSet<usize>,
+) -> BTreeMap<usize, [Vec<&'a str>; 2]> {
+    let mut neighbours: BTreeMap<usize, [Vec<&'a str>; 2]> = BTreeMap::new();
+    for edge in inventory.edges() {
+        let (from, to) = (edge.from.0, edge.to.0);
+        if packages.contains(&from) {
+            neighbours.entry(from).or_default()[0].push(&bases[to]);
+        }
+        if packages.contains(&to) {
+            neighbours.entry(to).or_default()[1].push(&bases[from]);
+        }
+    }
+    for lists in neighbours.values_mut() {
+        lists.iter_mut().for_each(|list| list.sort_unstable());
+    }
+    neighbours
 }
 
 /// True for packages that are the project itself rather than a dependency.
@@ -448,6 +512,62 @@ pub(crate) fn content_uuid(content: &[u8]) -> uuid::Uuid {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inventory::{Ecosystem, LicenseInfo, LicenseOrigin, Location};
+
+    /// A copy of `left-pad` 1.3.0 found at `line`, with `license` when given.
+    fn copy(line: u32, license: Option<&str>) -> Package {
+        let location = Location {
+            file: "package-lock.json".into(),
+            line: Some(line),
+        };
+        let mut package = Package::new(Ecosystem::Npm, "left-pad", "1.3.0", location);
+        package.purl = Some("pkg:npm/left-pad@1.3.0".to_string());
+        package.license = license.map(|expression| LicenseInfo {
+            expression: expression.to_string(),
+            origin: LicenseOrigin::Sbom,
+            confidence: 1.0,
+            file: None,
+        });
+        package
+    }
+
+    #[test]
+    fn copies_that_look_alike_are_numbered_in_the_text_order_of_their_references() {
+        // Writers list references as text (`|10` before `|2`); reading such a document back
+        // orders alike copies by their place in it, which must give the same numbers.
+        let mut inventory = Inventory::new();
+        for line in 1..=11 {
+            inventory.add_package(copy(line, None));
+        }
+        let refs = unique_refs(&inventory);
+        assert_eq!(refs[0], "pkg:npm/left-pad@1.3.0");
+        assert_eq!(refs[1], "pkg:npm/left-pad@1.3.0|10");
+        let mut by_text: Vec<usize> = (0..refs.len()).collect();
+        by_text.sort_by_key(|&index| &refs[index]);
+        assert_eq!(by_text, (0..11).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn copies_are_numbered_by_what_is_written_of_them_not_by_their_place() {
+        for (first, second) in [
+            (Some("MIT"), Some("Apache-2.0")),
+            (Some("Apache-2.0"), Some("MIT")),
+        ] {
+            let mut inventory = Inventory::new();
+            let first = inventory.add_package(copy(1, first));
+            let second = inventory.add_package(copy(2, second));
+            let refs = unique_refs(&inventory);
+            let by_license: BTreeMap<_, _> = [first, second]
+                .into_iter()
+                .map(|id| {
+                    let license = inventory.package(id).license_expression();
+                    (license, refs[id.0].as_str())
+                })
+                .collect();
+            assert_eq!(by_license[&Some("Apache-2.0")], "pkg:npm/left-pad@1.3.0");
+            assert_eq!(by_license[&Some("MIT")], "pkg:npm/left-pad@1.3.0|2");
+        }
+    }
 
     fn form(text: &str) -> Option<LicenseForm> {
         classify_license(text).map(|license| license.form)

@@ -1,5 +1,5 @@
 //! `depgate sbom --from`: a CycloneDX → SPDX → CycloneDX round trip keeps the set of packages,
-//! their purls and their licenses.
+//! their purls and their licenses, and converting a converted SBOM gives the same bytes.
 //!
 //! The documents are compared here with a plain `serde_json` walk, independent of depgate's
 //! readers and writers: a package is identified by its purl (or `name@version` when it has
@@ -94,6 +94,8 @@ fn spdx_packages(document: &Value) -> Licenses {
 
 fn convert(from: &Path, format: &str, to: &Path) {
     let out = depgate()
+        // A fixed creation time, so that two conversions can be compared byte for byte.
+        .env("SOURCE_DATE_EPOCH", "0")
         .args(["sbom", "--from"])
         .arg(from)
         .args(["--format", format, "-o"])
@@ -136,4 +138,35 @@ fn cyclonedx_to_spdx_to_cyclonedx_keeps_packages_purls_and_licenses() {
     assert_eq!(back, original, "CycloneDX -> SPDX -> CycloneDX");
     let purls: BTreeSet<_> = back.keys().filter(|k| k.starts_with("pkg:")).collect();
     assert_eq!(purls.len(), 5);
+}
+
+#[test]
+fn converting_a_converted_sbom_with_copies_of_one_package_gives_the_same_bytes() {
+    // Eleven copies of one purl (their references `|10` and `|11` sort before `|2` as text)
+    // and two copies each of two purls whose SPDXIDs are the same after sanitising: each
+    // writer lists the copies in its own order, and reading a document back must number the
+    // copies as they were numbered when it was written.
+    let original = fixture("sbom/spdx-copies-of-one-package/sbom.spdx");
+    for (format, extension) in [
+        ("cyclonedx-json", "cdx.json"),
+        ("cyclonedx-xml", "cdx.xml"),
+        ("spdx-json", "spdx.json"),
+        ("spdx3-json", "spdx3.json"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<_> = (1..=3)
+            .map(|step| dir.path().join(format!("step{step}.{extension}")))
+            .collect();
+        convert(&original, format, &paths[0]);
+        convert(&paths[0], format, &paths[1]);
+        convert(&paths[1], format, &paths[2]);
+        let (converted, again) = (
+            std::fs::read_to_string(&paths[1]).unwrap(),
+            std::fs::read_to_string(&paths[2]).unwrap(),
+        );
+        assert!(
+            converted == again,
+            "{format}: converting the converted SBOM changed it:\n{converted}\n----\n{again}"
+        );
+    }
 }

@@ -551,6 +551,52 @@ mod tests {
         );
         assert_eq!(affects(&e, "not a version!"), None);
     }
+
+    #[test]
+    fn a_range_holds_exactly_the_tricky_versions_between_its_ends() {
+        // `[a, b)` holds `c` exactly when `a <= c < b`, in every scheme; events are sorted
+        // with the scheme's order, so this needs that order to be total.
+        for (ecosystem, scheme, valid) in crate::enrich::versions::tricky_versions_per_scheme() {
+            // Every spelling is judged, but the ends are one spelling per version, which keeps
+            // the cubic loop to seconds.
+            let mut ends: Vec<&str> = Vec::new();
+            for &version in &valid {
+                if !ends.iter().any(|end| scheme.equal(end, version)) {
+                    ends.push(version);
+                }
+            }
+            for &introduced in &ends {
+                // "0" is OSV's "from the beginning", not a version.
+                if introduced == "0" {
+                    continue;
+                }
+                for &fixed in &ends {
+                    if scheme.compare(introduced, fixed) != Some(Ordering::Less) {
+                        continue;
+                    }
+                    let range = entry(
+                        ecosystem,
+                        RangeKind::Ecosystem,
+                        vec![
+                            Event::Introduced(introduced.into()),
+                            Event::Fixed(fixed.into()),
+                        ],
+                        &[],
+                    );
+                    for &version in &valid {
+                        let expected = scheme.compare(introduced, version)
+                            != Some(Ordering::Greater)
+                            && scheme.compare(version, fixed) == Some(Ordering::Less);
+                        assert_eq!(
+                            affects(&range, version),
+                            Some(expected),
+                            "`{version:?}` in [`{introduced:?}`, `{fixed:?}`) in {ecosystem}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -184,9 +184,164 @@ pub fn generic_compare(left: &str, right: &str) -> Ordering {
     Ordering::Equal
 }
 
+/// Versions that stress every scheme's parser and ordering: empty, blank, control
+/// characters, lone separators, null items, prefixes, pre-releases, post-releases and
+/// sub-lists. Tests check orderings over every pair and triple of them.
+#[cfg(test)]
+const TRICKY_VERSIONS: &[&str] = &[
+    "",
+    " ",
+    "\t",
+    "\r",
+    "\u{0}",
+    "\u{1}",
+    "\u{1}1",
+    "1\u{1}",
+    "1-\u{1}",
+    "-. \u{1}",
+    " 1",
+    "1 ",
+    "-",
+    ".",
+    "..",
+    "--",
+    "+",
+    "_",
+    "~",
+    "-a",
+    ".a",
+    "a",
+    "a1",
+    "1a",
+    "sp",
+    "ga",
+    "final",
+    "release",
+    "snapshot",
+    "0",
+    "00",
+    "01",
+    "1",
+    "1-",
+    "1.",
+    "1-0",
+    "1.0",
+    "1-a",
+    "1.a",
+    "1-sp",
+    "1-ga",
+    "1-snapshot",
+    "1--1",
+    "1..1",
+    "1-.a",
+    "1-0.a",
+    "1-0.b",
+    "1-1",
+    "1.1",
+    "1.0-alpha",
+    "1.0.0",
+    "1.0.0.0",
+    "1.0.0-0",
+    "1.0.0-rc.1",
+    "1.0.0-beta",
+    "1.0.0-Beta",
+    "1.0.0+build",
+    "v1.0.0",
+    "v1.0",
+    "1.0rc1",
+    "1.0.post1",
+    "1.0.dev1",
+    "1!1.0",
+    "2",
+    "2-1",
+    "2.0.1",
+    "2.0.0.rc1",
+    "2.0.0-0.20190802080134-634605d06e73",
+    "dev-main",
+    "1.0.0-p1",
+    "1.2.3.4.5",
+    "\u{663}",
+    "1e",
+];
+
+/// One OSV ecosystem for each scheme the advisory matcher uses (Hackage for the generic one).
+#[cfg(test)]
+const TEST_ECOSYSTEMS: [&str; 9] = [
+    "crates.io",
+    "npm",
+    "PyPI",
+    "Go",
+    "Maven",
+    "RubyGems",
+    "NuGet",
+    "Packagist",
+    "Hackage",
+];
+
+/// For each of `TEST_ECOSYSTEMS`: the ecosystem, its scheme, and the `TRICKY_VERSIONS` that
+/// scheme accepts.
+#[cfg(test)]
+pub(crate) fn tricky_versions_per_scheme() -> Vec<(&'static str, Scheme, Vec<&'static str>)> {
+    TEST_ECOSYSTEMS
+        .iter()
+        .map(|&ecosystem| {
+            let scheme = Scheme::for_osv_ecosystem(ecosystem);
+            let valid = TRICKY_VERSIONS
+                .iter()
+                .copied()
+                .filter(|version| scheme.is_valid(version))
+                .collect();
+            (ecosystem, scheme, valid)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_scheme_orders_tricky_versions_totally() {
+        // A sort needs a total order on the versions a scheme accepts: reflexive,
+        // antisymmetric and transitive. Each pair is compared once, then every triple checked.
+        for (ecosystem, scheme, valid) in tricky_versions_per_scheme() {
+            let order: Vec<Vec<Option<Ordering>>> = valid
+                .iter()
+                .map(|left| {
+                    valid
+                        .iter()
+                        .map(|right| scheme.compare(left, right))
+                        .collect()
+                })
+                .collect();
+            for (a, left) in valid.iter().enumerate() {
+                assert_eq!(
+                    order[a][a],
+                    Some(Ordering::Equal),
+                    "`{left:?}` in {ecosystem}"
+                );
+                for (b, middle) in valid.iter().enumerate() {
+                    let (Some(ab), Some(ba)) = (order[a][b], order[b][a]) else {
+                        panic!("`{left:?}` vs `{middle:?}` unordered in {ecosystem}");
+                    };
+                    assert_eq!(
+                        ab,
+                        ba.reverse(),
+                        "`{left:?}` vs `{middle:?}` in {ecosystem}"
+                    );
+                    for (c, right) in valid.iter().enumerate() {
+                        if ab.is_le() && order[b][c].is_some_and(Ordering::is_le) {
+                            assert!(
+                                order[a][c].is_some_and(Ordering::is_le),
+                                "`{left:?}` <= `{middle:?}` <= `{right:?}` but not \
+                                 `{left:?}` <= `{right:?}` in {ecosystem}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn scheme_per_ecosystem() {
