@@ -113,14 +113,16 @@ fn reread(written: &[u8]) -> Inventory {
 }
 
 /// The (name, version) of every package but the synthetic root a writer adds for a document
-/// with several subjects, with the characters XML cannot carry replaced as the writers
-/// replace them ([`clean`]).
+/// with several subjects, as the CycloneDX writer writes them: the characters XML cannot
+/// carry replaced ([`clean`]), and tabs and line breaks as spaces (CycloneDX's name and
+/// version are "normalized strings", which the cyclonedx-bom model makes of every value).
 fn identities(inventory: &Inventory) -> BTreeSet<(String, String)> {
+    let written = |text: &str| clean(text).replace(['\t', '\n', '\r'], " ");
     inventory
         .packages()
         .iter()
         .filter(|package| !(package.name == SUBJECT && package.version.is_empty()))
-        .map(|package| (clean(&package.name), clean(&package.version)))
+        .map(|package| (written(&package.name), written(&package.version)))
         .collect()
 }
 
