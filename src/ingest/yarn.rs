@@ -447,7 +447,7 @@ fn parse_berry(path: &Path, text: &str) -> Result<Inventory, IngestError> {
     let lines = js::yaml_key_lines(text);
     js::reject_empty_keys(path, &document, &lines, "yarn")?;
     let lockfile_dir = path.parent().unwrap_or(Path::new("."));
-    let yarnrc = read_yarnrc(lockfile_dir);
+    let yarnrc = read_yarnrc(lockfile_dir)?;
     // Berry records no registry per package: `npmRegistryServer` applies to all of them.
     let registry = match yarnrc.registry.as_deref().map(|r| r.trim_end_matches('/')) {
         Some(url)
@@ -678,19 +678,27 @@ struct Yarnrc {
     registry: Option<String>,
 }
 
-/// Reads `.yarnrc.yml` beside the lockfile. A missing or unreadable file gives the defaults;
-/// `catalog:` references then stay unresolved and are reported as such.
-fn read_yarnrc(dir: &Path) -> Yarnrc {
-    let Ok(text) = crate::util::read_input_text(&dir.join(".yarnrc.yml")) else {
-        return Yarnrc::default();
+/// Reads `.yarnrc.yml` beside the lockfile. A missing file gives the defaults (`catalog:`
+/// references then stay unresolved and are reported as such). One that is there but cannot
+/// be read or parsed is an error naming it, as yarn itself stops on it: its
+/// `npmRegistryServer` is every package's source, and taking the public registry instead
+/// could pass a source rule that the real registry fails.
+fn read_yarnrc(dir: &Path) -> Result<Yarnrc, IngestError> {
+    let path = dir.join(".yarnrc.yml");
+    let text = match crate::util::read_input_text(&path) {
+        Ok(text) => text,
+        Err(crate::util::ReadError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound =>
+        {
+            return Ok(Yarnrc::default());
+        }
+        Err(error) => return Err(error.into()),
     };
-    let Ok(document) = js::yaml_document(&dir.join(".yarnrc.yml"), &text, ".yarnrc.yml") else {
-        return Yarnrc::default();
-    };
-    Yarnrc {
+    let document = js::yaml_document(&path, &text, ".yarnrc.yml")?;
+    Ok(Yarnrc {
         catalogs: read_catalogs(&document),
         registry: js::yaml_get(&document, "npmRegistryServer").and_then(js::yaml_text),
-    }
+    })
 }
 
 fn read_catalogs(document: &serde_yaml_ng::Value) -> HashMap<(String, String), String> {

@@ -577,6 +577,37 @@ fn binary_junk_in_a_lockfile_is_an_input_error() {
 }
 
 #[test]
+fn a_yarnrc_that_does_not_parse_is_an_error_naming_it() {
+    // Its registry is every package's source: the public one is not assumed instead.
+    let dir = tempfile::tempdir().unwrap();
+    let fixture_dir = fixture("npm/yarn-berry-registry");
+    std::fs::copy(fixture_dir.join("yarn.lock"), dir.path().join("yarn.lock")).unwrap();
+    std::fs::write(
+        dir.path().join(".yarnrc.yml"),
+        "npmRegistryServer: \"https://npm.example.com/\"\ncatalog: [left-pad\n",
+    )
+    .unwrap();
+    let out = depgate().arg("inventory").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(".yarnrc.yml"), "{stderr}");
+    // A directory in its place cannot be read either; no file at all is the defaults.
+    std::fs::remove_file(dir.path().join(".yarnrc.yml")).unwrap();
+    std::fs::create_dir(dir.path().join(".yarnrc.yml")).unwrap();
+    let out = depgate().arg("inventory").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(".yarnrc.yml"));
+    std::fs::remove_dir(dir.path().join(".yarnrc.yml")).unwrap();
+    let out = depgate().arg("inventory").arg(dir.path()).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn yarn_berry_registry_and_catalog_from_yarnrc() {
     let dump = Dump::load("yarn-berry-registry");
     let left_pad = dump.package("left-pad@1.3.0");
