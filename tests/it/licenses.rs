@@ -434,3 +434,47 @@ fn detected_licenses_show_their_score_and_conflicts_use_the_detector() {
         "roots are not third-party packages"
     );
 }
+
+#[test]
+fn a_package_locked_twice_in_a_monorepo_is_listed_once() {
+    // Two services of one repository lock the same packages: the report lists each once.
+    let repo = tempfile::tempdir().unwrap();
+    let lockfile = fixture("npm/lock-v3").join("package-lock.json");
+    for service in ["web", "worker"] {
+        std::fs::create_dir(repo.path().join(service)).unwrap();
+        std::fs::copy(
+            &lockfile,
+            repo.path().join(service).join("package-lock.json"),
+        )
+        .unwrap();
+    }
+    let output = depgate()
+        .args(["licenses", "--format", "json"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mit = names(group(&report, "MIT"));
+    assert_eq!(
+        mit.iter().filter(|name| **name == "a").count(),
+        1,
+        "{mit:?}"
+    );
+    let single = depgate()
+        .args(["licenses", "--format", "json"])
+        .arg(fixture("npm/lock-v3"))
+        .output()
+        .unwrap();
+    let single: Value = serde_json::from_slice(&single.stdout).unwrap();
+    assert_eq!(report["summary"]["packages"], single["summary"]["packages"]);
+    assert_eq!(
+        report["summary"]["categories"],
+        single["summary"]["categories"]
+    );
+}

@@ -78,7 +78,7 @@ pub struct LicenseSummary {
 }
 
 /// A package whose license is not known.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UnknownLicense {
     /// The package.
     pub package: PackageKey,
@@ -110,7 +110,7 @@ impl PackageKey {
 }
 
 /// Declared metadata that disagrees with a license file's text.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Conflict {
     /// The package.
     pub package: PackageKey,
@@ -221,8 +221,31 @@ pub struct PackageEntry {
     pub verdict: Option<PackageVerdict>,
 }
 
+impl PackageEntry {
+    /// True when the two entries say the same of a package: every field equal, but for the
+    /// lockfile named as `file` when both licenses were read from lockfiles (two lockfiles of
+    /// a monorepo stating one license are one statement; the first is named).
+    fn says_the_same(&self, other: &PackageEntry) -> bool {
+        let from_lockfiles = self.origin == Some(LicenseOrigin::Lockfile)
+            && other.origin == Some(LicenseOrigin::Lockfile);
+        let file = |entry: &PackageEntry| (!from_lockfiles).then(|| entry.file.clone());
+        self.name == other.name
+            && self.version == other.version
+            && self.ecosystem == other.ecosystem
+            && self.purl == other.purl
+            && self.dependency == other.dependency
+            && self.scope == other.scope
+            && self.declared == other.declared
+            && self.origin == other.origin
+            && self.provenance == other.provenance
+            && self.confidence == other.confidence
+            && file(self) == file(other)
+            && self.verdict == other.verdict
+    }
+}
+
 /// A package's license verdict: `allowed`, or the license finding the policy gave it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PackageVerdict {
     /// `allowed`, `denied`, `not-allowed`, `unknown`, `low-confidence`, `clarification-stale`,
     /// or `waived` (a waiver applies to its license finding).
@@ -547,6 +570,14 @@ impl LicenseReport {
             group.packages.sort_by(|a, b| {
                 (&a.name, &a.version, &a.ecosystem).cmp(&(&b.name, &b.version, &b.ecosystem))
             });
+            // A package locked by two lockfiles of a monorepo is two packages of the
+            // inventory; the report lists it once where everything it says of them is the
+            // same (a difference, such as dev in one and runtime in the other, keeps both).
+            group.packages = without_repeats(
+                std::mem::take(&mut group.packages),
+                |a, b| (&a.name, &a.version, &a.ecosystem) == (&b.name, &b.version, &b.ecosystem),
+                PackageEntry::says_the_same,
+            );
             *categories.entry(group.category.clone()).or_default() += group.packages.len();
             if verdicts.is_some() {
                 for package in &group.packages {
@@ -571,6 +602,9 @@ impl LicenseReport {
             ))
         });
         unknown.sort_by(|a, b| a.package.cmp(&b.package));
+        let unknown = without_repeats(unknown, |a, b| a.package == b.package, PartialEq::eq);
+        // Few, in the order they were found: compared with every earlier one.
+        let conflicts = without_repeats(conflicts, |_, _| true, PartialEq::eq);
         LicenseReport {
             schema: LICENSES_SCHEMA.to_string(),
             tool: Tool::depgate(),
@@ -600,6 +634,27 @@ impl LicenseReport {
             })
             .collect()
     }
+}
+
+/// `items` without the items that `repeat` an earlier one, in order; only the run of earlier
+/// items of the same key (adjacent when `items` are sorted by it) is compared.
+fn without_repeats<T>(
+    items: Vec<T>,
+    same_key: impl Fn(&T, &T) -> bool,
+    repeat: impl Fn(&T, &T) -> bool,
+) -> Vec<T> {
+    let mut kept: Vec<T> = Vec::with_capacity(items.len());
+    for item in items {
+        let repeated = kept
+            .iter()
+            .rev()
+            .take_while(|earlier| same_key(earlier, &item))
+            .any(|earlier| repeat(earlier, &item));
+        if !repeated {
+            kept.push(item);
+        }
+    }
+    kept
 }
 
 fn scope_name(scope: Scope) -> &'static str {
