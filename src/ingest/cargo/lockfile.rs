@@ -258,9 +258,12 @@ fn package_pieces(text: &str, piece_bytes: usize) -> Vec<&str> {
     }
     let mut pieces = Vec::with_capacity(text.len() / piece_bytes + 1);
     let mut start = 0;
+    // Searched as bytes: `start + piece_bytes` may fall inside a character, and the header,
+    // ASCII, is found only where a character starts.
     while let Some(offset) = text
+        .as_bytes()
         .get(start + piece_bytes..)
-        .and_then(|rest| rest.find(HEADER))
+        .and_then(|rest| memchr::memmem::find(rest, HEADER.as_bytes()))
     {
         let cut = start + piece_bytes + offset + 1;
         pieces.push(&text[start..cut]);
@@ -736,6 +739,18 @@ mod split_tests {
         // A multi-line string may hold a header line: never cut.
         let string = text.replacen("version = \"1.0.0\"", "version = \"\"\"1.0.0\"\"\"", 1);
         assert_eq!(package_pieces(&string, PIECE_BYTES).len(), 1);
+        // Wherever a cut point falls, inside a character too, pieces start at headers.
+        let accented = lockfile(30).replace("version = \"1.0.", "version = \"ééé1.0.");
+        for piece_bytes in 1..=64 {
+            let pieces = package_pieces(&accented, piece_bytes);
+            assert!(pieces.len() > 1);
+            assert_eq!(pieces.concat(), accented);
+            assert!(
+                pieces[1..]
+                    .iter()
+                    .all(|piece| piece.starts_with("[[package]]\n"))
+            );
+        }
         // Damage in any piece fails the parse, as it fails the whole file.
         let damaged = text.replacen("name = \"crate-39000\"", "name = crate-39000", 1);
         assert!(parse_document(&damaged).is_none());
