@@ -681,6 +681,10 @@ pub struct DbUpdateArgs {
     /// Do not download OSV exports (a RustSec-only cache, as `cargo audit` reads).
     #[arg(long, conflicts_with = "ecosystems")]
     pub no_osv: bool,
+    /// Also download the OSV export of every ecosystem with packages in PATH (a directory or
+    /// a file, scanned offline as `check` scans it).
+    #[arg(long = "for", value_name = "PATH", conflicts_with = "no_osv")]
+    pub for_path: Option<std::path::PathBuf>,
     /// Largest download accepted, in MiB.
     #[arg(long, default_value_t = 1024, value_name = "MIB")]
     pub max_size: u64,

@@ -25,6 +25,14 @@ pub fn run(args: DbArgs) -> anyhow::Result<Outcome> {
 }
 
 fn run_update(cache: &std::path::Path, args: DbUpdateArgs) -> anyhow::Result<Outcome> {
+    let mut ecosystems = args.ecosystems;
+    if let Some(path) = &args.for_path {
+        for ecosystem in ecosystems_in(path)? {
+            if !ecosystems.contains(&ecosystem) {
+                ecosystems.push(ecosystem);
+            }
+        }
+    }
     let options = UpdateOptions {
         rustsec_url: if args.no_rustsec {
             None
@@ -35,11 +43,7 @@ fn run_update(cache: &std::path::Path, args: DbUpdateArgs) -> anyhow::Result<Out
             )
         },
         osv_base_url: args.osv_url.unwrap_or_else(|| DEFAULT_OSV_URL.to_string()),
-        ecosystems: if args.no_osv {
-            Vec::new()
-        } else {
-            args.ecosystems
-        },
+        ecosystems: if args.no_osv { Vec::new() } else { ecosystems },
         http: HttpOptions {
             retries: args.retries,
             max_bytes: args.max_size.saturating_mul(1024 * 1024),
@@ -67,6 +71,26 @@ fn run_update(cache: &std::path::Path, args: DbUpdateArgs) -> anyhow::Result<Out
         );
     }
     Ok(Outcome::Pass)
+}
+
+/// The OSV names of the ecosystems with third-party packages in `path`, scanned offline the
+/// way `check` scans it (a scan that fails is an error: the caller asked for its ecosystems).
+fn ecosystems_in(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
+    let options = crate::ingest::IngestOptions {
+        offline: true,
+        license_files: crate::ingest::LicenseFiles::Undeclared,
+        ..crate::ingest::IngestOptions::default()
+    };
+    let inventory = crate::ingest::ingest(path, &options)
+        .with_context(|| format!("cannot find the ecosystems of `{}`", path.display()))?;
+    let mut names: Vec<String> = inventory
+        .third_party()
+        .filter(|package| !matches!(package.ecosystem, crate::inventory::Ecosystem::Other(_)))
+        .map(|package| package.ecosystem.osv_name().to_string())
+        .collect();
+    names.sort();
+    names.dedup();
+    Ok(names)
 }
 
 fn status(cache: &std::path::Path) -> anyhow::Result<Outcome> {

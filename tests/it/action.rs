@@ -124,6 +124,21 @@ impl Runner {
             ("RUNNER_OS".to_string(), "Linux".to_string()),
             ("RUNNER_ARCH".to_string(), "X64".to_string()),
             ("NO_COLOR".to_string(), "1".to_string()),
+            // depgate's cache in the test's own directory, and the advisory databases
+            // fetched from nowhere unless a test serves them: `db update` then fails fast
+            // and the action goes on without them, as on a runner without network.
+            (
+                "DEPGATE_CACHE".to_string(),
+                runner_temp.join("depgate-cache").display().to_string(),
+            ),
+            (
+                "DEPGATE_RUSTSEC_URL".to_string(),
+                "http://127.0.0.1:9/rustsec.tar.gz".to_string(),
+            ),
+            (
+                "DEPGATE_OSV_URL".to_string(),
+                "http://127.0.0.1:9/osv".to_string(),
+            ),
         ]);
         Runner {
             workspace: workspace.to_path_buf(),
@@ -580,6 +595,94 @@ fn action_on_a_push_has_no_baseline_and_does_not_comment() {
         assert!(comment.stdout.contains("not a pull request event"));
     }
     assert!(runner.event.is_file());
+}
+
+#[test]
+fn action_fetches_the_advisory_databases_for_what_it_checks() {
+    let (_dir, workspace) = pull_request_workspace();
+    let tarball = crate::db::rustsec_tarball(1);
+    let zip = crate::db::osv_zip();
+    let server = crate::http_server::serve(Box::new(move |path, _, _| {
+        let body = if path.ends_with(".tar.gz") {
+            tarball.clone()
+        } else {
+            zip.clone()
+        };
+        crate::http_server::Reply::Full {
+            status: 200,
+            headers: vec![],
+            body,
+        }
+    }));
+    let mut runner = Runner::new(
+        &workspace,
+        "push",
+        r#"{"ref":"refs/heads/main"}"#,
+        &[("baseline", "none")],
+    );
+    runner.env.insert(
+        "DEPGATE_RUSTSEC_URL".to_string(),
+        format!("{}/rustsec.tar.gz", server.base),
+    );
+    runner.env.insert(
+        "DEPGATE_OSV_URL".to_string(),
+        format!("{}/osv", server.base),
+    );
+    let runs = runner.run();
+    let fetch = runs
+        .iter()
+        .find(|r| r.name == "Fetch the advisory databases")
+        .unwrap();
+    assert_eq!(fetch.status, 0, "{}\n{}", fetch.stdout, fetch.stderr);
+    assert!(!fetch.stdout.contains("::warning"), "{}", fetch.stdout);
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            runner
+                .temp
+                .path()
+                .join("_temp/depgate-report/findings.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    // RustSec and the crates.io export (the workspace is a Cargo one) were checked against.
+    let databases = report["inputs"]["advisory_databases"].as_array().unwrap();
+    assert_eq!(databases.len(), 2, "{databases:?}");
+    let text = report.to_string();
+    assert!(!text.contains("no advisory database"), "{text}");
+
+    // Without network the action says so and goes on; the check fails closed.
+    let mut offline = Runner::new(
+        &workspace,
+        "push",
+        r#"{"ref":"refs/heads/main"}"#,
+        &[("baseline", "none")],
+    );
+    let runs = offline.run();
+    let fetch = runs
+        .iter()
+        .find(|r| r.name == "Fetch the advisory databases")
+        .unwrap();
+    assert_eq!(fetch.status, 0);
+    assert!(
+        fetch
+            .stdout
+            .contains("::warning title=depgate::cannot fetch"),
+        "{}",
+        fetch.stdout
+    );
+    // Skipped when asked.
+    let mut skipped = Runner::new(
+        &workspace,
+        "push",
+        r#"{"ref":"refs/heads/main"}"#,
+        &[("baseline", "none"), ("update-advisory-db", "false")],
+    );
+    let runs = skipped.run();
+    assert!(
+        runs.iter()
+            .all(|r| r.name != "Fetch the advisory databases")
+    );
 }
 
 /// The full run needs `depgate check` (policy evaluation and Cargo.lock ingest, merged from

@@ -31,7 +31,7 @@ Demo.
 "#;
 
 /// A GitHub-style archive: `advisory-db-main/crates/<crate>/<id>.md`, with extra advisories.
-fn rustsec_tarball(extra: usize) -> Vec<u8> {
+pub(crate) fn rustsec_tarball(extra: usize) -> Vec<u8> {
     let mut builder = tar::Builder::new(Vec::new());
     let mut add = |path: &str, body: &[u8]| {
         let mut header = tar::Header::new_gnu();
@@ -76,7 +76,7 @@ fn escaping_tarball() -> Vec<u8> {
     gzip(&builder.into_inner().unwrap())
 }
 
-fn osv_zip() -> Vec<u8> {
+pub(crate) fn osv_zip() -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options =
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
@@ -219,6 +219,47 @@ fn no_osv_fetches_only_the_rustsec_database() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+#[test]
+fn for_a_path_adds_the_ecosystems_found_there() {
+    let cache = tempfile::tempdir().unwrap();
+    let tarball = rustsec_tarball(1);
+    let zip = osv_zip();
+    let fetched = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = fetched.clone();
+    let server = serve(Box::new(move |path, _, _| {
+        if path.ends_with(".tar.gz") {
+            return ok(&tarball, "\"t1\"");
+        }
+        seen.lock().unwrap().push(path.to_string());
+        ok(&zip, "\"z1\"")
+    }));
+    let lockfile_dir = crate::common::fixture("npm/lock-v3");
+    let out = update(
+        cache.path(),
+        &server,
+        &["--for", lockfile_dir.to_str().unwrap()],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut fetched = fetched.lock().unwrap().clone();
+    fetched.sort();
+    // The default ecosystem, and npm for the npm lockfile.
+    assert_eq!(fetched, ["/osv/crates.io/all.zip", "/osv/npm/all.zip"]);
+    assert!(status(cache.path()).contains("osv:npm"));
+    // A path that cannot be scanned is an error naming it, before any download.
+    let out = update(
+        cache.path(),
+        &server,
+        &["--for", "/nonexistent/depgate-path"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/depgate-path"));
 }
 
 #[test]
