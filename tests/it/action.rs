@@ -676,14 +676,21 @@ fn action_fetches_the_advisory_databases_for_what_it_checks() {
         &workspace,
         "push",
         r#"{"ref":"refs/heads/main"}"#,
-        &[("baseline", "none"), ("args", "--offline --advisory-db db/")],
+        &[
+            ("baseline", "none"),
+            ("args", "--offline --advisory-db db/"),
+        ],
     );
     let runs = named.run();
     let fetch = runs
         .iter()
         .find(|r| r.name == "Fetch the advisory databases")
         .unwrap();
-    assert!(fetch.stdout.contains("nothing to fetch"), "{}", fetch.stdout);
+    assert!(
+        fetch.stdout.contains("nothing to fetch"),
+        "{}",
+        fetch.stdout
+    );
     // Skipped when asked.
     let mut skipped = Runner::new(
         &workspace,
