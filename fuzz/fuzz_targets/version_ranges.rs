@@ -6,19 +6,7 @@
 use std::cmp::Ordering;
 
 use depgate::enrich::advisories::{Affected, Event, Range, RangeKind, affects};
-use depgate::enrich::versions::Scheme;
-
-const ECOSYSTEMS: &[&str] = &[
-    "crates.io",
-    "npm",
-    "PyPI",
-    "Go",
-    "Maven",
-    "RubyGems",
-    "NuGet",
-    "Packagist",
-    "Hackage",
-];
+use depgate::enrich::versions::{ECOSYSTEM_PER_SCHEME, Scheme};
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else {
@@ -27,7 +15,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
-    let ecosystem = ECOSYSTEMS[usize::from(selector) % ECOSYSTEMS.len()];
+    let ecosystem = ECOSYSTEM_PER_SCHEME[usize::from(selector) % ECOSYSTEM_PER_SCHEME.len()];
     let scheme = Scheme::for_osv_ecosystem(ecosystem);
     let mut lines = text.split('\n');
     let mut next = || lines.next().unwrap_or("");

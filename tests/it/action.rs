@@ -39,6 +39,11 @@ pub(crate) struct StepRun {
     pub(crate) stderr: String,
 }
 
+/// The run of the step named `name`, when it ran.
+pub(crate) fn step<'a>(runs: &'a [StepRun], name: &str) -> Option<&'a StepRun> {
+    runs.iter().find(|run| run.name == name)
+}
+
 /// A simulated job: the runner's files and contexts.
 pub(crate) struct Runner {
     workspace: PathBuf,
@@ -439,10 +444,7 @@ fn action_comments_once_on_the_pull_request_then_updates_it() {
         std::fs::create_dir_all(report.parent().unwrap()).unwrap();
         std::fs::write(&report, format!("## depgate\n\nround {round}\n")).unwrap();
         let runs = runner.run();
-        let comment = runs
-            .iter()
-            .find(|r| r.name == "Comment on the pull request")
-            .unwrap();
+        let comment = step(&runs, "Comment on the pull request").unwrap();
         assert_eq!(comment.status, 0, "{}\n{}", comment.stdout, comment.stderr);
     }
     let methods: Vec<String> = server
@@ -527,25 +529,19 @@ fn action_installs_fetches_the_base_and_records_outputs() {
     )));
     // A local action matches no release: depgate was built from source, found by its path
     // (the action writes nothing to `GITHUB_PATH`) and reports the version of the sources.
-    let release = runs
-        .iter()
-        .find(|r| r.name == "Download the released depgate")
-        .unwrap();
+    let release = step(&runs, "Download the released depgate").unwrap();
     assert_eq!(
         runner.steps["release"]["installed"], "false",
         "{release:#?}"
     );
     assert!(release.stdout.contains("local path"), "{release:#?}");
     assert!(names.contains(&"Build depgate from source"), "{names:?}");
-    let binary = runs
-        .iter()
-        .find(|r| r.name == "Check the depgate binary")
-        .unwrap();
+    let binary = step(&runs, "Check the depgate binary").unwrap();
     assert_eq!(binary.status, 0, "{binary:#?}");
     assert!(binary.stdout.contains(env!("CARGO_PKG_VERSION")));
     assert!(runner.path.is_empty(), "{:?}", runner.path);
     // The pull request's base was fetched for the baseline and passed to check.
-    let check = runs.iter().find(|r| r.name == "Run depgate check").unwrap();
+    let check = step(&runs, "Run depgate check").unwrap();
     assert_eq!(
         check.status, 0,
         "the check step records, it never fails: {check:#?}"
@@ -585,12 +581,9 @@ fn action_on_a_push_has_no_baseline_and_does_not_comment() {
         &[("comment", "true"), ("args", "--offline"), ("baseline", "")],
     );
     let runs = runner.run();
-    let check = runs.iter().find(|r| r.name == "Run depgate check").unwrap();
+    let check = step(&runs, "Run depgate check").unwrap();
     assert!(!check.stdout.contains("--baseline"), "{}", check.stdout);
-    if let Some(comment) = runs
-        .iter()
-        .find(|r| r.name == "Comment on the pull request")
-    {
+    if let Some(comment) = step(&runs, "Comment on the pull request") {
         assert_eq!(comment.status, 0);
         assert!(comment.stdout.contains("not a pull request event"));
     }
@@ -599,7 +592,13 @@ fn action_on_a_push_has_no_baseline_and_does_not_comment() {
 
 #[test]
 fn action_fetches_the_advisory_databases_for_what_it_checks() {
+    const FETCH: &str = "Fetch the advisory databases";
     let (_dir, workspace) = pull_request_workspace();
+    let on_push = |with: &[(&str, &str)]| {
+        let mut with = with.to_vec();
+        with.push(("baseline", "none"));
+        Runner::new(&workspace, "push", r#"{"ref":"refs/heads/main"}"#, &with)
+    };
     let tarball = crate::db::rustsec_tarball(1);
     let zip = crate::db::osv_zip();
     let server = crate::http_server::serve(Box::new(move |path, _, _| {
@@ -614,12 +613,7 @@ fn action_fetches_the_advisory_databases_for_what_it_checks() {
             body,
         }
     }));
-    let mut runner = Runner::new(
-        &workspace,
-        "push",
-        r#"{"ref":"refs/heads/main"}"#,
-        &[("baseline", "none")],
-    );
+    let mut runner = on_push(&[]);
     runner.env.insert(
         "DEPGATE_RUSTSEC_URL".to_string(),
         format!("{}/rustsec.tar.gz", server.base),
@@ -629,10 +623,7 @@ fn action_fetches_the_advisory_databases_for_what_it_checks() {
         format!("{}/osv", server.base),
     );
     let runs = runner.run();
-    let fetch = runs
-        .iter()
-        .find(|r| r.name == "Fetch the advisory databases")
-        .unwrap();
+    let fetch = step(&runs, FETCH).unwrap();
     assert_eq!(fetch.status, 0, "{}\n{}", fetch.stdout, fetch.stderr);
     assert!(!fetch.stdout.contains("::warning"), "{}", fetch.stdout);
     let report: serde_json::Value = serde_json::from_str(
@@ -652,17 +643,8 @@ fn action_fetches_the_advisory_databases_for_what_it_checks() {
     assert!(!text.contains("no advisory database"), "{text}");
 
     // Without network the action says so and goes on; the check fails closed.
-    let mut offline = Runner::new(
-        &workspace,
-        "push",
-        r#"{"ref":"refs/heads/main"}"#,
-        &[("baseline", "none")],
-    );
-    let runs = offline.run();
-    let fetch = runs
-        .iter()
-        .find(|r| r.name == "Fetch the advisory databases")
-        .unwrap();
+    let runs = on_push(&[]).run();
+    let fetch = step(&runs, FETCH).unwrap();
     assert_eq!(fetch.status, 0);
     assert!(
         fetch
@@ -672,37 +654,16 @@ fn action_fetches_the_advisory_databases_for_what_it_checks() {
         fetch.stdout
     );
     // Nothing fetched when the check's arguments name the databases.
-    let mut named = Runner::new(
-        &workspace,
-        "push",
-        r#"{"ref":"refs/heads/main"}"#,
-        &[
-            ("baseline", "none"),
-            ("args", "--offline --advisory-db db/"),
-        ],
-    );
-    let runs = named.run();
-    let fetch = runs
-        .iter()
-        .find(|r| r.name == "Fetch the advisory databases")
-        .unwrap();
+    let runs = on_push(&[("args", "--offline --advisory-db db/")]).run();
+    let fetch = step(&runs, FETCH).unwrap();
     assert!(
         fetch.stdout.contains("nothing to fetch"),
         "{}",
         fetch.stdout
     );
     // Skipped when asked.
-    let mut skipped = Runner::new(
-        &workspace,
-        "push",
-        r#"{"ref":"refs/heads/main"}"#,
-        &[("baseline", "none"), ("update-advisory-db", "false")],
-    );
-    let runs = skipped.run();
-    assert!(
-        runs.iter()
-            .all(|r| r.name != "Fetch the advisory databases")
-    );
+    let runs = on_push(&[("update-advisory-db", "false")]).run();
+    assert!(step(&runs, FETCH).is_none());
 }
 
 /// The full run needs `depgate check` (policy evaluation and Cargo.lock ingest, merged from

@@ -264,9 +264,9 @@ const TRICKY_VERSIONS: &[&str] = &[
     "1e",
 ];
 
-/// One OSV ecosystem for each scheme the advisory matcher uses (Hackage for the generic one).
-#[cfg(test)]
-const TEST_ECOSYSTEMS: [&str; 9] = [
+/// One OSV ecosystem for each scheme the advisory matcher uses (Hackage for the generic one):
+/// what the ordering tests and the `version_ranges` fuzz target run every scheme through.
+pub const ECOSYSTEM_PER_SCHEME: [&str; 9] = [
     "crates.io",
     "npm",
     "PyPI",
@@ -278,11 +278,11 @@ const TEST_ECOSYSTEMS: [&str; 9] = [
     "Hackage",
 ];
 
-/// For each of `TEST_ECOSYSTEMS`: the ecosystem, its scheme, and the `TRICKY_VERSIONS` that
+/// For each of [`ECOSYSTEM_PER_SCHEME`]: the ecosystem, its scheme, and the `TRICKY_VERSIONS` that
 /// scheme accepts.
 #[cfg(test)]
 pub(crate) fn tricky_versions_per_scheme() -> Vec<(&'static str, Scheme, Vec<&'static str>)> {
-    TEST_ECOSYSTEMS
+    ECOSYSTEM_PER_SCHEME
         .iter()
         .map(|&ecosystem| {
             let scheme = Scheme::for_osv_ecosystem(ecosystem);

@@ -191,7 +191,7 @@ impl LicenseGroup {
 }
 
 /// One package in a group.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PackageEntry {
     /// Name.
     pub name: String,
@@ -222,25 +222,22 @@ pub struct PackageEntry {
 }
 
 impl PackageEntry {
-    /// True when the two entries say the same of a package: every field equal, but for the
-    /// lockfile named as `file` when both licenses were read from lockfiles (two lockfiles of
-    /// a monorepo stating one license are one statement; the first is named).
+    /// True when the two entries say the same of a package: equal, but for the lockfile
+    /// named as `file` when both licenses were read from lockfiles (two lockfiles of a
+    /// monorepo stating one license are one statement; the first is named).
     fn says_the_same(&self, other: &PackageEntry) -> bool {
         let from_lockfiles = self.origin == Some(LicenseOrigin::Lockfile)
             && other.origin == Some(LicenseOrigin::Lockfile);
-        let file = |entry: &PackageEntry| (!from_lockfiles).then(|| entry.file.clone());
-        self.name == other.name
-            && self.version == other.version
-            && self.ecosystem == other.ecosystem
-            && self.purl == other.purl
-            && self.dependency == other.dependency
-            && self.scope == other.scope
-            && self.declared == other.declared
-            && self.origin == other.origin
-            && self.provenance == other.provenance
-            && self.confidence == other.confidence
-            && file(self) == file(other)
-            && self.verdict == other.verdict
+        if from_lockfiles && self.file != other.file {
+            let file = self.file.clone();
+            *self
+                == PackageEntry {
+                    file,
+                    ..other.clone()
+                }
+        } else {
+            self == other
+        }
     }
 }
 
