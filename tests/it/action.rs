@@ -4,7 +4,7 @@
 //! environment variables (`GITHUB_STEP_SUMMARY`, `GITHUB_OUTPUT`, `GITHUB_ENV`, `GITHUB_PATH`,
 //! `GITHUB_EVENT_PATH`, `GITHUB_ACTION_PATH`, `RUNNER_TEMP`). The build-from-source step is
 //! replaced by putting the built test binary where it would be installed; `uses:` steps (the
-//! cache) report a cache miss. The `github` context points at no server by default (a closed
+//! caches) are recorded with their inputs and report a cache miss. The `github` context points at no server by default (a closed
 //! port on 127.0.0.1), so nothing reaches the internet; the release download is tested in
 //! `action_release.rs` against a loopback server.
 
@@ -57,6 +57,8 @@ pub(crate) struct Runner {
     pub(crate) env: BTreeMap<String, String>,
     /// Directories put before the system `PATH` (from `GITHUB_PATH`, or by a test).
     pub(crate) path: Vec<PathBuf>,
+    /// Each cache step that ran (its name) with its `with:` evaluated.
+    pub(crate) caches: Vec<(String, BTreeMap<String, String>)>,
     summary: PathBuf,
     event: PathBuf,
 }
@@ -153,6 +155,7 @@ impl Runner {
             steps: BTreeMap::new(),
             env,
             path: Vec::new(),
+            caches: Vec::new(),
             summary,
             event: event_path,
         }
@@ -259,7 +262,16 @@ impl Runner {
                 continue;
             }
             if step.get("uses").is_some() {
-                // The only `uses:` step is the cache: report a miss.
+                // The only `uses:` steps are caches: record what they were given and report
+                // a miss.
+                let with = step
+                    .get("with")
+                    .and_then(Value::as_mapping)
+                    .into_iter()
+                    .flatten()
+                    .map(|(key, value)| (text(key), self.expand(&text(value))))
+                    .collect();
+                self.caches.push((name, with));
                 self.steps
                     .insert(id, BTreeMap::from([("cache-hit".into(), "false".into())]));
                 continue;
@@ -327,6 +339,23 @@ impl Runner {
             }
         }
         runs
+    }
+
+    /// `db update` fetches RustSec (`/rustsec.tar.gz`) and the OSV exports (`/osv/...`) from
+    /// the test server at `base`.
+    pub(crate) fn serve_databases_from(&mut self, base: &str) {
+        self.env.insert(
+            "DEPGATE_RUSTSEC_URL".to_string(),
+            format!("{base}/rustsec.tar.gz"),
+        );
+        self.env
+            .insert("DEPGATE_OSV_URL".to_string(), format!("{base}/osv"));
+    }
+
+    /// The JSON report the check step wrote.
+    pub(crate) fn findings_json(&self) -> serde_json::Value {
+        let path = self.temp.path().join("_temp/depgate-report/findings.json");
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
     }
 
     /// The action's declared outputs, evaluated.
@@ -614,28 +643,12 @@ fn action_fetches_the_advisory_databases_for_what_it_checks() {
         }
     }));
     let mut runner = on_push(&[]);
-    runner.env.insert(
-        "DEPGATE_RUSTSEC_URL".to_string(),
-        format!("{}/rustsec.tar.gz", server.base),
-    );
-    runner.env.insert(
-        "DEPGATE_OSV_URL".to_string(),
-        format!("{}/osv", server.base),
-    );
+    runner.serve_databases_from(&server.base);
     let runs = runner.run();
     let fetch = step(&runs, FETCH).unwrap();
     assert_eq!(fetch.status, 0, "{}\n{}", fetch.stdout, fetch.stderr);
     assert!(!fetch.stdout.contains("::warning"), "{}", fetch.stdout);
-    let report: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            runner
-                .temp
-                .path()
-                .join("_temp/depgate-report/findings.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let report = runner.findings_json();
     // RustSec and the crates.io export (the workspace is a Cargo one) were checked against.
     let databases = report["inputs"]["advisory_databases"].as_array().unwrap();
     assert_eq!(databases.len(), 2, "{databases:?}");
@@ -664,6 +677,107 @@ fn action_fetches_the_advisory_databases_for_what_it_checks() {
     // Skipped when asked.
     let runs = on_push(&[("update-advisory-db", "false")]).run();
     assert!(step(&runs, FETCH).is_none());
+}
+
+#[test]
+fn action_keeps_depgates_cache_a_day_and_then_asks_only_whether_the_databases_changed() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const RESTORE: &str = "Restore depgate's cache";
+    let (_dir, workspace) = pull_request_workspace();
+    let tarball = crate::db::rustsec_tarball(1);
+    let zip = crate::db::osv_zip();
+    // Each database with an ETag; a request that names it gets 304 Not Modified.
+    let (full, unchanged) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (full_count, unchanged_count) = (full.clone(), unchanged.clone());
+    let server = crate::http_server::serve(Box::new(move |path, request, _| {
+        let (etag, body) = if path.ends_with(".tar.gz") {
+            ("\"rustsec-1\"", tarball.clone())
+        } else {
+            ("\"osv-1\"", zip.clone())
+        };
+        let request = request.to_ascii_lowercase();
+        if request.contains(&format!("if-none-match: {etag}")) {
+            unchanged_count.fetch_add(1, Ordering::SeqCst);
+            return crate::http_server::Reply::Full {
+                status: 304,
+                headers: vec![],
+                body: vec![],
+            };
+        }
+        full_count.fetch_add(1, Ordering::SeqCst);
+        crate::http_server::Reply::Full {
+            status: 200,
+            headers: vec![("ETag".to_string(), etag.to_string())],
+            body,
+        }
+    }));
+    let job = |with: &[(&str, &str)], cache: Option<&str>| {
+        let mut with = with.to_vec();
+        with.push(("baseline", "none"));
+        let mut runner = Runner::new(&workspace, "push", r#"{"ref":"refs/heads/main"}"#, &with);
+        runner.serve_databases_from(&server.base);
+        if let Some(cache) = cache {
+            runner
+                .env
+                .insert("DEPGATE_CACHE".to_string(), cache.to_string());
+        }
+        runner
+    };
+    let checked_databases = |runner: &Runner| {
+        runner.findings_json()["inputs"]["advisory_databases"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+
+    // The first job of a day: the cache is depgate's own directory, under a key of the day,
+    // restored from the newest older entry; both databases are downloaded.
+    let mut first = job(&[], None);
+    let runs = first.run();
+    let (_, with) = first
+        .caches
+        .iter()
+        .find(|(name, _)| name == RESTORE)
+        .unwrap_or_else(|| panic!("no cache step: {runs:?}"));
+    assert_eq!(with["path"], first.env["DEPGATE_CACHE"]);
+    let prefix = "depgate-cache-Linux-X64-";
+    assert_eq!(with["restore-keys"], prefix);
+    let day = with["key"].strip_prefix(prefix).unwrap();
+    assert!(
+        day.len() == 10 && day.chars().filter(|c| *c == '-').count() == 2,
+        "{with:?}"
+    );
+    assert_eq!(checked_databases(&first), 2);
+    assert_eq!(
+        (
+            full.load(Ordering::SeqCst),
+            unchanged.load(Ordering::SeqCst)
+        ),
+        (2, 0)
+    );
+
+    // A later job restores that cache: each database is only asked about, nothing is
+    // downloaded again, and the check has both.
+    let restored = with["path"].clone();
+    let mut later = job(&[], Some(&restored));
+    let runs = later.run();
+    let fetch = step(&runs, "Fetch the advisory databases").unwrap();
+    assert_eq!(fetch.status, 0, "{}\n{}", fetch.stdout, fetch.stderr);
+    assert_eq!(checked_databases(&later), 2);
+    assert_eq!(
+        (
+            full.load(Ordering::SeqCst),
+            unchanged.load(Ordering::SeqCst)
+        ),
+        (2, 2)
+    );
+
+    // `cache: false`: no cache step at all.
+    let mut uncached = job(&[("cache", "false")], None);
+    let runs = uncached.run();
+    assert!(uncached.caches.iter().all(|(name, _)| name != RESTORE));
+    assert!(step(&runs, "Locate depgate's cache").is_none());
 }
 
 /// The full run needs `depgate check` (policy evaluation and Cargo.lock ingest, merged from
