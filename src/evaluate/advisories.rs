@@ -10,9 +10,6 @@ use crate::evaluate::{AdvisoryRef, CoverageEntry, Finding, FindingCode, PackageR
 use crate::inventory::Inventory;
 use crate::policy::{AdvisoryPolicy, RuleMeta};
 
-/// At most this many dependency paths per finding.
-const PATH_LIMIT: usize = 3;
-
 /// Turns advisory matches into findings under the policy.
 ///
 /// - vulnerabilities use `policy.vulnerability`; below `severity_threshold` (by CVSS score,
@@ -152,7 +149,7 @@ pub fn evaluate_advisories(
         finding.package = Some(PackageRef::from_package(package));
         finding.package_id = Some(package.id);
         finding.location = Some(package.location.clone());
-        finding.paths = inventory.paths_to_display(package.id, PATH_LIMIT);
+        finding.paths = inventory.paths_to_display(package.id, super::PATHS_PER_FINDING);
         if found.kind != AdvisoryKind::Yanked {
             finding.advisory = Some(AdvisoryRef {
                 id: found.advisory_id.clone(),

@@ -334,22 +334,26 @@ fn shortest_paths(
         next
     };
     let mut paths = Vec::new();
+    // One path, grown and cut back as the search goes (a copy per step would cost the square
+    // of the depth per finding: seconds on a chain of a few thousand crates).
+    let mut path: Vec<usize> = Vec::new();
     for root in roots {
-        let mut stack = vec![(root, vec![root])];
-        // Depth-first, but children pushed in reverse so the smallest ids come out first.
-        while let Some((node, path)) = stack.pop() {
+        // Depth-first, but children pushed in reverse so the smallest ids come out first;
+        // each entry is a node and the length of the path before it.
+        let mut stack = vec![(root, 0)];
+        while let Some((node, depth)) = stack.pop() {
             if paths.len() >= limit {
                 break;
             }
+            path.truncate(depth);
+            path.push(node);
             if node == target.0 {
-                paths.push(path.into_iter().map(PackageId).collect());
+                paths.push(path.iter().copied().map(PackageId).collect());
                 continue;
             }
             let next_nodes = closer(node);
             for &next in next_nodes.iter().rev() {
-                let mut extended = path.clone();
-                extended.push(next);
-                stack.push((next, extended));
+                stack.push((next, depth + 1));
             }
         }
         if paths.len() >= limit {
@@ -444,6 +448,66 @@ mod tests {
         larger.add_edge(Edge::normal(target, d));
         assert_eq!(larger.paths_to(d, 1), vec![vec![app, a, target, d]]);
         assert_eq!(inv.paths_to(target, 10), paths);
+    }
+
+    #[test]
+    fn paths_branch_and_rejoin_in_order() {
+        let mut inv = Inventory::new();
+        let app = inv.add_package(pkg("app", PackageKind::Root));
+        let [a, b, c, d, target] = ["a", "b", "c", "d", "t"]
+            .map(|name| inv.add_package(pkg(name, PackageKind::ThirdParty)));
+        inv.add_root(app);
+        for (from, to) in [
+            (app, a),
+            (app, b),
+            (a, c),
+            (a, d),
+            (b, d),
+            (c, target),
+            (d, target),
+        ] {
+            inv.add_edge(Edge::normal(from, to));
+        }
+        // The search backs up two levels (from `a > d` to `b`) and one (from `c` to `d`).
+        assert_eq!(
+            inv.paths_to(target, 10),
+            vec![
+                vec![app, a, c, target],
+                vec![app, a, d, target],
+                vec![app, b, d, target],
+            ]
+        );
+    }
+
+    #[test]
+    fn a_long_path_is_found_whole_and_shown_shortened_in_the_middle() {
+        let mut inv = Inventory::new();
+        let app = inv.add_package(pkg("app", PackageKind::Root));
+        inv.add_root(app);
+        let mut chain = vec![app];
+        for i in 0..200 {
+            let next = inv.add_package(pkg(&format!("c{i}"), PackageKind::ThirdParty));
+            inv.add_edge(Edge::normal(*chain.last().unwrap(), next));
+            chain.push(next);
+        }
+        let target = *chain.last().unwrap();
+        assert_eq!(inv.paths_to(target, 3), vec![chain.clone()]);
+        let shown = inv.paths_to_display(target, 3);
+        let steps: Vec<&str> = shown[0].split(" > ").collect();
+        assert_eq!(steps.len(), crate::inventory::SHOWN_PATH_STEPS);
+        assert_eq!(steps[0], "app 1.0.0");
+        assert_eq!(steps[31], "c30 1.0.0");
+        assert_eq!(steps[32], "… 138 more packages …");
+        assert_eq!(steps[33], "c169 1.0.0");
+        assert_eq!(steps[63], "c199 1.0.0");
+        // A path of exactly the limit is shown whole.
+        let at_limit = chain[crate::inventory::SHOWN_PATH_STEPS - 1];
+        let shown = inv.paths_to_display(at_limit, 1);
+        assert_eq!(
+            shown[0].split(" > ").count(),
+            crate::inventory::SHOWN_PATH_STEPS
+        );
+        assert!(!shown[0].contains("more packages"));
     }
 
     #[test]

@@ -25,6 +25,10 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+/// The most packages a displayed dependency path names; longer ones are shortened in the
+/// middle (see [`Inventory::display_path`]).
+pub const SHOWN_PATH_STEPS: usize = 64;
+
 /// One file that was read to build the inventory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InputFile {
@@ -338,14 +342,24 @@ impl Inventory {
             .collect()
     }
 
-    /// One path rendered as `a 1.0 > b 2.0 > target 3.0`.
+    /// One path rendered as `a 1.0 > b 2.0 > target 3.0`. A path of more than
+    /// [`SHOWN_PATH_STEPS`] packages keeps its first and last ones around
+    /// `… N more packages …`: real dependency graphs are a few dozen deep, and a hostile chain
+    /// of thousands would otherwise make every finding's text as long as the chain.
     pub fn display_path(&self, path: &[PackageId]) -> String {
-        path.iter()
-            .map(|id| {
-                let p = self.package(*id);
-                format!("{} {}", p.name, p.version)
-            })
-            .collect::<Vec<_>>()
-            .join(" > ")
+        let step = |id: &PackageId| {
+            let p = self.package(*id);
+            format!("{} {}", p.name, p.version)
+        };
+        if path.len() <= SHOWN_PATH_STEPS {
+            return path.iter().map(step).collect::<Vec<_>>().join(" > ");
+        }
+        let head = SHOWN_PATH_STEPS / 2;
+        let tail = SHOWN_PATH_STEPS - head - 1;
+        let hidden = path.len() - head - tail;
+        let mut steps: Vec<String> = path[..head].iter().map(step).collect();
+        steps.push(format!("… {hidden} more packages …"));
+        steps.extend(path[path.len() - tail..].iter().map(step));
+        steps.join(" > ")
     }
 }

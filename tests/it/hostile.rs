@@ -1153,3 +1153,89 @@ fn a_damaged_byte_that_would_hide_a_package_is_an_error() {
         );
     }
 }
+
+/// A `Cargo.lock` whose crates form one chain `chain-app > chain-0 > chain-1 > …`, every
+/// tenth crate from a registry the policy does not allow.
+fn write_chain_lockfile(dir: &Path, length: usize) -> PathBuf {
+    let mut text = String::from(
+        "version = 4\n\n[[package]]\nname = \"chain-app\"\nversion = \"1.0.0\"\ndependencies = [\n \"chain-0\",\n]\n",
+    );
+    for index in 0..length {
+        let registry = if index % 10 == 9 {
+            "https://example.com/index"
+        } else {
+            "https://github.com/rust-lang/crates.io-index"
+        };
+        text.push_str(&format!(
+            "\n[[package]]\nname = \"chain-{index}\"\nversion = \"1.0.0\"\nsource = \"registry+{registry}\"\nchecksum = \"{index:064x}\"\n"
+        ));
+        if index + 1 < length {
+            text.push_str(&format!("dependencies = [\n \"chain-{}\",\n]\n", index + 1));
+        }
+    }
+    let path = dir.join("Cargo.lock");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_deep_dependency_chain_gives_each_finding_a_path_shortened_in_the_middle() {
+    // Before, each finding's path was found by copying it at every step (the square of the
+    // depth) and printed whole: a 3 MB lockfile of a 30,000-crate chain made a gigabyte of
+    // report.
+    let dir = tempfile::tempdir().unwrap();
+    let lockfile = write_chain_lockfile(dir.path(), 3000);
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[policy]\nowner = \"tests\"\n\n[licenses]\nunknown = \"allow\"\n\n[sources]\nallow-registries = [\"default\"]\nnot-allowed = \"deny\"\n",
+    )
+    .unwrap();
+    let run = run(
+        &[
+            "check".as_ref(),
+            lockfile.as_os_str(),
+            "--policy".as_ref(),
+            policy.as_os_str(),
+            "--advisory-db".as_ref(),
+            fixture("advisories/attest").as_os_str(),
+            "--allow-stale-db".as_ref(),
+            "--format".as_ref(),
+            "json".as_ref(),
+        ],
+        None,
+    );
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let paths: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|finding| finding["code"] == "source-not-allowed")
+        .map(|finding| finding["paths"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(paths.len(), 300);
+    for path in &paths {
+        let steps = path.split(" > ").count();
+        assert!(steps <= 64, "a path of {steps} steps");
+        assert!(
+            path.starts_with("chain-app 1.0.0 > chain-0 1.0.0 > "),
+            "{path}"
+        );
+    }
+    // The deepest: 3,001 packages, the first 32 and the last 31 shown.
+    let deepest = paths
+        .iter()
+        .find(|path| path.ends_with(" > chain-2999 1.0.0"))
+        .unwrap();
+    assert!(
+        deepest.contains(" > chain-30 1.0.0 > … 2938 more packages … > chain-2969 1.0.0 > "),
+        "{deepest}"
+    );
+    // A path short enough is shown whole.
+    let shallow = paths
+        .iter()
+        .find(|path| path.ends_with(" > chain-9 1.0.0"))
+        .unwrap();
+    assert_eq!(shallow.split(" > ").count(), 11);
+}
