@@ -691,34 +691,46 @@ pub fn normalize_path(path: &Path) -> PathBuf {
 /// Maps `f` over `items` on up to eight threads (one per core), in contiguous chunks of at
 /// least `min_chunk` items, and returns the results in the order of `items`. For many small
 /// independent jobs of file I/O and parsing (a lockfile's manifests, its index-cache files);
-/// fewer than `2 * min_chunk` items run on one thread. A panic in `f` is re-raised here.
+/// fewer than `2 * min_chunk` items run on one thread. The calling thread maps the first
+/// chunk itself, so two chunks start one thread, not two. A panic in `f` is re-raised here.
 pub fn parallel_map<T: Sync, R: Send>(
     items: &[T],
     min_chunk: usize,
     f: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map(usize::from)
-        .unwrap_or(1)
-        .clamp(1, 8);
-    let chunk_size = items.len().div_ceil(threads).max(min_chunk.max(1));
+    let chunk_size = items.len().div_ceil(cores()).max(min_chunk.max(1));
     if items.len() <= chunk_size {
         return items.iter().map(&f).collect();
     }
     let f = &f;
+    let (first, rest) = items.split_at(chunk_size);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = items
+        let handles: Vec<_> = rest
             .chunks(chunk_size)
             .map(|chunk| scope.spawn(move || chunk.iter().map(f).collect::<Vec<R>>()))
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| {
+        let mut results: Vec<R> = Vec::with_capacity(items.len());
+        results.extend(first.iter().map(f));
+        for handle in handles {
+            results.extend(
                 handle
                     .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        results
+    })
+}
+
+/// The cores to spread work over (at most eight), asked of the system once per run: the
+/// answer reads cgroup files.
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map(usize::from)
+            .unwrap_or(1)
+            .clamp(1, 8)
     })
 }
 
@@ -837,6 +849,33 @@ pub fn yaml_flow_too_deep(text: &[u8]) -> Option<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parallel_map_keeps_the_order_of_its_items_for_every_chunking() {
+        for length in [0, 1, 2, 7, 64, 1000, 4097] {
+            let items: Vec<usize> = (0..length).collect();
+            for min_chunk in [0, 1, 3, 512, 5000] {
+                let doubled = parallel_map(&items, min_chunk, |item| item * 2);
+                let expected: Vec<usize> = items.iter().map(|item| item * 2).collect();
+                assert_eq!(doubled, expected, "{length} items, chunks of {min_chunk}");
+            }
+        }
+    }
+
+    #[test]
+    fn parallel_map_raises_a_panic_of_any_chunk() {
+        let items: Vec<usize> = (0..100).collect();
+        // The first chunk runs on the calling thread, the last on a thread of its own.
+        for bad in [0, 99] {
+            let raised = std::panic::catch_unwind(|| {
+                parallel_map(&items, 10, |&item| {
+                    assert_ne!(item, bad, "item {bad}");
+                    item
+                })
+            });
+            assert!(raised.is_err(), "the panic on item {bad} was lost");
+        }
+    }
 
     #[test]
     fn normalize_path_removes_dot_segments() {
