@@ -4,6 +4,7 @@
 //! In: `&Inventory` and a `&BanPolicy`. Out: findings and the `bans` coverage entry. Pure.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use super::{Coverage, CoverageEntry, Finding, FindingCode, PackageRef};
 use crate::inventory::{Inventory, Package, PackageKind};
@@ -85,15 +86,21 @@ pub(super) fn evaluate(
             ));
         }
     }
-    // Duplicates: several versions of one (ecosystem, name), unless skipped.
-    let mut by_name: BTreeMap<(String, String), Vec<&Package>> = BTreeMap::new();
+    // Duplicates: several versions of one (ecosystem, name) in one lockfile or SBOM, unless
+    // skipped. Each lockfile of a monorepo is a build of its own: a package at one version in
+    // each of two lockfiles is in no build twice.
+    let mut by_name: BTreeMap<(&Path, String, &str), Vec<&Package>> = BTreeMap::new();
     for package in &third_party {
         by_name
-            .entry((package.ecosystem.to_string(), package.name.clone()))
+            .entry((
+                package.location.file.as_path(),
+                package.ecosystem.to_string(),
+                package.name.as_str(),
+            ))
             .or_default()
             .push(package);
     }
-    for ((_, name), mut packages) in by_name {
+    for ((_, _, name), mut packages) in by_name {
         packages.sort_by(|a, b| a.version.cmp(&b.version));
         packages.dedup_by(|a, b| a.version == b.version);
         let counted: Vec<&&Package> = packages

@@ -427,6 +427,53 @@ fn duplicates_with_skips() {
 }
 
 #[test]
+fn duplicates_are_counted_per_lockfile() {
+    // A monorepo: the web service locks serde 1.0.195 and 1.0.229 (a duplicate in its build);
+    // the tools lockfile has only 1.0.100, which duplicates nothing in its own build.
+    let mut b = Builder::new();
+    for (version, file) in [
+        ("1.0.195", "web/Cargo.lock"),
+        ("1.0.229", "web/Cargo.lock"),
+        ("1.0.100", "tools/Cargo.lock"),
+    ] {
+        let id = b.add("serde", version, Some("MIT"));
+        b.inventory.package_mut(id).location.file = file.into();
+    }
+    for (version, file) in [("0.4.20", "web/Cargo.lock"), ("0.4.22", "tools/Cargo.lock")] {
+        let id = b.add("log", version, Some("MIT"));
+        b.inventory.package_mut(id).location.file = file.into();
+    }
+    let text = format!("{PERMISSIVE}[bans]\nduplicates = \"deny\"\n");
+    let e = run(&text, &b);
+    let dups: Vec<(String, String)> = e
+        .findings
+        .iter()
+        .filter(|f| f.code == FindingCode::DuplicateVersions)
+        .map(|f| {
+            let package = f.package.as_ref().unwrap();
+            (package.name.clone(), package.version.clone())
+        })
+        .collect();
+    assert_eq!(
+        dups,
+        vec![
+            ("serde".to_string(), "1.0.195".to_string()),
+            ("serde".to_string(), "1.0.229".to_string()),
+        ]
+    );
+    let message = &e
+        .findings
+        .iter()
+        .find(|f| f.code == FindingCode::DuplicateVersions)
+        .unwrap()
+        .message;
+    assert!(
+        message.starts_with("2 versions of `serde` are present (1.0.195, 1.0.229)"),
+        "{message}"
+    );
+}
+
+#[test]
 fn wildcard_requirements_in_root_manifests() {
     let mut b = Builder::new();
     b.add("serde", "1.0.0", Some("MIT"));
