@@ -88,9 +88,13 @@ pub(super) fn evaluate(
     }
     // Duplicates: several versions of one (ecosystem, name) in one lockfile or SBOM, unless
     // skipped. Each lockfile of a monorepo is a build of its own: a package at one version in
-    // each of two lockfiles is in no build twice.
+    // each of two lockfiles is in no build twice. Nor are the alternatives of ecosystems
+    // that install one version per name (uv's forks, Gradle's configurations).
     let mut by_name: BTreeMap<(&Path, String, &str), Vec<&Package>> = BTreeMap::new();
-    for package in &third_party {
+    for package in third_party
+        .iter()
+        .filter(|package| package.ecosystem.builds_hold_several_versions())
+    {
         by_name
             .entry((
                 package.location.file.as_path(),

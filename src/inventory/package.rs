@@ -80,6 +80,26 @@ impl Ecosystem {
             Ecosystem::Other(kind) => kind,
         }
     }
+
+    /// Whether one build can hold several versions of one package. Cargo compiles every
+    /// semver-incompatible version a graph needs, and npm installs nested copies. The others
+    /// resolve one version per name for each environment (pip, Go's minimal version selection,
+    /// Bundler, Composer, NuGet per target framework, Gradle per configuration, Maven's nearest
+    /// wins): several versions in one of their lockfiles are alternatives — uv's forks for
+    /// other Python versions, Gradle's compile and runtime classpaths, Pipfile's default and
+    /// develop sections — never installed together. An unknown ecosystem (from an SBOM) counts
+    /// as able to.
+    pub fn builds_hold_several_versions(&self) -> bool {
+        match self {
+            Ecosystem::Cargo | Ecosystem::Npm | Ecosystem::Other(_) => true,
+            Ecosystem::PyPI
+            | Ecosystem::Go
+            | Ecosystem::RubyGems
+            | Ecosystem::Composer
+            | Ecosystem::Maven
+            | Ecosystem::NuGet => false,
+        }
+    }
 }
 
 impl fmt::Display for Ecosystem {

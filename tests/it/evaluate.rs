@@ -474,6 +474,35 @@ fn duplicates_are_counted_per_lockfile() {
 }
 
 #[test]
+fn duplicates_are_only_versions_one_build_can_hold_together() {
+    // uv forks a resolution per Python version and Gradle resolves each configuration on its
+    // own: two versions in one of their lockfiles are never installed together. npm nests a
+    // second copy beside the first.
+    let mut b = Builder::new();
+    for (ecosystem, name, file) in [
+        (Ecosystem::PyPI, "fastjsonschema", "uv.lock"),
+        (Ecosystem::Maven, "com.azure:azure-core", "gradle.lockfile"),
+        (Ecosystem::Npm, "debug", "package-lock.json"),
+    ] {
+        for version in ["2.21.2", "2.22.1"] {
+            let id = b.add(name, version, Some("MIT"));
+            let package = b.inventory.package_mut(id);
+            package.ecosystem = ecosystem.clone();
+            package.location.file = file.into();
+        }
+    }
+    let text = format!("{PERMISSIVE}[bans]\nduplicates = \"deny\"\n");
+    let e = run(&text, &b);
+    let dups: Vec<String> = e
+        .findings
+        .iter()
+        .filter(|f| f.code == FindingCode::DuplicateVersions)
+        .map(|f| f.package.as_ref().unwrap().name.clone())
+        .collect();
+    assert_eq!(dups, vec!["debug", "debug"]);
+}
+
+#[test]
 fn wildcard_requirements_in_root_manifests() {
     let mut b = Builder::new();
     b.add("serde", "1.0.0", Some("MIT"));
