@@ -3,7 +3,7 @@
 //!
 //! In: `&Inventory` and a `&BanPolicy`. Out: findings and the `bans` coverage entry. Pure.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::{Coverage, CoverageEntry, Finding, FindingCode, PackageRef};
@@ -88,13 +88,20 @@ pub(super) fn evaluate(
     }
     // Duplicates: several versions of one (ecosystem, name) in one lockfile or SBOM, unless
     // skipped. Each lockfile of a monorepo is a build of its own: a package at one version in
-    // each of two lockfiles is in no build twice. Nor are the alternatives of ecosystems
-    // that install one version per name (uv's forks, Gradle's configurations).
-    let mut by_name: BTreeMap<(&Path, String, &str), Vec<&Package>> = BTreeMap::new();
-    for package in third_party
+    // each of two lockfiles is in no build twice. Nor are the alternatives in a lockfile of an
+    // ecosystem that installs one version per name (uv's forks, Gradle's configurations); an
+    // SBOM lists what one product ships, so there every ecosystem counts.
+    let sboms: BTreeSet<&Path> = inventory
+        .inputs
         .iter()
-        .filter(|package| package.ecosystem.builds_hold_several_versions())
-    {
+        .filter(|input| input.is_sbom())
+        .map(|input| input.path.as_path())
+        .collect();
+    let mut by_name: BTreeMap<(&Path, String, &str), Vec<&Package>> = BTreeMap::new();
+    for package in third_party.iter().filter(|package| {
+        package.ecosystem.builds_hold_several_versions()
+            || sboms.contains(package.location.file.as_path())
+    }) {
         by_name
             .entry((
                 package.location.file.as_path(),

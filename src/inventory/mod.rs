@@ -40,6 +40,14 @@ pub struct InputFile {
     pub format: String,
 }
 
+impl InputFile {
+    /// Whether it was read as an SBOM (CycloneDX or SPDX, whose ingests name their formats
+    /// `CycloneDX <spec> <syntax>` and `SPDX <version> <syntax>`) rather than a lockfile.
+    pub fn is_sbom(&self) -> bool {
+        self.format.starts_with("CycloneDX ") || self.format.starts_with("SPDX ")
+    }
+}
+
 /// A fact that ingest could not establish, said out loud instead of silently skipped.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Gap {

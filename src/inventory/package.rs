@@ -88,7 +88,8 @@ impl Ecosystem {
     /// wins): several versions in one of their lockfiles are alternatives — uv's forks for
     /// other Python versions, Gradle's compile and runtime classpaths, Pipfile's default and
     /// develop sections — never installed together. An unknown ecosystem (from an SBOM) counts
-    /// as able to.
+    /// as able to. (An SBOM lists what one product ships, whatever the ecosystem: the
+    /// duplicates rule counts every package of an SBOM.)
     pub fn builds_hold_several_versions(&self) -> bool {
         match self {
             Ecosystem::Cargo | Ecosystem::Npm | Ecosystem::Other(_) => true,

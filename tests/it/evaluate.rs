@@ -475,7 +475,7 @@ fn duplicates_are_counted_per_lockfile() {
 
 #[test]
 fn duplicates_are_only_versions_one_build_can_hold_together() {
-    // uv forks a resolution per Python version and Gradle resolves each configuration on its
+    // In a lockfile: uv forks a resolution per Python version and Gradle resolves each configuration on its
     // own: two versions in one of their lockfiles are never installed together. npm nests a
     // second copy beside the first.
     let mut b = Builder::new();
@@ -500,6 +500,28 @@ fn duplicates_are_only_versions_one_build_can_hold_together() {
         .map(|f| f.package.as_ref().unwrap().name.clone())
         .collect();
     assert_eq!(dups, vec!["debug", "debug"]);
+
+    // An SBOM lists what one product ships: there two versions of a PyPI package are both in it.
+    let mut b = Builder::new();
+    for version in ["2.21.2", "2.22.1"] {
+        let id = b.add("fastjsonschema", version, Some("MIT"));
+        let package = b.inventory.package_mut(id);
+        package.ecosystem = Ecosystem::PyPI;
+        package.location.file = "product.cdx.json".into();
+    }
+    b.inventory.inputs.push(depgate::inventory::InputFile {
+        path: "product.cdx.json".into(),
+        sha256: String::new(),
+        format: "CycloneDX 1.5 JSON".to_string(),
+    });
+    let e = run(&text, &b);
+    assert_eq!(
+        e.findings
+            .iter()
+            .filter(|f| f.code == FindingCode::DuplicateVersions)
+            .count(),
+        2
+    );
 }
 
 #[test]
