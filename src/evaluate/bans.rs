@@ -4,7 +4,7 @@
 //! In: `&Inventory` and a `&BanPolicy`. Out: findings and the `bans` coverage entry. Pure.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::ffi::OsStr;
 
 use super::{Coverage, CoverageEntry, Finding, FindingCode, PackageRef};
 use crate::inventory::{Inventory, Package, PackageKind};
@@ -91,20 +91,22 @@ pub(super) fn evaluate(
     // each of two lockfiles is in no build twice. Nor are the alternatives in a lockfile of an
     // ecosystem that installs one version per name (uv's forks, Gradle's configurations); an
     // SBOM lists what one product ships, so there every ecosystem counts.
-    let sboms: BTreeSet<&Path> = inventory
+    // Files compared as bytes: `Path`'s ordering walks components, which at 100k packages
+    // cost a tenth of a second.
+    let sboms: BTreeSet<&OsStr> = inventory
         .inputs
         .iter()
         .filter(|input| input.is_sbom())
-        .map(|input| input.path.as_path())
+        .map(|input| input.path.as_os_str())
         .collect();
-    let mut by_name: BTreeMap<(&Path, String, &str), Vec<&Package>> = BTreeMap::new();
+    let mut by_name: BTreeMap<(&OsStr, String, &str), Vec<&Package>> = BTreeMap::new();
     for package in third_party.iter().filter(|package| {
         package.ecosystem.builds_hold_several_versions()
-            || sboms.contains(package.location.file.as_path())
+            || sboms.contains(package.location.file.as_os_str())
     }) {
         by_name
             .entry((
-                package.location.file.as_path(),
+                package.location.file.as_os_str(),
                 package.ecosystem.to_string(),
                 package.name.as_str(),
             ))
