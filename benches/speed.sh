@@ -259,28 +259,44 @@ if [ -z "${SKIP_SYNTHETIC:-}" ]; then
   echo
   echo "| packages | findings | depgate check (s, min / median / max) | per 1k packages (ms) | peak RSS (MB) | goal (100k: < 1 s, < 400 MB) |"
   echo "|---|---|---|---|---|---|"
-  for n in 1000 10000 100000; do
-    for findings in 0 1; do
-      lock=$work/synthetic-$n-$findings/Cargo.lock
-      mkdir -p "$(dirname "$lock")"
-      python3 - "$n" "$findings" "$lock" <<'EOF'
+  # synthetic_lockfile SHAPE N FINDINGS OUT: a Cargo.lock of N made-up crates under one member,
+  # SHAPE `tree` (each crate over 2i+1, 2i+2 and one edge further down) or `chain` (each over
+  # the next); FINDINGS 1: every tenth from a registry the policy does not allow.
+  synthetic_lockfile() {
+    mkdir -p "$(dirname "$4")"
+    python3 - "$@" <<'EOF'
 import sys
-n, findings, out = int(sys.argv[1]), sys.argv[2] == "1", sys.argv[3]
-lines = ["version = 4", "", "[[package]]", 'name = "synthetic-app"', 'version = "1.0.0"',
-         'dependencies = [', ' "synthetic-0",', "]", ""]
+shape, n, findings, out = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", sys.argv[4]
+name = "chain" if shape == "chain" else "synthetic"
+lines = ["version = 4", "", "[[package]]", 'name = "%s-app"' % name, 'version = "1.0.0"',
+         'dependencies = [', ' "%s-0",' % name, "]", ""]
 for i in range(n):
     registry = "https://example.com/index" if findings and i % 10 == 9 else "https://github.com/rust-lang/crates.io-index"
-    lines += ["[[package]]", 'name = "synthetic-%d"' % i, 'version = "1.0.%d"' % (i % 7),
+    lines += ["[[package]]", 'name = "%s-%d"' % (name, i), 'version = "1.0.%d"' % (i % 7),
               'source = "registry+%s"' % registry, 'checksum = "%064x"' % i]
-    children = sorted(set(c for c in (2 * i + 1, 2 * i + 2, (i * 7 + 3) % n) if i < c < n))
+    if shape == "chain":
+        children = [i + 1] if i + 1 < n else []
+    else:
+        children = sorted(set(c for c in (2 * i + 1, 2 * i + 2, (i * 7 + 3) % n) if i < c < n))
     if children:
-        lines += ["dependencies = ["] + [' "synthetic-%d",' % c for c in children] + ["]"]
+        lines += ["dependencies = ["] + [' "%s-%d",' % (name, c) for c in children] + ["]"]
     lines.append("")
 open(out, "w").write("\n".join(lines))
 EOF
-      cmd=("$bin" check "$lock" --policy "$root/benches/speed-synthetic.toml" --advisory-db "$db" --offline --format json)
-      measure "synthetic-$n-$findings" warm "${cmd[*]}"
-      peak=$(peak_mb "${cmd[@]}")
+  }
+  # check_synthetic NAME LOCKFILE: warm runs into $work/NAME.json; the command stays in $cmd,
+  # its peak RSS in $peak.
+  check_synthetic() {
+    cmd=("$bin" check "$2" --policy "$root/benches/speed-synthetic.toml" --advisory-db "$db" --offline --format json)
+    measure "$1" warm "${cmd[*]}"
+    peak=$(peak_mb "${cmd[@]}")
+  }
+
+  for n in 1000 10000 100000; do
+    for findings in 0 1; do
+      lock=$work/synthetic-$n-$findings/Cargo.lock
+      synthetic_lockfile tree "$n" "$findings" "$lock"
+      check_synthetic "synthetic-$n-$findings" "$lock"
       median_s=$(median "$work/synthetic-$n-$findings.json")
       per=$(python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) * 1e6 / int(sys.argv[2])))" "$median_s" "$n")
       goal="–"
@@ -302,24 +318,8 @@ EOF
   echo "|---|---|---|---|---|"
   for n in 2000 8000 32000; do
     lock=$work/chain-$n/Cargo.lock
-    mkdir -p "$(dirname "$lock")"
-    python3 - "$n" "$lock" <<'EOF'
-import sys
-n, out = int(sys.argv[1]), sys.argv[2]
-lines = ["version = 4", "", "[[package]]", 'name = "chain-app"', 'version = "1.0.0"',
-         'dependencies = [', ' "chain-0",', "]", ""]
-for i in range(n):
-    registry = "https://example.com/index" if i % 10 == 9 else "https://github.com/rust-lang/crates.io-index"
-    lines += ["[[package]]", 'name = "chain-%d"' % i, 'version = "1.0.0"',
-              'source = "registry+%s"' % registry, 'checksum = "%064x"' % i]
-    if i + 1 < n:
-        lines += ["dependencies = [", ' "chain-%d",' % (i + 1), "]"]
-    lines.append("")
-open(out, "w").write("\n".join(lines))
-EOF
-    cmd=("$bin" check "$lock" --policy "$root/benches/speed-synthetic.toml" --advisory-db "$db" --offline --format json)
-    measure "chain-$n" warm "${cmd[*]}"
-    peak=$(peak_mb "${cmd[@]}")
+    synthetic_lockfile chain "$n" 1 "$lock"
+    check_synthetic "chain-$n" "$lock"
     size=$({ "${cmd[@]}" 2>/dev/null || true; } | wc -c | awk '{printf "%.1f", $1 / 1048576}')
     echo "| $n | $((n / 10)) (source not allowed) | $(stats "$work/chain-$n.json") | $peak | $size |"
   done

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
 
 use super::{Coverage, CoverageEntry, Finding, FindingCode, PackageRef};
-use crate::inventory::{Inventory, Package, PackageKind};
+use crate::inventory::{Ecosystem, Inventory, Package, PackageKind};
 use crate::policy::BanPolicy;
 
 /// Evaluates the version rules.
@@ -99,7 +99,7 @@ pub(super) fn evaluate(
         .filter(|input| input.is_sbom())
         .map(|input| input.path.as_os_str())
         .collect();
-    let mut by_name: BTreeMap<(&OsStr, String, &str), Vec<&Package>> = BTreeMap::new();
+    let mut by_name: BTreeMap<(&OsStr, &Ecosystem, &str), Vec<&Package>> = BTreeMap::new();
     for package in third_party.iter().filter(|package| {
         package.ecosystem.builds_hold_several_versions()
             || sboms.contains(package.location.file.as_os_str())
@@ -107,7 +107,7 @@ pub(super) fn evaluate(
         by_name
             .entry((
                 package.location.file.as_os_str(),
-                package.ecosystem.to_string(),
+                &package.ecosystem,
                 package.name.as_str(),
             ))
             .or_default()
