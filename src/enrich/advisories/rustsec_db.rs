@@ -2,12 +2,15 @@
 //! with the `rustsec` crate and turned into [`Advisory`] records with SemVer ranges.
 
 use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
 use super::index::Stamp;
 use super::{
     Advisory, AdvisoryError, AdvisoryKind, Affected, AffectedFunction, Event, Range, RangeKind,
 };
+use crate::util::ReadError;
+use crate::util::dir::{Entry, EntryKind, OpenDir};
 
 /// True when `path` looks like a RustSec advisory-db checkout or archive (`crates/*/*.md`).
 ///
@@ -32,34 +35,37 @@ pub fn load(path: &Path, database: usize) -> Result<Vec<Advisory>, AdvisoryError
 /// [`load`], with the [`Stamp`]s of what it read (the root, `crates/`, every package
 /// directory and every file in one), sorted by path, for the index of a user-given database.
 ///
-/// One pass: each directory is stamped and listed once and each file opened once (stamped
-/// from the open file, then read and parsed), the package directories spread over the cores.
-/// A first run reads the whole database, so this is most of its time: the `rustsec` crate's
-/// own loader walks the tree again and reads every file through a path once more. The checks
-/// it makes are made here too: every entry of a package directory is a `.md` advisory named
-/// after its id (drafts `RUSTSEC-0000-0000.*` excepted), in the directory of its package, of
-/// the collection it says, with no id twice; placeholders are parsed and left out.
+/// One pass: each directory is opened, stamped and listed once and each file opened once
+/// relative to it (stamped from the open file, then read and parsed), the package directories
+/// spread over the cores. A first run reads the whole database, so this is most of its time:
+/// the `rustsec` crate's own loader walks the tree again and reads every file through a path
+/// once more. The checks it makes are made here too: every entry of a package directory is a
+/// `.md` advisory named after its id (drafts `RUSTSEC-0000-0000.*` excepted), in the directory
+/// of its package, of the collection it says, with no id twice; placeholders are parsed and
+/// left out.
 pub fn load_stamped(
     path: &Path,
     database: usize,
 ) -> Result<(Vec<Advisory>, Vec<Stamp>), AdvisoryError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| AdvisoryError::Io { path, source }
-    };
-    let crates = path.join("crates");
-    let mut stamps = vec![Stamp::of_path(path)?, Stamp::of_path(&crates)?];
-    let mut package_dirs = Vec::new();
-    for entry in std::fs::read_dir(&crates).map_err(io(&crates))? {
-        let entry = entry.map_err(io(&crates))?;
-        if entry.file_type().map_err(io(&entry.path()))?.is_dir() {
-            package_dirs.push(entry.path());
-        }
-    }
-    package_dirs.sort();
-    let reads = crate::util::parallel_map(&package_dirs, 32, |dir| read_package_dir(dir, database))
+    let root = OpenDir::open(path).map_err(dir_error)?;
+    let mut crates = root.open_child(OsStr::new("crates")).map_err(dir_error)?;
+    let mut stamps = vec![
+        Stamp::new(path, root.metadata()),
+        Stamp::new(crates.path(), crates.metadata()),
+    ];
+    let mut package_dirs: Vec<OsString> = crates
+        .entries()
+        .map_err(dir_error)?
         .into_iter()
-        .collect::<Result<Vec<_>, _>>()?;
+        .filter(|entry| entry.kind == EntryKind::Directory)
+        .map(|entry| entry.name)
+        .collect();
+    package_dirs.sort();
+    let reads = crate::util::parallel_map(&package_dirs, 32, |name| {
+        read_package_dir(&crates, name, database)
+    })
+    .into_iter()
+    .collect::<Result<Vec<_>, _>>()?;
     // Sized once: growing by doubling would hold up to twice the database at its peak.
     let files: usize = reads.iter().map(|read| read.advisories.len()).sum();
     let mut advisories = Vec::with_capacity(files);
@@ -85,6 +91,14 @@ pub fn load_stamped(
     Ok((advisories, stamps))
 }
 
+/// A directory of the database that cannot be opened or listed is the database's error.
+fn dir_error(error: ReadError) -> AdvisoryError {
+    match error {
+        ReadError::Io { path, source } => AdvisoryError::Io { path, source },
+        other => AdvisoryError::Read(other),
+    }
+}
+
 /// What one package directory holds.
 struct PackageDir {
     stamps: Vec<Stamp>,
@@ -97,25 +111,22 @@ struct ReadAdvisory {
     converted: Option<Advisory>,
 }
 
-fn read_package_dir(dir: &Path, database: usize) -> Result<PackageDir, AdvisoryError> {
-    let io = |source| AdvisoryError::Io {
-        path: dir.to_path_buf(),
-        source,
-    };
-    // Stamped before it is listed: a file added meanwhile moves its time past the stamp.
-    let mut stamps = vec![Stamp::of_path(dir)?];
-    let mut entries = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(io)? {
-        let entry = entry.map_err(io)?;
-        if !entry.file_name().as_encoded_bytes().starts_with(b".") {
-            entries.push(entry);
-        }
-    }
-    entries.sort_by_key(std::fs::DirEntry::file_name);
+fn read_package_dir(
+    crates: &OpenDir,
+    name: &OsStr,
+    database: usize,
+) -> Result<PackageDir, AdvisoryError> {
+    // Stamped when opened, before it is listed: a file added meanwhile moves its time past
+    // the stamp.
+    let mut dir = crates.open_child(name).map_err(dir_error)?;
+    let mut stamps = vec![Stamp::new(dir.path(), dir.metadata())];
+    let mut entries = dir.entries().map_err(dir_error)?;
+    entries.retain(|entry| !entry.name.as_encoded_bytes().starts_with(b"."));
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
     let mut advisories = Vec::new();
     for entry in entries {
-        let file = entry.path();
-        let (text, stamp) = read_advisory_file(&entry)?;
+        let file = dir.path().join(&entry.name);
+        let (text, stamp) = read_advisory_file(&dir, &entry, &file)?;
         stamps.push(stamp);
         let parse_error = |message: String| AdvisoryError::Parse {
             path: file.clone(),
@@ -142,9 +153,12 @@ fn read_package_dir(dir: &Path, database: usize) -> Result<PackageDir, AdvisoryE
 
 /// An advisory file's text and stamp: a regular file (a FIFO would hang the load, a device
 /// never end) within the input size limit, UTF-8.
-fn read_advisory_file(entry: &std::fs::DirEntry) -> Result<(String, Stamp), AdvisoryError> {
-    let file = &entry.path();
-    let (bytes, metadata) = crate::util::read_listed_file(entry)?;
+fn read_advisory_file(
+    dir: &OpenDir,
+    entry: &Entry,
+    file: &Path,
+) -> Result<(String, Stamp), AdvisoryError> {
+    let (bytes, metadata) = dir.read_file(entry)?;
     let text = String::from_utf8(bytes).map_err(|error| AdvisoryError::Parse {
         path: file.to_path_buf(),
         message: format!(

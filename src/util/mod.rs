@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+pub mod dir;
+
 /// The default largest file depgate reads as an input (lockfile, manifest, SBOM, policy,
 /// key, advisory record): far above any real lockfile (the largest npm lockfiles are tens of
 /// MB), far below what would exhaust memory. `--max-input-mb` changes it (see [`Limits`]).
@@ -252,9 +254,26 @@ pub fn read_listed_file(
     if !entry.file_type().is_ok_and(|kind| kind.is_file()) {
         return read_input_with_metadata(&path);
     }
+    let file = open_nonblocking(&path).map_err(|source| ReadError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    read_checked(&path, file)
+}
+
+/// The whole of a file just opened, once it is checked to be a regular file within the input
+/// limit, with its metadata.
+fn read_checked(
+    path: &Path,
+    file: std::fs::File,
+) -> Result<(Vec<u8>, std::fs::Metadata), ReadError> {
     let limit = limits().max_input_bytes;
-    let (file, metadata) = open_checked(&path, limit)?;
-    let bytes = read_opened(&path, file, metadata.len(), limit)?;
+    let metadata = file.metadata().map_err(|source| ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    check_regular(path, &metadata, limit)?;
+    let bytes = read_opened(path, file, metadata.len(), limit)?;
     Ok((bytes, metadata))
 }
 
@@ -265,19 +284,44 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
 }
 
 /// The whole of a file [`open_input`] opened, `length` bytes expected, at most `limit`.
+///
+/// One `read` in the common case: asked for one byte more than the size the open file
+/// reported, a read that returns exactly that size has read the whole file as it was when it
+/// was opened (one that grew meanwhile fills the extra byte and is read on to its end).
+/// `read_to_end` would ask once more to see the end: a system call per file, 1,200 of them
+/// in a RustSec checkout.
 fn read_opened(
     path: &Path,
-    file: std::fs::File,
+    mut file: std::fs::File,
     length: u64,
     limit: u64,
 ) -> Result<Vec<u8>, ReadError> {
-    let mut bytes = Vec::with_capacity(usize::try_from(length).unwrap_or(0));
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|source| ReadError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+    let io = |source| ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let expected = usize::try_from(length.min(limit)).unwrap_or(0);
+    let mut bytes = vec![0; expected + 1];
+    let mut filled = 0;
+    while filled < bytes.len() {
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(read) => {
+                filled += read;
+                if filled == expected {
+                    break;
+                }
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(io(error)),
+        }
+    }
+    bytes.truncate(filled);
+    if filled > expected {
+        file.take(limit + 1 - filled as u64)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+    }
     if bytes.len() as u64 > limit {
         return Err(ReadError::TooLarge {
             path: path.to_path_buf(),
@@ -329,19 +373,24 @@ fn open_checked(path: &Path, limit: u64) -> Result<(std::fs::File, std::fs::Meta
         path: path.to_path_buf(),
         source,
     };
+    let file = open_nonblocking(path).map_err(io)?;
+    let metadata = file.metadata().map_err(io)?;
+    check_regular(path, &metadata, limit)?;
+    Ok((file, metadata))
+}
+
+/// Opens `path` for reading without blocking: were the path swapped for a FIFO after a check,
+/// opening it would otherwise wait for a writer forever. Reads of a regular file ignore the
+/// flag.
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
-    // Non-blocking open: were the path swapped for a FIFO after a check, opening it would
-    // otherwise wait for a writer forever. Reads of a regular file ignore the flag.
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(libc::O_NONBLOCK);
     }
-    let file = options.open(path).map_err(io)?;
-    let metadata = file.metadata().map_err(io)?;
-    check_regular(path, &metadata, limit)?;
-    Ok((file, metadata))
+    options.open(path)
 }
 
 fn check_regular(path: &Path, metadata: &std::fs::Metadata, limit: u64) -> Result<(), ReadError> {
@@ -874,6 +923,35 @@ mod tests {
                 })
             });
             assert!(raised.is_err(), "the panic on item {bad} was lost");
+        }
+    }
+
+    #[test]
+    fn files_are_read_whole_whatever_size_they_report() {
+        let dir = tempfile::tempdir().unwrap();
+        for length in [0_usize, 1, 4095, 4096, 70_000] {
+            let path = dir.path().join(format!("{length}.txt"));
+            let text: Vec<u8> = (0..length).map(|at| b'a' + (at % 26) as u8).collect();
+            std::fs::write(&path, &text).unwrap();
+            assert_eq!(read_input(&path).unwrap(), text, "{length} bytes");
+            let error = read_limited(&path, length.saturating_sub(1) as u64);
+            assert_eq!(
+                error.is_err(),
+                length > 0,
+                "{length} bytes over a smaller limit"
+            );
+        }
+        // A file that reports no size but has content (procfs) is read to its end, within
+        // the limit all the same.
+        #[cfg(target_os = "linux")]
+        {
+            let status = read_input_text(Path::new("/proc/self/status")).unwrap();
+            assert!(
+                status.contains("Name:") && status.ends_with('\n'),
+                "{status}"
+            );
+            let error = read_limited(Path::new("/proc/self/status"), 10).unwrap_err();
+            assert!(matches!(error, ReadError::TooLarge { .. }), "{error}");
         }
     }
 
