@@ -224,3 +224,42 @@ fn rustsec_directory_places_are_checked_as_the_database_requires() {
         "the id `RUSTSEC-2024-0001` is also the id of",
     );
 }
+
+#[test]
+fn an_osv_directory_loads_in_the_order_of_its_paths_however_it_is_read() {
+    // More files than one open of a directory reads (64), in two directories and a hidden
+    // one, named so that the file system's listing order is not the paths' order.
+    let work = tempfile::tempdir().unwrap();
+    let database = work.path().join("osv");
+    let pypi = database.join("PyPI");
+    let nested = pypi.join("nested");
+    fs::create_dir_all(&nested).unwrap();
+    fs::create_dir_all(database.join(".git")).unwrap();
+    fs::write(database.join(".git/HIDDEN.json"), record("OSV-HIDDEN", "x")).unwrap();
+    let mut expected = Vec::new();
+    for n in (0..150).rev() {
+        let id = format!("OSV-{n:03}");
+        fs::write(pypi.join(format!("{id}.json")), record(&id, "alpha")).unwrap();
+        expected.push((pypi.join(format!("{id}.json")), id));
+    }
+    fs::write(
+        nested.join("OSV-N.yaml"),
+        "id: OSV-N\nmodified: 2024-01-01T00:00:00Z\n",
+    )
+    .unwrap();
+    expected.push((nested.join("OSV-N.yaml"), "OSV-N".to_string()));
+    expected.sort();
+    let expected: Vec<String> = expected.into_iter().map(|(_, id)| id).collect();
+
+    for options in [
+        LoadOptions::default(),
+        LoadOptions {
+            index_dir: Some(work.path().join("index")),
+        },
+    ] {
+        let (info, advisories) = load_database(&database, &options).unwrap();
+        let loaded: Vec<String> = advisories.into_iter().map(|a| a.id).collect();
+        assert_eq!(loaded, expected);
+        assert_eq!(info.advisory_count, 151);
+    }
+}

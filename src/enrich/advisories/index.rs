@@ -17,8 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::load::walk_osv_files;
-use super::{Advisory, AdvisoryError, DbInfo, DbKind};
+use super::{Advisory, AdvisoryError, DbInfo};
 use crate::net::{CacheMeta, META_FILE};
 
 /// Bumped whenever the indexed model changes, so old indexes are rebuilt.
@@ -108,15 +107,6 @@ impl Stamp {
         &self.path
     }
 
-    /// Stats a directory entry relative to its open directory (no second walk of the path).
-    fn of_entry(entry: &std::fs::DirEntry) -> Result<Stamp, AdvisoryError> {
-        let metadata = entry.metadata().map_err(|source| AdvisoryError::Io {
-            path: entry.path(),
-            source,
-        })?;
-        Ok(Stamp::new(&entry.path(), &metadata))
-    }
-
     /// Whether the file or directory is unchanged.
     fn is_current(&self) -> bool {
         Stamp::of_path(Path::new(&self.path)).is_ok_and(|now| now == *self)
@@ -131,21 +121,6 @@ pub fn too_recent(stamps: &[Stamp]) -> bool {
     stamps
         .iter()
         .any(|stamp| crate::util::changed_just_now(stamp.modified_nanos))
-}
-
-/// Walks a user-given OSV database: a stamp for the root, every directory read and every
-/// file, sorted by path. (A RustSec directory is stamped while it is read:
-/// [`super::rustsec_db::load_stamped`].)
-pub fn osv_stamps(path: &Path, kind: DbKind) -> Result<Vec<Stamp>, AdvisoryError> {
-    let mut stamps = vec![Stamp::of_path(path)?];
-    if kind == DbKind::OsvDirectory {
-        walk_osv_files(path, |entry, _| {
-            stamps.push(Stamp::of_entry(entry)?);
-            Ok(())
-        })?;
-    }
-    stamps.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(stamps)
 }
 
 /// An index as read back.

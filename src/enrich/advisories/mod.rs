@@ -62,6 +62,16 @@ pub enum AdvisoryError {
     },
 }
 
+impl AdvisoryError {
+    /// A directory of a database that cannot be opened or listed is the database's error.
+    pub(crate) fn of_directory(error: crate::util::ReadError) -> AdvisoryError {
+        match error {
+            crate::util::ReadError::Io { path, source } => AdvisoryError::Io { path, source },
+            other => AdvisoryError::Read(other),
+        }
+    }
+}
+
 /// What an advisory says about a package.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum AdvisoryKind {

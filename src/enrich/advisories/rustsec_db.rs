@@ -9,7 +9,6 @@ use super::index::Stamp;
 use super::{
     Advisory, AdvisoryError, AdvisoryKind, Affected, AffectedFunction, Event, Range, RangeKind,
 };
-use crate::util::ReadError;
 use crate::util::dir::{Entry, EntryKind, OpenDir};
 
 /// True when `path` looks like a RustSec advisory-db checkout or archive (`crates/*/*.md`).
@@ -47,15 +46,17 @@ pub fn load_stamped(
     path: &Path,
     database: usize,
 ) -> Result<(Vec<Advisory>, Vec<Stamp>), AdvisoryError> {
-    let root = OpenDir::open(path).map_err(dir_error)?;
-    let mut crates = root.open_child(OsStr::new("crates")).map_err(dir_error)?;
+    let root = OpenDir::open(path).map_err(AdvisoryError::of_directory)?;
+    let mut crates = root
+        .open_child(OsStr::new("crates"))
+        .map_err(AdvisoryError::of_directory)?;
     let mut stamps = vec![
         Stamp::new(path, root.metadata()),
         Stamp::new(crates.path(), crates.metadata()),
     ];
     let mut package_dirs: Vec<OsString> = crates
         .entries()
-        .map_err(dir_error)?
+        .map_err(AdvisoryError::of_directory)?
         .into_iter()
         .filter(|entry| entry.kind == EntryKind::Directory)
         .map(|entry| entry.name)
@@ -91,14 +92,6 @@ pub fn load_stamped(
     Ok((advisories, stamps))
 }
 
-/// A directory of the database that cannot be opened or listed is the database's error.
-fn dir_error(error: ReadError) -> AdvisoryError {
-    match error {
-        ReadError::Io { path, source } => AdvisoryError::Io { path, source },
-        other => AdvisoryError::Read(other),
-    }
-}
-
 /// What one package directory holds.
 struct PackageDir {
     stamps: Vec<Stamp>,
@@ -118,9 +111,11 @@ fn read_package_dir(
 ) -> Result<PackageDir, AdvisoryError> {
     // Stamped when opened, before it is listed: a file added meanwhile moves its time past
     // the stamp.
-    let mut dir = crates.open_child(name).map_err(dir_error)?;
+    let mut dir = crates
+        .open_child(name)
+        .map_err(AdvisoryError::of_directory)?;
     let mut stamps = vec![Stamp::new(dir.path(), dir.metadata())];
-    let mut entries = dir.entries().map_err(dir_error)?;
+    let mut entries = dir.entries().map_err(AdvisoryError::of_directory)?;
     entries.retain(|entry| !entry.name.as_encoded_bytes().starts_with(b"."));
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     let mut advisories = Vec::new();
