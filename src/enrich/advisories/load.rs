@@ -127,7 +127,10 @@ pub fn load_database(
     let (advisories, stamps) = match kind {
         DbKind::RustSec => rustsec_db::load_stamped(path, 0)?,
         DbKind::OsvDirectory => load_osv_dir_stamped(path)?,
-        DbKind::OsvZip => (load_osv_zip(path)?, vec![Stamp::of_path(path)?]),
+        DbKind::OsvZip => {
+            let stamps = vec![Stamp::of_path(path)?];
+            (load_osv_zip(path)?, stamps)
+        }
     };
     let fingerprint = Fingerprint::of_stamps(path, &stamps);
     let info = describe(path, kind, &fingerprint, &advisories);
@@ -205,6 +208,7 @@ fn osv_file_kind(name: &str) -> Option<bool> {
     }
 }
 
+/// Every record of an OSV directory ([`load_osv_dir_stamped`] without the stamps).
 fn load_osv_dir(root: &Path) -> Result<Vec<Advisory>, AdvisoryError> {
     load_osv_dir_stamped(root).map(|(advisories, _)| advisories)
 }
