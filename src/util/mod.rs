@@ -243,26 +243,10 @@ pub fn read_input_with_metadata(path: &Path) -> Result<(Vec<u8>, std::fs::Metada
     Ok((bytes, metadata))
 }
 
-/// [`read_input_with_metadata`] for an entry of a directory listing: one the listing says is
-/// a regular file is opened straight away (the listing already answered what a `stat` before
-/// the open would ask; the opened file is still checked), anything else goes the long way,
-/// which names links to nothing, FIFOs and devices.
-pub fn read_listed_file(
-    entry: &std::fs::DirEntry,
-) -> Result<(Vec<u8>, std::fs::Metadata), ReadError> {
-    let path = entry.path();
-    if !entry.file_type().is_ok_and(|kind| kind.is_file()) {
-        return read_input_with_metadata(&path);
-    }
-    let file = open_nonblocking(&path).map_err(|source| ReadError::Io {
-        path: path.clone(),
-        source,
-    })?;
-    read_checked(&path, file)
-}
-
 /// The whole of a file just opened, once it is checked to be a regular file within the input
-/// limit, with its metadata.
+/// limit, with its metadata (for [`dir::OpenDir`], which opens files relative to a directory
+/// on Unix).
+#[cfg(unix)]
 fn read_checked(
     path: &Path,
     file: std::fs::File,
@@ -373,24 +357,19 @@ fn open_checked(path: &Path, limit: u64) -> Result<(std::fs::File, std::fs::Meta
         path: path.to_path_buf(),
         source,
     };
-    let file = open_nonblocking(path).map_err(io)?;
-    let metadata = file.metadata().map_err(io)?;
-    check_regular(path, &metadata, limit)?;
-    Ok((file, metadata))
-}
-
-/// Opens `path` for reading without blocking: were the path swapped for a FIFO after a check,
-/// opening it would otherwise wait for a writer forever. Reads of a regular file ignore the
-/// flag.
-fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
+    // Non-blocking open: were the path swapped for a FIFO after a check, opening it would
+    // otherwise wait for a writer forever. Reads of a regular file ignore the flag.
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(libc::O_NONBLOCK);
     }
-    options.open(path)
+    let file = options.open(path).map_err(io)?;
+    let metadata = file.metadata().map_err(io)?;
+    check_regular(path, &metadata, limit)?;
+    Ok((file, metadata))
 }
 
 fn check_regular(path: &Path, metadata: &std::fs::Metadata, limit: u64) -> Result<(), ReadError> {
