@@ -66,11 +66,7 @@ impl OpenDir {
         let path = self.path.join(name);
         #[cfg(unix)]
         {
-            let parent = self
-                .dir
-                .fd()
-                .map_err(|errno| io_error(&self.path)(errno.into()))?;
-            OpenDir::open_at(parent, Path::new(name), path)
+            OpenDir::open_at(self.fd()?, Path::new(name), path)
         }
         #[cfg(not(unix))]
         {
@@ -91,15 +87,21 @@ impl OpenDir {
             OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
             Mode::empty(),
         )
-        .map_err(|errno| io_error(&path)(errno.into()))?;
+        .map_err(errno_error(&path))?;
         let file = std::fs::File::from(fd);
         let metadata = file.metadata().map_err(io_error(&path))?;
-        let dir = rustix::fs::Dir::new(file).map_err(|errno| io_error(&path)(errno.into()))?;
+        let dir = rustix::fs::Dir::new(file).map_err(errno_error(&path))?;
         Ok(OpenDir {
             path,
             metadata,
             dir,
         })
+    }
+
+    /// Its descriptor, for system calls relative to it.
+    #[cfg(unix)]
+    fn fd(&self) -> Result<std::os::fd::BorrowedFd<'_>, ReadError> {
+        self.dir.fd().map_err(errno_error(&self.path))
     }
 
     /// Its path, as opened.
@@ -120,10 +122,9 @@ impl OpenDir {
         #[cfg(unix)]
         {
             use rustix::fs::FileType;
-            let io = |errno: rustix::io::Errno| io_error(&self.path)(errno.into());
             let mut entries = Vec::new();
             while let Some(entry) = self.dir.read() {
-                let entry = entry.map_err(io)?;
+                let entry = entry.map_err(errno_error(&self.path))?;
                 let name = entry.file_name().to_bytes();
                 if name == b"." || name == b".." {
                     continue;
@@ -131,12 +132,13 @@ impl OpenDir {
                 let name = <OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(name).to_os_string();
                 let file_type = match entry.file_type() {
                     // Some file systems do not say in the listing: ask the entry itself.
-                    FileType::Unknown => {
-                        let fd = self.dir.fd().map_err(io)?;
-                        rustix::fs::statat(fd, &*name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW)
-                            .map(|stat| FileType::from_raw_mode(stat.st_mode))
-                            .map_err(|errno| io_error(&self.path.join(&name))(errno.into()))?
-                    }
+                    FileType::Unknown => rustix::fs::statat(
+                        self.fd()?,
+                        &*name,
+                        rustix::fs::AtFlags::SYMLINK_NOFOLLOW,
+                    )
+                    .map(|stat| FileType::from_raw_mode(stat.st_mode))
+                    .map_err(errno_error(&self.path.join(&name)))?,
                     known => known,
                 };
                 let kind = match file_type {
@@ -183,19 +185,15 @@ impl OpenDir {
         #[cfg(unix)]
         {
             use rustix::fs::{Mode, OFlags};
-            let parent = self
-                .dir
-                .fd()
-                .map_err(|errno| io_error(&self.path)(errno.into()))?;
             // Non-blocking: were the file swapped for a FIFO since the listing, opening it
             // would wait for a writer forever. Reads of a regular file ignore the flag.
             let fd = rustix::fs::openat(
-                parent,
+                self.fd()?,
                 &*entry.name,
                 OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NONBLOCK,
                 Mode::empty(),
             )
-            .map_err(|errno| io_error(&path)(errno.into()))?;
+            .map_err(errno_error(&path))?;
             super::read_checked(&path, std::fs::File::from(fd))
         }
         #[cfg(not(unix))]
@@ -210,6 +208,12 @@ fn io_error(path: &Path) -> impl Fn(std::io::Error) -> ReadError + '_ {
         path: path.to_path_buf(),
         source,
     }
+}
+
+/// [`io_error`] for the system calls made through rustix.
+#[cfg(unix)]
+fn errno_error(path: &Path) -> impl Fn(rustix::io::Errno) -> ReadError + '_ {
+    move |errno| io_error(path)(errno.into())
 }
 
 #[cfg(test)]
