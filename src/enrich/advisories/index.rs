@@ -191,8 +191,11 @@ pub fn write(
         info,
         advisories,
     };
-    let bytes = postcard::to_stdvec(&index)
-        .map_err(|e| std::io::Error::other(format!("`{}`: {e}", file.display())))?;
+    let error = |e: postcard::Error| std::io::Error::other(format!("`{}`: {e}", file.display()));
+    // Sized first (a pass that only counts): growing the buffer by doubling would touch up to
+    // twice the index's size in fresh pages on a first run, as much as the rest of its peak.
+    let size = postcard::experimental::serialized_size(&index).map_err(error)?;
+    let bytes = postcard::to_extend(&index, Vec::with_capacity(size)).map_err(error)?;
     if let Some(parent) = file.parent() {
         std::fs::create_dir_all(parent)?;
     }
