@@ -716,35 +716,51 @@ pub fn normalize_path(path: &Path) -> PathBuf {
     out
 }
 
-/// Maps `f` over `items` on up to eight threads (one per core), in contiguous chunks of at
-/// least `min_chunk` items, and returns the results in the order of `items`. For many small
-/// independent jobs of file I/O and parsing (a lockfile's manifests, its index-cache files);
-/// fewer than `2 * min_chunk` items run on one thread. The calling thread maps the first
-/// chunk itself, so two chunks start one thread, not two. A panic in `f` is re-raised here.
+/// Maps `f` over `items` on up to eight threads (one per core) and returns the results in the
+/// order of `items`. For many small independent jobs of file I/O and parsing (a lockfile's
+/// manifests, its index-cache files, an advisory database's directories). The items are cut
+/// into batches of `min_chunk` (at least one), which the threads take in turn from a shared
+/// counter until none is left, so a thread that starts late or is slowed by other work (the
+/// inventory is read while the advisories load, so a run has more threads than cores) does
+/// fewer batches instead of finishing last with a fixed half. A single batch runs on the
+/// calling thread, and the calling thread always takes batches too. A panic in `f` is
+/// re-raised here.
 pub fn parallel_map<T: Sync, R: Send>(
     items: &[T],
     min_chunk: usize,
     f: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {
-    let chunk_size = items.len().div_ceil(cores()).max(min_chunk.max(1));
-    if items.len() <= chunk_size {
+    let batch = min_chunk.max(1);
+    let threads = cores().min(items.len().div_ceil(batch));
+    if threads <= 1 {
         return items.iter().map(&f).collect();
     }
-    let f = &f;
-    let (first, rest) = items.split_at(chunk_size);
+    let batches: Vec<&[T]> = items.chunks(batch).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done: Vec<(usize, Vec<R>)> = Vec::new();
+        loop {
+            let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(chunk) = batches.get(index) else {
+                return done;
+            };
+            done.push((index, chunk.iter().map(&f).collect()));
+        }
+    };
     std::thread::scope(|scope| {
-        let handles: Vec<_> = rest
-            .chunks(chunk_size)
-            .map(|chunk| scope.spawn(move || chunk.iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        let mut results: Vec<R> = Vec::with_capacity(items.len());
-        results.extend(first.iter().map(f));
+        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut done = work();
         for handle in handles {
-            results.extend(
+            done.extend(
                 handle
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             );
+        }
+        done.sort_unstable_by_key(|(index, _)| *index);
+        let mut results: Vec<R> = Vec::with_capacity(items.len());
+        for (_, part) in done {
+            results.extend(part);
         }
         results
     })
@@ -891,9 +907,37 @@ mod tests {
     }
 
     #[test]
+    fn parallel_map_hands_out_batches_to_whichever_thread_is_free() {
+        if cores() < 2 {
+            eprintln!("skipped: one core, so parallel_map runs on the calling thread");
+            return;
+        }
+        // The thread that takes the first batch stays on it until every other batch is done:
+        // with a fixed share per thread, the batches behind it would never be mapped.
+        let items: Vec<usize> = (0..80).collect();
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let mapped = parallel_map(&items, 10, |&item| {
+            if item == 0 {
+                let start = std::time::Instant::now();
+                while done.load(std::sync::atomic::Ordering::SeqCst) < 70 {
+                    assert!(
+                        start.elapsed() < std::time::Duration::from_secs(30),
+                        "the other batches waited for the thread holding the first"
+                    );
+                    std::thread::yield_now();
+                }
+            } else if item >= 10 {
+                done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            item
+        });
+        assert_eq!(mapped, items);
+    }
+
+    #[test]
     fn parallel_map_raises_a_panic_of_any_chunk() {
         let items: Vec<usize> = (0..100).collect();
-        // The first chunk runs on the calling thread, the last on a thread of its own.
+        // Whichever thread takes the first or the last batch.
         for bad in [0, 99] {
             let raised = std::panic::catch_unwind(|| {
                 parallel_map(&items, 10, |&item| {
