@@ -16,6 +16,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use spdx::detection::{LicenseType, Store, TextData};
 use thiserror::Error;
@@ -177,22 +178,63 @@ impl Matcher {
             .collect();
         // Highest bound first; `sort_by` is stable, so equal bounds keep the store's order.
         order.sort_by(|a, b| b.0.total_cmp(&a.0));
+        // Texts are built in this order, each claimed once from `next`: by this thread and,
+        // once the first few did not settle the match, by one helper thread too. The texts
+        // are compared in this order as they are built; while the next one to compare is
+        // still being built by the helper, this thread builds the next unclaimed one. The
+        // comparisons and the stop are the same as one text at a time, so the verdict is
+        // too; at most one text per thread is built past the stop (the helper's is waited
+        // for).
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        let build = |position: usize| {
+            if let Some(&(_, index)) = order.get(position) {
+                self.candidates[index].data();
+            }
+        };
         let mut best: Option<(f32, usize)> = None;
-        for (bound, index) in order {
-            if best.is_some_and(|(score, _)| score > bound) {
-                break;
-            }
-            let score = self.candidates[index].data().match_score(text);
-            let better = match best {
-                None => true,
-                Some((best_score, best_index)) => {
-                    score > best_score || (score == best_score && index < best_index)
+        std::thread::scope(|scope| {
+            for (position, &(bound, index)) in order.iter().enumerate() {
+                if best.is_some_and(|(score, _)| score > bound) {
+                    break;
                 }
-            };
-            if better {
-                best = Some((score, index));
+                if position == BUILT_ALONE && crate::util::cores() > 1 {
+                    scope.spawn(|| {
+                        while !stop.load(Ordering::Relaxed) {
+                            let claimed = next.fetch_add(1, Ordering::Relaxed);
+                            if claimed >= order.len() {
+                                break;
+                            }
+                            build(claimed);
+                        }
+                    });
+                }
+                let candidate = &self.candidates[index];
+                // Until this text is built: build the next unclaimed one (this one, or one
+                // ahead while the helper finishes this one); wait only when none is left.
+                let data = loop {
+                    if let Some(data) = candidate.data.get() {
+                        break data;
+                    }
+                    let claimed = next.fetch_add(1, Ordering::Relaxed);
+                    if claimed >= order.len() {
+                        break candidate.data();
+                    }
+                    build(claimed);
+                };
+                let score = data.match_score(text);
+                let better = match best {
+                    None => true,
+                    Some((best_score, best_index)) => {
+                        score > best_score || (score == best_score && index < best_index)
+                    }
+                };
+                if better {
+                    best = Some((score, index));
+                }
             }
-        }
+            stop.store(true, Ordering::Relaxed);
+        });
         best.map(|(score, index)| (self.candidates[index].name, score))
     }
 
@@ -204,6 +246,12 @@ impl Matcher {
             .map(Candidate::data)
     }
 }
+
+/// How many texts [`Matcher::analyze`] builds on the calling thread before a helper thread
+/// builds ahead: a license file with a common text is settled within a handful (the exact
+/// texts of MIT, Apache-2.0, the BSD licenses, ISC, MPL-2.0 and Zlib within two to five), and
+/// for those a helper would only build texts nobody compares.
+const BUILT_ALONE: usize = 8;
 
 /// The highest Dice score two texts of `a` and `b` word pairs can reach (when the smaller is
 /// contained in the larger), computed with the same float operations as the score itself.

@@ -768,7 +768,7 @@ pub fn parallel_map<T: Sync, R: Send>(
 
 /// The cores to spread work over (at most eight), asked of the system once per run: the
 /// answer reads cgroup files.
-fn cores() -> usize {
+pub(crate) fn cores() -> usize {
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *CORES.get_or_init(|| {
         std::thread::available_parallelism()
