@@ -259,7 +259,6 @@ pub fn discover(root: &Path, options: &IngestOptions) -> Result<Discovered, Inge
         // `.depgateignore` files (gitignore syntax) leave out what only depgate should skip,
         // such as deliberately malformed test fixtures.
         .add_custom_ignore_filename(".depgateignore")
-        .sort_by_file_name(|a, b| a.cmp(b))
         .filter_entry(move |entry| {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             if !is_dir || entry.depth() == 0 {
@@ -271,46 +270,98 @@ pub fn discover(root: &Path, options: &IngestOptions) -> Result<Discovered, Inge
             }
             let entered = include_vendored || !SKIPPED_DIRS.contains(&name.as_ref());
             if entered && let Err(error) = check_ignore_files(entry.path()) {
-                if let Ok(mut errors) = seen.lock() {
-                    errors.push(error);
-                }
+                locked(&seen).push(error);
                 return false;
             }
             entered
         });
-    let mut found = Discovered::default();
-    for entry in builder.build() {
-        let entry = entry.map_err(|error| walk_error(root, error))?;
-        let Some(file_type) = entry.file_type() else {
-            continue;
-        };
-        if file_type.is_dir() {
-            continue;
-        }
-        if file_type.is_symlink()
-            && std::fs::metadata(entry.path()).is_ok_and(|target| target.is_dir())
+    // Walked on every core (the walk reads every directory and its ignore files: a tenth of
+    // a first run on a 40-member workspace); the results are sorted below, and of several
+    // errors the one at the smallest path is reported, as a walk in order would.
+    let found = std::sync::Mutex::new(Discovered::default());
+    let failed: std::sync::Mutex<Vec<IngestError>> = Default::default();
+    builder
+        .threads(crate::util::cores())
+        .build_parallel()
+        .run(|| {
+            Box::new(|entry| {
+                match entry {
+                    Ok(entry) => match visit(entry, include_vendored) {
+                        Some(Visited::File(path, format)) => {
+                            locked(&found).files.push((path, format));
+                        }
+                        Some(Visited::LinkedDirectory(path)) => {
+                            locked(&found).linked_directories.push(path);
+                        }
+                        None => {}
+                    },
+                    Err(error) => locked(&failed).push(walk_error(root, error)),
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    // A walk error first, then a directory not entered for an unreadable ignore file.
+    for errors in [&failed, &*unreadable] {
+        let errors = std::mem::take(&mut *locked(errors));
+        if let Some(error) = errors
+            .into_iter()
+            .min_by(|a, b| error_path(a).cmp(&error_path(b)))
         {
-            let name = entry.file_name().to_string_lossy();
-            if include_vendored || !SKIPPED_DIRS.contains(&name.as_ref()) {
-                found.linked_directories.push(entry.into_path());
-            }
-            continue;
-        }
-        // The walk takes lockfiles by name only. SBOMs found in a tree are left out: they
-        // usually describe the same dependencies as the lockfiles beside them (counting them
-        // twice) and sniffing every JSON file would slow the walk. Name an SBOM explicitly
-        // (`PATH` or `--sbom FILE`) to read it.
-        let name = entry.file_name().to_string_lossy();
-        if let Some(format) = detect_by_name(entry.path(), &name) {
-            found.files.push((entry.into_path(), format));
+            return Err(error);
         }
     }
-    if let Some(error) = unreadable.lock().ok().and_then(|mut errors| errors.pop()) {
-        return Err(error);
-    }
+    let mut found = found
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     found.files.sort();
     found.linked_directories.sort();
     Ok(found)
+}
+
+/// What the walk keeps of one entry.
+enum Visited {
+    /// A supported file by its name.
+    File(PathBuf, Format),
+    /// A symbolic link to a directory, not followed.
+    LinkedDirectory(PathBuf),
+}
+
+/// One entry of the walk: kept or not.
+fn visit(entry: ignore::DirEntry, include_vendored: bool) -> Option<Visited> {
+    let file_type = entry.file_type()?;
+    if file_type.is_dir() {
+        return None;
+    }
+    if file_type.is_symlink() && std::fs::metadata(entry.path()).is_ok_and(|target| target.is_dir())
+    {
+        let name = entry.file_name().to_string_lossy();
+        return (include_vendored || !SKIPPED_DIRS.contains(&name.as_ref()))
+            .then(|| Visited::LinkedDirectory(entry.into_path()));
+    }
+    // The walk takes lockfiles by name only. SBOMs found in a tree are left out: they
+    // usually describe the same dependencies as the lockfiles beside them (counting them
+    // twice) and sniffing every JSON file would slow the walk. Name an SBOM explicitly
+    // (`PATH` or `--sbom FILE`) to read it.
+    let name = entry.file_name().to_string_lossy();
+    let format = detect_by_name(entry.path(), &name)?;
+    Some(Visited::File(entry.into_path(), format))
+}
+
+/// A lock shared by the walk's threads; a thread that panicked while holding it makes the walk
+/// panic anyway, so what it left is still good to read.
+fn locked<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The path an error of the walk names, to report the first of several.
+fn error_path(error: &IngestError) -> Option<&Path> {
+    match error {
+        IngestError::Io { path, .. } | IngestError::Parse { path, .. } => Some(path),
+        IngestError::Read(read) => Some(read.path()),
+        _ => None,
+    }
 }
 
 /// The ignore files the walker reads in each directory.
