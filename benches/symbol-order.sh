@@ -57,7 +57,7 @@ record check Cargo.lock --policy benches/speed-advisories.toml "${db[@]}" --form
 rm -rf "$DEPGATE_CACHE"
 record check Cargo.lock --policy benches/speed-advisories.toml "${db[@]}" --format json
 record sbom . --offline --format cyclonedx-json -o "$work/sbom.json"
-record sbom tests/fixtures/npm/lock-v3/package-lock.json --format cyclonedx-json -o "$work/npm.json"
+record sbom tests/fixtures/npm/lock-v3/package-lock.json --offline --format cyclonedx-json -o "$work/npm.json"
 record check sbom-samples/webapp.cdx.json "${db[@]}"
 record licenses . --offline
 
