@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Records which functions a release build of depgate runs, most instructions first, as the
+# Records which functions a release build of depgate runs, sorted by name, as the
 # symbol ordering file that build.rs passes to the linker (DEPGATE_SYMBOL_ORDER):
 #
 #   benches/symbol-order.sh BINARY OUT      BINARY: a release build with its symbol table
@@ -15,21 +15,22 @@
 # profile and dependencies: record again after changing any of them (the linker ignores names
 # it does not find). Needs valgrind and python3.
 set -euo pipefail
+usage() { echo "usage: benches/symbol-order.sh BINARY OUT | --build OUT" >&2; exit 2; }
+[ $# -eq 2 ] || usage
+# Paths given are the caller's, resolved before the script moves to the repository's root.
+out=$(realpath -m "$2")
+[ "$1" = --build ] || binary=$(realpath -m "$1")
 cd "$(dirname "$0")/.."
 root=$(pwd)
 data=${DEPGATE_DATA:-$root/../shared/data}
-usage() { echo "usage: benches/symbol-order.sh BINARY OUT | --build OUT" >&2; exit 2; }
-[ $# -eq 2 ] || usage
 command -v valgrind >/dev/null || { echo "symbol-order.sh: valgrind is missing" >&2; exit 2; }
 [ -d "$data/advisory-db" ] || { echo "symbol-order.sh: $data/advisory-db is missing" >&2; exit 2; }
+[ -d "$(dirname "$out")" ] || { echo "symbol-order.sh: no directory for $out" >&2; exit 2; }
 
-out=$2
 if [ "$1" = --build ]; then
   # The names do not depend on the order, so the first build's names are the second's.
   env -u DEPGATE_SYMBOL_ORDER cargo build --release --locked --quiet
   binary=$root/target/release/depgate
-else
-  binary=$(realpath "$1")
 fi
 [ -x "$binary" ] || { echo "symbol-order.sh: $binary is not an executable" >&2; exit 2; }
 if ! nm "$binary" >/dev/null 2>&1; then
@@ -63,10 +64,10 @@ record licenses . --offline
 
 python3 - "$binary" "$out" "${profiles[@]}" <<'EOF'
 # Callgrind's files name each object (ob=) and function (fn=) once by number and later by
-# the number alone; every cost line below a fn= line counts for that function.
-import collections, re, sys
+# the number alone; a cost line below a fn= line means that function ran.
+import re, sys
 binary, out, runs = sys.argv[1], sys.argv[2], sys.argv[3:]
-cost = collections.Counter()
+ran = set()
 for path in runs:
     names = {"ob": {}, "fn": {}}
     ob = fn = None
@@ -84,10 +85,12 @@ for path in runs:
                         fn = names["fn"].get(ident, "")
                 continue
             if ob == binary and fn and line[:1] in "0123456789+-*":
-                fields = line.split()
-                if len(fields) >= 2 and fields[-1].isdigit():
-                    cost[fn] += int(fields[-1])
-symbols = [name for name, _ in cost.most_common() if not name.startswith(("0x", "("))]
+                # `name'2` is callgrind's name for a deeper level of a recursion.
+                ran.add(fn.split("'")[0])
+# Sorted by name, not by cost: which functions run was the same in three recordings in a row,
+# their costs were not (the threads share work differently), and the same file makes the
+# same binary. What saves memory is that they sit together, not their order.
+symbols = sorted(name for name in ran if not name.startswith(("0x", "(")))
 if len(symbols) < 100:
     sys.exit("symbol-order.sh: only %d functions of %s were seen" % (len(symbols), binary))
 with open(out, "w") as f:
@@ -96,5 +99,5 @@ print("symbol-order.sh: %d functions, from %d runs, in %s" % (len(symbols), len(
 EOF
 
 if [ "$1" = --build ]; then
-  DEPGATE_SYMBOL_ORDER=$(cd "$(dirname "$out")" && pwd)/$(basename "$out") cargo build --release --locked --quiet
+  DEPGATE_SYMBOL_ORDER=$out cargo build --release --locked --quiet
 fi
