@@ -6,7 +6,7 @@
 //! functions side by side at the start of the code. A run then touches code within the first
 //! few MB instead of pages spread over all 15 MB, and the kernel, which maps 64 KB around
 //! every page a program touches, keeps that much less of the binary resident: `check` on
-//! ripgrep peaks at about 16 MB instead of 20 (docs/benchmarks.md). Unset, nothing changes.
+//! ripgrep peaks at 16–17 MB instead of 20–21 (docs/benchmarks.md). Unset, nothing changes.
 //!
 //! The option is lld's (the default linker of `x86_64-unknown-linux-gnu` since Rust 1.90; mold
 //! takes it too); GNU ld does not know it, so a build that sets the variable must link with one
