@@ -8,10 +8,12 @@
 //! every page a program touches, keeps that much less of the binary resident: `check` on
 //! ripgrep peaks at 16–17 MB instead of 20–21 (docs/benchmarks.md). Unset, nothing changes.
 //!
-//! The option is lld's (the default linker of `x86_64-unknown-linux-gnu` since Rust 1.90; mold
-//! takes it too); GNU ld does not know it, so a build that sets the variable must link with one
-//! of those. Names not found in the binary (another toolchain, other dependencies) are ignored,
-//! so a stale file costs nothing but its benefit.
+//! The option is lld's, so the binary is then linked by lld (`-fuse-ld=lld`): rustc's own on
+//! `x86_64-unknown-linux-gnu`, its default linker since Rust 1.90; the system's `ld.lld` on the
+//! other Linux targets, such as the static musl ones of the release (`.ci/release-build`).
+//! Names not found in the binary (another toolchain, target or dependencies) are ignored, so a
+//! stale file costs nothing but its benefit; `.ci/release-build` checks that a release binary
+//! is laid out.
 
 use std::path::Path;
 
@@ -35,11 +37,15 @@ fn main() {
     let target_os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     if target_os != "linux" {
         println!(
-            "cargo::warning=DEPGATE_SYMBOL_ORDER is ignored: it is for Linux targets (lld or mold), this one is {target_os}"
+            "cargo::warning=DEPGATE_SYMBOL_ORDER is ignored: it is for Linux targets (lld), this one is {target_os}"
         );
         return;
     }
     println!("cargo::rerun-if-changed={}", order.display());
+    // rustc's own lld on x86_64-unknown-linux-gnu (found through the `-B` directory rustc
+    // passes, so nothing changes there), the system's `ld.lld` on the other targets (Debian
+    // and Ubuntu: `apt-get install lld`).
+    println!("cargo::rustc-link-arg-bins=-fuse-ld=lld");
     println!(
         "cargo::rustc-link-arg-bins=-Wl,--symbol-ordering-file={}",
         order.display()

@@ -10,10 +10,11 @@
 # The runs are depgate's usual work on this repository and its bundled samples, never on the
 # benchmarks' workspaces: `check` with an empty cache and again warm, the lockfile-only check,
 # `sbom` of the repository, of an npm lockfile and of a sample SBOM, a license report, under
-# `valgrind --tool=callgrind`, offline, against ../shared/data/advisory-db. Names are recorded
-# as the binary spells them (mangled), and only match a binary built by the same toolchain,
-# profile and dependencies: record again after changing any of them (the linker ignores names
-# it does not find). Needs valgrind and python3.
+# `valgrind --tool=callgrind`, offline, against ../shared/data/advisory-db (ADVISORY_DB=DIR
+# names another RustSec database; the release's .ci/release-build passes the one it fetched).
+# Names are recorded as the binary spells them (mangled), and only match a binary built by the
+# same toolchain, target, profile and dependencies: record again after changing any of them
+# (the linker ignores names it does not find). Needs valgrind and python3.
 set -euo pipefail
 usage() { echo "usage: benches/symbol-order.sh BINARY OUT | --build OUT" >&2; exit 2; }
 [ $# -eq 2 ] || usage
@@ -23,8 +24,9 @@ out=$(realpath -m "$2")
 cd "$(dirname "$0")/.."
 root=$(pwd)
 data=${DEPGATE_DATA:-$root/../shared/data}
+advisory_db=$(realpath -m "${ADVISORY_DB:-$data/advisory-db}")
 command -v valgrind >/dev/null || { echo "symbol-order.sh: valgrind is missing" >&2; exit 2; }
-[ -d "$data/advisory-db" ] || { echo "symbol-order.sh: $data/advisory-db is missing" >&2; exit 2; }
+[ -d "$advisory_db" ] || { echo "symbol-order.sh: $advisory_db is missing" >&2; exit 2; }
 [ -d "$(dirname "$out")" ] || { echo "symbol-order.sh: no directory for $out" >&2; exit 2; }
 
 if [ "$1" = --build ]; then
@@ -41,7 +43,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export DEPGATE_CACHE=$work/cache
-db=(--advisory-db "$data/advisory-db" --allow-stale-db --offline)
+db=(--advisory-db "$advisory_db" --allow-stale-db --offline)
 n=0
 profiles=()
 # record ARGS...: one run under callgrind (its exit status is the gate's, not an error).
