@@ -45,12 +45,25 @@ esac
 if [ -z "${ACTION_REPOSITORY:-}" ] || [ -z "${ACTION_REF:-}" ]; then
   no_release "the action runs from a local path (\`uses: ./\`), which no release matches"
 fi
-case "$RUNNER_OS/$RUNNER_ARCH" in
-  Linux/X64) target=x86_64-unknown-linux-musl ;;
-  Linux/ARM64) target=aarch64-unknown-linux-musl ;;
-  macOS/X64) target=x86_64-apple-darwin ;;
-  macOS/ARM64) target=aarch64-apple-darwin ;;
-  Windows/X64) target=x86_64-pc-windows-msvc ;;
+# On Linux the glibc build when the C library is glibc 2.34 or later (what the release checks
+# it needs; GitHub's Ubuntu runners have 2.35 and 2.39), else the static musl build, which runs
+# anywhere (Alpine containers, older distributions) but slower (docs/benchmarks.md).
+libc=none
+if [ "$RUNNER_OS" = Linux ]; then
+  libc=musl
+  glibc=$(getconf GNU_LIBC_VERSION 2>/dev/null | sed -n 's/^glibc \([0-9][0-9.]*\)$/\1/p' || true)
+  if [ -n "$glibc" ] && printf '2.34\n%s\n' "$glibc" | sort -V -C; then
+    libc=gnu
+  fi
+fi
+case "$RUNNER_OS/$RUNNER_ARCH/$libc" in
+  Linux/X64/gnu) target=x86_64-unknown-linux-gnu ;;
+  Linux/X64/musl) target=x86_64-unknown-linux-musl ;;
+  Linux/ARM64/gnu) target=aarch64-unknown-linux-gnu ;;
+  Linux/ARM64/musl) target=aarch64-unknown-linux-musl ;;
+  macOS/X64/none) target=x86_64-apple-darwin ;;
+  macOS/ARM64/none) target=aarch64-apple-darwin ;;
+  Windows/X64/none) target=x86_64-pc-windows-msvc ;;
   *) no_release "no release binary is built for $RUNNER_OS $RUNNER_ARCH" ;;
 esac
 case "$target" in

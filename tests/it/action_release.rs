@@ -5,7 +5,9 @@
 //! API under `/api`). The attestation check runs a stand-in `gh` put first on `PATH`: it
 //! accepts exactly the SHA256SUMS digests the test attested, and only when asked for the
 //! signer identity the action must pin (repository, release workflow, tag, commit). The real
-//! `gh attestation verify` needs GitHub and Sigstore, which tests never reach.
+//! `gh attestation verify` needs GitHub and Sigstore, which tests never reach. A stand-in
+//! `getconf` beside it tells the C library (glibc 2.39 unless a test says otherwise), which
+//! picks the glibc or the musl build.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -18,7 +20,10 @@ use crate::http_server::{Reply, Server, serve};
 const REPOSITORY: &str = "depgate/depgate";
 /// The commit the release's tag names.
 const TAG_COMMIT: &str = "5f0c6e0b6d3c1c2a9e8f7a6b5c4d3e2f1a0b9c8d";
-const TARGET: &str = "x86_64-unknown-linux-musl";
+/// The build the action installs on an x86_64 runner with glibc 2.34 or later.
+const TARGET: &str = "x86_64-unknown-linux-gnu";
+/// The static build it installs on other x86_64 Linux runners.
+const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
 
 fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")
@@ -29,7 +34,11 @@ fn tag() -> String {
 }
 
 fn archive_name() -> String {
-    format!("depgate-{}-{TARGET}.tar.gz", version())
+    archive_name_of(TARGET)
+}
+
+fn archive_name_of(target: &str) -> String {
+    format!("depgate-{}-{target}.tar.gz", version())
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -38,6 +47,11 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Packs `script` as the release binary of `TARGET` with the release's own packing script.
 fn pack(script: &str) -> Vec<u8> {
+    pack_as(TARGET, script)
+}
+
+/// Packs `script` as the release binary of `target`.
+fn pack_as(target: &str, script: &str) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     let binary = dir.path().join("depgate");
     std::fs::write(&binary, script).unwrap();
@@ -45,7 +59,7 @@ fn pack(script: &str) -> Vec<u8> {
     let output = std::process::Command::new(
         Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/release-package"),
     )
-    .arg(TARGET)
+    .arg(target)
     .arg(&binary)
     .arg(&out)
     .output()
@@ -55,16 +69,21 @@ fn pack(script: &str) -> Vec<u8> {
         "release-package: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    std::fs::read(out.join(archive_name())).unwrap()
+    std::fs::read(out.join(archive_name_of(target))).unwrap()
+}
+
+/// The depgate under test behind a wrapper, as `script` of an archive.
+fn genuine_script() -> String {
+    format!(
+        "#!/bin/sh\nexec '{}' \"$@\"\n",
+        env!("CARGO_BIN_EXE_depgate")
+    )
 }
 
 /// The genuine release binary: the depgate under test, behind a wrapper so that the archive
 /// stays small.
 fn genuine_archive() -> Vec<u8> {
-    pack(&format!(
-        "#!/bin/sh\nexec '{}' \"$@\"\n",
-        env!("CARGO_BIN_EXE_depgate")
-    ))
+    pack(&genuine_script())
 }
 
 /// A tampered binary: running it would leave `marker` behind.
@@ -98,10 +117,15 @@ enum ArchiveReply {
 /// A release on the loopback server: the API knows the tag, the release has SHA256SUMS and
 /// the archive (as `archive` says).
 fn serve_release(sums: Vec<u8>, archive: ArchiveReply) -> Server {
+    serve_release_of(TARGET, sums, archive)
+}
+
+/// [`serve_release`] with `target`'s archive (and no other).
+fn serve_release_of(target: &str, sums: Vec<u8>, archive: ArchiveReply) -> Server {
     let tag = tag();
     let commit_path = format!("/api/repos/{REPOSITORY}/commits/{tag}");
     let download = format!("/{REPOSITORY}/releases/download/{tag}/");
-    let archive_path = format!("{download}{}", archive_name());
+    let archive_path = format!("{download}{}", archive_name_of(target));
     let sums_path = format!("{download}SHA256SUMS");
     let sums = Arc::new(sums);
     serve(Box::new(move |path, request, _| {
@@ -175,9 +199,24 @@ esac
     std::fs::set_permissions(&gh, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
+/// A stand-in `getconf` in `dir`: `getconf GNU_LIBC_VERSION` prints `answer`, or fails as on
+/// a musl system (Alpine) when there is none.
+fn fake_getconf(dir: &Path, answer: Option<&str>) {
+    let script = match answer {
+        Some(answer) => {
+            format!("#!/bin/sh\n[ \"$1\" = GNU_LIBC_VERSION ] || exit 2\necho '{answer}'\n")
+        }
+        None => "#!/bin/sh\necho \"getconf: unknown variable $1\" >&2\nexit 1\n".to_string(),
+    };
+    let getconf = dir.join("getconf");
+    std::fs::write(&getconf, script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&getconf, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
 /// A job on a pull request (whose base has the same dependencies, so the gate passes) whose
-/// action comes from `REPOSITORY` at `action_ref`, with the
-/// `github` context pointing at `server` and the stand-in `gh` first on `PATH`.
+/// action comes from `REPOSITORY` at `action_ref`, with the `github` context pointing at
+/// `server`, and the stand-in `gh` and a `getconf` of glibc 2.39 first on `PATH`.
 fn runner(workspace: &Path, server: &Server, gh_dir: &Path, action_ref: &str) -> Runner {
     let mut runner = Runner::new(
         workspace,
@@ -193,6 +232,7 @@ fn runner(workspace: &Path, server: &Server, gh_dir: &Path, action_ref: &str) ->
     ] {
         runner.github.insert(key.to_string(), value);
     }
+    fake_getconf(gh_dir, Some("glibc 2.39"));
     runner.path.push(gh_dir.to_path_buf());
     runner
 }
@@ -228,29 +268,19 @@ fn a_release_matching_the_ref_is_downloaded_verified_and_run_for_a_tag_and_its_c
     let sums = sums_for(&archive);
     for action_ref in [tag(), TAG_COMMIT.to_string()] {
         let server = serve_release(sums.clone(), ArchiveReply::Bytes(archive.clone()));
-        let gh = tempfile::tempdir().unwrap();
-        fake_gh(gh.path(), &[&sums]);
-        let (_dir, workspace) = pull_request_workspace();
-        let mut runner = runner(&workspace, &server, gh.path(), &action_ref);
-        let runs = runner.run();
-        for run in &runs {
-            assert_eq!(
-                run.status, 0,
-                "{action_ref}: step `{}` failed: {run:#?}",
-                run.name
-            );
-        }
-        let release = release_step(&runs);
+        let job = passing_job(&server, &sums, &action_ref, Some("glibc 2.39"));
+        let (runner, runs, gh) = (&job.runner, &job.runs, &job.gh);
+        let release = release_step(runs);
         assert_eq!(runner.steps["release"]["installed"], "true", "{release:#?}");
         assert!(release.stdout.contains("matches the attested SHA256SUMS"));
-        assert!(!built_from_source(&runs), "{action_ref}: built from source");
+        assert!(!built_from_source(runs), "{action_ref}: built from source");
         // The installed file is the archive's binary, and the job ran it.
-        let installed = std::fs::read_to_string(installed_binary(&runner)).unwrap();
+        let installed = std::fs::read_to_string(installed_binary(runner)).unwrap();
         assert!(
             installed.contains(env!("CARGO_BIN_EXE_depgate")),
             "{installed}"
         );
-        let checked = step(&runs, "Check the depgate binary").unwrap();
+        let checked = step(runs, "Check the depgate binary").unwrap();
         assert!(checked.stdout.contains(&format!("depgate {}", version())));
         assert_eq!(runner.outputs()["exit-code"], "0");
         // The stand-in gh was asked once, about SHA256SUMS, with the pinned identity.
@@ -265,7 +295,40 @@ fn a_release_matching_the_ref_is_downloaded_verified_and_run_for_a_tag_and_its_c
             server.count(&format!("/{REPOSITORY}/releases/download/")),
             2
         );
-        assert!(leftovers(&runner).is_empty(), "{:?}", leftovers(&runner));
+        assert!(leftovers(runner).is_empty(), "{:?}", leftovers(runner));
+    }
+}
+
+/// A job that ran with every step passing, and what it ran in.
+struct PassingJob {
+    runner: Runner,
+    runs: Vec<StepRun>,
+    /// The stand-in `gh`'s directory, with its `gh.log`.
+    gh: tempfile::TempDir,
+    _workspace: tempfile::TempDir,
+}
+
+/// Runs the job against the release on `server` at `action_ref`, the stand-in `gh` accepting
+/// `sums` and `getconf` answering `libc` (`None`: failing, as on musl); every step must pass.
+fn passing_job(server: &Server, sums: &[u8], action_ref: &str, libc: Option<&str>) -> PassingJob {
+    let gh = tempfile::tempdir().unwrap();
+    fake_gh(gh.path(), &[sums]);
+    let (dir, workspace) = pull_request_workspace();
+    let mut runner = runner(&workspace, server, gh.path(), action_ref);
+    fake_getconf(gh.path(), libc);
+    let runs = runner.run();
+    for run in &runs {
+        assert_eq!(
+            run.status, 0,
+            "{action_ref}, {libc:?}: step `{}` failed: {run:#?}",
+            run.name
+        );
+    }
+    PassingJob {
+        runner,
+        runs,
+        gh,
+        _workspace: dir,
     }
 }
 
@@ -428,6 +491,43 @@ fn install_source_skips_the_release_and_an_unknown_value_is_an_error() {
     }
 }
 
+#[test]
+fn a_runner_with_an_older_glibc_or_musl_gets_the_static_musl_build() {
+    let musl = pack_as(MUSL_TARGET, &genuine_script());
+    // The release lists both Linux builds; only the musl one is served, so a job that asked
+    // for the glibc one would find none and build from source.
+    let sums = format!(
+        "{}  {}\n{}  {}\n",
+        sha256_hex(&genuine_archive()),
+        archive_name(),
+        sha256_hex(&musl),
+        archive_name_of(MUSL_TARGET)
+    )
+    .into_bytes();
+    for answer in [Some("glibc 2.31"), None] {
+        let server = serve_release_of(MUSL_TARGET, sums.clone(), ArchiveReply::Bytes(musl.clone()));
+        let job = passing_job(&server, &sums, &tag(), answer);
+        let (runner, runs) = (&job.runner, &job.runs);
+        let release = release_step(runs);
+        assert_eq!(
+            runner.steps["release"]["installed"], "true",
+            "{answer:?}: {release:#?}"
+        );
+        assert!(
+            release.stdout.contains(&format!("({MUSL_TARGET})")),
+            "{answer:?}: {release:#?}"
+        );
+        assert!(!built_from_source(runs));
+        let download = format!("/{REPOSITORY}/releases/download/{}/", tag());
+        assert_eq!(
+            server.count(&format!("{download}{}", archive_name_of(MUSL_TARGET))),
+            1
+        );
+        assert_eq!(server.count(&format!("{download}{}", archive_name())), 0);
+        assert_eq!(runner.outputs()["exit-code"], "0");
+    }
+}
+
 fn repository_file(path: &str) -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
 }
@@ -451,7 +551,7 @@ fn the_release_builds_every_target_the_action_downloads_under_the_names_binstall
         .map(|(target, _)| target.to_string())
         .collect();
     assert_eq!(built, downloaded);
-    assert_eq!(built.len(), 5, "{built:?}");
+    assert_eq!(built.len(), 7, "{built:?}");
 
     // `cargo binstall` finds each archive where the release puts it, named as packed.
     let manifest: toml::Value = toml::from_str(&repository_file("Cargo.toml")).unwrap();
