@@ -16,14 +16,15 @@
 # first run of a pipeline: `depgate db update --no-osv` from a loopback mirror of the same
 # database (python3's http.server on 127.0.0.1), then `check` with every other cache empty.
 #
-# Needs: hyperfine, GNU time, python3, valgrind; cargo-deny, cargo-audit, cargo-cyclonedx
+# Needs: hyperfine, GNU time, python3, valgrind, lld (`ld.lld`); cargo-deny, cargo-audit, cargo-cyclonedx
 # (`cargo install --locked ...`) and cdxgen (`npm install -g @cyclonedx/cdxgen`), outside this
 # repository. A missing peer tool leaves its cells as "–". The workspaces are copied to a
 # scratch directory (cargo cyclonedx writes beside each manifest) and `cargo fetch --locked`
 # runs there once (the only network use; the crates land in ~/.cargo).
 #
 # SKIP_PEERS=1 measures depgate only; SKIP_SYNTHETIC=1 skips the synthetic inventories;
-# DEPGATE_BIN=path skips the release build (else benches/symbol-order.sh --build makes it).
+# DEPGATE_BIN=path skips the release build (else .ci/release-build makes it for this machine's
+# target: for x86_64 Linux the release's glibc build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -37,10 +38,14 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 db=$data/advisory-db
 
-bin=${DEPGATE_BIN:-$root/target/release/depgate}
-# The release binary laid out by the functions it runs on this repository (two builds;
-# docs/install.md#a-binary-laid-out-by-the-functions-it-runs).
-[ -n "${DEPGATE_BIN:-}" ] || bash "$root/benches/symbol-order.sh" --build "$work/symbol-order.txt"
+# The release's binary for this machine's target, built as the release builds it: laid out by
+# the functions it runs on this repository (.ci/release-build, two builds; its recorded runs
+# read the same database as the benchmark).
+bin=${DEPGATE_BIN:-}
+if [ -z "$bin" ]; then
+  host=$(rustc -vV | sed -n 's/^host: //p')
+  bin=$root/$(ADVISORY_DB=$db "$root/.ci/release-build" "$host")
+fi
 
 have() { command -v "$1" >/dev/null 2>&1 && [ -z "${SKIP_PEERS:-}" ]; }
 
