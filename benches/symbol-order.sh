@@ -4,8 +4,8 @@
 #
 #   benches/symbol-order.sh BINARY OUT      BINARY: a release build with its symbol table
 #                                           (the release profile keeps it)
-#   benches/symbol-order.sh --build OUT     builds the release binary twice: once to record
-#                                           the order, once laid out by it (in target/release)
+#
+# .ci/release-build runs it between its two builds (the second laid out by OUT).
 #
 # The runs are depgate's usual work on this repository and its bundled samples, never on the
 # benchmarks' workspaces: `check` with an empty cache and again warm, the lockfile-only check,
@@ -16,11 +16,11 @@
 # same toolchain, target, profile and dependencies: record again after changing any of them
 # (the linker ignores names it does not find). Needs valgrind and python3.
 set -euo pipefail
-usage() { echo "usage: benches/symbol-order.sh BINARY OUT | --build OUT" >&2; exit 2; }
+usage() { echo "usage: benches/symbol-order.sh BINARY OUT" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 # Paths given are the caller's, resolved before the script moves to the repository's root.
-out=$(realpath -m "$2")
-[ "$1" = --build ] || binary=$(realpath -m "$1")
+binary=$(realpath -m -- "$1")
+out=$(realpath -m -- "$2")
 cd "$(dirname "$0")/.."
 root=$(pwd)
 data=${DEPGATE_DATA:-$root/../shared/data}
@@ -29,11 +29,6 @@ command -v valgrind >/dev/null || { echo "symbol-order.sh: valgrind is missing" 
 [ -d "$advisory_db" ] || { echo "symbol-order.sh: $advisory_db is missing" >&2; exit 2; }
 [ -d "$(dirname "$out")" ] || { echo "symbol-order.sh: no directory for $out" >&2; exit 2; }
 
-if [ "$1" = --build ]; then
-  # The names do not depend on the order, so the first build's names are the second's.
-  env -u DEPGATE_SYMBOL_ORDER cargo build --release --locked --quiet
-  binary=$root/target/release/depgate
-fi
 [ -x "$binary" ] || { echo "symbol-order.sh: $binary is not an executable" >&2; exit 2; }
 if ! nm "$binary" >/dev/null 2>&1; then
   echo "symbol-order.sh: $binary has no symbol table (built with strip = true?)" >&2
@@ -99,7 +94,3 @@ with open(out, "w") as f:
     f.write("".join(name + "\n" for name in symbols))
 print("symbol-order.sh: %d functions, from %d runs, in %s" % (len(symbols), len(runs), out), file=sys.stderr)
 EOF
-
-if [ "$1" = --build ]; then
-  DEPGATE_SYMBOL_ORDER=$out cargo build --release --locked --quiet
-fi

@@ -100,7 +100,7 @@ done
 # in the release when it was built (offline: the crate sources come from `cargo fetch
 # --locked`, which CI runs first).
 writer="${built[0]}"
-if grep -qx x86_64-unknown-linux-musl < <(printf '%s\n' "${built[@]}"); then
+if [[ " ${built[*]} " == *" x86_64-unknown-linux-musl "* ]]; then
   writer=x86_64-unknown-linux-musl
 fi
 SOURCE_DATE_EPOCH="$(git log -1 --format=%ct 2>/dev/null || date +%s)" \
